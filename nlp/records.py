@@ -1,0 +1,61 @@
+"""Records produced by the tagger. Importable without spaCy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+EntityKind = Literal[
+    "country",
+    "region",
+    "city",
+    "location",
+    "nationality",
+    "armed_group",
+    "state_force",
+    "person",
+    "organisation",
+]
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    kind: EntityKind
+    entity_id: str  # stable id, e.g. "country:SY", "group:islamic-state", "city:170654"
+    canonical: str
+    country: str | None  # ISO 3166-1 alpha-2
+    ucdp: str | None = None
+
+
+@dataclass(frozen=True)
+class CountryScore:
+    code: str
+    role: Literal["focus", "mentioned"]
+    score: float
+
+
+@dataclass(frozen=True)
+class TopicHit:
+    id: str
+    score: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TagInput:
+    id: str
+    text: str
+    title: str = ""
+    source_countries: tuple[str, ...] = ()  # country tags supplied by the source (ReliefWeb)
+
+
+@dataclass(frozen=True)
+class TagResult:
+    id: str
+    language: str
+    entities: tuple[Mention, ...]
+    countries: tuple[CountryScore, ...]
+    topics: tuple[TopicHit, ...]

@@ -1,0 +1,1 @@
+"""Administration: sources with their assessment and health, users."""

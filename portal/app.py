@@ -1,0 +1,64 @@
+"""The Flask application factory. Every area's blueprint is registered here, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Response
+
+from portal.config import Settings
+from portal.extensions import csrf, db, login_manager
+
+
+def create_app(config: Mapping[str, Any] | None = None, settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    settings.ensure_instance()
+    app = Flask(__name__, instance_path=str(settings.instance_path), instance_relative_config=False)
+    app.config.update(
+        SECRET_KEY=settings.load_secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    if config:
+        app.config.update(config)
+    app.extensions["coi_settings"] = settings
+
+    db.init_app(app, settings)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from portal.admin.views import bp as admin_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.documents.views import bp as documents_bp
+    from portal.search.views import bp as search_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(admin_bp)
+
+    from portal import templating
+
+    templating.init_app(app)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+    return app

@@ -1,0 +1,624 @@
+"""The ``coi`` command line: a thin layer over the portal's functions, for people and scripts."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+from typing import Any
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal import pipeline
+from portal.config import Settings
+from portal.db import make_engine, make_session_factory, transaction
+from portal.models import Document, Role, Source, User, json_default
+
+log = logging.getLogger("coi")
+
+
+class Context:
+    def __init__(self) -> None:
+        try:
+            self.settings = Settings.from_env()
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        self._factory: sessionmaker[Session] | None = None
+
+    @property
+    def factory(self) -> sessionmaker[Session]:
+        if self._factory is None:
+            self.settings.ensure_instance()
+            self._factory = make_session_factory(make_engine(self.settings.db_url))
+        return self._factory
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log more detail.")
+def main(verbose: bool) -> None:
+    """Country-of-origin information portal: collect, tag, index and serve."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+# ---------------------------------------------------------------- database
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@pass_ctx
+def db_upgrade(ctx: Context, revision: str) -> None:
+    """Apply the Alembic revisions."""
+    from portal.migrate import upgrade
+
+    ctx.settings.ensure_instance()
+    upgrade(make_engine(ctx.settings.db_url), revision)
+    click.echo(f"database at {revision}: {make_engine(ctx.settings.db_url).url.render_as_string()}")
+
+
+# ---------------------------------------------------------------- users
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--email", default=None)
+@click.option("--password", default=None, help="Otherwise one is generated and printed once.")
+@click.option("--if-missing", is_flag=True, help="Do nothing when the user exists.")
+@pass_ctx
+def users_create(
+    ctx: Context, name: str, role: str, email: str | None, password: str | None, if_missing: bool
+) -> None:
+    """Create a user."""
+    from portal.auth.passwords import generate_password, hash_password
+
+    generated = password is None
+    password = password or generate_password()
+    try:
+        hashed = hash_password(password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    with transaction(ctx.factory) as session:
+        if session.scalar(select(User).where(User.username == name)) is not None:
+            if if_missing:
+                click.echo(f"user {name} exists; left as it is")
+                return
+            raise click.ClickException(f"a user named {name!r} exists already")
+        session.add(User(username=name, email=email, role=Role(role), password_hash=hashed))
+    click.echo(f"created {role} {name}")
+    if generated:
+        click.echo(f"password (shown once): {password}")
+
+
+@users.command("bootstrap")
+@pass_ctx
+def users_bootstrap(ctx: Context) -> None:
+    """Create the first admin ("admin") unless an admin exists: password from COI_ADMIN_PASSWORD,
+    otherwise generated and printed once."""
+    from portal.auth.passwords import generate_password, hash_password
+
+    with transaction(ctx.factory) as session:
+        if session.scalar(select(User.id).where(User.role == Role.admin).limit(1)) is not None:
+            click.echo("an admin account exists already")
+            return
+        password = ctx.settings.admin_password or generate_password()
+        try:
+            hashed = hash_password(password)
+        except ValueError as exc:
+            raise click.ClickException(f"COI_ADMIN_PASSWORD: {exc}") from None
+        session.add(User(username="admin", role=Role.admin, password_hash=hashed))
+    click.echo("created admin account 'admin'")
+    if not ctx.settings.admin_password:
+        click.echo(f"password (shown once, set COI_ADMIN_PASSWORD to choose it): {password}")
+
+
+# ---------------------------------------------------------------- sources
+
+
+@main.group()
+def sources() -> None:
+    """Sources to collect from."""
+
+
+@sources.command("add")
+@click.argument("name")
+@click.argument("url")
+@click.option("--kind", type=click.Choice(["rss", "atom", "html", "reliefweb"]), required=True)
+@click.option("--publisher", default="")
+@click.option("--publisher-type", default="", help="igo, ngo, government, media, research")
+@click.option("--language", default="en", show_default=True)
+@click.option(
+    "--interval",
+    "update_minutes",
+    type=click.IntRange(1, 100000),
+    default=60,
+    show_default=True,
+    help="Minutes between runs.",
+)
+@click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses (tests, demo).")
+@click.option("--no-fulltext", is_flag=True, help="Keep the feed's text; do not fetch each item's page.")
+@click.option("--option", "options", multiple=True, help="KEY=VALUE, e.g. item=CSS selector or appname=NAME.")
+@pass_ctx
+def sources_add(
+    ctx: Context,
+    name: str,
+    url: str,
+    kind: str,
+    publisher: str,
+    publisher_type: str,
+    language: str,
+    update_minutes: int,
+    allow_private: bool,
+    no_fulltext: bool,
+    options: tuple[str, ...],
+) -> None:
+    """Add a source."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise click.ClickException(f"not an http(s) URL: {url!r}")
+    opts: dict[str, str] = {}
+    for item in options:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.ClickException(f"--option needs KEY=VALUE, not {item!r}")
+        opts[key.strip()] = value.strip()
+    if kind == "reliefweb" and "appname" not in opts:
+        raise click.ClickException("a reliefweb source needs --option appname=NAME")
+    try:
+        with transaction(ctx.factory) as session:
+            session.add(
+                Source(
+                    name=name,
+                    url=url,
+                    kind=kind,
+                    publisher=publisher,
+                    publisher_type=publisher_type,
+                    language=language,
+                    update_minutes=update_minutes,
+                    allow_private=allow_private,
+                    fetch_fulltext=not no_fulltext,
+                    options=opts,
+                    countries=[],
+                    themes=[],
+                )
+            )
+    except IntegrityError:
+        raise click.ClickException(f"a source named {name!r} exists already") from None
+    click.echo(f"added source {name}")
+
+
+def source_dict(s: Source) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "name": s.name,
+        "kind": s.kind,
+        "url": s.url,
+        "publisher": s.publisher,
+        "publisher_type": s.publisher_type,
+        "language": s.language,
+        "countries": s.countries,
+        "themes": s.themes,
+        "update_minutes": s.update_minutes,
+        "enabled": s.enabled,
+        "allow_private": s.allow_private,
+        "healthy": s.healthy,
+        "consecutive_failures": s.consecutive_failures,
+        "last_error": s.last_error,
+        "last_success_at": s.last_success_at,
+        "next_attempt_at": s.next_attempt_at,
+        "assessment": {
+            "mandate": s.mandate,
+            "methodology": s.methodology,
+            "reliability_note": s.reliability_note,
+            "last_reviewed": s.last_reviewed,
+            "notes": s.assessment_notes,
+        },
+    }
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def sources_list(ctx: Context, as_json: bool) -> None:
+    """List sources with their health."""
+    with transaction(ctx.factory) as session:
+        rows = [source_dict(s) for s in session.scalars(select(Source).order_by(Source.name))]
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        health = "ok" if r["healthy"] else f"FAILING x{r['consecutive_failures']}: {r['last_error']}"
+        click.echo(f"{r['id']:>4}  {r['kind']:<9} {r['name']:<40} {health}")
+
+
+@sources.command("import")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+@pass_ctx
+def sources_import(ctx: Context, path: str | None) -> None:
+    """Import the default catalogue of public COI sources (or another catalogue file)."""
+    from collectors.catalogue import load_catalogue
+
+    try:
+        entries = load_catalogue(path)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(f"catalogue not usable: {exc}") from None
+    added = 0
+    with transaction(ctx.factory) as session:
+        existing = set(session.scalars(select(Source.name)))
+        for e in entries:
+            if e.name in existing:
+                continue
+            session.add(
+                Source(
+                    name=e.name,
+                    kind=e.kind,
+                    url=e.url,
+                    publisher=e.publisher,
+                    publisher_type=e.publisher_type,
+                    language=e.language,
+                    countries=list(e.countries),
+                    themes=list(e.themes),
+                    options=dict(e.options),
+                    update_minutes=e.update_frequency_minutes,
+                    mandate=e.assessment.mandate,
+                    methodology=e.assessment.methodology,
+                    reliability_note=e.assessment.reliability_note,
+                    last_reviewed=date.fromisoformat(e.assessment.last_reviewed)
+                    if e.assessment.last_reviewed
+                    else None,
+                )
+            )
+            added += 1
+    click.echo(f"imported {added} sources ({len(entries) - added} already present)")
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+@main.command()
+@click.argument("source", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the per-source run summary as JSON.")
+@pass_ctx
+def collect(ctx: Context, source: str | None, as_json: bool) -> None:
+    """Collect every enabled source, or one by name."""
+    from portal.demo import ensure_demo_server_for
+
+    with transaction(ctx.factory) as session:
+        query = (
+            select(Source).where(Source.enabled.is_(True))
+            if source is None
+            else select(Source).where(Source.name == source)
+        )
+        targets = [(s.id, s.name) for s in session.scalars(query.order_by(Source.name))]
+    if source is not None and not targets:
+        raise click.ClickException(f"no source named {source!r}")
+    ensure_demo_server_for(ctx.factory)
+    client = pipeline.default_client(ctx.settings.user_agent_contact)
+    summaries = []
+    with click.progressbar(
+        targets, label="collecting", file=sys.stderr, item_show_func=lambda t: t[1] if t else None
+    ) as bar:
+        for source_id, _name in bar:
+            summaries.append(pipeline.collect_source(ctx.factory, source_id, client).as_dict())
+    if as_json:
+        emit_json(summaries)
+    else:
+        for s in summaries:
+            click.echo(
+                f"{s['source']}: {s['status']}, {s['seen']} seen, {s['new']} new, {s['updated']} updated, "
+                f"{s['duplicate']} duplicate" + (f", {len(s['errors'])} errors" if s["errors"] else "")
+            )
+    if summaries and all(s["status"] == "failed" for s in summaries):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--limit", type=int, default=None)
+@click.option("--batch-size", type=click.IntRange(1, 10000), default=64, show_default=True)
+@pass_ctx
+def process(ctx: Context, limit: int | None, batch_size: int) -> None:
+    """Tag documents that are new or changed (countries, entities, topics, language)."""
+    with transaction(ctx.factory) as session:
+        pending = (
+            session.scalar(select(func.count()).select_from(Document).where(Document.processed_at.is_(None)))
+            or 0
+        )
+    total = pending if limit is None else min(pending, limit)
+    with click.progressbar(length=total, label="tagging", file=sys.stderr) as bar:
+        done = pipeline.process_pending(
+            ctx.factory,
+            model=ctx.settings.spacy_model,
+            batch_size=batch_size,
+            limit=limit,
+            progress=bar.update,
+        )
+    click.echo(f"tagged {done} documents")
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Rebuild the whole index from the database.")
+@pass_ctx
+def index(ctx: Context, rebuild: bool) -> None:
+    """Bring the search index up to date (the only writer of the index)."""
+    from search_index import SearchIndex
+
+    idx = SearchIndex(ctx.settings.index_path)
+    if rebuild:
+        with click.progressbar(length=0, label="rebuilding", file=sys.stderr, show_pos=True) as bar:
+
+            def progress(n: int) -> None:
+                bar.update(n)
+
+            count = pipeline.rebuild_index(ctx.factory, idx, progress=progress)
+        click.echo(f"index rebuilt with {count} documents")
+        return
+    try:
+        count = pipeline.update_index(ctx.factory, idx)
+    except Exception as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"index updated: {count} changes")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--sort", type=click.Choice(["relevance", "newest"]), default="relevance")
+@click.option("--page", type=click.IntRange(1, 10000), default=1)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def search(ctx: Context, query: str, sort: str, page: int, as_json: bool) -> None:
+    """Search the index, as the portal does."""
+    from nlp.lookup import resolve_country, resolve_group
+    from nlp.topics import resolve_topic
+
+    from search_index import SearchIndex
+    from search_index.records import Resolvers
+
+    idx = SearchIndex(
+        ctx.settings.index_path,
+        resolvers=Resolvers(country=resolve_country, group=resolve_group, topic=resolve_topic),
+    )
+    try:
+        res = idx.search(query, page=page, sort=sort, texts=pipeline.document_texts(ctx.factory))  # type: ignore[arg-type]
+    except Exception as exc:
+        raise click.ClickException(str(exc)) from None
+    data = {
+        "query": res.query,
+        "total": res.total,
+        "page": res.page,
+        "warnings": list(res.warnings),
+        "suggestion": res.suggestion,
+        "hits": [
+            {"id": h.id, "title": h.title, "score": round(h.score, 4), "highlights": h.highlights}
+            for h in res.hits
+        ],
+        "facets": {k: [[v, c] for v, c in vals] for k, vals in res.facets.items()},
+    }
+    if as_json:
+        emit_json(data)
+        return
+    for w in res.warnings:
+        click.echo(f"note: {w}", err=True)
+    click.echo(f"{res.total} hits")
+    for h in res.hits:
+        click.echo(f"{h.id:>7}  {h.score:7.3f}  {h.title}")
+
+
+# ---------------------------------------------------------------- documents
+
+
+@main.group()
+def documents() -> None:
+    """Stored documents."""
+
+
+def document_dict(d: Document, full: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": d.id,
+        "url": d.url,
+        "title": d.title,
+        "source": d.source.name,
+        "published_at": d.published_at,
+        "retrieved_at": d.retrieved_at,
+        "language": d.language,
+        "type": d.document_type,
+        "version": d.version,
+        "content_sha256": d.content_sha256,
+        "cluster_id": d.cluster_id,
+    }
+    if full:
+        data["versions"] = [
+            {
+                "version": v.version,
+                "title": v.title,
+                "retrieved_at": v.retrieved_at,
+                "content_sha256": v.content_sha256,
+                "snapshots": [
+                    {
+                        "id": s.id,
+                        "role": s.role,
+                        "url": s.url,
+                        "sha256": s.sha256,
+                        "content_type": s.content_type,
+                        "size": s.size,
+                        "fetched_at": s.fetched_at,
+                        "http_date": s.http_date,
+                    }
+                    for s in v.snapshots
+                ],
+            }
+            for v in d.versions
+        ]
+        data["countries"] = [{"code": c.country_code, "role": c.role, "score": c.score} for c in d.countries]
+        data["topics"] = [{"id": t.topic_id, "score": t.score, "evidence": t.evidence} for t in d.topics]
+        data["source_tags"] = d.source_tags
+        data["text"] = d.text
+    return data
+
+
+@documents.command("list")
+@click.option("--source", default=None)
+@click.option("--limit", type=click.IntRange(1, 100000), default=100)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def documents_list(ctx: Context, source: str | None, limit: int, as_json: bool) -> None:
+    """List documents, newest first."""
+    with transaction(ctx.factory) as session:
+        query = select(Document).join(Source).order_by(Document.id.desc()).limit(limit)
+        if source:
+            if session.scalar(select(Source.id).where(Source.name == source)) is None:
+                raise click.ClickException(f"no source named {source!r}")
+            query = query.where(Source.name == source)
+        rows = [document_dict(d) for d in session.scalars(query)]
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['id']:>7}  {r['source'][:25]:<25}  {r['title']}")
+
+
+@documents.command("show")
+@click.argument("doc_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def documents_show(ctx: Context, doc_id: int, as_json: bool) -> None:
+    """Show one document with its versions and stored copies."""
+    with transaction(ctx.factory) as session:
+        doc = session.get(Document, doc_id)
+        if doc is None:
+            raise click.ClickException(f"no document with id {doc_id}")
+        data = document_dict(doc, full=True)
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"{data['title']}\n{data['url']}\nsource: {data['source']}  accessed: {data['retrieved_at']}")
+    for v in data["versions"]:
+        for s in v["snapshots"]:
+            click.echo(f"  v{v['version']} copy {s['id']}: {s['content_type']} sha256 {s['sha256']}")
+
+
+# ---------------------------------------------------------------- nlp
+
+
+@main.group("nlp")
+def nlp_group() -> None:
+    """The tagger."""
+
+
+@nlp_group.command("tag")
+@click.argument("file", required=False, type=click.File("r", encoding="utf-8"))
+@pass_ctx
+def nlp_tag(ctx: Context, file: Any) -> None:
+    """Tag JSON lines {"id", "text"} from FILE (or stdin); write one JSON line per item."""
+    from nlp import tag_jsonl
+
+    stream = file or click.get_text_stream("stdin")
+    tag_jsonl(stream, click.get_text_stream("stdout"), model=ctx.settings.spacy_model)
+
+
+# ---------------------------------------------------------------- demo, serving
+
+
+@main.group()
+def demo() -> None:
+    """Offline sample sources (invented content, marked as sample data)."""
+
+
+@demo.command("load")
+@pass_ctx
+def demo_load(ctx: Context) -> None:
+    """Add the sample sources, served by a loopback server the CLI starts when collecting."""
+    from portal.demo import load_demo_sources
+
+    added = load_demo_sources(ctx.factory)
+    click.echo(f"added {added} sample sources")
+
+
+def _serve(app: Any, host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@pass_ctx
+def serve(ctx: Context, host: str, port: int) -> None:
+    """Serve the portal (no scheduler: run `coi worker` beside it)."""
+    from portal.app import create_app
+
+    _serve(create_app(settings=ctx.settings), host, port)
+
+
+@main.command()
+@pass_ctx
+def worker(ctx: Context) -> None:
+    """Run the scheduler: collecting, tagging, indexing. One per instance."""
+    from portal.jobs import SchedulerLock, SchedulerLockedError, build_scheduler
+
+    lock = SchedulerLock(ctx.settings.instance_path / "scheduler.lock")
+    try:
+        lock.acquire()
+    except SchedulerLockedError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("scheduler started; Ctrl-C stops it", err=True)
+    try:
+        build_scheduler(ctx.settings, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        lock.release()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@pass_ctx
+def run(ctx: Context, host: str, port: int) -> None:
+    """Serve the portal with the scheduler in the same process (the single-machine default)."""
+    from portal.app import create_app
+    from portal.jobs import SchedulerLock, SchedulerLockedError, build_scheduler
+
+    app = create_app(settings=ctx.settings)
+    lock = SchedulerLock(ctx.settings.instance_path / "scheduler.lock")
+    scheduler = None
+    try:
+        lock.acquire()
+        scheduler = build_scheduler(ctx.settings, blocking=False)
+        scheduler.start()
+        click.echo("scheduler started in this process", err=True)
+    except SchedulerLockedError as exc:
+        click.echo(f"not starting a scheduler: {exc}", err=True)
+    click.echo(f"portal at http://{host}:{port}/", err=True)
+    try:
+        _serve(app, host, port)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        lock.release()

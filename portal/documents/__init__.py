@@ -1,0 +1,1 @@
+"""Document pages and their stored copies."""

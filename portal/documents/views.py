@@ -1,0 +1,86 @@
+"""A document with its source, access date, tags and stored copies."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.auth.roles import roles_required
+from portal.documents.sanitize import decode, sanitize_html
+from portal.extensions import db
+from portal.models import Document, DocumentVersion, Mention, Snapshot
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+
+def _document(doc_id: int) -> Document:
+    doc = db.session.scalar(
+        select(Document)
+        .where(Document.id == doc_id)
+        .options(
+            selectinload(Document.source),
+            selectinload(Document.countries),
+            selectinload(Document.topics),
+            selectinload(Document.versions).selectinload(DocumentVersion.snapshots),
+            selectinload(Document.mentions).selectinload(Mention.entity),
+        )
+    )
+    if doc is None:
+        abort(404)
+    return doc
+
+
+@bp.route("/<int:doc_id>")
+@roles_required()
+def show(doc_id: int) -> ResponseReturnValue:
+    doc = _document(doc_id)
+    cluster = []
+    if doc.cluster_id is not None:
+        cluster = db.session.scalars(
+            select(Document)
+            .where(Document.cluster_id == doc.cluster_id, Document.id != doc.id)
+            .options(selectinload(Document.source))
+            .order_by(Document.published_at.desc())
+            .limit(20)
+        ).all()
+    return render_template("documents/show.html", doc=doc, cluster=cluster)
+
+
+def _snapshot(doc_id: int, snap_id: int) -> Snapshot:
+    snap = db.session.get(Snapshot, snap_id)
+    if snap is None or snap.version.document_id != doc_id:
+        abort(404)
+    return snap
+
+
+@bp.route("/<int:doc_id>/copies/<int:snap_id>")
+@roles_required()
+def copy(doc_id: int, snap_id: int) -> ResponseReturnValue:
+    doc = _document(doc_id)
+    snap = _snapshot(doc_id, snap_id)
+    kind = snap.content_type.split(";")[0].strip().lower()
+    body = None
+    if kind in {"text/html", "application/xhtml+xml"}:
+        body = Markup(sanitize_html(decode(snap.content, snap.content_type)))  # noqa: S704  (sanitised)
+    elif kind.startswith("text/") or kind.endswith("xml") or kind.endswith("json"):
+        body = decode(snap.content, snap.content_type)
+    return render_template("documents/copy.html", doc=doc, snap=snap, body=body, kind=kind)
+
+
+@bp.route("/<int:doc_id>/copies/<int:snap_id>/download")
+@roles_required()
+def download(doc_id: int, snap_id: int) -> ResponseReturnValue:
+    snap = _snapshot(doc_id, snap_id)
+    ext = {"text/html": "html", "application/pdf": "pdf", "application/json": "json"}.get(
+        snap.content_type.split(";")[0].strip().lower(), "bin"
+    )
+    response = Response(snap.content, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="document-{doc_id}-copy-{snap.id}-{snap.sha256[:12]}.{ext}"'
+    )
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-SHA256"] = snap.sha256
+    return response

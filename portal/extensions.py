@@ -1,0 +1,65 @@
+"""Extensions created at module level and bound to an app with ``init_app``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.config import Settings
+from portal.db import make_engine, make_session_factory
+
+
+class Database:
+    """One engine per app, one session per request, committed in one place."""
+
+    def init_app(self, app: Flask, settings: Settings) -> None:
+        engine = make_engine(settings.db_url)
+        app.extensions["coi_engine"] = engine
+        app.extensions["coi_sessions"] = make_session_factory(engine)
+        app.after_request(self._commit)
+        app.teardown_appcontext(self._close)
+
+    @property
+    def engine(self) -> Engine:
+        engine: Engine = current_app.extensions["coi_engine"]
+        return engine
+
+    @property
+    def factory(self) -> sessionmaker[Session]:
+        factory: sessionmaker[Session] = current_app.extensions["coi_sessions"]
+        return factory
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = self.factory()
+        session: Session = g.db_session
+        return session
+
+    @staticmethod
+    def _commit(response: Any) -> Any:
+        session: Session | None = g.get("db_session")
+        if session is not None:
+            if response.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+        return response
+
+    @staticmethod
+    def _close(exc: BaseException | None) -> None:
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            if exc is not None:
+                session.rollback()
+            session.close()
+
+
+db = Database()
+login_manager = LoginManager()
+csrf = CSRFProtect()

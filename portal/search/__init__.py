@@ -1,0 +1,1 @@
+"""The search page: query box, facets, results."""

@@ -1,0 +1,37 @@
+"""Opening the search index for reading and resolving field values typed by users.
+
+The web process only reads the index; the worker is its single writer.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal.config import Settings
+from portal.extensions import db
+from portal.models import Source
+from search_index import SearchIndex
+from search_index.records import Resolvers
+
+
+def _sources(value: str) -> list[str]:
+    needle = value.strip().lower()
+    rows = db.session.scalars(select(Source.name).where(func.lower(Source.name).contains(needle))).all()
+    return list(rows)
+
+
+def build_resolvers() -> Resolvers:
+    from nlp.lookup import resolve_country, resolve_group
+    from nlp.topics import resolve_topic
+
+    return Resolvers(country=resolve_country, group=resolve_group, topic=resolve_topic, source=_sources)
+
+
+def get_index() -> SearchIndex:
+    index: SearchIndex | None = current_app.extensions.get("coi_index")
+    if index is None:
+        settings: Settings = current_app.extensions["coi_settings"]
+        index = SearchIndex(settings.index_path, resolvers=build_resolvers())
+        current_app.extensions["coi_index"] = index
+    return index

@@ -1,0 +1,45 @@
+"""Template filters and globals shared by every area."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, request
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    from nlp.lookup import country_name as lookup
+
+    try:
+        return lookup(code)
+    except Exception:
+        return code
+
+
+def fmt_date(value: datetime | None, with_time: bool = False) -> str:
+    if value is None:
+        return "–"
+    return value.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
+
+
+def url_with(**changes: Any) -> str:
+    """The current URL with some query parameters replaced (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        elif isinstance(value, list):
+            args[key] = value
+        else:
+            args[key] = [str(value)]
+    return request.path + ("?" + urlencode(args, doseq=True) if args else "")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["date"] = fmt_date
+    app.jinja_env.globals["url_with"] = url_with
