@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     login_manager.init_app(app)
 
     from portal.admin.views import bp as admin_bp
+    from portal.api.views import bp as api_bp
     from portal.auth.views import bp as auth_bp
     from portal.documents.views import bp as documents_bp
     from portal.search.views import bp as search_bp
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     app.register_blueprint(search_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
 
     from portal import templating
 

@@ -136,6 +136,27 @@ def users_bootstrap(ctx: Context) -> None:
         click.echo(f"password (shown once, set COI_ADMIN_PASSWORD to choose it): {password}")
 
 
+@main.group()
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.argument("user")
+@click.option("--name", default="", help="What the token is for.")
+@pass_ctx
+def tokens_create(ctx: Context, user: str, name: str) -> None:
+    """Create an API token for USER and print it (it is shown only once)."""
+    from portal.api.tokens import create_token
+
+    with transaction(ctx.factory) as session:
+        row = session.scalar(select(User).where(User.username == user))
+        if row is None:
+            raise click.ClickException(f"no user named {user!r}")
+        token = create_token(session, row, name)
+    click.echo(token)
+
+
 # ---------------------------------------------------------------- sources
 
 
@@ -395,7 +416,6 @@ def search(ctx: Context, query: str, sort: str, page: int, as_json: bool) -> Non
     """Search the index, as the portal does."""
     from nlp.lookup import resolve_country, resolve_group
     from nlp.topics import resolve_topic
-
     from search_index import SearchIndex
     from search_index.records import Resolvers
 

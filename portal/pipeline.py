@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from collectors.dedupe import StoredVersion, decide, find_cluster, simhash
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 import collectors
+from collectors.dedupe import StoredVersion, decide, find_cluster, simhash
 from collectors.http import FetchError, HttpClient
 from collectors.records import CollectResult, Record, SourceSpec, SourceState
 from portal.db import transaction
@@ -325,7 +325,6 @@ def process_pending(
 ) -> int:
     """Tag documents that have no tags for their current version yet. Runs in the worker only."""
     from nlp.pipeline import tag  # spaCy is imported here, never in the web process
-
     from nlp.records import TagInput
 
     done = 0

@@ -62,8 +62,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def settings(tmp_path: Path, database_url: str) -> Settings:
     instance = tmp_path / "instance"
     instance.mkdir()
-    return Settings(instance_path=instance, database_url=database_url, spacy_model=None,
-                    secret_key="test-secret-" + re.sub(r"\W", "", str(tmp_path))[-20:])
+    return Settings(
+        instance_path=instance,
+        database_url=database_url,
+        spacy_model=None,
+        secret_key="test-secret-" + re.sub(r"\W", "", str(tmp_path))[-20:],
+    )
 
 
 @pytest.fixture

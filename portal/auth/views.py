@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -12,7 +12,9 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.audit import record
 from portal.auth.passwords import check_password
+from portal.auth.throttle import is_throttled, note_attempt
 from portal.extensions import db, login_manager
 from portal.models import User, utcnow
 
@@ -53,11 +55,25 @@ def login() -> ResponseReturnValue:
         return redirect(url_for("search.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data))
+        name = form.username.data or ""
+        ip = request.remote_addr or ""
+        if is_throttled(db.session, name, ip):
+            record(db.session, "login_throttled", name)
+            # the refusal is recorded, so it must be committed although the status is 429
+            db.session.commit()
+            flash("Too many failed log-ins. Wait 15 minutes and try again.", "error")
+            return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(select(User).where(User.username == name))
         if user is not None and user.active and check_password(user.password_hash, form.password.data or ""):
+            session.clear()  # a fresh session on log-in: no fixation
             login_user(user)
             user.last_login_at = utcnow()
+            note_attempt(db.session, name, ip, True)
+            record(db.session, "login", name, user=user)
             return redirect(safe_next(request.args.get("next")))
+        note_attempt(db.session, name, ip, False)
+        record(db.session, "login_failed", name)
+        db.session.commit()
         flash("Unknown user name or wrong password.", "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
@@ -66,6 +82,8 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> ResponseReturnValue:
+    record(db.session, "logout", current_user.username)
     logout_user()
+    session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

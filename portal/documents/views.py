@@ -8,7 +8,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.audit import record
 from portal.auth.roles import roles_required
+from portal.documents.render import KIND_LABELS, citation, marked_text
 from portal.documents.sanitize import decode, sanitize_html
 from portal.extensions import db
 from portal.models import Document, DocumentVersion, Mention, Snapshot
@@ -46,7 +48,18 @@ def show(doc_id: int) -> ResponseReturnValue:
             .order_by(Document.published_at.desc())
             .limit(20)
         ).all()
-    return render_template("documents/show.html", doc=doc, cluster=cluster)
+    record(db.session, "view_document", f"document:{doc.id}", {"version": doc.version})
+    current = doc.current_version
+    page_copy = next((s for s in current.snapshots if s.role == "page"), None) if current else None
+    return render_template(
+        "documents/show.html",
+        doc=doc,
+        cluster=cluster,
+        paragraphs=marked_text(doc.text, doc.mentions),
+        citation=citation(doc, page_copy),
+        kinds=KIND_LABELS,
+        mention_kinds=sorted({m.kind for m in doc.mentions}),
+    )
 
 
 def _snapshot(doc_id: int, snap_id: int) -> Snapshot:
@@ -67,6 +80,7 @@ def copy(doc_id: int, snap_id: int) -> ResponseReturnValue:
         body = Markup(sanitize_html(decode(snap.content, snap.content_type)))  # noqa: S704  (sanitised)
     elif kind.startswith("text/") or kind.endswith("xml") or kind.endswith("json"):
         body = decode(snap.content, snap.content_type)
+    record(db.session, "view_copy", f"document:{doc.id}", {"snapshot": snap.id, "sha256": snap.sha256})
     return render_template("documents/copy.html", doc=doc, snap=snap, body=body, kind=kind)
 
 
@@ -77,6 +91,7 @@ def download(doc_id: int, snap_id: int) -> ResponseReturnValue:
     ext = {"text/html": "html", "application/pdf": "pdf", "application/json": "json"}.get(
         snap.content_type.split(";")[0].strip().lower(), "bin"
     )
+    record(db.session, "export", f"document:{doc_id}", {"snapshot": snap.id, "sha256": snap.sha256})
     response = Response(snap.content, mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="document-{doc_id}-copy-{snap.id}-{snap.sha256[:12]}.{ext}"'

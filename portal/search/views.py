@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import hmac
+import json
+import secrets
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, Length
 
+from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.extensions import db
-from portal.models import Document
+from portal.models import Document, SavedSearch, utcnow
 from portal.pipeline import document_texts
 from portal.search.service import get_index
 
@@ -46,6 +55,7 @@ def index() -> ResponseReturnValue:
             )
         except Exception as exc:  # an absent or outdated index must not become a server error
             error = str(exc)
+        record(db.session, "search", query, {"filters": filters, "sort": sort, "page": page})
         if results is not None:
             ids = [h.id for h in results.hits]
             found = {
@@ -69,5 +79,101 @@ def index() -> ResponseReturnValue:
         rows=rows,
         highlights=highlights,
         error=error,
+        save_form=SaveSearchForm(q=query, filters=json.dumps(filters)),
         pagelen=PAGELEN,
     )
+
+
+class SaveSearchForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    q = HiddenField()
+    filters = HiddenField()
+
+
+def _saved(saved_id: int) -> SavedSearch:
+    row = db.session.get(SavedSearch, saved_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    return row
+
+
+@bp.route("/saved", methods=["GET", "POST"])
+@roles_required()
+def saved() -> ResponseReturnValue:
+    form = SaveSearchForm()
+    if form.validate_on_submit():
+        try:
+            filters = json.loads(form.filters.data or "{}")
+        except ValueError:
+            filters = {}
+        if not isinstance(filters, dict):
+            filters = {}
+        clean = {
+            k: [str(v) for v in vals][:20]
+            for k, vals in filters.items()
+            if k in FACETS and isinstance(vals, list)
+        }
+        row = SavedSearch(
+            user_id=current_user.id,
+            name=form.name.data or "",
+            query=(form.q.data or "")[:1000],
+            filters=clean,
+        )
+        db.session.add(row)
+        flash(f"Saved search “{row.name}”.", "info")
+        return redirect(url_for("search.saved"))
+    if current_user.feed_token is None:
+        current_user.feed_token = secrets.token_urlsafe(32)
+    rows = db.session.scalars(
+        select(SavedSearch).where(SavedSearch.user_id == current_user.id).order_by(SavedSearch.name)
+    ).all()
+    return render_template("search/saved.html", saved=rows, delete_form=FlaskForm())
+
+
+@bp.route("/saved/<int:saved_id>/delete", methods=["POST"])
+@roles_required()
+def delete_saved(saved_id: int) -> ResponseReturnValue:
+    form = FlaskForm()
+    if form.validate_on_submit():
+        db.session.delete(_saved(saved_id))
+        flash("Saved search deleted.", "info")
+    return redirect(url_for("search.saved"))
+
+
+@bp.route("/feeds/saved/<int:saved_id>.atom")
+def saved_feed(saved_id: int) -> ResponseReturnValue:
+    """Atom feed of a saved search, for feed readers: protected by the owner's feed token."""
+    token = request.args.get("token", "")
+    row = db.session.get(SavedSearch, saved_id)
+    owner = row.user if row is not None else None
+    if (
+        row is None
+        or owner is None
+        or not owner.active
+        or not owner.feed_token
+        or not hmac.compare_digest(owner.feed_token, token)
+    ):
+        abort(404)
+    try:
+        results = get_index().search(
+            row.query,
+            page=1,
+            pagelen=50,
+            sort="newest",
+            filters=row.filters,
+            facets=(),
+            texts=document_texts(db.factory),
+        )
+    except Exception:
+        abort(503)
+    ids = [h.id for h in results.hits]
+    found = {
+        d.id: d
+        for d in db.session.scalars(
+            select(Document).where(Document.id.in_(ids)).options(selectinload(Document.source))
+        )
+    }
+    docs = [found[i] for i in ids if i in found]
+    record(db.session, "feed", f"saved_search:{row.id}", user=owner)
+    body = render_template("search/feed.atom", saved=row, docs=docs, updated=utcnow())
+    return Response(body, mimetype="application/atom+xml")

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -53,3 +52,11 @@ def logged_in(client: FlaskClient, users: dict[str, Role]) -> Callable[[str], Fl
         return client
 
     return as_user
+
+
+@pytest.fixture
+def login_as(client: FlaskClient) -> Callable[..., Any]:
+    def do(name: str, password: str = PASSWORD, next_url: str | None = None) -> Any:
+        return login(client, name, password, next_url)
+
+    return do
