@@ -33,9 +33,8 @@ def marked_text(text: str, mentions: Sequence[Mention]) -> list[Markup]:
         pieces.append(str(escape(text[pos : m.start])))
         label = KIND_LABELS.get(m.kind, m.kind)
         title = f"{label}: {m.entity.canonical_name}"
-        pieces.append(
-            f'<mark class="ent ent-{escape(m.kind)}" title="{escape(title)}">{escape(text[m.start : m.end])}</mark>'
-        )
+        words = escape(text[m.start : m.end])
+        pieces.append(f'<mark class="ent ent-{escape(m.kind)}" title="{escape(title)}">{words}</mark>')
         pos = m.end
     pieces.append(str(escape(text[pos:])))
     joined = "".join(pieces)
