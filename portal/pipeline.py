@@ -95,8 +95,9 @@ def source_spec(source: Source) -> SourceSpec:
     )
 
 
-def default_client(contact: str) -> HttpClient:
-    return HttpClient(user_agent="coi-portal/0.1 (country-of-origin research)", contact=contact)
+def default_client(contact: str, **options: Any) -> HttpClient:
+    """The collectors' HTTP client with the portal's User-Agent; options override its politeness settings."""
+    return HttpClient(user_agent="coi-portal/0.1 (country-of-origin research)", contact=contact, **options)
 
 
 # ---------------------------------------------------------------- collecting

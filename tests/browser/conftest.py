@@ -99,7 +99,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
             )
     with transaction(factory) as session:
         ids = [s.id for s in session.query(Source).all()]
-    client = pipeline.default_client("tests")
+    client = pipeline.default_client("tests", min_delay=0.0)
     for source_id in ids:
         pipeline.collect_source(factory, source_id, client)
     pipeline.process_pending(factory, model=None)

@@ -89,7 +89,9 @@ def hostile_doc(portal: Any) -> Iterator[tuple[Hostile, int]]:
         session.add(source)
         session.flush()
         source_id = source.id
-    summary = pipeline.collect_source(portal.factory, source_id, pipeline.default_client("tests"))
+    summary = pipeline.collect_source(
+        portal.factory, source_id, pipeline.default_client("tests", min_delay=0.0)
+    )
     assert summary.new == 1, summary
     pipeline.process_pending(portal.factory, model=None)
     pipeline.update_index(portal.factory, SearchIndex(portal.settings.index_path))

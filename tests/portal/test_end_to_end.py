@@ -54,7 +54,7 @@ def add_sources(factory: sessionmaker[Session], base: str) -> list[int]:
 
 @pytest.fixture
 def populated(factory: sessionmaker[Session], settings: Settings, sample_site: str) -> dict[str, object]:
-    client = pipeline.default_client("tests")
+    client = pipeline.default_client("tests", min_delay=0.0)
     summaries = [pipeline.collect_source(factory, sid, client) for sid in add_sources(factory, sample_site)]
     tagged = pipeline.process_pending(factory, model=None)
     indexed = pipeline.update_index(factory, SearchIndex(settings.index_path))
@@ -88,7 +88,7 @@ def test_collect_stores_documents_versions_and_copies(
 
 
 def test_second_run_adds_nothing(populated: dict[str, object], factory: sessionmaker[Session]) -> None:
-    client = pipeline.default_client("tests")
+    client = pipeline.default_client("tests", min_delay=0.0)
     with transaction(factory) as session:
         ids = list(session.scalars(select(Source.id)))
     again = [pipeline.collect_source(factory, sid, client) for sid in ids]
