@@ -1,0 +1,1 @@
+"""Annotations: highlights with comments and tags, anchored to a document's text."""
