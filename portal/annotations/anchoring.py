@@ -71,9 +71,10 @@ def _occurrences(text: str, needle: str) -> list[int]:
 
 def resolve(text: str, anchor: Anchor, min_fuzzy: float = 0.85) -> Resolved | None:
     """Where the anchored passage is in ``text``, or None when it cannot be found (orphaned)."""
-    if text[anchor.start : anchor.end] == anchor.exact and _context_score(
-        text, anchor.start, anchor.end, anchor
-    ) >= 0.99:
+    if (
+        text[anchor.start : anchor.end] == anchor.exact
+        and _context_score(text, anchor.start, anchor.end, anchor) >= 0.99
+    ):
         return Resolved(anchor.start, anchor.end, "position", 1.0)
     candidates = _occurrences(text, anchor.exact)
     if candidates:

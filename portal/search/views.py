@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+from collections.abc import Mapping, Sequence
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -19,14 +20,42 @@ from wtforms.validators import DataRequired, Length
 from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.extensions import db
-from portal.models import Document, SavedSearch, utcnow
+from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, Topic, utcnow
 from portal.pipeline import document_texts
 from portal.search.service import get_index
 
 bp = Blueprint("search", __name__)
 
 FACETS = ("country", "source", "topic", "group", "lang", "ym", "type")
+FACET_LABELS = {
+    "country": "Country",
+    "source": "Source",
+    "topic": "Topic",
+    "group": "Armed group or force",
+    "lang": "Language",
+    "ym": "Month",
+    "type": "Type",
+}
 PAGELEN = 20
+
+
+def facet_names(
+    facets: Mapping[str, Sequence[tuple[str, int]]], filters: Mapping[str, list[str]]
+) -> dict[str, str]:
+    """Readable names for facet values: countries, topics, armed groups (entity keys)."""
+    from portal.templating import country_name
+
+    names: dict[str, str] = {}
+    values = {name: {v for v, _ in facets.get(name, ())} | set(filters.get(name, ())) for name in FACETS}
+    for code in values["country"]:
+        names[f"country:{code}"] = country_name(code)
+    if values["topic"]:
+        for topic in db.session.scalars(select(Topic).where(Topic.id.in_(values["topic"]))):
+            names[f"topic:{topic.id}"] = topic.label_en
+    if values["group"]:
+        for entity in db.session.scalars(select(Entity).where(Entity.key.in_(values["group"]))):
+            names[f"group:{entity.key}"] = entity.canonical_name
+    return names
 
 
 @bp.route("/")
@@ -39,6 +68,7 @@ def index() -> ResponseReturnValue:
     except ValueError:
         page = 1
     filters = {f: request.args.getlist(f) for f in FACETS if request.args.getlist(f)}
+    grouped = request.args.get("group_clusters") == "1"
     results = None
     rows: list[Document] = []
     error = None
@@ -51,6 +81,7 @@ def index() -> ResponseReturnValue:
                 sort=sort,
                 filters=filters,
                 facets=FACETS,
+                group_clusters=grouped,
                 texts=document_texts(db.factory),
             )
         except Exception as exc:  # an absent or outdated index must not become a server error
@@ -63,12 +94,18 @@ def index() -> ResponseReturnValue:
                 for d in db.session.scalars(
                     select(Document)
                     .where(Document.id.in_(ids))
-                    .options(selectinload(Document.source), selectinload(Document.countries))
+                    .options(
+                        selectinload(Document.source),
+                        selectinload(Document.countries),
+                        selectinload(Document.topics).selectinload(DocumentTopic.topic),
+                        selectinload(Document.mentions).selectinload(Mention.entity),
+                    )
                 )
             }
             rows = [found[i] for i in ids if i in found]
     # the index escapes the text and adds only <mark>
     highlights = {h.id: Markup(h.highlights) for h in results.hits} if results else {}  # noqa: S704
+    names = facet_names(results.facets if results else {}, filters)
     return render_template(
         "search/index.html",
         query=query,
@@ -80,6 +117,10 @@ def index() -> ResponseReturnValue:
         highlights=highlights,
         error=error,
         save_form=SaveSearchForm(q=query, filters=json.dumps(filters)),
+        grouped=grouped,
+        cluster_sizes={h.id: h.cluster_size for h in results.hits} if results else {},
+        facet_labels=FACET_LABELS,
+        names=names,
         pagelen=PAGELEN,
     )
 
@@ -177,3 +218,9 @@ def saved_feed(saved_id: int) -> ResponseReturnValue:
     record(db.session, "feed", f"saved_search:{row.id}", user=owner)
     body = render_template("search/feed.atom", saved=row, docs=docs, updated=utcnow())
     return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/help")
+@roles_required()
+def help_page() -> ResponseReturnValue:
+    return render_template("search/help.html")
