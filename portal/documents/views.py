@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Response, abort, render_template
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
@@ -14,6 +16,8 @@ from portal.documents.render import KIND_LABELS, citation, marked_text
 from portal.documents.sanitize import decode, sanitize_html
 from portal.extensions import db
 from portal.models import Document, DocumentVersion, Mention, Snapshot
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -49,6 +53,17 @@ def show(doc_id: int) -> ResponseReturnValue:
             .limit(20)
         ).all()
     record(db.session, "view_document", f"document:{doc.id}", {"version": doc.version})
+    similar: list[Document] = []
+    try:
+        from portal.search.service import get_index
+
+        like = [h.id for h in get_index().more_like_this(doc.id, n=6) if h.id != doc.id]
+    except Exception:  # the index may be absent or being rebuilt: the page still works
+        log.warning("more-like-this failed for document %s", doc.id, exc_info=True)
+        like = []
+    if like:
+        found = {d.id: d for d in db.session.scalars(select(Document).where(Document.id.in_(like)))}
+        similar = [found[i] for i in like if i in found and found[i].cluster_id != doc.cluster_id][:5]
     current = doc.current_version
     page_copy = next((s for s in current.snapshots if s.role == "page"), None) if current else None
     return render_template(
@@ -59,6 +74,7 @@ def show(doc_id: int) -> ResponseReturnValue:
         citation=citation(doc, page_copy),
         kinds=KIND_LABELS,
         mention_kinds=sorted({m.kind for m in doc.mentions}),
+        similar=similar,
     )
 
 

@@ -1,0 +1,1 @@
+"""Daily briefings: drafts assembled each morning, edited by researchers, published immutably."""
