@@ -346,7 +346,10 @@ def collect(ctx: Context, source: str | None, as_json: bool) -> None:
         targets, label="collecting", file=sys.stderr, item_show_func=lambda t: t[1] if t else None
     ) as bar:
         for source_id, _name in bar:
-            summaries.append(pipeline.collect_source(ctx.factory, source_id, client).as_dict())
+            summary = pipeline.collect_source(
+                ctx.factory, source_id, client, reliefweb_appname=ctx.settings.reliefweb_appname
+            )
+            summaries.append(summary.as_dict())
     if as_json:
         emit_json(summaries)
     else:

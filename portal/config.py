@@ -37,6 +37,7 @@ class Settings:
     secret_key: str | None = None
     user_agent_contact: str = "coi-portal administrator"
     base_url: str = "http://127.0.0.1:5000"
+    reliefweb_appname: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -61,6 +62,7 @@ class Settings:
             secret_key=env.get("COI_SECRET_KEY") or None,
             user_agent_contact=env.get("COI_CONTACT") or "coi-portal administrator",
             base_url=(env.get("COI_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            reliefweb_appname=env.get("COI_RELIEFWEB_APPNAME") or None,
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -393,3 +393,6 @@ class SavedSearch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+import portal.digests.models  # noqa: E402, F401  (registers the digest and job tables)

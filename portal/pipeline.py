@@ -83,14 +83,17 @@ class RunSummary:
         }
 
 
-def source_spec(source: Source) -> SourceSpec:
+def source_spec(source: Source, reliefweb_appname: str | None = None) -> SourceSpec:
+    options = dict(source.options or {})
+    if source.kind == "reliefweb" and not options.get("appname") and reliefweb_appname:
+        options["appname"] = reliefweb_appname
     return SourceSpec(
         name=source.name,
         kind=source.kind,  # type: ignore[arg-type]
         url=source.url,
         allow_private=source.allow_private,
         fetch_fulltext=source.fetch_fulltext,
-        options=dict(source.options or {}),
+        options=options,
         language=source.language or None,
     )
 
@@ -122,6 +125,7 @@ def collect_source(
     client: HttpClient,
     *,
     now: Callable[[], datetime] = utcnow,
+    reliefweb_appname: str | None = None,
 ) -> RunSummary:
     """Run one source end to end. Never raises for a source's own failure: it is recorded."""
     # 1. read, in a short transaction; mark stale runs of this source as interrupted
@@ -134,8 +138,11 @@ def collect_source(
             .where(CollectionRun.source_id == source_id, CollectionRun.status == "running")
             .values(status="interrupted", finished_at=now())
         )
-        spec = source_spec(source)
-        state = SourceState(etag=source.etag, last_modified=source.last_modified)
+        spec = source_spec(source, reliefweb_appname)
+        state = SourceState(
+            etag=source.etag, last_modified=source.last_modified, checked_at=source.last_success_at
+        )
+        known_urls = frozenset(session.scalars(select(Document.url).where(Document.source_id == source_id)))
         run = CollectionRun(source_id=source_id, started_at=now(), status="running")
         session.add(run)
         session.flush()
@@ -145,10 +152,10 @@ def collect_source(
     result: CollectResult | None = None
     failure: str | None = None
     try:
-        result = collectors.collect(spec, client, state)
+        result = collectors.collect(spec, client, state, known_urls=known_urls)
     except FetchError as exc:
         failure = str(exc)
-    except collectors.ParseError as exc:
+    except (collectors.ParseError, collectors.SourceConfigError) as exc:
         failure = str(exc)
     except Exception as exc:  # a bug in one source's parsing must not stop the others
         log.exception("collecting %s failed", spec.name)
@@ -169,6 +176,8 @@ def collect_source(
             delay = timedelta(minutes=source.update_minutes) * (2 ** min(source.consecutive_failures, 10))
             source.next_attempt_at = finished + min(delay, MAX_BACKOFF)
         else:
+            summary.seen += len(result.skipped)
+            summary.unchanged += len(result.skipped)
             if result.not_modified:
                 summary.status = "not_modified"
             else:
@@ -179,7 +188,7 @@ def collect_source(
             source.last_modified = result.state.last_modified
             source.consecutive_failures = 0
             source.last_error = "; ".join(result.errors[:3]) or None
-            source.last_success_at = finished
+            source.last_success_at = run.started_at  # items dated after this are new to the next run
             source.next_attempt_at = finished + timedelta(minutes=source.update_minutes)
         run.finished_at = finished
         run.status = summary.status

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -38,9 +40,12 @@ class Site:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def feed(self, path: str, items: list[tuple[str, str]]) -> None:
+    def feed(
+        self, path: str, items: list[tuple[str, str]], date: str = "Mon, 02 Nov 2026 08:00:00 GMT"
+    ) -> None:
         entries = "".join(
-            f"<item><title>{title}</title><link>{self.base}{link}</link><description>{title}</description></item>"
+            f"<item><title>{title}</title><link>{self.base}{link}</link><description>{title}</description>"
+            f"<pubDate>{date}</pubDate></item>"
             for title, link in items
         )
         body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'
@@ -94,6 +99,14 @@ def test_changed_article_becomes_a_new_version(site: Site, factory: sessionmaker
     assert (first.new, first.updated) == (1, 0)
     site.article(
         "/a.html", "Checkpoints on the main road", LONG + "\nA correction: the road reopened on Friday."
+    )
+    # unchanged in the feed: the stored article is not fetched again
+    assert pipeline.collect_source(factory, sid, client).unchanged == 1
+    # the feed dates the entry anew: the article is fetched and its change becomes a version
+    site.feed(
+        "/feed.xml",
+        [("Checkpoints on the main road", "/a.html")],
+        date=format_datetime(datetime.now(UTC) + timedelta(seconds=2)),
     )
     second = pipeline.collect_source(factory, sid, client)
     assert (second.new, second.updated) == (0, 1)

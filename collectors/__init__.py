@@ -1,0 +1,282 @@
+"""Collectors: fetch public sources and turn them into plain records.
+
+The one entry point is :func:`collect`: it runs one source through four named phases, each in its own
+module: *fetch* the listing with a conditional GET (:mod:`collectors.http`), *parse* it by kind
+(:mod:`collectors.feeds`, :mod:`collectors.html_listing`, :mod:`collectors.reliefweb`), *fetch each
+item* (article page, PDF attachments) and *extract* its text (:mod:`collectors.extract`,
+:mod:`collectors.pdf`). It returns a :class:`~collectors.records.CollectResult`.
+
+What this package does not do: store anything, open a database, decide what is new (the caller does,
+with :func:`collectors.dedupe.decide` on the stored state), schedule runs, or import the portal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Container
+from dataclasses import dataclass, field
+
+from collectors.canonical import canonical_url
+from collectors.errors import (
+    BlockedAddressError,
+    CollectorError,
+    FetchError,
+    FetchTimeoutError,
+    HttpStatusError,
+    ParseError,
+    RobotsDisallowedError,
+    SourceConfigError,
+    TooLargeError,
+    TooManyRedirectsError,
+)
+from collectors.extract import extract_article
+from collectors.feeds import parse_feed
+from collectors.html_listing import parse_listing
+from collectors.http import FetchResponse, HttpClient
+from collectors.items import ListingItem
+from collectors.pdf import looks_like_pdf, pdf_text
+from collectors.records import (
+    CollectResult,
+    Record,
+    Snapshot,
+    SourceKind,
+    SourceSpec,
+    SourceState,
+)
+from collectors.reliefweb import build_request_url, parse_reports
+
+__all__ = [
+    "BlockedAddressError",
+    "CollectResult",
+    "CollectorError",
+    "FetchError",
+    "FetchResponse",
+    "FetchTimeoutError",
+    "HttpClient",
+    "HttpStatusError",
+    "ParseError",
+    "Record",
+    "RobotsDisallowedError",
+    "Snapshot",
+    "SourceConfigError",
+    "SourceKind",
+    "SourceSpec",
+    "SourceState",
+    "TooLargeError",
+    "TooManyRedirectsError",
+    "canonical_url",
+    "collect",
+    "listing_url",
+    "parse_items",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_ITEMS = 100
+MAX_ATTACHMENTS = 3
+ACCEPT: dict[str, str] = {
+    "rss": "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1",
+    "html": "text/html, application/xhtml+xml;q=0.9, */*;q=0.1",
+    "reliefweb": "application/json",
+    "page": "text/html, application/xhtml+xml;q=0.9, application/pdf;q=0.8, */*;q=0.1",
+    "pdf": "application/pdf, */*;q=0.1",
+}
+ACCEPT["atom"] = ACCEPT["rss"]
+
+
+def listing_url(spec: SourceSpec) -> str:
+    """The URL fetched for the source's listing (for ReliefWeb, the API query built from options)."""
+    if spec.kind == "reliefweb":
+        try:
+            return build_request_url(spec.options, spec.url)
+        except ValueError as exc:
+            raise SourceConfigError(f"source {spec.name!r}: {exc}") from exc
+    if spec.kind in ("rss", "atom", "html"):
+        return spec.url
+    raise SourceConfigError(f"source {spec.name!r}: unknown kind {spec.kind!r}")
+
+
+def parse_items(spec: SourceSpec, listing: FetchResponse) -> list[ListingItem]:
+    """Parse a fetched listing by the source's kind ("rss" and "atom" share one parser)."""
+    if spec.kind in ("rss", "atom"):
+        return parse_feed(listing.content, base_url=listing.final_url, content_type=listing.content_type)
+    if spec.kind == "html":
+        return parse_listing(
+            listing.content,
+            base_url=listing.final_url,
+            options=spec.options,
+            content_type=listing.content_type,
+        )
+    if spec.kind == "reliefweb":
+        return parse_reports(listing.content, base_url=listing.final_url)
+    raise SourceConfigError(f"source {spec.name!r}: unknown kind {spec.kind!r}")
+
+
+def collect(
+    spec: SourceSpec,
+    client: HttpClient,
+    state: SourceState | None = None,
+    *,
+    known_urls: Container[str] = frozenset(),
+) -> CollectResult:
+    """Run one source: fetch and parse its listing, then fetch and read each listed item.
+
+    The listing's failure raises (:class:`FetchError`, :class:`ParseError`,
+    :class:`SourceConfigError`); an item's failure is written to ``errors`` and the others go on.
+    An item whose canonical URL is in ``known_urls`` is skipped (listed in ``skipped``) unless the
+    listing dates it after the previous successful check (``state.checked_at``).
+    When the listing answers 304 the result has ``not_modified=True`` and no records.
+    """
+    previous = state or SourceState()
+    response = client.fetch(
+        listing_url(spec),
+        allow_private=spec.allow_private,
+        etag=previous.etag,
+        last_modified=previous.last_modified,
+        accept=ACCEPT.get(spec.kind, "*/*"),
+    )
+    new_state = SourceState(
+        etag=response.etag,
+        last_modified=response.last_modified,
+        checked_at=response.fetched_at,
+    )
+    if response.not_modified:
+        return CollectResult(records=(), state=new_state, not_modified=True)
+    listing = response.to_snapshot()
+    items = parse_items(spec, response)
+    max_items = _int_option(spec, "max_items", DEFAULT_MAX_ITEMS)
+    run = _Run(spec=spec, client=client, listing=listing)
+    for item in items[:max_items]:
+        try:
+            url = canonical_url(item.link)
+        except ValueError as exc:
+            run.errors.append(f"{item.link}: unusable link ({exc})")
+            continue
+        if url in known_urls and not _listed_as_newer(item, previous):
+            run.skipped.append(url)
+            continue
+        try:
+            run.records.append(run.record(item, url))
+        except CollectorError as exc:
+            run.errors.append(f"{item.link}: {exc}")
+        except Exception as exc:  # untrusted input reached a library bug: keep the other items
+            logger.exception("item %s of source %s failed", item.link, spec.name)
+            run.errors.append(f"{item.link}: unexpected {type(exc).__name__}: {exc}")
+    if len(items) > max_items:
+        run.errors.append(f"listing has {len(items)} items; only the first {max_items} were read")
+    return CollectResult(
+        records=tuple(run.records),
+        state=new_state,
+        errors=tuple(run.errors),
+        listing=listing,
+        skipped=tuple(run.skipped),
+    )
+
+
+def _int_option(spec: SourceSpec, name: str, default: int) -> int:
+    value = (spec.options.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SourceConfigError(f"source {spec.name!r}: option {name!r} must be a positive integer")
+    return int(value)
+
+
+def _listed_as_newer(item: ListingItem, state: SourceState) -> bool:
+    latest = item.latest_date
+    return latest is not None and state.checked_at is not None and latest > state.checked_at
+
+
+def _language(value: str | None) -> str | None:
+    if not value:
+        return None
+    primary = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary or None
+
+
+@dataclass
+class _Run:
+    """Mutable bookkeeping of one collect run."""
+
+    spec: SourceSpec
+    client: HttpClient
+    listing: Snapshot
+    records: list[Record] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def record(self, item: ListingItem, url: str) -> Record:
+        spec = self.spec
+        snapshot = Snapshot(
+            url=item.link,
+            content=item.raw,
+            content_type=item.raw_type,
+            fetched_at=self.listing.fetched_at,
+            http_date=self.listing.http_date,
+            status=self.listing.status,
+        )
+        text = item.body or item.summary
+        title = item.title
+        author = item.author
+        published = item.published_at or item.updated_at
+        language = item.language
+        document_type = item.document_type or spec.options.get("document_type") or "news"
+        page_is_pdf = False
+        if spec.fetch_fulltext and spec.kind != "reliefweb":
+            try:
+                page = self.client.fetch(item.link, allow_private=spec.allow_private, accept=ACCEPT["page"])
+            except FetchError as exc:
+                self.errors.append(f"{item.link}: page not fetched, entry kept: {exc}")
+            else:
+                snapshot = page.to_snapshot()
+                if looks_like_pdf(page.content, page.content_type):
+                    page_is_pdf = True
+                    document_type = item.document_type or "report"
+                    try:
+                        document = pdf_text(page.content)
+                    except ParseError as exc:
+                        self.errors.append(f"{item.link}: {exc}")
+                    else:
+                        text = document.text or text
+                        title = title or document.title or ""
+                        author = author or document.author
+                else:
+                    article = extract_article(page.content, url=page.final_url, fallback_summary=text)
+                    text = article.text or text
+                    title = title or article.title or ""
+                    author = author or article.author
+                    published = published or article.published_at
+                    language = language or article.language
+        extras: list[Snapshot] = []
+        if spec.fetch_fulltext:
+            for attachment in item.attachments[:MAX_ATTACHMENTS]:
+                if page_is_pdf and attachment == item.link:
+                    continue
+                try:
+                    fetched = self.client.fetch(
+                        attachment, allow_private=spec.allow_private, accept=ACCEPT["pdf"]
+                    )
+                    extras.append(fetched.to_snapshot())
+                    if looks_like_pdf(fetched.content, fetched.content_type):
+                        attached = pdf_text(fetched.content)
+                        if len(attached.text) > len(text):  # the item is a cover for the PDF
+                            text = attached.text
+                            document_type = item.document_type or "report"
+                except CollectorError as exc:
+                    self.errors.append(f"{item.link}: attachment {attachment}: {exc}")
+        return Record(
+            url=url,
+            link=item.link,
+            title=title or item.link,
+            text=text or title or item.link,
+            snapshot=snapshot,
+            published_at=published,
+            summary=item.summary,
+            author=author,
+            language=_language(language or spec.language),
+            document_type=document_type,
+            source_tags=item.source_tags,
+            countries=item.countries,
+            extra_snapshots=tuple(extras),
+        )

@@ -1,0 +1,1 @@
+"""Data files shipped with the collectors (the default source catalogue)."""

@@ -1,0 +1,66 @@
+"""Briefings, their items and the desks they are drafted for."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base
+from portal.models import Document, User, UTCDateTime, utcnow
+
+
+class Desk(Base):
+    """A group of countries a briefing covers; without desks, each country is its own desk."""
+
+    __tablename__ = "desks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Briefing(Base):
+    """A draft or published briefing. Published rows never change: a correction is a new version."""
+
+    __tablename__ = "briefings"
+    __table_args__ = (UniqueConstraint("desk_key", "for_date", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    desk_key: Mapped[str] = mapped_column(String(60), index=True)
+    desk_name: Mapped[str] = mapped_column(String(200))
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    for_date: Mapped[date] = mapped_column(Date, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft | published
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("briefings.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    items: Mapped[list[BriefingItem]] = relationship(
+        back_populates="briefing", order_by="BriefingItem.position", cascade="all, delete-orphan"
+    )
+    published_by: Mapped[User | None] = relationship()
+
+
+class BriefingItem(Base):
+    __tablename__ = "briefing_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    cluster_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    summary: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    annotation_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+    briefing: Mapped[Briefing] = relationship(back_populates="items")
+    document: Mapped[Document] = relationship()

@@ -1,0 +1,595 @@
+"""What goes into a digest and how it is rendered as a multipart e-mail.
+
+A digest holds the briefings published in its window and the documents tagged in its window
+(``Document.processed_at``) that match the subscription: a followed country (focus or
+mentioned), a followed topic, or a saved search. A document re-tagged after a change of its
+text counts again and is marked "updated".
+
+Saved searches are evaluated here on the window's documents, not through the search index (the
+worker must not depend on the index being current): facet filters (country, topic, source,
+lang, type, group, ym) keep a document when it has any of a facet's values, and every facet
+must hold; the words of the query must all occur (Porter stems, as the index does), ``-word`` or
+``NOT word`` excludes, ``"two words"`` needs the phrase, ``word*`` a prefix and a query with
+``OR`` needs any of its words. Field queries other than the facets are read as plain words.
+
+This module reads the database and renders; it never sends and never writes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.db import transaction
+from portal.digests.models import DigestSubscription
+from portal.models import Document, DocumentCountry, DocumentTopic, Entity, Mention, SavedSearch, Source
+from search_index.analysis import fold, stems, words
+
+MAX_ITEMS = 60
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+GROUP_KINDS = ("armed_group", "state_force")
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    id: int
+    title: str
+    source: str
+    date: datetime
+    countries: tuple[str, ...]  # focus countries first
+    url: str
+    reasons: tuple[str, ...]
+    updated: bool = False
+
+
+@dataclass(frozen=True)
+class BriefingItem:
+    title: str
+    url: str
+    published_at: datetime
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Digest:
+    user_id: int
+    username: str
+    recipient: str
+    period: str
+    frequency: str
+    window_start: datetime
+    window_end: datetime
+    items: tuple[DigestItem, ...]
+    total: int  # matching documents, of which at most MAX_ITEMS are listed
+    briefings: tuple[BriefingItem, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.items and not self.briefings
+
+
+# ---------------------------------------------------------------- briefings hook
+
+
+def published_briefings(session: Session, start: datetime, end: datetime) -> list[BriefingItem]:
+    """Briefings published in the window ``(start, end]``.
+
+    The hook for the briefings area: when a module ``portal.briefings.digest`` exists, its
+    ``published_between(session, start, end)`` returns objects (or mappings) with ``title``,
+    ``url`` (absolute, or a path in the portal), ``published_at`` and optionally ``summary``.
+    Without that module there are no briefings and this returns an empty list.
+    """
+    if importlib.util.find_spec("portal.briefings") is None:
+        return []
+    try:
+        module = importlib.import_module("portal.briefings.digest")
+    except ModuleNotFoundError:
+        return []
+    found: list[BriefingItem] = []
+    for row in module.published_between(session, start, end):
+        get = (
+            row.get if isinstance(row, dict) else lambda name, default=None, r=row: getattr(r, name, default)
+        )
+        found.append(
+            BriefingItem(
+                title=str(get("title")),
+                url=str(get("url")),
+                published_at=_as_datetime(get("published_at")),
+                summary=str(get("summary", "") or ""),
+            )
+        )
+    return found
+
+
+def _as_datetime(value: Any) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"a briefing's published_at must be a datetime, not {type(value).__name__}")
+    return value
+
+
+# ---------------------------------------------------------------- the documents of a span
+
+
+@dataclass
+class _Doc:
+    id: int
+    title: str
+    source: str
+    date: datetime
+    processed_at: datetime
+    language: str
+    doc_type: str
+    version: int
+    countries: tuple[str, ...] = ()
+    topics: frozenset[str] = frozenset()
+
+
+@dataclass
+class _Postings:
+    """Document ids under one key, in processed_at order, for range look-ups."""
+
+    times: list[datetime] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+
+    def between(self, start: datetime, end: datetime) -> list[int]:
+        return self.ids[bisect_right(self.times, start) : bisect_right(self.times, end)]
+
+
+class Corpus:
+    """The documents tagged in a span, loaded once and shared by every digest of a run.
+
+    Look-ups by country, topic and window are in memory; texts (for saved searches) and group
+    mentions are loaded only for the documents that need them, in short transactions.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], start: datetime, end: datetime) -> None:
+        self.factory = factory
+        self.start = start
+        self.end = end
+        self.docs: dict[int, _Doc] = {}
+        self.all = _Postings()
+        self.by_country: dict[str, _Postings] = {}
+        self.by_topic: dict[str, _Postings] = {}
+        self._texts: dict[int, tuple[frozenset[str], frozenset[str], str]] = {}
+        self._groups: dict[int, frozenset[str]] = {}
+        self._load()
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        return self.start <= start and end <= self.end
+
+    def _load(self) -> None:
+        with transaction(self.factory) as session:
+            rows = session.execute(
+                select(
+                    Document.id,
+                    Document.title,
+                    Source.name,
+                    Document.published_at,
+                    Document.retrieved_at,
+                    Document.processed_at,
+                    Document.language,
+                    Document.document_type,
+                    Document.version,
+                )
+                .join(Source, Source.id == Document.source_id)
+                .where(Document.processed_at > self.start, Document.processed_at <= self.end)
+                .order_by(Document.processed_at, Document.id)
+            ).all()
+            for r in rows:
+                self.docs[r[0]] = _Doc(
+                    id=r[0],
+                    title=r[1],
+                    source=r[2],
+                    date=r[3] or r[4],
+                    processed_at=r[5],
+                    language=r[6] or "",
+                    doc_type=r[7] or "",
+                    version=r[8],
+                )
+                self.all.times.append(r[5])
+                self.all.ids.append(r[0])
+            if not self.docs:
+                return
+            in_span = (
+                select(Document.id)
+                .where(Document.processed_at > self.start, Document.processed_at <= self.end)
+                .scalar_subquery()
+            )
+            countries: dict[int, list[tuple[int, str]]] = {}
+            for doc_id, code, role in session.execute(
+                select(DocumentCountry.document_id, DocumentCountry.country_code, DocumentCountry.role).where(
+                    DocumentCountry.document_id.in_(in_span)
+                )
+            ):
+                countries.setdefault(doc_id, []).append((0 if role == "focus" else 1, code))
+            topics: dict[int, set[str]] = {}
+            for doc_id, topic_id in session.execute(
+                select(DocumentTopic.document_id, DocumentTopic.topic_id).where(
+                    DocumentTopic.document_id.in_(in_span)
+                )
+            ):
+                topics.setdefault(doc_id, set()).add(topic_id)
+        for doc_id in self.all.ids:
+            doc = self.docs[doc_id]
+            doc.countries = tuple(code for _, code in sorted(countries.get(doc_id, [])))
+            doc.topics = frozenset(topics.get(doc_id, ()))
+            for code in doc.countries:
+                postings = self.by_country.setdefault(code, _Postings())
+                postings.times.append(doc.processed_at)
+                postings.ids.append(doc_id)
+            for tid in doc.topics:
+                postings = self.by_topic.setdefault(tid, _Postings())
+                postings.times.append(doc.processed_at)
+                postings.ids.append(doc_id)
+
+    def window(self, start: datetime, end: datetime) -> list[int]:
+        return self.all.between(start, end)
+
+    def texts(self, ids: Sequence[int]) -> dict[int, tuple[frozenset[str], frozenset[str], str]]:
+        """Per document: its folded words, their stems and its folded word sequence."""
+        missing = [i for i in ids if i not in self._texts]
+        for chunk_start in range(0, len(missing), 500):
+            chunk = missing[chunk_start : chunk_start + 500]
+            with transaction(self.factory) as session:
+                rows = session.execute(
+                    select(Document.id, Document.title, Document.summary, Document.text).where(
+                        Document.id.in_(chunk)
+                    )
+                ).all()
+            for doc_id, title, summary, text in rows:
+                tokens = words(f"{title}\n{summary}\n{text}")
+                self._texts[doc_id] = (
+                    frozenset(tokens),
+                    frozenset(stems(tokens)),
+                    " " + " ".join(tokens) + " ",
+                )
+        return {i: self._texts[i] for i in ids if i in self._texts}
+
+    def groups(self, ids: Sequence[int]) -> dict[int, frozenset[str]]:
+        missing = [i for i in ids if i not in self._groups]
+        for chunk_start in range(0, len(missing), 500):
+            chunk = missing[chunk_start : chunk_start + 500]
+            found: dict[int, set[str]] = {i: set() for i in chunk}
+            with transaction(self.factory) as session:
+                for doc_id, key in session.execute(
+                    select(Mention.document_id, Entity.key)
+                    .join(Entity, Entity.id == Mention.entity_id)
+                    .where(Mention.document_id.in_(chunk), Mention.kind.in_(GROUP_KINDS))
+                ):
+                    found[doc_id].add(key)
+            self._groups.update({i: frozenset(v) for i, v in found.items()})
+        return {i: self._groups.get(i, frozenset()) for i in ids}
+
+
+# ---------------------------------------------------------------- saved searches
+
+
+_TOKEN_RE = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))')
+FACET_FIELDS = {"country", "topic", "source", "lang", "type", "group", "ym"}
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A saved search reduced to what can be checked on one document."""
+
+    name: str
+    required: tuple[str, ...] = ()  # stems
+    prefixes: tuple[str, ...] = ()  # folded word prefixes
+    phrases: tuple[str, ...] = ()  # folded " a b " sequences
+    excluded: tuple[str, ...] = ()  # stems
+    any_of: bool = False
+    filters: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @property
+    def needs_text(self) -> bool:
+        return bool(self.required or self.prefixes or self.phrases or self.excluded)
+
+
+def _facet_values(name: str, values: Iterable[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        if name == "country":
+            if len(value) == 2 and value.isalpha():
+                out.add(value.upper())
+            else:
+                from nlp.lookup import resolve_country
+
+                out.update(resolve_country(value))
+        elif name == "topic":
+            from nlp.topics import TOPICS, resolve_topic
+
+            out.update([value] if value in TOPICS else resolve_topic(value))
+        elif name in {"source", "lang", "type"}:
+            out.add(value.lower())
+        else:
+            out.add(value)
+    return frozenset(out)
+
+
+def parse_saved_search(saved: SavedSearch) -> SavedQuery:
+    filters: dict[str, set[str]] = {}
+    for name, values in (saved.filters or {}).items():
+        if name in FACET_FIELDS and isinstance(values, list):
+            filters.setdefault(name, set()).update(_facet_values(name, [str(v) for v in values]))
+    required: list[str] = []
+    prefixes: list[str] = []
+    phrases: list[str] = []
+    excluded: list[str] = []
+    any_of = False
+    negate_next = False
+    for match in _TOKEN_RE.finditer(saved.query or ""):
+        minus, fieldname, phrase, bare = match.groups()
+        if phrase is None and fieldname is None and bare in {"AND", "OR", "NOT"}:
+            any_of = any_of or bare == "OR"
+            negate_next = bare == "NOT"
+            continue
+        negate = bool(minus) or negate_next
+        negate_next = False
+        if fieldname and fieldname.lower() in FACET_FIELDS and not negate:
+            value = phrase if phrase is not None else bare
+            filters.setdefault(fieldname.lower(), set()).update(_facet_values(fieldname.lower(), [value]))
+            continue
+        text = phrase if phrase is not None else bare
+        if phrase is None and text.endswith("*") and len(text) > 1:
+            prefix = fold(text.rstrip("*"))
+            if prefix and not negate:
+                prefixes.append(prefix)
+            continue
+        tokens = words(text)
+        if not tokens:
+            continue
+        if negate:
+            excluded.extend(stems(tokens))
+        elif phrase is not None and len(tokens) > 1:
+            phrases.append(" " + " ".join(tokens) + " ")
+            required.extend(stems(tokens))
+        else:
+            required.extend(stems(tokens))
+    return SavedQuery(
+        name=saved.name,
+        required=tuple(dict.fromkeys(required)),
+        prefixes=tuple(prefixes),
+        phrases=tuple(phrases),
+        excluded=tuple(excluded),
+        any_of=any_of,
+        filters=tuple(sorted((k, frozenset(v)) for k, v in filters.items())),
+    )
+
+
+def _facet_ok(doc: _Doc, name: str, values: frozenset[str], groups: frozenset[str]) -> bool:
+    if name == "country":
+        return bool(values.intersection(doc.countries))
+    if name == "topic":
+        return bool(values & doc.topics)
+    if name == "source":
+        return doc.source.lower() in values
+    if name == "lang":
+        return doc.language.lower() in values
+    if name == "type":
+        return doc.doc_type.lower() in values
+    if name == "ym":
+        return doc.date.strftime("%Y-%m") in values
+    if name == "group":
+        return bool(values & groups)
+    return False
+
+
+def match_saved(corpus: Corpus, query: SavedQuery, candidates: Sequence[int]) -> list[int]:
+    """The candidates that the saved search finds."""
+    kept = list(candidates)
+    for name, values in query.filters:
+        if not values:
+            return []
+        if name == "country":
+            allowed = set()
+            for code in values:
+                postings = corpus.by_country.get(code)
+                if postings is not None:
+                    allowed.update(postings.ids)
+            kept = [i for i in kept if i in allowed]
+            continue
+        groups = corpus.groups(kept) if name == "group" else {}
+        kept = [i for i in kept if _facet_ok(corpus.docs[i], name, values, groups.get(i, frozenset()))]
+    if not kept or not query.needs_text:
+        return kept
+    texts = corpus.texts(kept)
+    found = []
+    for doc_id in kept:
+        tokens, stemmed, sequence = texts.get(doc_id, (frozenset(), frozenset(), ""))
+        if any(s in stemmed for s in query.excluded):
+            continue
+        checks = [s in stemmed for s in query.required]
+        checks += [any(t.startswith(p) for t in tokens) for p in query.prefixes]
+        checks += [p in sequence for p in query.phrases]
+        if not checks or (any(checks) if query.any_of else all(checks)):
+            found.append(doc_id)
+    return found
+
+
+# ---------------------------------------------------------------- composing
+
+
+@lru_cache(maxsize=512)
+def country_label(code: str) -> str:
+    from portal.templating import country_name
+
+    return country_name(code)
+
+
+def topic_labels() -> dict[str, str]:
+    from portal.digests.subscriptions import all_topics
+
+    return all_topics()
+
+
+def compose(
+    corpus: Corpus,
+    session: Session,
+    subscription: DigestSubscription,
+    *,
+    recipient: str,
+    period: str,
+    window_start: datetime,
+    window_end: datetime,
+    base_url: str,
+    saved_queries: dict[int, SavedQuery] | None = None,
+) -> Digest:
+    """The digest of one subscription for one window (the corpus must cover the window)."""
+    if not corpus.covers(window_start, window_end):
+        raise ValueError("the corpus does not cover this digest's window")
+    reasons: dict[int, list[str]] = {}
+
+    def add(ids: Iterable[int], reason: str) -> None:
+        for doc_id in ids:
+            reasons.setdefault(doc_id, [])
+            if reason not in reasons[doc_id]:
+                reasons[doc_id].append(reason)
+
+    for code in subscription.countries:
+        postings = corpus.by_country.get(code)
+        if postings is not None:
+            add(postings.between(window_start, window_end), country_label(code))
+    labels = topic_labels() if subscription.topics else {}
+    for tid in subscription.topics:
+        postings = corpus.by_topic.get(tid)
+        if postings is not None:
+            add(postings.between(window_start, window_end), labels.get(tid, tid))
+    if subscription.saved_searches:
+        window = corpus.window(window_start, window_end)
+        for saved in subscription.saved_searches:
+            query = saved_queries.get(saved.id) if saved_queries is not None else None
+            if query is None:
+                query = parse_saved_search(saved)
+                if saved_queries is not None:
+                    saved_queries[saved.id] = query
+            add(match_saved(corpus, query, window), f"saved search “{saved.name}”")
+    docs = sorted((corpus.docs[i] for i in reasons), key=lambda d: (d.date, d.id), reverse=True)
+    items = tuple(
+        DigestItem(
+            id=d.id,
+            title=d.title,
+            source=d.source,
+            date=d.date,
+            countries=d.countries,
+            url=f"{base_url}/documents/{d.id}",
+            reasons=tuple(reasons[d.id]),
+            updated=d.version > 1,
+        )
+        for d in docs[:MAX_ITEMS]
+    )
+    briefings = (
+        tuple(published_briefings(session, window_start, window_end)) if subscription.briefings else ()
+    )
+    return Digest(
+        user_id=subscription.user_id,
+        username=subscription.user.username,
+        recipient=recipient,
+        period=period,
+        frequency=subscription.frequency,
+        window_start=window_start,
+        window_end=window_end,
+        items=items,
+        total=len(docs),
+        briefings=briefings,
+    )
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@lru_cache(maxsize=1)
+def mail_templates() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["country_name"] = country_label
+    return env
+
+
+def mail_domain(base_url: str) -> str:
+    return urlsplit(base_url).hostname or "localhost"
+
+
+def message_id_for(user_id: int, period: str, base_url: str) -> str:
+    """The Message-ID of (user, period): the same on every attempt, so a copy is recognisable."""
+    return f"<coi-digest.{user_id}.{period}@{mail_domain(base_url)}>"
+
+
+def subject_for(digest: Digest) -> str:
+    kind = "Daily" if digest.frequency == "daily" else "Weekly"
+    parts = []
+    if digest.total:
+        parts.append(f"{digest.total} new document{'s' if digest.total != 1 else ''}")
+    if digest.briefings:
+        parts.append(f"{len(digest.briefings)} briefing{'s' if len(digest.briefings) != 1 else ''}")
+    return f"{kind} COI digest {digest.period}: " + (", ".join(parts) or "nothing new")
+
+
+def render(
+    digest: Digest,
+    *,
+    sender: str,
+    message_id: str,
+    unsubscribe_url: str,
+    base_url: str,
+    now: datetime,
+    timezone: str,
+) -> EmailMessage:
+    """The digest as a multipart/alternative message (plain text and HTML)."""
+    from portal.digests.schedule import zone
+
+    tz = zone(timezone)
+    more_url = f"{base_url}/?" + urlencode({"sort": "newest"})
+    context: dict[str, Any] = {
+        "digest": digest,
+        "base_url": base_url,
+        "settings_url": f"{base_url}/settings",
+        "unsubscribe_url": unsubscribe_url,
+        "more_url": more_url,
+        "more": digest.total - len(digest.items),
+        "start": digest.window_start.astimezone(tz),
+        "end": digest.window_end.astimezone(tz),
+        "subject": subject_for(digest),
+    }
+    env = mail_templates()
+    text = env.get_template("digests/email.txt").render(context)
+    html = env.get_template("digests/email.html").render(context)
+    msg = EmailMessage()
+    msg["Subject"] = context["subject"]
+    msg["From"] = sender
+    msg["To"] = digest.recipient
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = message_id
+    msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-COI-Digest-Period"] = digest.period
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg

@@ -1,0 +1,172 @@
+"""Pages of the digests: the user's settings (every role), the unsubscribe link (no log-in, token
+protected) and the admin overview of scheduled jobs and digest deliveries (admin role).
+
+Requests commit in one place (:mod:`portal.extensions`); nothing here sends mail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.audit import record
+from portal.auth.roles import roles_required
+from portal.config import Settings
+from portal.digests import subscriptions
+from portal.digests.models import DigestDelivery, JobRun
+from portal.digests.schedule import WEEKDAYS, zone_names
+from portal.extensions import csrf, db
+from portal.models import Role, SavedSearch, User
+
+bp = Blueprint("digests", __name__, template_folder="templates")
+
+WEEKDAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class DigestForm(FlaskForm):
+    active = BooleanField("Send me the digest")
+    countries = StringField(
+        "Countries (ISO codes, e.g. SY, AF, ER)",
+        validators=[
+            Length(max=800),
+            Regexp(r"^[A-Za-z ,]*$", message="Two-letter codes separated by commas."),
+        ],
+    )
+    topics = MultiCheckboxField("Topics", choices=[])
+    saved_searches = MultiCheckboxField("Saved searches", choices=[], coerce=int)
+    briefings = BooleanField("Briefings when they are published")
+    frequency = RadioField("How often", choices=[("daily", "Every day"), ("weekly", "Once a week")])
+    weekday = SelectField(
+        "Day of the week (weekly)", choices=list(zip(WEEKDAYS, WEEKDAY_LABELS, strict=True))
+    )
+    send_at = StringField(
+        "Time (HH:MM)",
+        validators=[DataRequired(), Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="Use HH:MM, e.g. 07:30.")],
+    )
+    timezone = SelectField("Time zone", choices=[])
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["coi_settings"]
+    return settings
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required()
+def settings_page() -> ResponseReturnValue:
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    sub = subscriptions.get_subscription(db.session, user.id)
+    saved = db.session.scalars(
+        select(SavedSearch).where(SavedSearch.user_id == user.id).order_by(SavedSearch.name)
+    ).all()
+    default_tz = _settings().timezone
+    form = DigestForm(
+        data=None
+        if sub is None
+        else {
+            "active": sub.active,
+            "countries": ", ".join(sub.countries),
+            "topics": list(sub.topics),
+            "saved_searches": [s.id for s in sub.saved_searches],
+            "briefings": sub.briefings,
+            "frequency": sub.frequency,
+            "weekday": WEEKDAYS[sub.weekday],
+            "send_at": sub.send_at,
+            "timezone": sub.timezone,
+        }
+    )
+    if sub is None and not form.is_submitted():
+        form.frequency.data = "daily"
+        form.send_at.data = "07:00"
+        form.timezone.data = default_tz
+        form.active.data = True
+    form.topics.choices = list(subscriptions.all_topics().items())
+    form.saved_searches.choices = [(s.id, s.name) for s in saved]
+    form.timezone.choices = [(z, z) for z in zone_names()]
+    if form.validate_on_submit():
+        try:
+            choices = subscriptions.validate(
+                db.session,
+                user,
+                countries=[form.countries.data or ""],
+                topics=form.topics.data or [],
+                saved_searches=form.saved_searches.data or [],
+                briefings=bool(form.briefings.data),
+                frequency=form.frequency.data or "daily",
+                weekday=form.weekday.data or "mon",
+                send_at=form.send_at.data or "",
+                timezone=form.timezone.data or default_tz,
+            )
+        except subscriptions.SubscriptionError as exc:
+            flash(str(exc), "error")
+        else:
+            sub = subscriptions.save(db.session, user, choices)
+            sub.active = bool(form.active.data)
+            record(db.session, "digest_settings", f"user:{user.username}", subscriptions.describe(sub))
+            flash(
+                "Digest settings saved." if sub.active else "Digest settings saved; the digest is off.",
+                "info",
+            )
+            return redirect(url_for("digests.settings_page"))
+    return render_template("digests/settings.html", form=form, subscription=sub, user=user)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str) -> ResponseReturnValue:
+    """GET asks for confirmation; POST (the button, or a mail program's one-click request) stops it."""
+    secret = current_app.config["SECRET_KEY"]
+    user_id = subscriptions.read_unsubscribe_token(secret, token)
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        return render_template("digests/unsubscribe.html", state="invalid"), 404
+    if request.method == "POST":
+        changed = subscriptions.unsubscribe(db.session, user.id)
+        if changed:
+            record(db.session, "digest_unsubscribe", f"user:{user.username}", user=user)
+        return render_template("digests/unsubscribe.html", state="done", user=user)
+    sub = subscriptions.get_subscription(db.session, user.id)
+    state = "confirm" if sub is not None and sub.active else "inactive"
+    return render_template("digests/unsubscribe.html", state=state, user=user, token=token)
+
+
+@bp.route("/admin/jobs")
+@roles_required(Role.admin)
+def admin_jobs() -> ResponseReturnValue:
+    from portal.jobs import job_overview
+
+    overview = job_overview(_settings(), db.factory)
+    failures = db.session.scalars(
+        select(JobRun).where(JobRun.ok.is_(False)).order_by(JobRun.id.desc()).limit(30)
+    ).all()
+    deliveries: dict[str, Any] = dict(
+        db.session.execute(
+            select(DigestDelivery.status, func.count()).group_by(DigestDelivery.status)
+        ).tuples()
+    )
+    attention = db.session.scalars(
+        select(DigestDelivery)
+        .where(DigestDelivery.status.in_(("uncertain", "failed", "pending")), DigestDelivery.attempts > 0)
+        .order_by(DigestDelivery.id.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "digests/admin_jobs.html",
+        overview=overview,
+        failures=failures,
+        deliveries=deliveries,
+        attention=attention,
+    )
