@@ -9,7 +9,16 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from portal.audit import record
@@ -41,12 +50,15 @@ class SourceForm(FlaskForm):
     publisher_type = SelectField(
         "Publisher type",
         choices=[
-            ("", "–"),
-            ("igo", "Intergovernmental"),
-            ("ngo", "NGO"),
-            ("government", "Government"),
-            ("media", "Media"),
-            ("research", "Research"),
+            SelectChoice(value, label)
+            for value, label in (
+                ("", "–"),
+                ("igo", "Intergovernmental"),
+                ("ngo", "NGO"),
+                ("government", "Government"),
+                ("media", "Media"),
+                ("research", "Research"),
+            )
         ],
     )
     update_minutes = IntegerField("Minutes between runs", validators=[NumberRange(min=5, max=100000)])
@@ -101,11 +113,11 @@ def source(source_id: int) -> ResponseReturnValue:
 class UserForm(FlaskForm):
     username = StringField("User name", validators=[DataRequired(), Length(max=80), Regexp(r"^[\w.@-]+$")])
     email = EmailField("E-mail", validators=[Optional(), Email(check_deliverability=False), Length(max=300)])
-    role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value) for r in Role])
 
 
 class UserEditForm(FlaskForm):
-    role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value) for r in Role])
     active = BooleanField("Active")
 
 
