@@ -71,7 +71,7 @@ class SourceForm(FlaskForm):
     last_reviewed = DateField("Last reviewed", validators=[Optional()])
 
 
-@bp.route("/sources/<int:source_id>", methods=["GET", "POST"])
+@bp.route("/sources/<int(max=2147483647):source_id>", methods=["GET", "POST"])
 @roles_required(Role.admin)
 def source(source_id: int) -> ResponseReturnValue:
     row = db.session.get(Source, source_id)
@@ -148,7 +148,7 @@ def users() -> ResponseReturnValue:
     )
 
 
-@bp.route("/users/<int:user_id>", methods=["POST"])
+@bp.route("/users/<int(max=2147483647):user_id>", methods=["POST"])
 @roles_required(Role.admin)
 def edit_user(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id)

@@ -25,12 +25,15 @@ def _ok(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
 def _int_param(
     name: str, low: int, high: int, where: str = "query", required: bool = False
 ) -> dict[str, Any]:
-    return {
+    param: dict[str, Any] = {
         "name": name,
         "in": where,
         "required": required or where == "path",
         "schema": {"type": "integer", "minimum": low, "maximum": high},
     }
+    if where == "path":
+        param["example"] = 1
+    return param
 
 
 def _listing(item: str) -> dict[str, Any]:
@@ -359,7 +362,7 @@ def spec(server_url: str = "/api/v1") -> dict[str, Any]:
             "/documents/{doc_id}": {
                 "get": {
                     "summary": "One document with its text, tags, versions and stored copies",
-                    "parameters": [_int_param("doc_id", 1, 2**62, "path")],
+                    "parameters": [_int_param("doc_id", 1, 2**31 - 1, "path")],
                     "responses": {"200": _ok(_ref("Document")), "404": _error("No such document"), **COMMON},
                 }
             },
@@ -378,7 +381,7 @@ def spec(server_url: str = "/api/v1") -> dict[str, Any]:
             "/entities/{entity_id}": {
                 "get": {
                     "summary": "One entity",
-                    "parameters": [_int_param("entity_id", 1, 2**62, "path")],
+                    "parameters": [_int_param("entity_id", 1, 2**31 - 1, "path")],
                     "responses": {"200": _ok(_ref("Entity")), "404": _error("No such entity"), **COMMON},
                 }
             },
@@ -400,12 +403,12 @@ def spec(server_url: str = "/api/v1") -> dict[str, Any]:
             "/sources/{source_id}": {
                 "get": {
                     "summary": "One source",
-                    "parameters": [_int_param("source_id", 1, 2**62, "path")],
+                    "parameters": [_int_param("source_id", 1, 2**31 - 1, "path")],
                     "responses": {"200": _ok(_ref("Source")), "404": _error("No such source"), **COMMON},
                 },
                 "patch": {
                     "summary": "Enable or disable a source, edit its assessment (admin)",
-                    "parameters": [_int_param("source_id", 1, 2**62, "path")],
+                    "parameters": [_int_param("source_id", 1, 2**31 - 1, "path")],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": _ref("SourceUpdate")}},

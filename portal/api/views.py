@@ -275,7 +275,7 @@ def documents() -> ResponseReturnValue:
     return jsonify({"items": [document_summary(d) for d in rows], "limit": limit, "offset": offset})
 
 
-@bp.get("/documents/<int:doc_id>")
+@bp.get("/documents/<int(max=2147483647):doc_id>")
 @token_required()
 def document(doc_id: int) -> ResponseReturnValue:
     doc = db.session.scalar(
@@ -311,7 +311,7 @@ def entities() -> ResponseReturnValue:
     return jsonify({"items": [entity_json(e) for e in rows], "limit": limit, "offset": offset})
 
 
-@bp.get("/entities/<int:entity_id>")
+@bp.get("/entities/<int(max=2147483647):entity_id>")
 @token_required()
 def entity(entity_id: int) -> ResponseReturnValue:
     row = db.session.get(Entity, entity_id)
@@ -331,7 +331,7 @@ def sources() -> ResponseReturnValue:
     return jsonify({"items": [source_json(s) for s in rows]})
 
 
-@bp.get("/sources/<int:source_id>")
+@bp.get("/sources/<int(max=2147483647):source_id>")
 @token_required()
 def source(source_id: int) -> ResponseReturnValue:
     row = db.session.get(Source, source_id)
@@ -343,7 +343,7 @@ def source(source_id: int) -> ResponseReturnValue:
 ASSESSMENT_FIELDS = {"mandate", "methodology", "reliability_note", "notes"}
 
 
-@bp.patch("/sources/<int:source_id>")
+@bp.patch("/sources/<int(max=2147483647):source_id>")
 @token_required(Role.admin)
 def update_source(source_id: int) -> ResponseReturnValue:
     row = db.session.get(Source, source_id)

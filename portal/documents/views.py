@@ -39,7 +39,7 @@ def _document(doc_id: int) -> Document:
     return doc
 
 
-@bp.route("/<int:doc_id>")
+@bp.route("/<int(max=2147483647):doc_id>")
 @roles_required()
 def show(doc_id: int) -> ResponseReturnValue:
     doc = _document(doc_id)
@@ -85,7 +85,7 @@ def _snapshot(doc_id: int, snap_id: int) -> Snapshot:
     return snap
 
 
-@bp.route("/<int:doc_id>/copies/<int:snap_id>")
+@bp.route("/<int(max=2147483647):doc_id>/copies/<int(max=2147483647):snap_id>")
 @roles_required()
 def copy(doc_id: int, snap_id: int) -> ResponseReturnValue:
     doc = _document(doc_id)
@@ -100,7 +100,7 @@ def copy(doc_id: int, snap_id: int) -> ResponseReturnValue:
     return render_template("documents/copy.html", doc=doc, snap=snap, body=body, kind=kind)
 
 
-@bp.route("/<int:doc_id>/copies/<int:snap_id>/download")
+@bp.route("/<int(max=2147483647):doc_id>/copies/<int(max=2147483647):snap_id>/download")
 @roles_required()
 def download(doc_id: int, snap_id: int) -> ResponseReturnValue:
     snap = _snapshot(doc_id, snap_id)

@@ -171,7 +171,7 @@ def saved() -> ResponseReturnValue:
     return render_template("search/saved.html", saved=rows, delete_form=FlaskForm())
 
 
-@bp.route("/saved/<int:saved_id>/delete", methods=["POST"])
+@bp.route("/saved/<int(max=2147483647):saved_id>/delete", methods=["POST"])
 @roles_required()
 def delete_saved(saved_id: int) -> ResponseReturnValue:
     form = FlaskForm()
@@ -181,7 +181,7 @@ def delete_saved(saved_id: int) -> ResponseReturnValue:
     return redirect(url_for("search.saved"))
 
 
-@bp.route("/feeds/saved/<int:saved_id>.atom")
+@bp.route("/feeds/saved/<int(max=2147483647):saved_id>.atom")
 def saved_feed(saved_id: int) -> ResponseReturnValue:
     """Atom feed of a saved search, for feed readers: protected by the owner's feed token."""
     token = request.args.get("token", "")

@@ -1,18 +1,24 @@
-"""Portal test fixtures: users, and logging in through the real form with its CSRF token."""
+"""Portal test fixtures: users, logging in through the real form, a portal populated from the sample site."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal import pipeline
 from portal.auth.passwords import hash_password
+from portal.config import Settings
 from portal.db import transaction
-from portal.models import Role, User
+from portal.demo import feed_url, make_server, site_data
+from portal.models import Role, Source, User
+from search_index import SearchIndex
 
 PASSWORD = "correct horse battery"
 
@@ -60,3 +66,43 @@ def login_as(client: FlaskClient) -> Callable[..., Any]:
         return login(client, name, password, next_url)
 
     return do
+
+
+@pytest.fixture
+def sample_site() -> Iterator[str]:
+    server: ThreadingHTTPServer = make_server(port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def add_sources(factory: sessionmaker[Session], base: str) -> list[int]:
+    ids = []
+    with transaction(factory) as session:
+        for feed in site_data()["feeds"]:
+            source = Source(
+                name=feed["name"],
+                kind=feed["format"],
+                url=feed_url(base, feed),
+                allow_private=True,
+                publisher=feed["publisher"],
+                publisher_type=feed["publisher_type"],
+                countries=[],
+                themes=[],
+                options={},
+            )
+            session.add(source)
+            session.flush()
+            ids.append(source.id)
+    return ids
+
+
+@pytest.fixture
+def populated(factory: sessionmaker[Session], settings: Settings, sample_site: str) -> dict[str, object]:
+    client = pipeline.default_client("tests", min_delay=0.0)
+    summaries = [pipeline.collect_source(factory, sid, client) for sid in add_sources(factory, sample_site)]
+    tagged = pipeline.process_pending(factory, model=None)
+    indexed = pipeline.update_index(factory, SearchIndex(settings.index_path))
+    return {"summaries": summaries, "tagged": tagged, "indexed": indexed}

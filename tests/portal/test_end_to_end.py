@@ -4,61 +4,16 @@ and the portal's search and document pages."""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterator
-from http.server import ThreadingHTTPServer
+from collections.abc import Callable
 
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import pipeline
-from portal.config import Settings
 from portal.db import transaction
-from portal.demo import feed_url, make_server, site_data
+from portal.demo import site_data
 from portal.models import Document, DocumentVersion, Snapshot, Source
-from search_index import SearchIndex
-
-
-@pytest.fixture
-def sample_site() -> Iterator[str]:
-    server: ThreadingHTTPServer = make_server(port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def add_sources(factory: sessionmaker[Session], base: str) -> list[int]:
-    ids = []
-    with transaction(factory) as session:
-        for feed in site_data()["feeds"]:
-            source = Source(
-                name=feed["name"],
-                kind=feed["format"],
-                url=feed_url(base, feed),
-                allow_private=True,
-                publisher=feed["publisher"],
-                publisher_type=feed["publisher_type"],
-                countries=[],
-                themes=[],
-                options={},
-            )
-            session.add(source)
-            session.flush()
-            ids.append(source.id)
-    return ids
-
-
-@pytest.fixture
-def populated(factory: sessionmaker[Session], settings: Settings, sample_site: str) -> dict[str, object]:
-    client = pipeline.default_client("tests", min_delay=0.0)
-    summaries = [pipeline.collect_source(factory, sid, client) for sid in add_sources(factory, sample_site)]
-    tagged = pipeline.process_pending(factory, model=None)
-    indexed = pipeline.update_index(factory, SearchIndex(settings.index_path))
-    return {"summaries": summaries, "tagged": tagged, "indexed": indexed}
 
 
 def test_collect_stores_documents_versions_and_copies(
