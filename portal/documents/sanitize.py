@@ -6,7 +6,11 @@ object. Links stay readable but become inert text with the target shown beside t
 
 from __future__ import annotations
 
+import re
+
 import nh3
+
+_HEADING = re.compile(r"<(/?)h([1-6])>")
 
 ALLOWED_TAGS = {
     "a",
@@ -61,8 +65,19 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 
 
+def _demote(match: re.Match[str]) -> str:
+    return f"<{match.group(1)}h{min(int(match.group(2)) + 2, 6)}>"
+
+
 def sanitize_html(raw: str) -> str:
-    """Clean HTML: allowed tags only, links to http(s) only, marked external and without referrer."""
+    """Clean HTML: allowed tags only, links to http(s) only, marked external and without referrer.
+
+    Headings are moved down two levels so that the copy sits under the portal's own headings.
+    """
+    return _HEADING.sub(_demote, _clean(raw))
+
+
+def _clean(raw: str) -> str:
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,

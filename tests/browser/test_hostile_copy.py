@@ -101,6 +101,7 @@ def hostile_doc(portal: Any) -> Iterator[tuple[Hostile, int]]:
     hostile.beacons.clear()
     yield hostile, doc_id
     hostile.server.shutdown()
+    hostile.server.server_close()
 
 
 def test_hostile_copy_runs_nothing(
