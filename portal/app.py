@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     from portal.admin.views import bp as admin_bp
     from portal.api.views import bp as api_bp
     from portal.auth.views import bp as auth_bp
+    from portal.digests.views import bp as digests_bp
     from portal.documents.views import bp as documents_bp
     from portal.search.views import bp as search_bp
 
@@ -46,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     app.register_blueprint(documents_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(digests_bp)
 
     from portal import templating
 

@@ -626,22 +626,24 @@ def worker(ctx: Context) -> None:
 def run(ctx: Context, host: str, port: int) -> None:
     """Serve the portal with the scheduler in the same process (the single-machine default)."""
     from portal.app import create_app
-    from portal.jobs import SchedulerLock, SchedulerLockedError, build_scheduler
+    from portal.jobs import start_embedded
 
     app = create_app(settings=ctx.settings)
-    lock = SchedulerLock(ctx.settings.instance_path / "scheduler.lock")
-    scheduler = None
-    try:
-        lock.acquire()
-        scheduler = build_scheduler(ctx.settings, blocking=False)
-        scheduler.start()
+    embedded = start_embedded(ctx.settings, use_reloader=False)
+    if embedded is not None:
         click.echo("scheduler started in this process", err=True)
-    except SchedulerLockedError as exc:
-        click.echo(f"not starting a scheduler: {exc}", err=True)
+    else:
+        click.echo("not starting a scheduler: another process runs it", err=True)
     click.echo(f"portal at http://{host}:{port}/", err=True)
     try:
         _serve(app, host, port)
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-        lock.release()
+        if embedded is not None:
+            embedded.stop()
+
+
+from portal.digests.cli import digest_group, jobs_command, subscriptions_group  # noqa: E402
+
+main.add_command(subscriptions_group)
+main.add_command(digest_group)
+main.add_command(jobs_command)

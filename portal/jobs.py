@@ -61,6 +61,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.config import Settings
@@ -161,10 +162,19 @@ class Jobs:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
-        self.factory = factory or make_session_factory(make_engine(settings.db_url))
+        self._engine: Engine | None = None
+        if factory is None:
+            self._engine = make_engine(settings.db_url)
+            factory = make_session_factory(self._engine)
+        self.factory = factory
         self.clock = clock
         self._client: Any = None
         self.last_results: dict[str, dict[str, Any]] = {}
+
+    def close(self) -> None:
+        """Release the database connections, if these jobs opened their own."""
+        if self._engine is not None:
+            self._engine.dispose()
 
     @property
     def client(self) -> Any:
@@ -264,7 +274,7 @@ class Jobs:
     def index(self) -> int:
         def run() -> int:
             from portal import pipeline
-            from search_index import SearchIndex  # type: ignore[attr-defined]
+            from search_index import SearchIndex
 
             count: int = pipeline.update_index(self.factory, SearchIndex(self.settings.index_path))
             return count
@@ -476,12 +486,14 @@ def build_scheduler(
 class EmbeddedScheduler:
     scheduler: BaseScheduler
     lock: SchedulerLock
+    jobs: Jobs
 
     def stop(self) -> None:
         try:
             self.scheduler.shutdown(wait=False)
         finally:
             self.lock.release()
+            self.jobs.close()
 
 
 def start_embedded(
@@ -500,13 +512,15 @@ def start_embedded(
     except SchedulerLockedError as exc:
         log.info("not starting a scheduler: %s", exc)
         return None
+    jobs = jobs or Jobs(settings)
     try:
         scheduler = build_scheduler(settings, blocking=False, jobs=jobs)
         scheduler.start()
     except BaseException:
         lock.release()
+        jobs.close()
         raise
-    return EmbeddedScheduler(scheduler, lock)
+    return EmbeddedScheduler(scheduler, lock, jobs)
 
 
 # ---------------------------------------------------------------- overview

@@ -17,6 +17,7 @@ This module reads the database and renders; it never sends and never writes.
 
 from __future__ import annotations
 
+import heapq
 import importlib
 import importlib.util
 import re
@@ -55,6 +56,7 @@ class DigestItem:
     source: str
     date: datetime
     countries: tuple[str, ...]  # focus countries first
+    country_names: tuple[str, ...]
     url: str
     reasons: tuple[str, ...]
     updated: bool = False
@@ -169,6 +171,7 @@ class Corpus:
         self.by_country: dict[str, _Postings] = {}
         self.by_topic: dict[str, _Postings] = {}
         self._texts: dict[int, tuple[frozenset[str], frozenset[str], str]] = {}
+        self.stem_index: dict[str, set[int]] = {}
         self._groups: dict[int, frozenset[str]] = {}
         self._load()
 
@@ -256,11 +259,10 @@ class Corpus:
                 ).all()
             for doc_id, title, summary, text in rows:
                 tokens = words(f"{title}\n{summary}\n{text}")
-                self._texts[doc_id] = (
-                    frozenset(tokens),
-                    frozenset(stems(tokens)),
-                    " " + " ".join(tokens) + " ",
-                )
+                stemmed = frozenset(stems(tokens))
+                self._texts[doc_id] = (frozenset(tokens), stemmed, " " + " ".join(tokens) + " ")
+                for stem in stemmed:
+                    self.stem_index.setdefault(stem, set()).add(doc_id)
         return {i: self._texts[i] for i in ids if i in self._texts}
 
     def groups(self, ids: Sequence[int]) -> dict[int, frozenset[str]]:
@@ -414,6 +416,14 @@ def match_saved(corpus: Corpus, query: SavedQuery, candidates: Sequence[int]) ->
     if not kept or not query.needs_text:
         return kept
     texts = corpus.texts(kept)
+    if query.required and not query.any_of:
+        # every word is needed: narrow down through the stems' postings first
+        narrowed = set(kept)
+        for stem in query.required:
+            narrowed &= corpus.stem_index.get(stem, set())
+            if not narrowed:
+                return []
+        kept = [i for i in kept if i in narrowed]
     found = []
     for doc_id in kept:
         tokens, stemmed, sequence = texts.get(doc_id, (frozenset(), frozenset(), ""))
@@ -458,23 +468,17 @@ def compose(
     """The digest of one subscription for one window (the corpus must cover the window)."""
     if not corpus.covers(window_start, window_end):
         raise ValueError("the corpus does not cover this digest's window")
-    reasons: dict[int, list[str]] = {}
-
-    def add(ids: Iterable[int], reason: str) -> None:
-        for doc_id in ids:
-            reasons.setdefault(doc_id, [])
-            if reason not in reasons[doc_id]:
-                reasons[doc_id].append(reason)
-
+    matched: set[int] = set()
     for code in subscription.countries:
         postings = corpus.by_country.get(code)
         if postings is not None:
-            add(postings.between(window_start, window_end), country_label(code))
+            matched.update(postings.between(window_start, window_end))
     labels = topic_labels() if subscription.topics else {}
     for tid in subscription.topics:
         postings = corpus.by_topic.get(tid)
         if postings is not None:
-            add(postings.between(window_start, window_end), labels.get(tid, tid))
+            matched.update(postings.between(window_start, window_end))
+    by_search: list[tuple[str, set[int]]] = []
     if subscription.saved_searches:
         window = corpus.window(window_start, window_end)
         for saved in subscription.saved_searches:
@@ -483,21 +487,32 @@ def compose(
                 query = parse_saved_search(saved)
                 if saved_queries is not None:
                     saved_queries[saved.id] = query
-            add(match_saved(corpus, query, window), f"saved search “{saved.name}”")
-    docs = sorted((corpus.docs[i] for i in reasons), key=lambda d: (d.date, d.id), reverse=True)
-    items = tuple(
-        DigestItem(
-            id=d.id,
-            title=d.title,
-            source=d.source,
-            date=d.date,
-            countries=d.countries,
-            url=f"{base_url}/documents/{d.id}",
-            reasons=tuple(reasons[d.id]),
-            updated=d.version > 1,
+            found = set(match_saved(corpus, query, window))
+            by_search.append((saved.name, found))
+            matched |= found
+    docs = corpus.docs
+    top = heapq.nlargest(MAX_ITEMS, matched, key=lambda i: (docs[i].date, i))
+    countries = set(subscription.countries)
+    topics = set(subscription.topics)
+    items = []
+    for doc_id in top:
+        d = docs[doc_id]
+        reasons = [country_label(c) for c in d.countries if c in countries]
+        reasons += [labels.get(t, t) for t in sorted(d.topics & topics)]
+        reasons += [f"saved search “{name}”" for name, ids in by_search if doc_id in ids]
+        items.append(
+            DigestItem(
+                id=d.id,
+                title=d.title,
+                source=d.source,
+                date=d.date,
+                countries=d.countries,
+                country_names=tuple(country_label(c) for c in d.countries),
+                url=f"{base_url}/documents/{d.id}",
+                reasons=tuple(reasons),
+                updated=d.version > 1,
+            )
         )
-        for d in docs[:MAX_ITEMS]
-    )
     briefings = (
         tuple(published_briefings(session, window_start, window_end)) if subscription.briefings else ()
     )
@@ -509,8 +524,8 @@ def compose(
         frequency=subscription.frequency,
         window_start=window_start,
         window_end=window_end,
-        items=items,
-        total=len(docs),
+        items=tuple(items),
+        total=len(matched),
         briefings=briefings,
     )
 

@@ -317,7 +317,11 @@ def due_claims(
     subs = _subscriptions(session, user_id)
     slots = {}
     for sub in subs:
-        slot = due_slot(sub.frequency, sub.send_at, sub.weekday, sub.timezone, now, sub.created_at)
+        try:
+            slot = due_slot(sub.frequency, sub.send_at, sub.weekday, sub.timezone, now, sub.created_at)
+        except ValueError as exc:  # a damaged subscription must not stop the others
+            log.error("digest subscription of user %s is not usable: %s", sub.user_id, exc)
+            continue
         if slot is not None:
             slots[sub.user_id] = (sub, slot)
     if not slots:
@@ -433,6 +437,7 @@ class _Prepared:
     digest: Digest | None
     message: EmailMessage | None
     problem: str | None = None
+    error: str | None = None
 
 
 class DigestSender:
@@ -500,28 +505,35 @@ class DigestSender:
                 if not recipient:
                     prepared.append(_Prepared(row.id, row.attempts, None, None, "no e-mail address"))
                     continue
-                digest = compose(
-                    self._corpus,
-                    session,
-                    sub,
-                    recipient=recipient,
-                    period=row.period,
-                    window_start=row.window_start,
-                    window_end=row.window_end,
-                    base_url=self.settings.base_url,
-                    saved_queries=self._saved_queries,
-                )
-                message = None
-                if not digest.empty or self.config.send_empty:
-                    message = render(
-                        digest,
-                        sender=self.config.sender,
-                        message_id=row.message_id,
-                        unsubscribe_url=self.unsubscribe_url(row.user_id),
+                try:
+                    digest = compose(
+                        self._corpus,
+                        session,
+                        sub,
+                        recipient=recipient,
+                        period=row.period,
+                        window_start=row.window_start,
+                        window_end=row.window_end,
                         base_url=self.settings.base_url,
-                        now=now,
-                        timezone=sub.timezone,
+                        saved_queries=self._saved_queries,
                     )
+                    message = None
+                    if not digest.empty or self.config.send_empty:
+                        message = render(
+                            digest,
+                            sender=self.config.sender,
+                            message_id=row.message_id,
+                            unsubscribe_url=self.unsubscribe_url(row.user_id),
+                            base_url=self.settings.base_url,
+                            now=now,
+                            timezone=sub.timezone,
+                        )
+                except Exception as exc:  # one digest that cannot be composed must not stop the others
+                    log.exception("digest %s of user %s could not be composed", row.period, row.user_id)
+                    prepared.append(
+                        _Prepared(row.id, row.attempts, None, None, error=f"{type(exc).__name__}: {exc}")
+                    )
+                    continue
                 prepared.append(_Prepared(row.id, row.attempts, digest, message))
         return prepared
 
@@ -544,6 +556,7 @@ class DigestSender:
             only = self._reopen_uncertain(now, user_id)
         else:
             report.claimed = claim_due(self.factory, self.settings, now, user_id)
+        self._load_corpus(now, user_id)
         token = secrets.token_hex(16)
         with self.mailer_factory() as mailer:
             while True:
@@ -551,6 +564,18 @@ class DigestSender:
                 if not ids or not self._deliver(ids, now, token, mailer, report):
                     break
         return report
+
+    def _load_corpus(self, now: datetime, user_id: int | None) -> None:
+        """Load the documents of every window due now at once (batches then share them)."""
+        with transaction(self.factory) as session:
+            query = select(func.min(DigestDelivery.window_start), func.max(DigestDelivery.window_end)).where(
+                DigestDelivery.status == "pending", DigestDelivery.next_attempt_at <= now
+            )
+            if user_id is not None:
+                query = query.where(DigestDelivery.user_id == user_id)
+            start, end = session.execute(query).one()
+        if start is not None and end is not None:
+            self._corpus_for(start, end)
 
     def _reopen_uncertain(self, now: datetime, user_id: int | None) -> list[int]:
         with transaction(self.factory) as session:
@@ -582,6 +607,9 @@ class DigestSender:
                 )
             raise
         for item in prepared:
+            if item.error is not None:  # nothing was sent: try again after a pause
+                self._failed(item, token, now, DeliveryError(item.error, certain=True), report)
+                continue
             if item.problem is not None:
                 _finish(
                     self.factory,

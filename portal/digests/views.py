@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -31,12 +32,12 @@ bp = Blueprint("digests", __name__, template_folder="templates")
 WEEKDAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class DigestForm(FlaskForm):
+class DigestForm(FlaskForm):  # type: ignore[misc]
     active = BooleanField("Send me the digest")
     countries = StringField(
         "Countries (ISO codes, e.g. SY, AF, ER)",
@@ -46,11 +47,14 @@ class DigestForm(FlaskForm):
         ],
     )
     topics = MultiCheckboxField("Topics", choices=[])
-    saved_searches = MultiCheckboxField("Saved searches", choices=[], coerce=int)
+    saved_searches = MultiCheckboxField("Saved searches", choices=[])
     briefings = BooleanField("Briefings when they are published")
-    frequency = RadioField("How often", choices=[("daily", "Every day"), ("weekly", "Once a week")])
+    frequency = RadioField(
+        "How often", choices=[SelectChoice("daily", "Every day"), SelectChoice("weekly", "Once a week")]
+    )
     weekday = SelectField(
-        "Day of the week (weekly)", choices=list(zip(WEEKDAYS, WEEKDAY_LABELS, strict=True))
+        "Day of the week (weekly)",
+        choices=[SelectChoice(v, label) for v, label in zip(WEEKDAYS, WEEKDAY_LABELS, strict=True)],
     )
     send_at = StringField(
         "Time (HH:MM)",
@@ -67,7 +71,7 @@ def _settings() -> Settings:
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required()
 def settings_page() -> ResponseReturnValue:
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     sub = subscriptions.get_subscription(db.session, user.id)
     saved = db.session.scalars(
         select(SavedSearch).where(SavedSearch.user_id == user.id).order_by(SavedSearch.name)
@@ -80,7 +84,7 @@ def settings_page() -> ResponseReturnValue:
             "active": sub.active,
             "countries": ", ".join(sub.countries),
             "topics": list(sub.topics),
-            "saved_searches": [s.id for s in sub.saved_searches],
+            "saved_searches": [str(s.id) for s in sub.saved_searches],
             "briefings": sub.briefings,
             "frequency": sub.frequency,
             "weekday": WEEKDAYS[sub.weekday],
@@ -93,9 +97,9 @@ def settings_page() -> ResponseReturnValue:
         form.send_at.data = "07:00"
         form.timezone.data = default_tz
         form.active.data = True
-    form.topics.choices = list(subscriptions.all_topics().items())
-    form.saved_searches.choices = [(s.id, s.name) for s in saved]
-    form.timezone.choices = [(z, z) for z in zone_names()]
+    form.topics.choices = [SelectChoice(tid, label) for tid, label in subscriptions.all_topics().items()]
+    form.saved_searches.choices = [SelectChoice(str(s.id), s.name) for s in saved]
+    form.timezone.choices = [SelectChoice(z, z) for z in zone_names()]
     if form.validate_on_submit():
         try:
             choices = subscriptions.validate(
@@ -103,7 +107,7 @@ def settings_page() -> ResponseReturnValue:
                 user,
                 countries=[form.countries.data or ""],
                 topics=form.topics.data or [],
-                saved_searches=form.saved_searches.data or [],
+                saved_searches=[int(v) for v in form.saved_searches.data or []],
                 briefings=bool(form.briefings.data),
                 frequency=form.frequency.data or "daily",
                 weekday=form.weekday.data or "mon",
@@ -125,7 +129,7 @@ def settings_page() -> ResponseReturnValue:
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
-@csrf.exempt
+@csrf.exempt  # type: ignore[untyped-decorator]
 def unsubscribe(token: str) -> ResponseReturnValue:
     """GET asks for confirmation; POST (the button, or a mail program's one-click request) stops it."""
     secret = current_app.config["SECRET_KEY"]
@@ -153,9 +157,9 @@ def admin_jobs() -> ResponseReturnValue:
         select(JobRun).where(JobRun.ok.is_(False)).order_by(JobRun.id.desc()).limit(30)
     ).all()
     deliveries: dict[str, Any] = dict(
-        db.session.execute(
-            select(DigestDelivery.status, func.count()).group_by(DigestDelivery.status)
-        ).tuples()
+        db.session.execute(select(DigestDelivery.status, func.count()).group_by(DigestDelivery.status))
+        .tuples()
+        .all()
     )
     attention = db.session.scalars(
         select(DigestDelivery)
