@@ -240,6 +240,8 @@ class Entity(Base):
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     ucdp_name: Mapped[str | None] = mapped_column(String(300), nullable=True)
     wikidata_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    entity_type: Mapped[str | None] = mapped_column(String(60), nullable=True)  # e.g. "jihadist group"
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"), nullable=True)
 
 
 class Mention(Base):
@@ -396,3 +398,5 @@ class SavedSearch(Base):
 
 
 import portal.digests.models  # noqa: E402, F401  (registers the digest and job tables)
+import portal.annotations.models  # noqa: E402, F401  (annotation table)
+import portal.briefings.models  # noqa: E402, F401  (briefing tables)
