@@ -36,6 +36,8 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     login_manager.init_app(app)
 
     from portal.admin.views import bp as admin_bp
+    from portal.annotations import api as _annotations_api  # noqa: F401  (adds its routes to the API)
+    from portal.annotations.views import bp as annotations_bp
     from portal.api.views import bp as api_bp
     from portal.auth.views import bp as auth_bp
     from portal.digests.views import bp as digests_bp
@@ -47,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     app.register_blueprint(documents_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(annotations_bp)
     app.register_blueprint(digests_bp)
 
     from portal import templating

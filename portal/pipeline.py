@@ -301,6 +301,10 @@ def store_records(
         doc.source_countries = list(record.countries)
         doc.processed_at = None
         session.flush()
+        if existing is not None:
+            from portal.annotations.service import reanchor
+
+            reanchor(session, doc)
         version = DocumentVersion(
             document_id=doc.id,
             version=doc.version,

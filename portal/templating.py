@@ -43,3 +43,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.globals["url_with"] = url_with
+    from portal.markdown import render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown

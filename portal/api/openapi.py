@@ -277,7 +277,10 @@ def spec(server_url: str = "/api/v1") -> dict[str, Any]:
         }
         for f in SEARCH_FACETS
     ]
-    return {
+    from portal.annotations.api import SCHEMAS as ANNOTATION_SCHEMAS
+    from portal.annotations.api import paths as annotation_paths
+
+    document: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {
             "title": "COI portal API",
@@ -450,3 +453,6 @@ def spec(server_url: str = "/api/v1") -> dict[str, Any]:
             },
         },
     }
+    document["components"]["schemas"] = {**document["components"]["schemas"], **ANNOTATION_SCHEMAS}
+    document["paths"].update(annotation_paths())
+    return document

@@ -1,8 +1,11 @@
-"""Rendering a document's text with its entity mentions marked, and its citation."""
+"""Rendering a document's text with its entity mentions and annotations marked, and its citation."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Protocol
 
 from markupsafe import Markup, escape
 
@@ -21,24 +24,64 @@ KIND_LABELS = {
 }
 
 
-def marked_text(text: str, mentions: Sequence[Mention]) -> list[Markup]:
-    """Paragraphs of escaped text with <mark> around each mention (overlaps: the first wins)."""
-    valid = (m for m in mentions if 0 <= m.start < m.end <= len(text))
-    spans = sorted(valid, key=lambda m: (m.start, -m.end))
-    pieces: list[str] = []
-    pos = 0
-    for m in spans:
-        if m.start < pos:
+class Span(Protocol):
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    start: int  # offset of the paragraph in the document text (used to anchor selections)
+    html: Markup
+
+
+def _open_mention(m: Mention) -> str:
+    label = KIND_LABELS.get(m.kind, m.kind)
+    title = f"{label}: {m.entity.canonical_name}"
+    return f'<mark class="ent ent-{escape(m.kind)}" title="{escape(title)}">'
+
+
+def render_paragraphs(text: str, mentions: Sequence[Mention], notes: Sequence[Span] = ()) -> list[Paragraph]:
+    """Escaped paragraphs with marks: one entity mark and any number of annotation marks per segment.
+
+    Each paragraph keeps its offset in the text, so that a selection in the page maps back to
+    character offsets in the stored text.
+    """
+    paragraphs: list[Paragraph] = []
+    offset = 0
+    for line in text.split("\n"):
+        start, end = offset, offset + len(line)
+        offset = end + 1
+        if not line.strip():
             continue
-        pieces.append(str(escape(text[pos : m.start])))
-        label = KIND_LABELS.get(m.kind, m.kind)
-        title = f"{label}: {m.entity.canonical_name}"
-        words = escape(text[m.start : m.end])
-        pieces.append(f'<mark class="ent ent-{escape(m.kind)}" title="{escape(title)}">{words}</mark>')
-        pos = m.end
-    pieces.append(str(escape(text[pos:])))
-    joined = "".join(pieces)
-    return [Markup(p) for p in joined.split("\n") if p.strip()]  # noqa: S704  (built from escaped parts)
+        ments = sorted(
+            (m for m in mentions if start <= m.start < m.end <= end), key=lambda m: (m.start, -m.end)
+        )
+        chosen: list[Mention] = []
+        for m in ments:  # overlapping mentions: the first (longest at a place) wins
+            if not chosen or m.start >= chosen[-1].end:
+                chosen.append(m)
+        spans = [n for n in notes if n.start < end and n.end > start]
+        cuts = {start, end}
+        for m in chosen:
+            cuts.update((m.start, m.end))
+        for n in spans:
+            cuts.update((max(n.start, start), min(n.end, end)))
+        points = sorted(cuts)
+        pieces: list[str] = []
+        for a, b in pairwise(points):
+            if a >= b:
+                continue
+            piece = str(escape(text[a:b]))
+            mention = next((m for m in chosen if m.start <= a and b <= m.end), None)
+            if mention is not None:
+                piece = f"{_open_mention(mention)}{piece}</mark>"
+            ids = [str(getattr(n, "id", "")) for n in spans if n.start <= a and b <= n.end]
+            if ids:
+                piece = f'<mark class="anno" data-annotation="{" ".join(ids)}">{piece}</mark>'
+            pieces.append(piece)
+        paragraphs.append(Paragraph(start, Markup("".join(pieces))))  # noqa: S704  (escaped parts)
+    return paragraphs
 
 
 def citation(doc: Document, snapshot: Snapshot | None) -> str:

@@ -6,13 +6,16 @@ import logging
 
 from flask import Blueprint, Response, abort, render_template
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.annotations import service as annotations
+from portal.annotations.views import AnnotationForm
 from portal.audit import record
 from portal.auth.roles import roles_required
-from portal.documents.render import KIND_LABELS, citation, marked_text
+from portal.documents.render import KIND_LABELS, citation, render_paragraphs
 from portal.documents.sanitize import decode, sanitize_html
 from portal.extensions import db
 from portal.models import Document, DocumentVersion, Mention, Snapshot
@@ -64,13 +67,16 @@ def show(doc_id: int) -> ResponseReturnValue:
     if like:
         found = {d.id: d for d in db.session.scalars(select(Document).where(Document.id.in_(like)))}
         similar = [found[i] for i in like if i in found and found[i].cluster_id != doc.cluster_id][:5]
+    notes = annotations.search(db.session, current_user, document_id=doc.id, limit=500)
     current = doc.current_version
     page_copy = next((s for s in current.snapshots if s.role == "page"), None) if current else None
     return render_template(
         "documents/show.html",
         doc=doc,
         cluster=cluster,
-        paragraphs=marked_text(doc.text, doc.mentions),
+        paragraphs=render_paragraphs(doc.text, doc.mentions, [n for n in notes if not n.orphaned]),
+        notes=notes,
+        annotation_form=AnnotationForm(),
         citation=citation(doc, page_copy),
         kinds=KIND_LABELS,
         mention_kinds=sorted({m.kind for m in doc.mentions}),

@@ -16,3 +16,40 @@
     });
   });
 })();
+
+// Annotating: a selection in the document text fills the annotation form with its offsets.
+(function () {
+  "use strict";
+  var text = document.getElementById("doc-text");
+  var form = document.getElementById("annotate-form");
+  if (!text || !form) { return; }
+  function paragraphOf(node) {
+    while (node && node !== text) {
+      if (node.nodeType === 1 && node.hasAttribute("data-start")) { return node; }
+      node = node.parentNode;
+    }
+    return null;
+  }
+  function offsetIn(paragraph, container, offset) {
+    var range = document.createRange();
+    range.setStart(paragraph, 0);
+    range.setEnd(container, offset);
+    return parseInt(paragraph.getAttribute("data-start"), 10) + range.toString().length;
+  }
+  document.addEventListener("selectionchange", function () {
+    var selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) { return; }
+    var range = selection.getRangeAt(0);
+    var first = paragraphOf(range.startContainer);
+    var last = paragraphOf(range.endContainer);
+    if (!first || !last) { return; }
+    var start = offsetIn(first, range.startContainer, range.startOffset);
+    var end = offsetIn(last, range.endContainer, range.endOffset);
+    if (end <= start) { return; }
+    document.getElementById("annotate-start").value = start;
+    document.getElementById("annotate-end").value = end;
+    var quote = first === last ? range.toString() : "";
+    document.getElementById("annotate-quote").value = quote;
+    document.getElementById("annotate-preview").textContent = range.toString();
+  });
+})();
