@@ -20,12 +20,14 @@ bp = Blueprint("annotations", __name__)
 
 
 class AnnotationForm(FlaskForm):
-    start = IntegerField("Start", validators=[NumberRange(min=0)])
-    end = IntegerField("End", validators=[NumberRange(min=1)])
-    quote = HiddenField()
-    comment = TextAreaField("Comment (Markdown)", validators=[Length(max=service.MAX_COMMENT)])
-    tags = StringField("Tags, separated by commas", validators=[Length(max=400)])
-    shared = BooleanField("Share with the team", default=True)
+    start = IntegerField("Start", validators=[NumberRange(min=0)], id="annotate-start")
+    end = IntegerField("End", validators=[NumberRange(min=1)], id="annotate-end")
+    quote = HiddenField(id="annotate-quote")
+    comment = TextAreaField(
+        "Comment (Markdown)", validators=[Length(max=service.MAX_COMMENT)], id="annotate-comment"
+    )
+    tags = StringField("Tags, separated by commas", validators=[Length(max=400)], id="annotate-tags")
+    shared = BooleanField("Share with the team", default=True, id="annotate-shared")
 
 
 class EditForm(FlaskForm):
