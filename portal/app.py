@@ -40,8 +40,12 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     from portal.annotations.views import bp as annotations_bp
     from portal.api.views import bp as api_bp
     from portal.auth.views import bp as auth_bp
+    from portal.briefings import api as _briefings_api  # noqa: F401  (adds its routes to the API)
+    from portal.briefings.views import bp as briefings_bp
+    from portal.countries.views import bp as countries_bp
     from portal.digests.views import bp as digests_bp
     from portal.documents.views import bp as documents_bp
+    from portal.entities.views import bp as entities_bp
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(auth_bp)
@@ -51,10 +55,14 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     app.register_blueprint(api_bp)
     app.register_blueprint(annotations_bp)
     app.register_blueprint(digests_bp)
+    app.register_blueprint(briefings_bp)
+    app.register_blueprint(countries_bp)
+    app.register_blueprint(entities_bp)
 
-    from portal import templating
+    from portal import i18n, templating
 
     templating.init_app(app)
+    i18n.init_app(app)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

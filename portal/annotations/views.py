@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
@@ -20,20 +22,20 @@ bp = Blueprint("annotations", __name__)
 
 
 class AnnotationForm(FlaskForm):
-    start = IntegerField("Start", validators=[NumberRange(min=0)], id="annotate-start")
-    end = IntegerField("End", validators=[NumberRange(min=1)], id="annotate-end")
+    start = IntegerField(_l("Start"), validators=[NumberRange(min=0)], id="annotate-start")
+    end = IntegerField(_l("End"), validators=[NumberRange(min=1)], id="annotate-end")
     quote = HiddenField(id="annotate-quote")
     comment = TextAreaField(
-        "Comment (Markdown)", validators=[Length(max=service.MAX_COMMENT)], id="annotate-comment"
+        _l("Comment (Markdown)"), validators=[Length(max=service.MAX_COMMENT)], id="annotate-comment"
     )
-    tags = StringField("Tags, separated by commas", validators=[Length(max=400)], id="annotate-tags")
-    shared = BooleanField("Share with the team", default=True, id="annotate-shared")
+    tags = StringField(_l("Tags, separated by commas"), validators=[Length(max=400)], id="annotate-tags")
+    shared = BooleanField(_l("Share with the team"), default=True, id="annotate-shared")
 
 
 class EditForm(FlaskForm):
-    comment = TextAreaField("Comment (Markdown)", validators=[Length(max=service.MAX_COMMENT)])
-    tags = StringField("Tags, separated by commas", validators=[Length(max=400)])
-    shared = BooleanField("Share with the team")
+    comment = TextAreaField(_l("Comment (Markdown)"), validators=[Length(max=service.MAX_COMMENT)])
+    tags = StringField(_l("Tags, separated by commas"), validators=[Length(max=400)])
+    shared = BooleanField(_l("Share with the team"))
 
 
 class DeleteForm(FlaskForm):
@@ -85,7 +87,7 @@ def create(doc_id: int) -> ResponseReturnValue:
         flash(f"The annotation could not be saved: {exc}", "error")
         return redirect(url_for("documents.show", doc_id=doc_id))
     record(db.session, "annotate", f"document:{doc_id}", {"annotation": note.id})
-    flash("Annotation saved.", "info")
+    flash(_("Annotation saved."), "info")
     return redirect(url_for("documents.show", doc_id=doc_id, _anchor=f"annotation-{note.id}"))
 
 
@@ -102,7 +104,7 @@ def edit(note_id: int) -> ResponseReturnValue:
         note.shared = bool(form.shared.data)
         service.touch(note)
         record(db.session, "edit_annotation", f"annotation:{note.id}")
-        flash("Annotation saved.", "info")
+        flash(_("Annotation saved."), "info")
         return redirect(url_for("documents.show", doc_id=note.document_id, _anchor=f"annotation-{note.id}"))
     return render_template("annotations/edit.html", note=note, form=form, delete_form=DeleteForm())
 
@@ -116,7 +118,7 @@ def delete(note_id: int) -> ResponseReturnValue:
     doc_id = note.document_id
     db.session.delete(note)
     record(db.session, "delete_annotation", f"annotation:{note_id}")
-    flash("Annotation deleted.", "info")
+    flash(_("Annotation deleted."), "info")
     return redirect(url_for("documents.show", doc_id=doc_id))
 
 

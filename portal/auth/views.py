@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -21,7 +23,7 @@ from portal.models import User, utcnow
 bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to continue."
+login_manager.login_message = _l("Please log in to continue.")
 
 
 @login_manager.user_loader
@@ -33,8 +35,8 @@ def load_user(user_id: str) -> User | None:
 
 
 class LoginForm(FlaskForm):
-    username = StringField("User name", validators=[DataRequired(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 def safe_next(target: str | None) -> str:
@@ -61,7 +63,7 @@ def login() -> ResponseReturnValue:
             record(db.session, "login_throttled", name)
             # the refusal is recorded, so it must be committed although the status is 429
             db.session.commit()
-            flash("Too many failed log-ins. Wait 15 minutes and try again.", "error")
+            flash(_("Too many failed log-ins. Wait 15 minutes and try again."), "error")
             return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(select(User).where(User.username == name))
         if user is not None and user.active and check_password(user.password_hash, form.password.data or ""):
@@ -74,7 +76,7 @@ def login() -> ResponseReturnValue:
         note_attempt(db.session, name, ip, False)
         record(db.session, "login_failed", name)
         db.session.commit()
-        flash("Unknown user name or wrong password.", "error")
+        flash(_("Unknown user name or wrong password."), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 
@@ -85,5 +87,17 @@ def logout() -> ResponseReturnValue:
     record(db.session, "logout", current_user.username)
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@login_required
+def language() -> ResponseReturnValue:
+    """Switch the interface language of the logged-in user."""
+    from portal.i18n import LANGUAGES
+
+    choice = request.form.get("locale", "")
+    if choice in LANGUAGES and FlaskForm().validate_on_submit():
+        current_user.locale = choice
+    return redirect(safe_next(request.form.get("next")))

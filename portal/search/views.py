@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -28,13 +29,13 @@ bp = Blueprint("search", __name__)
 
 FACETS = ("country", "source", "topic", "group", "lang", "ym", "type")
 FACET_LABELS = {
-    "country": "Country",
-    "source": "Source",
-    "topic": "Topic",
-    "group": "Armed group or force",
-    "lang": "Language",
-    "ym": "Month",
-    "type": "Type",
+    "country": _l("Country"),
+    "source": _l("Source"),
+    "topic": _l("Topic"),
+    "group": _l("Armed group or force"),
+    "lang": _l("Language"),
+    "ym": _l("Month"),
+    "type": _l("Type"),
 }
 PAGELEN = 20
 

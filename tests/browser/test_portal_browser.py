@@ -54,3 +54,15 @@ def test_stranger_sees_only_the_login_page(page: Page, portal) -> None:  # type:
         page.goto(portal.url + path)
         expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
         expect(page.locator(".hit")).to_have_count(0)
+
+
+def test_switch_the_interface_to_dutch(page: Page, portal, log_in: Callable[[str], Page]) -> None:  # type: ignore[no-untyped-def]
+    log_in("officer")
+    page.get_by_label("Language").select_option("nl")
+    page.get_by_role("button", name="Change").click()
+    expect(page.get_by_role("link", name="Zoeken", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Afmelden")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    page.get_by_label("Taal").select_option("en")
+    page.get_by_role("button", name="Wijzigen").click()
+    expect(page.get_by_role("link", name="Search", exact=True)).to_be_visible()

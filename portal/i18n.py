@@ -1,0 +1,57 @@
+"""The interface language: English or Dutch, chosen per user (Flask-Babel).
+
+Catalogues live as ``translations/<lang>/LC_MESSAGES/messages.po`` in this package; they are
+compiled into the instance folder when the app starts, so no compiled file is kept in the source.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request
+from flask_babel import Babel
+from flask_login import current_user
+
+LANGUAGES = {"en": "English", "nl": "Nederlands"}
+SOURCE = Path(__file__).with_name("translations")
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return str(current_user.locale)
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def compile_catalogues(target: Path) -> Path:
+    """Compile every .po catalogue into ``target`` when its .mo is missing or older."""
+    for po in SOURCE.glob("*/LC_MESSAGES/messages.po"):
+        mo = target / po.relative_to(SOURCE).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        tmp = mo.with_suffix(".tmp")
+        with tmp.open("wb") as out:
+            write_mo(out, catalog)
+        tmp.replace(mo)
+    return target
+
+
+def init_app(app: Flask) -> None:
+    compiled = compile_catalogues(Path(app.instance_path) / "translations")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(compiled))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+
+    @app.context_processor
+    def locale_context() -> dict[str, str]:
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        return {"current_locale": locale.language if locale is not None else "en"}

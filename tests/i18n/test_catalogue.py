@@ -1,0 +1,54 @@
+"""The Dutch catalogue covers every message of the interface, and the switch works."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
+
+import portal
+
+ROOT = Path(portal.__file__).parent
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def source_messages() -> set[str]:
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        ROOT, METHODS, keywords=KEYWORDS
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return {m for m in found if m}
+
+
+def test_every_message_has_a_dutch_translation() -> None:
+    with (ROOT / "translations/nl/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id)
+        for m in catalogue
+        if m.id and m.string and all(m.string)
+    }
+    missing = sorted(source_messages() - translated)
+    assert not missing, f"messages without a Dutch translation: {missing}"
+
+
+def test_user_switches_the_interface_to_dutch(logged_in: Callable[[str], FlaskClient]) -> None:
+    client = logged_in("officer")
+    page = client.get("/").get_data(as_text=True)
+    assert ">Search</a>" in page and 'lang="en"' in page
+    import re
+
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token
+    response = client.post("/language", data={"locale": "nl", "next": "/", "csrf_token": token.group(1)})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    page = client.get("/").get_data(as_text=True)
+    assert ">Zoeken</a>" in page and 'lang="nl"' in page and "Afmelden" in page
+    # an unknown language is ignored
+    client.post("/language", data={"locale": "xx", "next": "/", "csrf_token": token.group(1)})
+    assert ">Zoeken</a>" in client.get("/").get_data(as_text=True)
