@@ -37,7 +37,8 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	$(BIN)/mypy --strict collectors nlp search_index
+	$(BIN)/mypy portal
 
 format: install
 	$(BIN)/ruff format .

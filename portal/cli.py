@@ -310,9 +310,7 @@ def sources_import(ctx: Context, path: str | None) -> None:
                     mandate=e.assessment.mandate,
                     methodology=e.assessment.methodology,
                     reliability_note=e.assessment.reliability_note,
-                    last_reviewed=date.fromisoformat(e.assessment.last_reviewed)
-                    if e.assessment.last_reviewed
-                    else None,
+                    last_reviewed=e.assessment.last_reviewed,
                 )
             )
             added += 1
@@ -560,8 +558,7 @@ def nlp_tag(ctx: Context, file: Any) -> None:
     """Tag JSON lines {"id", "text"} from FILE (or stdin); write one JSON line per item."""
     from nlp import tag_jsonl
 
-    stream = file or click.get_text_stream("stdin")
-    tag_jsonl(stream, click.get_text_stream("stdout"), model=ctx.settings.spacy_model)
+    tag_jsonl(file or sys.stdin, sys.stdout, model=ctx.settings.spacy_model)
 
 
 # ---------------------------------------------------------------- demo, serving

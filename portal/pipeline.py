@@ -156,10 +156,10 @@ def collect_source(
             etag=source.etag, last_modified=source.last_modified, checked_at=source.last_success_at
         )
         known_urls = frozenset(session.scalars(select(Document.url).where(Document.source_id == source_id)))
-        run = CollectionRun(source_id=source_id, started_at=now(), status="running")
-        session.add(run)
+        new_run = CollectionRun(source_id=source_id, started_at=now(), status="running")
+        session.add(new_run)
         session.flush()
-        summary = RunSummary(source=source.name, run_id=run.id)
+        summary = RunSummary(source=source.name, run_id=new_run.id)
 
     # 2. fetch, with no transaction open
     result: CollectResult | None = None

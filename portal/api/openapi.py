@@ -279,6 +279,8 @@ def spec(server_url: str = "/api/v1") -> dict[str, Any]:
     ]
     from portal.annotations.api import SCHEMAS as ANNOTATION_SCHEMAS
     from portal.annotations.api import paths as annotation_paths
+    from portal.briefings.api import SCHEMAS as BRIEFING_SCHEMAS
+    from portal.briefings.api import paths as briefing_paths
 
     document: dict[str, Any] = {
         "openapi": "3.0.3",
@@ -455,4 +457,6 @@ def spec(server_url: str = "/api/v1") -> dict[str, Any]:
     }
     document["components"]["schemas"] = {**document["components"]["schemas"], **ANNOTATION_SCHEMAS}
     document["paths"].update(annotation_paths())
+    document["components"]["schemas"] = {**document["components"]["schemas"], **BRIEFING_SCHEMAS}
+    document["paths"].update(briefing_paths())
     return document

@@ -230,7 +230,7 @@ def search() -> ResponseReturnValue:
             query,
             page=page,
             pagelen=pagelen,
-            sort=sort,
+            sort="newest" if sort == "newest" else "relevance",
             filters=filters,  # type: ignore[arg-type]
             facets=SEARCH_FACETS,
             texts=document_texts(db.factory),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from flask import Blueprint, Response, abort, render_template
 from flask.typing import ResponseReturnValue
@@ -11,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.annotations import service as annotations
+from portal.annotations import service as annotation_service
 from portal.annotations.views import AnnotationForm
 from portal.audit import record
 from portal.auth.roles import roles_required
@@ -46,7 +47,7 @@ def _document(doc_id: int) -> Document:
 @roles_required()
 def show(doc_id: int) -> ResponseReturnValue:
     doc = _document(doc_id)
-    cluster = []
+    cluster: Sequence[Document] = []
     if doc.cluster_id is not None:
         cluster = db.session.scalars(
             select(Document)
@@ -67,7 +68,7 @@ def show(doc_id: int) -> ResponseReturnValue:
     if like:
         found = {d.id: d for d in db.session.scalars(select(Document).where(Document.id.in_(like)))}
         similar = [found[i] for i in like if i in found and found[i].cluster_id != doc.cluster_id][:5]
-    notes = annotations.search(db.session, current_user, document_id=doc.id, limit=500)
+    notes = annotation_service.search(db.session, current_user, document_id=doc.id, limit=500)
     current = doc.current_version
     page_copy = next((s for s in current.snapshots if s.role == "page"), None) if current else None
     return render_template(
@@ -97,7 +98,7 @@ def copy(doc_id: int, snap_id: int) -> ResponseReturnValue:
     doc = _document(doc_id)
     snap = _snapshot(doc_id, snap_id)
     kind = snap.content_type.split(";")[0].strip().lower()
-    body = None
+    body: Markup | str | None = None
     if kind in {"text/html", "application/xhtml+xml"}:
         body = Markup(sanitize_html(decode(snap.content, snap.content_type)))  # noqa: S704  (sanitised)
     elif kind.startswith("text/") or kind.endswith("xml") or kind.endswith("json"):

@@ -79,7 +79,7 @@ def index() -> ResponseReturnValue:
                 query,
                 page=page,
                 pagelen=PAGELEN,
-                sort=sort,
+                sort="newest" if sort == "newest" else "relevance",
                 filters=filters,
                 facets=FACETS,
                 group_clusters=grouped,
@@ -110,7 +110,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "search/index.html",
         query=query,
-        sort=sort,
+        sort="newest" if sort == "newest" else "relevance",
         page=page,
         filters=filters,
         results=results,
