@@ -397,6 +397,6 @@ class SavedSearch(Base):
     user: Mapped[User] = relationship()
 
 
+import portal.annotations.models  # noqa: E402  (annotation table)
+import portal.briefings.models  # noqa: E402  (briefing tables)
 import portal.digests.models  # noqa: E402, F401  (registers the digest and job tables)
-import portal.annotations.models  # noqa: E402, F401  (annotation table)
-import portal.briefings.models  # noqa: E402, F401  (briefing tables)
