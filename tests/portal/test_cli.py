@@ -1,0 +1,120 @@
+"""The coi command line: scripts' commands and one-line errors on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from portal.cli import main
+from portal.config import Settings
+
+
+@pytest.fixture
+def runner(settings: Settings, engine: object, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("COI_INSTANCE_PATH", str(settings.instance_path))
+    monkeypatch.setenv("COI_DATABASE_URL", settings.db_url)
+    monkeypatch.setenv("COI_SPACY_MODEL", "none")
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str]:
+    result = runner.invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_bad_input_exits_non_zero_with_one_line(runner: CliRunner) -> None:
+    cases = [
+        ("sources", "add", "X", "ftp://example.org/feed", "--kind", "rss"),
+        ("sources", "add", "X", "https://example.org/feed", "--kind", "nonsense"),
+        ("sources", "add", "X", "https://example.org/api", "--kind", "reliefweb"),
+        ("collect", "no such source"),
+        ("users", "create", "short", "--role", "officer", "--password", "tiny"),
+        ("users", "create", "who", "--role", "king"),
+        ("documents", "show", "999"),
+        ("documents", "list", "--source", "nowhere"),
+        ("tokens", "create", "nobody"),
+    ]
+    for args in cases:
+        code, output = run(runner, *args)
+        assert code != 0, args
+        assert "Traceback" not in output
+        errors = [line for line in output.splitlines() if line.startswith("Error:")]
+        assert len(errors) == 1, (args, output)
+
+
+def test_users_sources_and_tokens(runner: CliRunner) -> None:
+    code, output = run(runner, "users", "create", "amira", "--role", "researcher", "--email", "a@example.org")
+    assert code == 0 and "password (shown once)" in output
+    assert run(runner, "users", "create", "amira", "--role", "officer")[0] != 0  # exists already
+    code, output = run(runner, "tokens", "create", "amira")
+    assert code == 0 and output.strip().startswith("coi_")
+    code, _ = run(
+        runner,
+        "sources",
+        "add",
+        "Local feed",
+        "http://127.0.0.1:9/feed.xml",
+        "--kind",
+        "rss",
+        "--allow-private",
+        "--interval",
+        "15",
+    )
+    assert code == 0
+    code, output = run(runner, "sources", "list", "--json")
+    listed = json.loads(output)
+    assert listed[0]["name"] == "Local feed" and listed[0]["allow_private"] is True
+    assert listed[0]["update_minutes"] == 15
+
+
+def test_catalogue_import_is_idempotent(runner: CliRunner) -> None:
+    code, output = run(runner, "sources", "import")
+    assert code == 0
+    added = int(output.split()[1])
+    assert added >= 30
+    code, output = run(runner, "sources", "list", "--json")
+    sources = json.loads(output)
+    names = {s["name"] for s in sources}
+    assert any("ReliefWeb" in n for n in names) and any("UNHCR" in n for n in names)
+    assert all(s["assessment"]["mandate"] for s in sources)
+    code, output = run(runner, "sources", "import")
+    assert code == 0 and output.startswith("imported 0 sources")
+
+
+def test_collect_process_index_search_as_json(
+    runner: CliRunner, sample_site: str, settings: Settings, tmp_path: Path
+) -> None:
+    from portal.demo import feed_url, site_data
+
+    feed = site_data()["feeds"][0]
+    assert (
+        run(
+            runner,
+            "sources",
+            "add",
+            feed["name"],
+            feed_url(sample_site, feed),
+            "--kind",
+            "rss",
+            "--allow-private",
+        )[0]
+        == 0
+    )
+    code, output = run(runner, "collect", "--json")
+    assert code == 0
+    summary = json.loads(output[output.index("[") :])
+    assert summary[0]["new"] == len(feed["items"]) and summary[0]["status"] == "ok"
+    assert run(runner, "process")[0] == 0
+    assert run(runner, "index")[0] == 0
+    code, output = run(runner, "search", "detainees", "--json")
+    result = json.loads(output[output.index("{") :])
+    assert result["total"] == 1 and "<mark>" in result["hits"][0]["highlights"]
+    assert ["SD", 1] in result["facets"]["country"]
+    code, output = run(runner, "documents", "show", str(result["hits"][0]["id"]), "--json")
+    shown = json.loads(output[output.index("{") :])
+    assert shown["versions"][0]["snapshots"][0]["sha256"]
+    code, output = run(runner, "index", "--rebuild")
+    assert code == 0 and f"index rebuilt with {len(feed['items'])} documents" in output
