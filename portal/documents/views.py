@@ -82,7 +82,19 @@ def show(doc_id: int) -> ResponseReturnValue:
         kinds=KIND_LABELS,
         mention_kinds=sorted({m.kind for m in doc.mentions}),
         similar=similar,
+        country_evidence=country_evidence(doc),
     )
+
+
+def country_evidence(doc: Document) -> dict[str, list[str]]:
+    """For each country of the document, the words in the text that point to it."""
+    evidence: dict[str, list[str]] = {}
+    for m in doc.mentions:
+        for code in m.entity.country_codes or []:
+            words = evidence.setdefault(code, [])
+            if m.text not in words and len(words) < 8:
+                words.append(m.text)
+    return evidence
 
 
 def _snapshot(doc_id: int, snap_id: int) -> Snapshot:
