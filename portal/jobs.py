@@ -45,15 +45,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from apscheduler.events import (
-    EVENT_JOB_ADDED,
-    EVENT_JOB_ERROR,
-    EVENT_JOB_EXECUTED,
-    EVENT_JOB_MODIFIED,
-    EVENT_JOB_REMOVED,
-    EVENT_SCHEDULER_STARTED,
-    SchedulerEvent,
-)
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED, SchedulerEvent
 from apscheduler.job import Job
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -300,9 +292,8 @@ class Jobs:
             if draft is None:
                 return "the briefings area is not installed"
             accepted = inspect.signature(draft).parameters
-            kwargs = {
-                k: v for k, v in {"factory": self.factory, "settings": self.settings}.items() if k in accepted
-            }
+            offered = {"factory": self.factory, "settings": self.settings, "now": self.clock()}
+            kwargs = {k: v for k, v in offered.items() if k in accepted}
             return draft(**kwargs)
 
         return self._record("briefings", run)
@@ -470,15 +461,9 @@ def build_scheduler(
                 except Exception:
                     log.exception("the schedule could not be published")
 
-        scheduler.add_listener(
-            on_event,
-            EVENT_SCHEDULER_STARTED
-            | EVENT_JOB_EXECUTED
-            | EVENT_JOB_ERROR
-            | EVENT_JOB_ADDED
-            | EVENT_JOB_REMOVED
-            | EVENT_JOB_MODIFIED,
-        )
+        # after start and after each run (job changes come from the ``sources`` job, so its own
+        # run publishes them); never from events raised while the scheduler holds its job lock
+        scheduler.add_listener(on_event, EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     return scheduler
 
 
@@ -562,7 +547,13 @@ def job_overview(
                 {"id": row.job_id, "name": row.name, "trigger": row.trigger, "next_run_at": row.next_run_at}
             )
     else:
-        scheduler = build_scheduler(settings, blocking=False, jobs=Jobs(settings, factory), publish=False)
+        quiet = logging.getLogger("apscheduler")
+        level = quiet.level
+        quiet.setLevel(logging.WARNING)  # no "added job" lines for a scheduler that never starts
+        try:
+            scheduler = build_scheduler(settings, blocking=False, jobs=Jobs(settings, factory), publish=False)
+        finally:
+            quiet.setLevel(level)
         for job in scheduler.get_jobs():
             entries.append(
                 {
@@ -573,6 +564,8 @@ def job_overview(
                 }
             )
     for entry in entries:
+        if entry["next_run_at"] is not None:
+            entry["next_run_at"] = entry["next_run_at"].astimezone(UTC)
         entry["last_run"] = last.get(entry["id"])
         entry["failures_24h"] = failures.get(entry["id"], 0)
     entries.sort(key=lambda e: (e["id"].startswith("collect:"), e["id"]))

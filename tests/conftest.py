@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import smtplib
 import threading
 from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
@@ -28,6 +29,20 @@ from search_index import SearchIndex
 PG_URL = os.environ.get("COI_TEST_DATABASE_URL")
 
 pytest_plugins: list[str] = []
+
+
+class _MailForbidden:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise AssertionError("this test sent mail without asking for the mailbox fixture")
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_mail(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that opens an SMTP connection without the ``mailbox`` fixture."""
+    if "mailbox" in request.fixturenames:
+        return
+    monkeypatch.setattr(smtplib, "SMTP", _MailForbidden)
+    monkeypatch.setattr(smtplib, "SMTP_SSL", _MailForbidden)
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ import importlib.util
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -96,7 +96,8 @@ def published_briefings(session: Session, start: datetime, end: datetime) -> lis
 
     The hook for the briefings area: when a module ``portal.briefings.digest`` exists, its
     ``published_between(session, start, end)`` returns objects (or mappings) with ``title``,
-    ``url`` (absolute, or a path in the portal), ``published_at`` and optionally ``summary``.
+    ``url`` (absolute, or a path in the portal, made absolute with ``Settings.base_url`` by
+    :func:`compose`), ``published_at`` and optionally ``summary``.
     Without that module there are no briefings and this returns an empty list.
     """
     if importlib.util.find_spec("portal.briefings") is None:
@@ -119,6 +120,11 @@ def published_briefings(session: Session, start: datetime, end: datetime) -> lis
             )
         )
     return found
+
+
+def absolute(url: str, base_url: str) -> str:
+    """A portal path ("/briefings/3") as a link that works from a mail program."""
+    return f"{base_url}{url}" if url.startswith("/") and not url.startswith("//") else url
 
 
 def _as_datetime(value: Any) -> datetime:
@@ -514,7 +520,12 @@ def compose(
             )
         )
     briefings = (
-        tuple(published_briefings(session, window_start, window_end)) if subscription.briefings else ()
+        tuple(
+            replace(b, url=absolute(b.url, base_url))
+            for b in published_briefings(session, window_start, window_end)
+        )
+        if subscription.briefings
+        else ()
     )
     return Digest(
         user_id=subscription.user_id,

@@ -152,8 +152,8 @@ class SmtpMailer:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        smtp: smtplib.SMTP | None = None
         try:
-            smtp: smtplib.SMTP
             if s.smtp_security == "ssl":
                 smtp = smtplib.SMTP_SSL(
                     s.smtp_host, s.smtp_port, timeout=self.timeout, context=ssl.create_default_context()
@@ -167,8 +167,11 @@ class SmtpMailer:
             if s.smtp_user:
                 smtp.login(s.smtp_user, s.smtp_password or "")
         except smtplib.SMTPAuthenticationError as exc:
+            smtp.close()  # type: ignore[union-attr]
             raise ServerUnavailableError(f"SMTP log-in refused: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:
+            if smtp is not None:
+                smtp.close()
             raise ServerUnavailableError(
                 f"cannot reach the mail server {s.smtp_host}:{s.smtp_port}: {exc}"
             ) from exc
@@ -209,7 +212,14 @@ class SmtpMailer:
             self._drop()
             raise DeliveryError(f"SMTP failed before the message was sent: {exc}", certain=True) from exc
         data = _dot_stuff(msg.as_bytes(policy=SMTP_POLICY))
-        before_data()
+        try:
+            before_data()
+        except BaseException:
+            try:
+                smtp.rset()
+            except (smtplib.SMTPException, OSError):
+                self._drop()
+            raise
         try:
             code, reply = smtp.docmd("DATA")
             if code != 354:
@@ -606,6 +616,7 @@ class DigestSender:
                     .values(status="pending", claim_token=None, next_attempt_at=now + backoff(1))
                 )
             raise
+        to_send: list[_Prepared] = []
         for item in prepared:
             if item.error is not None:  # nothing was sent: try again after a pause
                 self._failed(item, token, now, DeliveryError(item.error, certain=True), report)
@@ -620,7 +631,6 @@ class DigestSender:
                 report.skipped += 1
                 continue
             assert item.digest is not None
-            doc_ids = [i.id for i in item.digest.items]
             if item.message is None:
                 _finish(
                     self.factory,
@@ -630,6 +640,10 @@ class DigestSender:
                 )
                 report.empty += 1
                 continue
+            to_send.append(item)
+        for position, item in enumerate(to_send):
+            assert item.digest is not None and item.message is not None
+            doc_ids = [i.id for i in item.digest.items]
 
             def mark_transmitting(delivery_id: int = item.delivery_id) -> None:
                 if not _finish(
@@ -644,7 +658,7 @@ class DigestSender:
                 mailer.send(item.message, self.config.sender, item.digest.recipient, mark_transmitting)
             except ServerUnavailableError as exc:
                 # this one and the rest of the batch wait for the server; the run stops
-                for rest in prepared[prepared.index(item) :]:
+                for rest in to_send[position:]:
                     self._failed(rest, token, now, exc, report)
                 return False
             except DeliveryError as exc:
