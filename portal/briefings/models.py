@@ -1,11 +1,14 @@
-"""Briefings, their items and the desks they are drafted for."""
+"""Briefings, their items and the desks they are drafted for.
+
+A published briefing is frozen: a session hook refuses to flush any change to it or its items.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.db import Base
 from portal.models import Document, User, UTCDateTime, utcnow
@@ -64,3 +67,38 @@ class BriefingItem(Base):
 
     briefing: Mapped[Briefing] = relationship(back_populates="items")
     document: Mapped[Document] = relationship()
+
+
+class PublishedBriefingError(RuntimeError):
+    """Raised when a flush would change or delete a published briefing or one of its items."""
+
+
+def _was_published(briefing: Briefing) -> bool:
+    history = inspect(briefing).attrs.status.history
+    before = history.deleted[0] if history.deleted else briefing.status
+    return bool(before == "published")
+
+
+def _changed(session: Session, obj: object) -> bool:
+    return obj in session.deleted or session.is_modified(obj, include_collections=False)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_published(session: Session, _context: object, _instances: object) -> None:
+    """Published briefings never change: refuse in the ORM whatever view or job tries it.
+
+    Publishing itself (draft -> published) passes: the guard looks at the status before the flush.
+    """
+    with session.no_autoflush:
+        for obj in [*session.dirty, *session.deleted, *session.new]:
+            parent: Briefing | None = None
+            if isinstance(obj, Briefing) and obj not in session.new and _changed(session, obj):
+                parent = obj
+            elif isinstance(obj, BriefingItem) and (obj in session.new or _changed(session, obj)):
+                parent = obj.briefing
+                if parent is None and obj.briefing_id is not None:
+                    parent = session.get(Briefing, obj.briefing_id)
+                if parent is not None and parent in session.new:
+                    parent = None
+            if parent is not None and _was_published(parent):
+                raise PublishedBriefingError(f"briefing {parent.id} is published and cannot change")
