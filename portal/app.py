@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, jsonify, request
 
 from portal.config import Settings
 from portal.extensions import csrf, db, login_manager
@@ -63,6 +63,20 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
 
     templating.init_app(app)
     i18n.init_app(app)
+
+    @app.before_request
+    def refuse_nul_characters() -> Response | None:
+        """No text with NUL characters reaches the database (PostgreSQL refuses them)."""
+        values = [*request.args.values(), *request.form.values(), request.path]
+        if request.is_json:
+            raw = request.get_data(cache=True)
+            if b"\\u0000" in raw or b"\x00" in raw:
+                values.append("\x00")
+        if any("\x00" in v for v in values):
+            response = jsonify({"error": "the request holds a NUL character"})
+            response.status_code = 400
+            return response
+        return None
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,13 +28,23 @@ class Context:
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         self._factory: sessionmaker[Session] | None = None
+        self._engine: Engine | None = None
+        click.get_current_context().call_on_close(self.close)
 
     @property
     def factory(self) -> sessionmaker[Session]:
         if self._factory is None:
             self.settings.ensure_instance()
-            self._factory = make_session_factory(make_engine(self.settings.db_url))
+            self._engine = make_engine(self.settings.db_url)
+            self._factory = make_session_factory(self._engine)
         return self._factory
+
+    def close(self) -> None:
+        """Release the database connections when the command ends."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._factory = None
 
 
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
@@ -70,8 +81,12 @@ def db_upgrade(ctx: Context, revision: str) -> None:
     from portal.migrate import upgrade
 
     ctx.settings.ensure_instance()
-    upgrade(make_engine(ctx.settings.db_url), revision)
-    click.echo(f"database at {revision}: {make_engine(ctx.settings.db_url).url.render_as_string()}")
+    engine = make_engine(ctx.settings.db_url)
+    try:
+        upgrade(engine, revision)
+    finally:
+        engine.dispose()
+    click.echo(f"database at {revision}: {engine.url.render_as_string()}")
 
 
 # ---------------------------------------------------------------- users

@@ -303,8 +303,8 @@ def entities() -> ResponseReturnValue:
     query = select(Entity).order_by(Entity.canonical_name, Entity.id)
     kind = request.args.get("kind")
     if kind is not None:
-        query = query.where(Entity.kind == kind)
-    name = request.args.get("q")
+        query = query.where(Entity.kind == kind.replace("\x00", ""))  # PostgreSQL refuses NUL
+    name = (request.args.get("q") or "").replace("\x00", "")
     if name:
         query = query.where(func.lower(Entity.canonical_name).contains(name.lower()[:200]))
     rows = db.session.scalars(query.limit(limit).offset(offset)).all()

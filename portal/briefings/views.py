@@ -1,0 +1,562 @@
+"""Briefing pages: reading (every role, published only for officers), composing and publishing
+(researchers and admins), corrections as new versions, and Atom feeds of published briefings.
+
+Composition never touches a published briefing: every write refuses with 409 and a message, and
+the session hook in :mod:`portal.briefings.models` refuses at flush whatever slips through.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Regexp
+
+from portal.annotations.models import Annotation
+from portal.audit import record
+from portal.auth.roles import WRITERS, roles_required
+from portal.briefings.drafting import DeskSpec, briefing_title, country_desk, has_briefing
+from portal.briefings.models import Briefing, BriefingItem, Desk
+from portal.briefings.queries import published, superseded_by
+from portal.config import Settings
+from portal.extensions import db
+from portal.markdown import render_markdown
+from portal.models import Document, User, utcnow
+from portal.pipeline import document_texts
+from portal.templating import fmt_date
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("briefings", __name__, url_prefix="/briefings")
+
+MAX_ITEMS = 60
+MAX_TEXT = 20_000
+
+
+class SummaryForm(FlaskForm):  # type: ignore[misc]
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    summary = TextAreaField("Overall summary (Markdown)", validators=[Length(max=MAX_TEXT)])
+
+
+class ItemSummaryForm(FlaskForm):  # type: ignore[misc]
+    summary = TextAreaField("Summary (Markdown)", validators=[Length(max=MAX_TEXT)])
+
+
+class AddItemForm(FlaskForm):  # type: ignore[misc]
+    document_id = IntegerField("Document id", validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+
+class AnnotationForm(FlaskForm):  # type: ignore[misc]
+    annotation_id = IntegerField(
+        "Annotation id", validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)]
+    )
+
+
+class NewBriefingForm(FlaskForm):  # type: ignore[misc]
+    country = StringField(
+        "Country code", validators=[DataRequired(), Regexp(r"^[A-Za-z]{2}$", message="two letters")]
+    )
+
+
+def clean(text: str | None) -> str:
+    """Text from a form without NUL characters, which PostgreSQL refuses in text columns."""
+    return (text or "").replace("\x00", "")
+
+
+def is_writer() -> bool:
+    return bool(current_user.is_authenticated and current_user.role in WRITERS)
+
+
+def _briefing(briefing_id: int) -> Briefing:
+    row = db.session.scalar(
+        select(Briefing)
+        .where(Briefing.id == briefing_id)
+        .options(
+            selectinload(Briefing.items).selectinload(BriefingItem.document).selectinload(Document.source),
+            selectinload(Briefing.published_by),
+        )
+    )
+    if row is None or (row.status != "published" and not is_writer()):
+        abort(404)
+    return row
+
+
+def _draft(briefing_id: int) -> Briefing:
+    """The draft to edit; a published briefing ends the request with the 409 page."""
+    row = _briefing(briefing_id)
+    if row.status == "published":
+        flash("A published briefing never changes: use “Correct” to make a new version.", "error")
+        abort(make_response(_show(row, status=409)))
+    return row
+
+
+def _item(briefing: Briefing, item_id: int) -> BriefingItem:
+    for item in briefing.items:
+        if item.id == item_id:
+            return item
+    abort(404)
+
+
+def _touch(briefing: Briefing) -> None:
+    briefing.updated_at = utcnow()
+
+
+def _renumber(briefing: Briefing) -> None:
+    for position, item in enumerate(sorted(briefing.items, key=lambda i: i.position)):
+        item.position = position
+
+
+def _annotations(briefing: Briefing) -> dict[int, Annotation]:
+    ids = {a for item in briefing.items for a in item.annotation_ids or ()}
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Annotation).where(Annotation.id.in_(ids)).options(selectinload(Annotation.user))
+    )
+    return {a.id: a for a in rows}
+
+
+def _show(briefing: Briefing, status: int = 200) -> ResponseReturnValue:
+    newer = superseded_by(db.session, briefing.id)
+    if newer is not None and newer.status != "published" and not is_writer():
+        newer = None
+    older = db.session.get(Briefing, briefing.supersedes_id) if briefing.supersedes_id else None
+    body = render_template(
+        "briefings/show.html",
+        briefing=briefing,
+        newer=newer,
+        older=older,
+        annotations=_annotations(briefing),
+        markdown=render_markdown,
+        writer=is_writer(),
+    )
+    return body, status
+
+
+@bp.route("/")
+@roles_required()
+def index() -> ResponseReturnValue:
+    desk = request.args.get("desk", "").replace("\x00", "").strip()[:60] or None
+    country = request.args.get("country", "").replace("\x00", "").strip().upper()[:2] or None
+    rows = published(db.session, desk=desk, countries=[country] if country else None, limit=100)
+    drafts: list[Briefing] = []
+    if is_writer():
+        query = select(Briefing).where(Briefing.status == "draft")
+        if desk:
+            query = query.where(Briefing.desk_key == desk)
+        drafts = [
+            b
+            for b in db.session.scalars(query.order_by(Briefing.for_date.desc(), Briefing.desk_key))
+            if not country or country in (b.countries or [])
+        ]
+    if current_user.feed_token is None:
+        current_user.feed_token = secrets.token_urlsafe(32)
+    desks = db.session.execute(
+        select(Briefing.desk_key, func.min(Briefing.desk_name))
+        .where(Briefing.status == "published")
+        .group_by(Briefing.desk_key)
+        .order_by(Briefing.desk_key)
+    ).all()
+    return render_template(
+        "briefings/index.html",
+        published=rows,
+        drafts=drafts,
+        desk=desk,
+        country=country,
+        desks=desks,
+        writer=is_writer(),
+        new_form=NewBriefingForm(),
+    )
+
+
+@bp.route("/new", methods=["POST"])
+@roles_required(*WRITERS)
+def new() -> ResponseReturnValue:
+    form = NewBriefingForm()
+    if not form.validate_on_submit():
+        flash("Give a two-letter country code.", "error")
+        return redirect(url_for("briefings.index"))
+    code = (form.country.data or "").upper()
+    spec = country_desk(code)
+    for desk_row in db.session.scalars(select(Desk).order_by(Desk.key)):
+        if code in (desk_row.countries or []):
+            spec = DeskSpec(
+                desk_row.key, desk_row.name, tuple(desk_row.countries), tuple(desk_row.topics or ())
+            )
+            break
+    settings: Settings = current_app.extensions["coi_settings"]
+    today = utcnow().astimezone(ZoneInfo(settings.timezone)).date()
+    if has_briefing(db.session, spec.key, today):
+        existing = db.session.scalar(
+            select(Briefing)
+            .where(Briefing.desk_key == spec.key, Briefing.for_date == today)
+            .order_by(Briefing.version.desc())
+            .limit(1)
+        )
+        assert existing is not None
+        flash("A briefing for this desk and day exists already.", "info")
+        return redirect(url_for("briefings.show", briefing_id=existing.id))
+    now = utcnow()
+    row = Briefing(
+        desk_key=spec.key,
+        desk_name=spec.name,
+        countries=list(spec.countries),
+        for_date=today,
+        version=1,
+        status="draft",
+        title=briefing_title(spec.name, today),
+        summary="",
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(db.session, "briefing_create", f"briefing:{row.id}", {"desk": spec.key})
+    return redirect(url_for("briefings.edit", briefing_id=row.id))
+
+
+@bp.route("/<int(max=2147483647):briefing_id>")
+@roles_required()
+def show(briefing_id: int) -> ResponseReturnValue:
+    row = _briefing(briefing_id)
+    record(db.session, "view_briefing", f"briefing:{row.id}", {"version": row.version})
+    return _show(row)
+
+
+@bp.route("/<int(max=2147483647):briefing_id>/edit", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def edit(briefing_id: int) -> ResponseReturnValue:
+    row = _draft(briefing_id)
+    form = SummaryForm(obj=row)
+    if form.validate_on_submit():
+        row.title = clean(form.title.data).strip()
+        row.summary = clean(form.summary.data)
+        _touch(row)
+        record(db.session, "briefing_edit", f"briefing:{row.id}", {"field": "summary"})
+        flash("Summary saved.", "info")
+        return redirect(url_for("briefings.edit", briefing_id=row.id))
+    query = request.args.get("q", "").strip()[:1000]
+    hits: list[Document] = []
+    search_error = None
+    if query:
+        try:
+            from portal.search.service import get_index
+
+            results = get_index().search(
+                query, page=1, pagelen=10, sort="relevance", facets=(), texts=document_texts(db.factory)
+            )
+            ids = [h.id for h in results.hits]
+            found = {
+                d.id: d
+                for d in db.session.scalars(
+                    select(Document).where(Document.id.in_(ids)).options(selectinload(Document.source))
+                )
+            }
+            hits = [found[i] for i in ids if i in found]
+        except Exception as exc:  # an absent index must not break composing
+            log.warning("search from the briefing editor failed", exc_info=True)
+            search_error = str(exc)
+    return render_template(
+        "briefings/edit.html",
+        briefing=row,
+        form=form,
+        add_form=AddItemForm(formdata=None),
+        annotations=_annotations(row),
+        markdown=render_markdown,
+        query=query,
+        hits=hits,
+        search_error=search_error,
+        in_briefing={i.document_id for i in row.items},
+    )
+
+
+@bp.route("/<int(max=2147483647):briefing_id>/items", methods=["POST"])
+@roles_required(*WRITERS)
+def add_item(briefing_id: int) -> ResponseReturnValue:
+    row = _draft(briefing_id)
+    form = AddItemForm()
+    back = redirect(url_for("briefings.edit", briefing_id=row.id))
+    if not form.validate_on_submit():
+        flash("Give the id of a document.", "error")
+        return back
+    doc = db.session.get(Document, form.document_id.data)
+    if doc is None:
+        flash(f"There is no document {form.document_id.data}.", "error")
+        return back
+    if any(i.document_id == doc.id for i in row.items):
+        flash("That document is in the briefing already.", "info")
+        return back
+    if len(row.items) >= MAX_ITEMS:
+        flash(f"A briefing holds at most {MAX_ITEMS} items.", "error")
+        return back
+    row.items.append(
+        BriefingItem(
+            position=len(row.items),
+            document_id=doc.id,
+            cluster_id=doc.cluster_id,
+            score=0.0,
+            summary="",
+            annotation_ids=[],
+        )
+    )
+    _touch(row)
+    record(db.session, "briefing_edit", f"briefing:{row.id}", {"add_document": doc.id})
+    flash(f"Added “{doc.title}”.", "info")
+    return back
+
+
+def _item_action(briefing_id: int, item_id: int) -> tuple[Briefing, BriefingItem]:
+    row = _draft(briefing_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    return row, _item(row, item_id)
+
+
+@bp.route("/<int(max=2147483647):briefing_id>/items/<int(max=2147483647):item_id>/remove", methods=["POST"])
+@roles_required(*WRITERS)
+def remove_item(briefing_id: int, item_id: int) -> ResponseReturnValue:
+    row, item = _item_action(briefing_id, item_id)
+    row.items.remove(item)
+    _renumber(row)
+    _touch(row)
+    record(db.session, "briefing_edit", f"briefing:{row.id}", {"remove_document": item.document_id})
+    flash("Item removed.", "info")
+    return redirect(url_for("briefings.edit", briefing_id=row.id))
+
+
+@bp.route(
+    "/<int(max=2147483647):briefing_id>/items/<int(max=2147483647):item_id>/<any(up, down):direction>",
+    methods=["POST"],
+)
+@roles_required(*WRITERS)
+def move_item(briefing_id: int, item_id: int, direction: str) -> ResponseReturnValue:
+    row, item = _item_action(briefing_id, item_id)
+    _renumber(row)
+    ordered = sorted(row.items, key=lambda i: i.position)
+    index = ordered.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, moved in enumerate(ordered):
+            moved.position = position
+        _touch(row)
+        record(db.session, "briefing_edit", f"briefing:{row.id}", {"move": item.document_id, "to": other})
+    return redirect(url_for("briefings.edit", briefing_id=row.id) + f"#item-{item.id}")
+
+
+@bp.route("/<int(max=2147483647):briefing_id>/items/<int(max=2147483647):item_id>/summary", methods=["POST"])
+@roles_required(*WRITERS)
+def item_summary(briefing_id: int, item_id: int) -> ResponseReturnValue:
+    row = _draft(briefing_id)
+    item = _item(row, item_id)
+    form = ItemSummaryForm()
+    if form.validate_on_submit():
+        item.summary = clean(form.summary.data)
+        _touch(row)
+        record(db.session, "briefing_edit", f"briefing:{row.id}", {"summary_of": item.document_id})
+        flash("Item summary saved.", "info")
+    else:
+        flash("The summary could not be saved: " + "; ".join(_errors(form)), "error")
+    return redirect(url_for("briefings.edit", briefing_id=row.id) + f"#item-{item.id}")
+
+
+def _errors(form: FlaskForm) -> list[str]:
+    return [f"{name}: {msg}" for name, msgs in form.errors.items() for msg in msgs]
+
+
+@bp.route(
+    "/<int(max=2147483647):briefing_id>/items/<int(max=2147483647):item_id>/annotations", methods=["POST"]
+)
+@roles_required(*WRITERS)
+def attach_annotation(briefing_id: int, item_id: int) -> ResponseReturnValue:
+    row = _draft(briefing_id)
+    item = _item(row, item_id)
+    back = redirect(url_for("briefings.edit", briefing_id=row.id) + f"#item-{item.id}")
+    form = AnnotationForm()
+    if not form.validate_on_submit():
+        flash("Give the id of an annotation.", "error")
+        return back
+    note = db.session.get(Annotation, form.annotation_id.data)
+    if note is None or not (note.shared or note.user_id == current_user.id):
+        flash(f"There is no annotation {form.annotation_id.data} you may use.", "error")
+        return back
+    doc = item.document
+    same_story = doc.cluster_id is not None and note.document.cluster_id == doc.cluster_id
+    if note.document_id != doc.id and not same_story:
+        flash("That annotation belongs to another story.", "error")
+        return back
+    if note.id not in (item.annotation_ids or []):
+        item.annotation_ids = [*(item.annotation_ids or []), note.id]
+        _touch(row)
+        record(db.session, "briefing_edit", f"briefing:{row.id}", {"annotation": note.id})
+        flash("Annotation attached.", "info")
+    return back
+
+
+@bp.route(
+    "/<int(max=2147483647):briefing_id>/items/<int(max=2147483647):item_id>"
+    "/annotations/<int(max=2147483647):annotation_id>/detach",
+    methods=["POST"],
+)
+@roles_required(*WRITERS)
+def detach_annotation(briefing_id: int, item_id: int, annotation_id: int) -> ResponseReturnValue:
+    row, item = _item_action(briefing_id, item_id)
+    item.annotation_ids = [a for a in item.annotation_ids or [] if a != annotation_id]
+    _touch(row)
+    record(db.session, "briefing_edit", f"briefing:{row.id}", {"detach_annotation": annotation_id})
+    return redirect(url_for("briefings.edit", briefing_id=row.id) + f"#item-{item.id}")
+
+
+@bp.route("/<int(max=2147483647):briefing_id>/publish", methods=["POST"])
+@roles_required(*WRITERS)
+def publish(briefing_id: int) -> ResponseReturnValue:
+    row = _draft(briefing_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if not row.items and not row.summary.strip():
+        flash("An empty briefing cannot be published: add items or a summary.", "error")
+        return redirect(url_for("briefings.edit", briefing_id=row.id))
+    now = utcnow()
+    row.status = "published"
+    row.published_at = now
+    row.published_by_id = current_user.id
+    row.updated_at = now
+    record(db.session, "briefing_publish", f"briefing:{row.id}", {"version": row.version})
+    flash(f"Published version {row.version}.", "info")
+    return redirect(url_for("briefings.show", briefing_id=row.id))
+
+
+@bp.route("/<int(max=2147483647):briefing_id>/correct", methods=["POST"])
+@roles_required(*WRITERS)
+def correct(briefing_id: int) -> ResponseReturnValue:
+    row = _briefing(briefing_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if row.status != "published":
+        flash("Only a published briefing is corrected; edit the draft instead.", "error")
+        return redirect(url_for("briefings.edit", briefing_id=row.id))
+    pending = db.session.scalar(
+        select(Briefing).where(Briefing.supersedes_id == row.id, Briefing.status == "draft").limit(1)
+    )
+    if pending is not None:
+        flash("A correction is being drafted already.", "info")
+        return redirect(url_for("briefings.edit", briefing_id=pending.id))
+    latest = db.session.scalar(
+        select(func.max(Briefing.version)).where(
+            Briefing.desk_key == row.desk_key, Briefing.for_date == row.for_date
+        )
+    )
+    now = utcnow()
+    copy = Briefing(
+        desk_key=row.desk_key,
+        desk_name=row.desk_name,
+        countries=list(row.countries or []),
+        for_date=row.for_date,
+        version=(latest or row.version) + 1,
+        status="draft",
+        title=row.title,
+        summary=row.summary,
+        supersedes_id=row.id,
+        created_at=now,
+        updated_at=now,
+    )
+    for item in sorted(row.items, key=lambda i: i.position):
+        copy.items.append(
+            BriefingItem(
+                position=item.position,
+                document_id=item.document_id,
+                cluster_id=item.cluster_id,
+                score=item.score,
+                summary=item.summary,
+                annotation_ids=list(item.annotation_ids or []),
+            )
+        )
+    db.session.add(copy)
+    db.session.flush()
+    record(db.session, "briefing_correct", f"briefing:{row.id}", {"new": copy.id, "version": copy.version})
+    flash(f"Version {copy.version} drafted as a correction of version {row.version}.", "info")
+    return redirect(url_for("briefings.edit", briefing_id=copy.id))
+
+
+def _feed_user() -> User:
+    token = request.args.get("token", "")
+    user = db.session.scalar(select(User).where(User.feed_token == token)) if token else None
+    if (
+        user is None
+        or not user.active
+        or not user.feed_token
+        or not hmac.compare_digest(user.feed_token, token)
+    ):
+        abort(404)
+    return user
+
+
+def feed_content(briefing: Briefing) -> Markup:
+    """The HTML of a feed entry: the summary, then the stories with their sources."""
+    parts = [render_markdown(briefing.summary), Markup("<ol>")]
+    for item in briefing.items:
+        doc = item.document
+        parts.append(
+            Markup('<li><a href="{}">{}</a> ({}, {})</li>').format(
+                doc.url, doc.title, doc.source.publisher or doc.source.name, fmt_date(doc.published_at)
+            )
+        )
+    parts.append(Markup("</ol>"))
+    return Markup("").join(parts)
+
+
+def _feed(rows: list[Briefing], title: str, self_url: str, user: User, target: str) -> ResponseReturnValue:
+    record(db.session, "feed", target, user=user)
+    body = render_template(
+        "briefings/feed.xml",
+        briefings=rows,
+        contents={b.id: feed_content(b) for b in rows},
+        title=title,
+        self_url=self_url,
+        updated=max((b.published_at for b in rows if b.published_at), default=utcnow()),
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/feed.atom")
+def feed() -> ResponseReturnValue:
+    """Every published briefing, for feed readers: protected by the reader's feed token."""
+    user = _feed_user()
+    rows = published(db.session, limit=50)
+    return _feed(rows, "COI portal: briefings", url_for("briefings.feed", _external=True), user, "briefings")
+
+
+@bp.route("/desks/<string(maxlength=60):desk_key>/feed.atom")
+def desk_feed(desk_key: str) -> ResponseReturnValue:
+    """One desk's published briefings, protected by the reader's feed token."""
+    user = _feed_user()
+    rows = published(db.session, desk=desk_key, limit=50)
+    name = rows[0].desk_name if rows else desk_key
+    return _feed(
+        rows,
+        f"COI portal: {name} briefings",
+        url_for("briefings.desk_feed", desk_key=desk_key, _external=True),
+        user,
+        f"briefings:{desk_key}",
+    )

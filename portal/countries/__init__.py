@@ -1,0 +1,1 @@
+"""Country pages: briefings, documents by topic, active groups, volume and key sources."""

@@ -1,0 +1,1 @@
+"""Entity pages: aliases, identifiers, timelines, co-mentions; adding aliases and merging duplicates."""

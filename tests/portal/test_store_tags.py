@@ -1,0 +1,71 @@
+"""Storing tags: merged entities keep receiving their mentions; NUL characters are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from nlp.records import CountryScore, Mention, TagResult
+from portal.db import transaction
+from portal.models import Document, Entity, IndexChange, Source
+from portal.models import Mention as StoredMention
+from portal.pipeline import store_tags
+
+
+def test_mentions_of_a_merged_entity_go_to_its_target(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as session:
+        source = Source(
+            name="S", kind="rss", url="https://example.org/f", countries=[], themes=[], options={}
+        )
+        session.add(source)
+        session.flush()
+        doc = Document(
+            source_id=source.id,
+            url="https://example.org/a",
+            title="t",
+            text="Fighters of the Front took the town.",
+            content_sha256="0" * 64,
+            version=1,
+        )
+        target = Entity(
+            key="group:front",
+            kind="armed_group",
+            canonical_name="The Front",
+            country_codes=["SY"],
+            aliases=[],
+        )
+        session.add_all([doc, target])
+        session.flush()
+        duplicate = Entity(
+            key="org:the-front",
+            kind="organisation",
+            canonical_name="Front",
+            country_codes=[],
+            aliases=[],
+            merged_into_id=target.id,
+        )
+        session.add(duplicate)
+        session.flush()
+        doc_id, target_id = doc.id, target.id
+    result = TagResult(
+        id=str(doc_id),
+        language="en",
+        entities=(Mention(16, 21, "Front", "organisation", "org:the-front", "Front", None),),
+        countries=(CountryScore("SY", "focus", 1.0),),
+        topics=(),
+    )
+    with transaction(factory) as session:
+        store_tags(session, [result], {doc_id: 1})
+    with transaction(factory) as session:
+        mention = session.scalar(select(StoredMention).where(StoredMention.document_id == doc_id))
+        assert mention is not None and mention.entity_id == target_id
+        assert session.scalar(select(IndexChange.op).where(IndexChange.document_id == doc_id)) == "upsert"
+
+
+def test_nul_characters_are_refused(logged_in: Callable[[str], FlaskClient]) -> None:
+    client = logged_in("officer")
+    assert client.get("/?q=a%00b").status_code == 400
+    assert client.post("/api/v1/saved-searches", json={"name": "a\u0000b"}).status_code == 400
