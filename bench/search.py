@@ -1,0 +1,691 @@
+"""Benchmark of the search index against SQLite FTS5 on synthetic COI corpora.
+
+For each corpus size: generate N documents (Zipf-distributed vocabulary of about 50,000
+words with real place and armed-group names and COI topic phrases woven in; skewed country,
+source, topic, language and date distributions), index them with SearchIndex.rebuild
+(docs/s, size on disk), run a fixed mix of queries (each with facet counts and highlighted
+top 10) and the equivalent SQLite FTS5 queries (MATCH + bm25 + snippet + GROUP BY facet
+counts), then time an incremental batch of 1,000 documents until it is searchable.
+
+    .venv/bin/python bench/search.py --sizes 100000,500000
+
+Prints a table of p50/p95 latencies per query type with the ratio to FTS5. Numbers are
+wall-clock on whatever else the machine is running. Nothing here is used by the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from search_index import SearchIndex
+from search_index.records import Change, IndexDoc, Resolvers
+
+# -- corpus -------------------------------------------------------------------------------
+
+PLACES: dict[str, tuple[list[str], list[str]]] = {
+    "SY": (
+        ["Aleppo", "Idlib", "Damascus", "Homs", "Deir ez-Zor", "Raqqa", "Daraa", "Hama"],
+        ["Hayat Tahrir al-Sham", "Syrian National Army", "Islamic State"],
+    ),
+    "AF": (
+        ["Kabul", "Kandahar", "Herat", "Jalalabad", "Kunduz", "Mazar-i-Sharif"],
+        ["Taliban", "Islamic State Khorasan Province"],
+    ),
+    "SO": (["Mogadishu", "Kismayo", "Baidoa", "Beledweyne", "Galkayo"], ["al-Shabaab"]),
+    "SD": (
+        ["Khartoum", "Omdurman", "El Fasher", "Nyala", "El Geneina"],
+        ["Rapid Support Forces", "RSF", "Sudanese Armed Forces"],
+    ),
+    "CD": (
+        ["Goma", "Bukavu", "Beni", "Bunia", "Kinshasa", "Uvira"],
+        ["M23", "Allied Democratic Forces", "CODECO"],
+    ),
+    "IQ": (
+        ["Mosul", "Baghdad", "Kirkuk", "Erbil", "Basra", "Sinjar"],
+        ["Popular Mobilization Forces", "Islamic State"],
+    ),
+    "NG": (
+        ["Maiduguri", "Kaduna", "Zamfara", "Borno", "Bama"],
+        ["Boko Haram", "Islamic State West Africa Province"],
+    ),
+    "YE": (["Sanaa", "Aden", "Marib", "Taiz", "Hodeidah"], ["Houthis", "Ansar Allah"]),
+    "ML": (["Bamako", "Gao", "Timbuktu", "Mopti", "Menaka"], ["JNIM", "Wagner Group"]),
+    "ET": (["Addis Ababa", "Mekelle", "Bahir Dar", "Gondar"], ["Fano", "Oromo Liberation Army"]),
+    "MM": (["Yangon", "Mandalay", "Sittwe", "Myitkyina"], ["Arakan Army", "Tatmadaw"]),
+    "PS": (["Gaza", "Khan Younis", "Rafah", "Jenin"], ["Hamas", "Islamic Jihad"]),
+    "LY": (["Tripoli", "Benghazi", "Misrata", "Sabha"], ["Libyan National Army"]),
+    "BF": (["Ouagadougou", "Djibo", "Dori"], ["JNIM"]),
+    "PK": (["Peshawar", "Quetta", "Karachi"], ["Tehrik-i-Taliban Pakistan"]),
+    "IR": (["Tehran", "Zahedan", "Mashhad"], ["Islamic Revolutionary Guard Corps"]),
+    "UA": (["Kharkiv", "Donetsk", "Kherson", "Zaporizhzhia"], ["Russian Armed Forces"]),
+    "HT": (["Port-au-Prince", "Cap-Haitien"], ["Viv Ansanm"]),
+    "CO": (["Cauca", "Catatumbo", "Narino"], ["ELN", "Clan del Golfo"]),
+    "ER": (["Asmara", "Massawa"], []),
+}
+OTHER_COUNTRIES = [
+    "TR",
+    "LB",
+    "JO",
+    "EG",
+    "KE",
+    "UG",
+    "RW",
+    "TD",
+    "NE",
+    "CF",
+    "SS",
+    "CM",
+    "MZ",
+    "BD",
+    "IN",
+    "LK",
+    "NP",
+    "GE",
+    "AM",
+    "AZ",
+    "RU",
+    "BY",
+    "CU",
+    "NI",
+    "VE",
+    "DZ",
+    "MA",
+    "TN",
+    "SN",
+    "GN",
+]
+SOURCES = [
+    "UNHCR", "OCHA", "ReliefWeb", "Human Rights Watch", "Amnesty International", "ACLED",
+    "International Crisis Group", "EUAA", "US State Department", "UK Home Office", "ACCORD",
+    "IOM", "UNICEF", "WFP", "MSF", "ICRC", "Al Jazeera", "BBC", "Reuters", "AFP", "AP",
+    "The New Humanitarian", "Syria Direct", "Enab Baladi", "TOLOnews", "Pajhwok",
+    "Garowe Online", "Radio Dalsan", "Sudan Tribune", "Radio Dabanga", "Actualite.cd",
+    "Radio Okapi", "Rudaw", "Premium Times", "Yemen Monitor", "Mizzima", "The Irrawaddy",
+    "Addis Standard", "Libya Observer", "Dawn",
+]  # fmt: skip
+TOPICS = [
+    "human trafficking", "forced recruitment", "sexual violence", "arbitrary detention",
+    "enforced disappearance", "torture", "freedom of religion", "freedom of expression",
+    "internal displacement", "returnees", "women's rights", "child marriage",
+    "LGBTIQ persons", "blood feud", "military service", "state protection",
+    "healthcare access", "humanitarian access", "security situation", "targeted killings",
+    "civil documentation",
+]  # fmt: skip
+LANGS = (["en", "fr", "ar", "es", "ru", "fa", "ps", "so"], [0.62, 0.1, 0.1, 0.05, 0.04, 0.04, 0.03, 0.02])
+DOC_TYPES = (["news", "report", "update", "legal", "dataset note"], [0.55, 0.25, 0.12, 0.05, 0.03])
+PUBLISHER_TYPES = ["un", "ngo", "government", "media", "research"]
+COMMON = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "for",
+    "on",
+    "that",
+    "was",
+    "by",
+    "with",
+    "said",
+    "from",
+    "at",
+    "as",
+    "were",
+    "is",
+    "have",
+    "has",
+    "their",
+    "forces",
+    "security",
+    "government",
+    "people",
+    "civilians",
+    "city",
+    "district",
+    "province",
+    "attack",
+    "attacks",
+    "killed",
+    "reported",
+    "according",
+    "local",
+    "village",
+    "area",
+    "armed",
+    "group",
+    "groups",
+    "military",
+    "police",
+    "authorities",
+    "children",
+    "women",
+    "men",
+    "families",
+    "displaced",
+    "camp",
+    "camps",
+    "since",
+    "during",
+    "after",
+    "over",
+    "two",
+    "three",
+    "month",
+    "week",
+    "year",
+    "report",
+    "reports",
+    "international",
+    "humanitarian",
+    "aid",
+    "access",
+    "human",
+    "rights",
+    "violations",
+    "including",
+    "least",
+    "also",
+    "more",
+    "than",
+    "other",
+    "which",
+    "who",
+    "control",
+    "fighting",
+    "clashes",
+    "north",
+    "south",
+    "east",
+    "west",
+    "border",
+    "region",
+    "regional",
+    "officials",
+    "sources",
+    "residents",
+    "community",
+    "communities",
+    "health",
+    "food",
+    "water",
+    "schools",
+    "hospital",
+    "detained",
+    "arrested",
+    "released",
+    "killed",
+    "wounded",
+    "injured",
+    "missing",
+    "returned",
+    "fled",
+]
+SYLLABLES = [c + v for c in "bdfghklmnprstvzcjw" for v in "aeiou"] + ["an", "el", "or", "ir", "um"]
+
+
+def make_vocabulary(size: int, rng: np.random.Generator) -> list[str]:
+    vocab = list(dict.fromkeys(COMMON))
+    seen = set(vocab)
+    while len(vocab) < size:
+        n = int(rng.integers(2, 5))
+        w = "".join(SYLLABLES[int(i)] for i in rng.integers(0, len(SYLLABLES), n))
+        if w not in seen:
+            seen.add(w)
+            vocab.append(w)
+    return vocab
+
+
+@dataclass
+class Corpus:
+    docs: list[IndexDoc]
+    vocab: list[str]
+
+
+def _country_weights() -> tuple[list[str], np.ndarray]:
+    codes = list(PLACES) + OTHER_COUNTRIES
+    ranks = np.arange(1, len(codes) + 1, dtype=np.float64)
+    w = 1.0 / ranks**1.1
+    return codes, w / w.sum()
+
+
+def generate(n: int, seed: int, first_id: int = 1, marker: str | None = None) -> Corpus:
+    rng = np.random.default_rng(seed)
+    vocab = make_vocabulary(50_000, np.random.default_rng(7))
+    ranks = np.arange(1, len(vocab) + 1, dtype=np.float64)
+    p = 1.0 / ranks**1.05
+    cdf = np.cumsum(p / p.sum())
+    codes, cw = _country_weights()
+    source_w = 1.0 / np.arange(1, len(SOURCES) + 1) ** 0.8
+    source_w /= source_w.sum()
+    topic_w = 1.0 / np.arange(1, len(TOPICS) + 1) ** 0.7
+    topic_w /= topic_w.sum()
+    end = datetime(2026, 11, 28)
+    span = 3 * 365 * 86400
+    docs: list[IndexDoc] = []
+    chunk = 2000
+    for base in range(0, n, chunk):
+        m = min(chunk, n - base)
+        lengths = np.clip(rng.lognormal(5.5, 0.5, m).astype(int), 40, 2000)
+        words_idx = np.searchsorted(cdf, rng.random(int(lengths.sum()) + 10 * m))
+        pos = 0
+        for k in range(m):
+            doc_id = first_id + base + k
+            focus = codes[int(np.searchsorted(np.cumsum(cw), rng.random()))]
+            mentioned = tuple(
+                sorted(
+                    {codes[int(i)] for i in rng.choice(len(codes), int(rng.integers(0, 3)), p=cw)} - {focus}
+                )
+            )
+            places, groups = PLACES.get(focus, ([], []))
+            topics = tuple(
+                sorted({TOPICS[int(i)] for i in rng.choice(len(TOPICS), int(rng.integers(1, 4)), p=topic_w)})
+            )
+            doc_groups = tuple(g for g in groups if rng.random() < 0.4)
+            length = int(lengths[k])
+            body_words = [vocab[int(i)] for i in words_idx[pos : pos + length]]
+            pos += length
+            inserts: list[str] = list(topics) + list(doc_groups)
+            if places:
+                inserts += [places[int(i)] for i in rng.integers(0, len(places), int(rng.integers(1, 4)))]
+            if marker:
+                inserts.append(marker)
+            for ins in inserts:
+                body_words.insert(int(rng.integers(0, len(body_words) + 1)), ins)
+            sentences = []
+            i = 0
+            while i < len(body_words):
+                step = int(rng.integers(8, 22))
+                s = " ".join(body_words[i : i + step])
+                sentences.append(s[:1].upper() + s[1:] + ".")
+                i += step
+            title_words = [vocab[int(i)] for i in words_idx[pos : pos + 7]]
+            pos += 10
+            if places:
+                title_words.insert(2, places[int(rng.integers(0, len(places)))])
+            if doc_groups:
+                title_words.insert(0, doc_groups[0])
+            published = end - timedelta(seconds=int(rng.integers(0, span)))
+            lang = LANGS[0][int(np.searchsorted(np.cumsum(LANGS[1]), rng.random() * 0.9999))]
+            doc_type = DOC_TYPES[0][int(np.searchsorted(np.cumsum(DOC_TYPES[1]), rng.random() * 0.9999))]
+            source = SOURCES[int(np.searchsorted(np.cumsum(source_w), rng.random() * 0.9999))]
+            cluster = doc_id // 4 if rng.random() < 0.1 else None
+            docs.append(
+                IndexDoc(
+                    id=doc_id,
+                    title=" ".join(title_words).capitalize(),
+                    body=" ".join(sentences),
+                    url=f"https://example.org/doc/{doc_id}",
+                    source=source,
+                    published_at=published,
+                    publisher_type=PUBLISHER_TYPES[doc_id % len(PUBLISHER_TYPES)],
+                    language=lang,
+                    doc_type=doc_type,
+                    focus_countries=(focus,),
+                    mentioned_countries=mentioned,
+                    topics=tuple(t.replace(" ", "-").replace("'", "") for t in topics),
+                    groups=tuple(g.lower().replace(" ", "-") for g in doc_groups),
+                    actors=(),
+                    cluster_id=cluster,
+                )
+            )
+    return Corpus(docs, vocab)
+
+
+# -- queries ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    kind: str
+    text: str  # for SearchIndex
+    fts: str  # FTS5 MATCH expression
+    country: str | None = None
+    since: str | None = None  # ISO date lower bound
+    until: str | None = None
+    newest: bool = False
+
+
+def make_queries(vocab: list[str], per_type: int, seed: int) -> list[BenchQuery]:
+    rng = np.random.default_rng(seed)
+    stop = set(
+        [
+            "the",
+            "of",
+            "and",
+            "to",
+            "in",
+            "a",
+            "for",
+            "on",
+            "that",
+            "was",
+            "by",
+            "with",
+            "from",
+            "at",
+            "as",
+            "were",
+            "is",
+            "have",
+            "has",
+        ]
+    )
+    content = [w for w in vocab[:4000] if w not in stop]
+    places = [p for ps, _ in PLACES.values() for p in ps if " " not in p and "-" not in p]
+    phrases = [
+        *TOPICS[:9],
+        "security forces",
+        "armed group",
+        "Rapid Support Forces",
+        "Hayat Tahrir al-Sham",
+        "human rights",
+    ]
+    phrases = [p for p in phrases if "'" not in p]
+    out: list[BenchQuery] = []
+
+    def pick(seq: list[str]) -> str:
+        return seq[int(rng.integers(0, len(seq)))]
+
+    def term() -> str:
+        return pick(places) if rng.random() < 0.3 else content[int(rng.integers(20, 3000))]
+
+    for _ in range(per_type):
+        t = term()
+        out.append(BenchQuery("term", t, t))
+    for _ in range(per_type):
+        a, b = term(), content[int(rng.integers(20, 1500))]
+        out.append(BenchQuery("and", f"{a} {b}", f"{a} AND {b}"))
+    for _ in range(per_type):
+        ph = pick(phrases)
+        fts_phrase = ph.replace("-", " ")
+        out.append(BenchQuery("phrase", f'"{ph}"', f'"{fts_phrase}"'))
+    for _ in range(per_type):
+        t = content[int(rng.integers(20, 800))]
+        c = pick(["SY", "AF", "SO", "SD", "CD", "IQ"])
+        out.append(BenchQuery("field", f"{t} country:{c}", t, country=c))
+    for _ in range(per_type):
+        t = content[int(rng.integers(20, 800))]
+        y, mth = 2024 + int(rng.integers(0, 2)), 1 + int(rng.integers(0, 9))
+        lo, hi = f"{y}-{mth:02d}", f"{y}-{mth + 3:02d}"
+        end_month = datetime(y, mth + 3, 1) + timedelta(days=31)
+        out.append(
+            BenchQuery(
+                "date", f"{t} published:{lo}..{hi}", t, since=f"{lo}-01",
+                until=end_month.replace(day=1).strftime("%Y-%m-%d"),
+            )
+        )  # fmt: skip
+    for _ in range(per_type):
+        t = term()
+        out.append(BenchQuery("newest", t, t, newest=True))
+    return out
+
+
+FACETS = ("country", "source", "topic", "group", "lang", "ym", "type")
+
+
+# -- SQLite FTS5 reference ----------------------------------------------------------------
+
+
+def build_fts(path: Path, docs: list[IndexDoc]) -> tuple[sqlite3.Connection, float]:
+    if path.exists():
+        path.unlink()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=OFF")
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute(
+        "CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    con.execute(
+        "CREATE TABLE meta(id INTEGER PRIMARY KEY, source TEXT, lang TEXT, type TEXT, ym TEXT, "
+        "published TEXT)"
+    )
+    for f in ("country", "topic", "grp"):
+        con.execute(f"CREATE TABLE f_{f}(doc INTEGER, value TEXT)")
+    t0 = time.perf_counter()
+    with con:
+        con.executemany(
+            "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)",
+            ((d.id, d.title, d.body) for d in docs),
+        )
+        con.executemany(
+            "INSERT INTO meta VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (d.id, d.source, d.language, d.doc_type,
+                 d.published_at.strftime("%Y-%m") if d.published_at else None,
+                 d.published_at.strftime("%Y-%m-%d %H:%M:%S") if d.published_at else None)
+                for d in docs
+            ),
+        )  # fmt: skip
+        con.executemany(
+            "INSERT INTO f_country VALUES (?, ?)",
+            ((d.id, c) for d in docs for c in sorted(set(d.focus_countries + d.mentioned_countries))),
+        )
+        con.executemany("INSERT INTO f_topic VALUES (?, ?)", ((d.id, t) for d in docs for t in d.topics))
+        con.executemany("INSERT INTO f_grp VALUES (?, ?)", ((d.id, g) for d in docs for g in d.groups))
+        for f in ("country", "topic", "grp"):
+            con.execute(f"CREATE INDEX i_{f}_doc ON f_{f}(doc)")
+            con.execute(f"CREATE INDEX i_{f}_value ON f_{f}(value, doc)")
+        con.execute("CREATE INDEX i_meta_pub ON meta(published)")
+    return con, time.perf_counter() - t0
+
+
+def run_fts(con: sqlite3.Connection, q: BenchQuery) -> int:
+    where = ["fts MATCH ?"]
+    params: list[str] = [q.fts]
+    if q.country:
+        where.append("EXISTS (SELECT 1 FROM f_country c WHERE c.doc = fts.rowid AND c.value = ?)")
+        params.append(q.country)
+    if q.since:
+        where.append("m.published >= ? AND m.published < ?")
+        params += [q.since, q.until or "9999"]
+    cond = " AND ".join(where)
+    order = "m.published DESC" if q.newest else "fts.rank"
+    con.execute("DROP TABLE IF EXISTS temp.h")
+    con.execute(
+        "CREATE TEMP TABLE h AS SELECT fts.rowid AS id FROM fts "
+        f"JOIN meta m ON m.id = fts.rowid WHERE {cond}",
+        params,
+    )
+    total = con.execute("SELECT count(*) FROM h").fetchone()[0]
+    con.execute(
+        f"SELECT fts.rowid, fts.title, snippet(fts, 1, '<mark>', '</mark>', '…', 30) FROM fts "
+        f"JOIN meta m ON m.id = fts.rowid WHERE {cond} ORDER BY {order} LIMIT 10",
+        params,
+    ).fetchall()
+    for col in ("source", "lang", "type", "ym"):
+        con.execute(f"SELECT m.{col}, count(*) FROM h JOIN meta m ON m.id = h.id GROUP BY m.{col}").fetchall()
+    for f in ("country", "topic", "grp"):
+        con.execute(
+            f"SELECT f.value, count(*) FROM h JOIN f_{f} f ON f.doc = h.id GROUP BY f.value"
+        ).fetchall()
+    return int(total)
+
+
+# -- running ------------------------------------------------------------------------------
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    out = fn()
+    return (time.perf_counter() - t0) * 1000, out
+
+
+def bench_size(n: int, args: argparse.Namespace) -> dict[str, object]:
+    work = Path(args.workdir) / f"n{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    t0 = time.perf_counter()
+    corpus = generate(n, seed=args.seed)
+    print(f"[{n}] generated in {time.perf_counter() - t0:.0f} s", flush=True)
+    bodies = {d.id: d.body for d in corpus.docs}
+
+    def texts(ids: list[int]) -> dict[int, str]:
+        return {i: bodies[i] for i in ids if i in bodies}
+
+    index = SearchIndex(work / "index", Resolvers(country=lambda s: [s.upper()] if len(s) == 2 else []))
+    index.open()
+
+    def progress(k: int) -> None:
+        if k % 50_000 == 0:
+            print(f"[{n}]   indexed {k} ({k / (time.perf_counter() - t1):.0f} docs/s)", flush=True)
+
+    t1 = time.perf_counter()
+    count = index.rebuild(iter(corpus.docs), total=n, progress=progress)
+    index_s = time.perf_counter() - t1
+    size = dir_size(work / "index")
+    print(
+        f"[{n}] indexed {count} docs in {index_s:.0f} s: {count / index_s:.0f} docs/s, {size / 1e6:.0f} MB",
+        flush=True,
+    )
+
+    warm_ms, _ = timed(lambda: index.search("attack", texts=texts))
+    queries = make_queries(corpus.vocab, args.per_type, args.seed + 1)
+    whoosh_ms: dict[str, list[float]] = {}
+    totals: dict[str, list[int]] = {}
+    for q in queries:
+        ms, res = timed(
+            lambda q=q: index.search(
+                q.text, sort="newest" if q.newest else "relevance", facets=FACETS, texts=texts
+            )
+        )
+        whoosh_ms.setdefault(q.kind, []).append(ms)
+        totals.setdefault(q.kind, []).append(res.total)  # type: ignore[attr-defined]
+
+    fts_ms: dict[str, list[float]] = {}
+    fts_totals: dict[str, list[int]] = {}
+    fts_build_s = float("nan")
+    fts_size = 0
+    if not args.skip_fts:
+        con, fts_build_s = build_fts(work / "fts.sqlite", corpus.docs)
+        fts_size = (work / "fts.sqlite").stat().st_size
+        print(
+            f"[{n}] FTS5 built in {fts_build_s:.0f} s ({n / fts_build_s:.0f} docs/s), "
+            f"{fts_size / 1e6:.0f} MB",
+            flush=True,
+        )
+        run_fts(con, queries[0])
+        for q in queries:
+            ms, total = timed(lambda q=q: run_fts(con, q))
+            fts_ms.setdefault(q.kind, []).append(ms)
+            fts_totals.setdefault(q.kind, []).append(total)  # type: ignore[arg-type]
+        con.close()
+
+    # incremental batch: 1,000 new documents carrying a marker word
+    marker = "zzbenchmarkerzz"
+    extra = generate(1000, seed=args.seed + 99, first_id=n + 10_000_000, marker=marker).docs
+    t2 = time.perf_counter()
+    index.apply([Change("upsert", d.id, d) for d in extra])
+    applied = time.perf_counter() - t2
+    found = index.search(marker, facets=FACETS).total
+    searchable = time.perf_counter() - t2
+    print(
+        f"[{n}] incremental 1,000 docs: applied {applied:.1f} s, "
+        f"searchable after {searchable:.1f} s ({found} found)",
+        flush=True,
+    )
+
+    rows = []
+    for kind in whoosh_ms:
+        w50, w95 = pct(whoosh_ms[kind], 0.5), pct(whoosh_ms[kind], 0.95)
+        f50, f95 = pct(fts_ms.get(kind, []), 0.5), pct(fts_ms.get(kind, []), 0.95)
+        rows.append(
+            {
+                "kind": kind,
+                "whoosh_p50": w50,
+                "whoosh_p95": w95,
+                "fts_p50": f50,
+                "fts_p95": f95,
+                "ratio_p95": w95 / f95 if f95 == f95 and f95 > 0 else float("nan"),
+                "hits_median": statistics.median(totals[kind]),
+                "fts_hits_median": statistics.median(fts_totals[kind]) if kind in fts_totals else None,
+            }
+        )
+    all_ms = [x for v in whoosh_ms.values() for x in v]
+    all_fts = [x for v in fts_ms.values() for x in v]
+    print()
+    print(f"N = {n}: index {count / index_s:.0f} docs/s, {size / 1e6:.0f} MB on disk; "
+          f"FTS5 build {n / fts_build_s:.0f} docs/s, {fts_size / 1e6:.0f} MB; "
+          f"first search {warm_ms:.0f} ms")  # fmt: skip
+    print(
+        f"{'query type':<10} {'p50 ms':>8} {'p95 ms':>8} {'FTS5 p50':>9} {'FTS5 p95':>9} "
+        f"{'p95 ratio':>9} {'hits':>8} {'FTS hits':>9}"
+    )
+    for r in rows:
+        print(
+            f"{r['kind']:<10} {r['whoosh_p50']:8.0f} {r['whoosh_p95']:8.0f} {r['fts_p50']:9.0f} "
+            f"{r['fts_p95']:9.0f} {r['ratio_p95']:9.2f} {r['hits_median']:8.0f} "
+            f"{r['fts_hits_median'] or 0:9.0f}"
+        )
+    print(
+        f"{'all':<10} {pct(all_ms, 0.5):8.0f} {pct(all_ms, 0.95):8.0f} "
+        f"{pct(all_fts, 0.5):9.0f} {pct(all_fts, 0.95):9.0f}"
+    )
+    term95 = pct(whoosh_ms["term"], 0.95)
+    phrase95 = pct(whoosh_ms["phrase"], 0.95)
+    print(
+        f"phrase/term p95: {phrase95 / term95:.2f}; "
+        f"incremental 1,000 docs searchable after {searchable:.1f} s"
+    )
+    print(flush=True)
+    result = {
+        "n": n,
+        "docs_per_s": count / index_s,
+        "index_mb": size / 1e6,
+        "fts_docs_per_s": n / fts_build_s,
+        "fts_mb": fts_size / 1e6,
+        "first_search_ms": warm_ms,
+        "rows": rows,
+        "all_p50": pct(all_ms, 0.5),
+        "all_p95": pct(all_ms, 0.95),
+        "incremental_searchable_s": searchable,
+    }
+    index.close()
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("--sizes", default="100000", help="comma-separated corpus sizes")
+    ap.add_argument("--per-type", type=int, default=30, help="queries per query type")
+    ap.add_argument("--workdir", default="/tmp/coi-search-bench")
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--skip-fts", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the index and FTS5 files")
+    ap.add_argument("--json", help="also write the results to this file")
+    args = ap.parse_args(argv)
+    results = [bench_size(int(s), args) for s in args.sizes.split(",") if s.strip()]
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,758 @@
+"""spaCy components of the tagger, registered as factories.
+
+* ``coi_gazetteer_ruler`` - a SpanRuler placed before ``ner``: phrase patterns
+  for every place, demonym, armed group and state force of the gazetteers,
+  built at ``initialize`` from the data files. Safe matches become entities
+  (so the statistical NER keeps "Ahrar al-Sham" whole instead of tagging a
+  person); doubtful ones (a surname, a given name, a common word, a small
+  town) are kept aside in ``doc.spans["coi_candidates"]`` for the linker.
+* ``coi_entity_linker`` - turns entities into :class:`nlp.records.Mention`
+  records with stable ids, choosing among namesakes by document context.
+* ``coi_doc_countries`` - focus and mentioned countries (``nlp.scoring``).
+* ``coi_topic_tagger`` - COI topics from English and Dutch phrase rules.
+
+Model labels map to domain kinds in one place: :data:`NER_KINDS`.
+This module imports spaCy; the rest of the package does not need it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.pipeline import SpanRuler
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from nlp.gazetteer import Candidate, Gazetteer, get_gazetteer
+from nlp.normalise import name_key, slug
+from nlp.records import CountryScore, EntityKind, Mention, TopicHit
+from nlp.scoring import collect_evidence, country_scores
+from nlp.topics import load_topics, score_topics
+
+log = logging.getLogger(__name__)
+
+CANDIDATES_KEY = "coi_candidates"
+RULER_LABELS = ("COI_PLACE", "COI_NAT", "COI_GROUP")
+# Labels of the ruler's candidates that the NER may overrule.
+CANDIDATE_LABELS = {"strong": "COI_STRONG", "weak": "COI_WEAK", "nationality": "COI_NAT"}
+
+# The one mapping from statistical NER labels to domain kinds.
+NER_KINDS: dict[str, EntityKind] = {
+    "GPE": "location",
+    "LOC": "location",
+    "NORP": "nationality",
+    "PERSON": "person",
+    "ORG": "organisation",
+}
+
+# Countries whose town names are transliterated (Arabic, Pashto, Somali...): there a
+# town of the document's country outweighs the NER's reading of it as a name.
+TRANSLITERATED_COUNTRIES = frozenset(
+    [
+        "SY",
+        "IQ",
+        "AF",
+        "PK",
+        "SO",
+        "ML",
+        "BF",
+        "NE",
+        "NG",
+        "TD",
+        "SD",
+        "SS",
+        "ET",
+        "ER",
+        "YE",
+        "LY",
+        "PS",
+        "LB",
+        "JO",
+        "EG",
+        "DZ",
+        "TN",
+        "MA",
+        "IR",
+        "SA",
+        "MR",
+    ]
+)
+# NER entities that may hold a place name inside (organisations, facilities).
+NESTING_LABELS = frozenset({"ORG", "FAC"})
+PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
+ACTOR_KINDS = frozenset({"armed_group", "state_force"})
+MINOR_CITY = 100_000
+_TITLE_CASE_WORD = re.compile(r"^[A-Z][a-z]")
+_POSSESSIVE = re.compile(r"(?:'s|’s|')$")
+
+for _name in (
+    "coi_title_end",
+    "coi_source_countries",
+    "coi_mentions",
+    "coi_evidence",
+    "coi_local_actors",
+    "coi_countries",
+    "coi_topic_counts",
+    "coi_topics",
+):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_upper_context(doc: Doc, start: int, end: int, window: int = 4) -> bool:
+    """True when the neighbourhood is written in capitals (a shouting headline)."""
+    words = [t.text for t in doc[max(0, start - window) : min(len(doc), end + window)] if t.is_alpha]
+    others = [w for i, w in enumerate(words) if len(w) > 1]
+    if len(others) < 3:
+        return False
+    return sum(w.isupper() for w in others) >= 0.7 * len(others)
+
+
+def _sentence_initial(doc: Doc, i: int) -> bool:
+    if i == 0:
+        return True
+    prev = doc[i - 1]
+    return (
+        (prev.is_punct and prev.text in {".", "!", "?", ":", '"', "“", "\n"})
+        or "\n" in prev.text
+        or prev.is_space
+    )
+
+
+def _has_capital(text: str) -> bool:
+    return any(ch.isupper() for ch in text) or any(ch.isdigit() for ch in text)
+
+
+# --------------------------------------------------------------------------- ruler
+
+
+@Language.factory(
+    "coi_gazetteer_ruler",
+    default_config={"phrase_matcher_attr": "LOWER", "minor_city_population": MINOR_CITY},
+)
+def make_gazetteer_ruler(
+    nlp: Language, name: str, phrase_matcher_attr: str, minor_city_population: int
+) -> GazetteerRuler:
+    return GazetteerRuler(
+        nlp, name, phrase_matcher_attr=phrase_matcher_attr, minor_city_population=minor_city_population
+    )
+
+
+class GazetteerRuler(SpanRuler):  # type: ignore[misc]
+    """Phrase ruler over the gazetteers with the ambiguity policy applied.
+
+    Policy, per match (longest match wins, overlaps resolved first):
+
+    1. no capital letter in the match ("of", "mobile", the verb "is") - drop;
+    2. a case-sensitive acronym that is spelled otherwise, or a short acronym
+       inside an all-capitals headline ("WHO IS") - drop;
+    3. armed groups and state forces - entity;
+    4. a place name that is a known surname followed by a speech verb
+       ("Obama said"), or preceded by a title or a given name
+       ("President Obama", "Barack Obama") - drop: it is a person;
+    5. a place name followed by a disease or agreement word ("Ebola virus"),
+       or a short all-capitals word that is not a known acronym ("HIV") - drop;
+    6. demonyms - candidate ``COI_NAT``;
+    7. a name on the stop-lists (common words, given names, surnames) -
+       candidate ``COI_WEAK``;
+    8. other multi-word places, countries, seas and continents - entity;
+    9. a single-word region or a town of ``minor_city_population`` or more -
+       candidate ``COI_STRONG``; smaller towns - candidate ``COI_WEAK``.
+
+    Candidates go to ``doc.spans["coi_candidates"]``; the linker keeps them
+    unless the NER reads them otherwise, and keeps ``COI_WEAK`` ones only with
+    support (a locative word before, a place word or a place after, or a text
+    about their country).
+    """
+
+    def __init__(
+        self, nlp: Language, name: str, *, phrase_matcher_attr: str, minor_city_population: int
+    ) -> None:
+        super().__init__(
+            nlp,
+            name,
+            spans_key=None,
+            annotate_ents=True,
+            phrase_matcher_attr=phrase_matcher_attr,
+            validate=False,
+            overwrite=False,
+        )
+        self.minor_city_population = minor_city_population
+        self._gazetteer: Gazetteer | None = None
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = get_gazetteer()
+        return self._gazetteer
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        patterns: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
+        """Build the patterns from the gazetteer data files (or from ``patterns``).
+
+        Gazetteer patterns are tokenised with the tokenizer alone (never the
+        rest of the pipeline) and added one match key per name.
+        """
+        self.clear()
+        if patterns is not None:
+            self.add_patterns(list(patterns))
+            return
+        grouped: dict[tuple[str, str], list[str]] = {}
+        for label, surface, key in self.gazetteer.patterns():
+            grouped.setdefault((label, key), []).append(surface)
+        tokenizer = self.nlp.tokenizer
+        strings = self.nlp.vocab.strings
+        for (label, key), surfaces in grouped.items():
+            match_key = repr((label, key))
+            self._match_label_id_map[strings.add(match_key)] = {"label": label, "id": key}
+            self.phrase_matcher.add(match_key, [tokenizer(s) for s in surfaces])
+            self._patterns.extend({"label": label, "pattern": s, "id": key} for s in surfaces)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self._patterns:
+            return doc
+        spans = filter_spans(list(self.match(doc)))
+        keep: list[Span] = []
+        doubtful: list[Span] = []
+        for span in spans:
+            verdict = self.classify(doc, span)
+            if verdict == "entity":
+                keep.append(span)
+            elif verdict in CANDIDATE_LABELS:
+                doubtful.append(Span(doc, span.start, span.end, label=CANDIDATE_LABELS[verdict]))
+        existing = list(doc.ents)
+        taken = {i for ent in existing for i in range(ent.start, ent.end)}
+        new = [s for s in keep if not any(i in taken for i in range(s.start, s.end))]
+        doc.set_ents(filter_spans(existing + new))
+        doc.spans[CANDIDATES_KEY] = doubtful
+        return doc
+
+    def classify(self, doc: Doc, span: Span) -> str:
+        text = span.text
+        if not _has_capital(text):
+            return "drop"
+        candidates = self.gazetteer.lookup(text)
+        if not candidates:
+            return "drop"
+        if (
+            any(c.exact for c in candidates)
+            and len(text) <= 3
+            and _is_upper_context(doc, span.start, span.end)
+        ):
+            return "drop"
+        kinds = {c.kind for c in candidates}
+        if kinds & ACTOR_KINDS:
+            if all(c.exact for c in candidates) and text == "IS" and not self._is_group_is(doc, span):
+                return "drop"
+            return "entity"
+        amb = self.gazetteer.ambiguity
+        assert amb is not None
+        key = name_key(text)
+        if self._person_context(doc, span, key):
+            return "drop"
+        acronym_like = len(span) == 1 and text.isupper() and len(text) <= 4
+        if (
+            acronym_like
+            and not any(c.exact for c in candidates)
+            and not _is_upper_context(doc, span.start, span.end)
+        ):
+            return "drop"  # "HIV", "AIDS": an acronym, not the town spelled in capitals
+        if span.end < len(doc) and doc[span.end].lower_ in amb.named_after_words:
+            return "drop"  # "Ebola virus", "Marburg fever", "Reston ebolavirus"
+        if kinds <= {"nationality"}:
+            return "nationality"
+        if key in amb.common_words or key in amb.given_names or key in amb.surnames:
+            return "weak"
+        if len(span) > 1:
+            return "entity"
+        if kinds & {"country", "location"}:
+            return "entity"
+        biggest = max((c.population for c in candidates if c.kind == "city"), default=0)
+        if "region" in kinds or biggest >= self.minor_city_population:
+            if _sentence_initial(doc, span.start) and "region" not in kinds and biggest < 1_000_000:
+                return "weak"
+            return "strong"
+        return "weak"
+
+    @staticmethod
+    def _is_group_is(doc: Doc, span: Span) -> bool:
+        """ "IS" names the Islamic State unless it reads as the verb ("WHO IS", "IS IT")."""
+        prev = doc[span.start - 1] if span.start > 0 else None
+        nxt = doc[span.end] if span.end < len(doc) else None
+        for token in (prev, nxt):
+            if token is not None and token.is_alpha and token.text.isupper() and len(token.text) > 1:
+                return False
+        return True
+
+    def _person_context(self, doc: Doc, span: Span, key: str) -> bool:
+        amb = self.gazetteer.ambiguity
+        assert amb is not None
+        if len(span) != 1:
+            return False
+        surname = key in amb.surnames or key in amb.given_names
+        prev = doc[span.start - 1] if span.start > 0 else None
+        nxt = doc[span.end] if span.end < len(doc) else None
+        if prev is not None:
+            p = prev.lower_.rstrip(".")
+            if p in amb.titles:
+                return True
+            if (
+                surname
+                and _TITLE_CASE_WORD.match(prev.text)
+                and not _sentence_initial(doc, prev.i)
+                and p not in amb.locative_words
+                and not self.gazetteer.lookup(prev.text)
+            ):
+                return True  # "Barack Obama"
+        if surname and nxt is not None:
+            if nxt.lower_ in amb.person_verbs or (nxt.text in {"'s", "’s"} and key in amb.surnames):
+                return True
+            if (
+                _TITLE_CASE_WORD.match(nxt.text)
+                and key in amb.given_names
+                and not self.gazetteer.lookup(nxt.text)
+                and nxt.lower_ not in amb.place_words
+            ):
+                return True  # "Jordan Henderson", "Florence Nightingale"
+        return False
+
+
+# --------------------------------------------------------------------------- linker
+
+
+@Language.factory("coi_entity_linker", default_config={"context_weight": 0.45})
+def make_entity_linker(nlp: Language, name: str, context_weight: float) -> EntityLinker:
+    return EntityLinker(context_weight=context_weight)
+
+
+class EntityLinker:
+    """Links ruler and NER entities to gazetteer ids; sets ``doc._.coi_mentions``.
+
+    Namesakes are resolved by score = prior (population, kind) + context
+    (share of the document's unambiguous place evidence in the candidate's
+    country) + adjacency ("Alexandria, Louisiana": the next place's country or
+    US state) + a small bonus when a place word agrees ("Gaza province"
+    prefers a region, "Aleppo city" a city).
+    """
+
+    def __init__(self, *, context_weight: float) -> None:
+        self.context_weight = context_weight
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        return get_gazetteer()
+
+    def __call__(self, doc: Doc) -> Doc:
+        gaz = self.gazetteer
+        amb = gaz.ambiguity
+        assert amb is not None
+        spans: list[Span] = list(doc.ents)
+        ner_by_token = {i: ent for ent in spans for i in range(ent.start, ent.end)}
+        candidates = list(doc.spans.get(CANDIDATES_KEY, []))
+        early = self._early_context(spans + candidates, doc._.coi_source_countries or ())
+        split_tokens: set[int] = set()
+        deferred: list[tuple[Span, Span, str]] = []
+        # Words used as parts of personal names elsewhere in the text ("John Moore ... Moore").
+        person_words = {
+            ent[-1].lower_ for ent in spans if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_title
+        }
+        for cand in candidates:
+            label = "COI_NAT" if cand.label_ == "COI_NAT" else "COI_PLACE"
+            overlapping = {ner_by_token[i] for i in range(cand.start, cand.end) if i in ner_by_token}
+            key = name_key(cand.text)
+            listed = key in amb.common_words or key in amb.given_names or key in amb.surnames
+            in_context = not listed and any(
+                early.get(c.country or "", 0.0) >= 0.3 for c in gaz.lookup(cand.text) if c.kind == "city"
+            )
+            # The NER is unreliable on transliterated town names of the followed countries.
+            overrule = in_context and any(
+                c.country in TRANSLITERATED_COUNTRIES for c in gaz.lookup(cand.text) if c.kind == "city"
+            )
+            if len(cand) == 1 and cand.text.lower() in person_words and not overrule:
+                continue
+            if overlapping:
+                same = [e for e in overlapping if (e.start, e.end) == (cand.start, cand.end)]
+                if not same:
+                    outer = next(iter(overlapping))
+                    if len(overlapping) == 1 and self._splittable(outer, candidates):
+                        # "Dallas, Texas" as one GPE: keep the gazetteer's parts instead.
+                        spans.remove(outer)
+                        for i in range(outer.start, outer.end):
+                            ner_by_token.pop(i, None)
+                            split_tokens.add(i)
+                        spans.append(Span(doc, cand.start, cand.end, label=label))
+                    elif outer.label_ in NESTING_LABELS and cand.label_ in ("COI_STRONG", "COI_NAT"):
+                        # A place inside a name: "the Texas Department of Health".
+                        spans.append(Span(doc, cand.start, cand.end, label=label))
+                    continue  # otherwise the longer NER entity ("Indian Ocean", "Barack Obama") decides
+                ent = same[0]
+                agrees = ent.label_ in ("GPE", "LOC", "NORP", "FAC") and key not in amb.common_words
+                if ent.label_ in RULER_LABELS or not (agrees or (overrule and label == "COI_PLACE")):
+                    if ent.label_ in ("PERSON", "ORG") and not listed:
+                        deferred.append((cand, ent, label))
+                    continue  # the NER reads a person or an organisation
+                spans.remove(ent)
+                spans.append(Span(doc, cand.start, cand.end, label=label))
+                continue
+            if (
+                cand.label_ in ("COI_NAT", "COI_STRONG")
+                or cand.start in split_tokens
+                or in_context
+                or self._supported(doc, cand)
+            ):
+                spans.append(Span(doc, cand.start, cand.end, label=label))
+        # One sense per text: a name read as a place elsewhere in it is a place here too.
+        place_texts = {sp.text for sp in spans if sp.label_ in ("COI_PLACE", "COI_NAT", "GPE", "LOC")}
+        for cand, ent, label in deferred:
+            if cand.text in place_texts and cand.text.lower() not in person_words and ent in spans:
+                spans.remove(ent)
+                spans.append(Span(doc, cand.start, cand.end, label=label))
+        spans.sort(key=lambda s: s.start)
+
+        # Pass 1: candidates per span, and unambiguous context.
+        resolved: list[tuple[Span, list[Candidate]]] = []
+        context: dict[str, float] = {}
+        for code in doc._.coi_source_countries or ():
+            context[code] = context.get(code, 0.0) + 2.0
+        for span in spans:
+            cands = self._candidates(span)
+            resolved.append((span, cands))
+            places = [c for c in cands if c.kind in PLACE_KINDS or c.kind == "location"]
+            codes = {c.country for c in places if c.country}
+            if len(codes) == 1 and places:
+                code = next(iter(codes))
+                weight = 0.5 if all(c.kind == "nationality" for c in places) else 1.0
+                context[code] = context.get(code, 0.0) + weight
+        total = sum(context.values()) or 1.0
+        share = {code: value / total for code, value in context.items()}
+        dominant = max(share, key=lambda c: share[c]) if share else None
+        regions_named = {
+            c.entity_id[7:] for _, cands in resolved for c in cands if c.kind == "region" and len(cands) == 1
+        }
+
+        # Pass 2: choose.
+        mentions: list[Mention] = []
+        for idx, (span, cands) in enumerate(resolved):
+            mention = self._choose(
+                doc, span, cands, share, dominant, regions_named, resolved, idx, person_words
+            )
+            if mention is not None:
+                mentions.append(mention)
+        doc._.coi_mentions = mentions
+        return doc
+
+    def _acts(self, doc: Doc, span: Span) -> bool:
+        """A country name used for its government: followed by a speech or stance verb."""
+        amb = self.gazetteer.ambiguity
+        if amb is None or span.end >= len(doc):
+            return False
+        nxt = doc[span.end]
+        if nxt.text in {"'s", "’s"}:
+            return False
+        return nxt.lower_ in amb.state_verbs
+
+    def _splittable(self, ent: Span, candidates: list[Span]) -> bool:
+        """A GPE/LOC entity made of several gazetteer places and punctuation ("Dallas, Texas")."""
+        if ent.label_ not in ("GPE", "LOC") or self.gazetteer.lookup(ent.text):
+            return False
+        inside = [c for c in candidates if c.start >= ent.start and c.end <= ent.end]
+        if len(inside) < 2:
+            return False
+        covered = {i for c in inside for i in range(c.start, c.end)}
+        return all(i in covered or ent.doc[i].is_punct for i in range(ent.start, ent.end))
+
+    def _early_context(self, spans: list[Span], sources: Iterable[str]) -> dict[str, float]:
+        """Country shares of the ruler's unambiguous entities and the source's country tags."""
+        counts: dict[str, float] = {code: 2.0 for code in sources}
+        for span in spans:
+            if span.label_ not in ("COI_PLACE", "COI_STRONG", "COI_GROUP"):
+                continue
+            codes = {c.country for c in self.gazetteer.lookup(span.text) if c.country}
+            if len(codes) == 1:
+                code = next(iter(codes))
+                counts[code] = counts.get(code, 0.0) + (0.5 if span.label_ == "COI_GROUP" else 1.0)
+        total = sum(counts.values())
+        return {code: value / total for code, value in counts.items()} if total else {}
+
+    # -- candidates
+
+    def _candidates(self, span: Span) -> list[Candidate]:
+        gaz = self.gazetteer
+        text = _POSSESSIVE.sub("", span.text.strip())
+        label = span.label_
+        if label in RULER_LABELS:
+            return gaz.lookup(text)
+        if label in ("GPE", "LOC", "FAC"):
+            amb = gaz.ambiguity
+            if amb is not None and name_key(text) in amb.common_words:
+                return []  # "the South", "Gulf": a place, but not the namesake town
+            found = [c for c in gaz.lookup(text) if c.kind in PLACE_KINDS]
+            if not found and text.lower().startswith("the "):
+                found = [c for c in gaz.lookup(text[4:]) if c.kind in PLACE_KINDS]
+            return [c for c in found if c.kind != "nationality"] or found
+        if label == "NORP":
+            return [c for c in gaz.lookup(text) if c.kind in ("nationality", "armed_group", "state_force")]
+        if label in ("ORG", "PERSON"):
+            return [c for c in gaz.lookup(text) if c.kind in ACTOR_KINDS]
+        return []
+
+    def _supported(self, doc: Doc, span: Span) -> bool:
+        """Support for a doubtful place: a locative word before, a place word or a place after."""
+        amb = self.gazetteer.ambiguity
+        assert amb is not None
+        before = [t.lower_ for t in doc[max(0, span.start - 2) : span.start]]
+        common = name_key(span.text) in amb.common_words  # "in the South" is not enough
+        if before and before[-1] in amb.locative_words and not common:
+            return True
+        if span.end < len(doc):
+            nxt = doc[span.end]
+            if nxt.lower_ in amb.place_words:
+                return True
+            if nxt.text == "," and span.end + 1 < len(doc):
+                follower = doc[span.end + 1]
+                if follower.text[:1].isupper() and any(
+                    c.kind in ("region", "country") for c in self.gazetteer.lookup(follower.text)
+                ):
+                    return True
+        return False
+
+    # -- choice
+
+    def _choose(
+        self,
+        doc: Doc,
+        span: Span,
+        cands: list[Candidate],
+        share: dict[str, float],
+        dominant: str | None,
+        regions_named: set[str],
+        resolved: list[tuple[Span, list[Candidate]]],
+        idx: int,
+        person_words: set[str],
+    ) -> Mention | None:
+        text = span.text
+        label = span.label_
+        if not cands:
+            kind = NER_KINDS.get(label)
+            if kind is None:
+                return None
+            clean = _POSSESSIVE.sub("", text.strip())
+            if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
+                kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
+            amb = self.gazetteer.ambiguity
+            speaks = amb is not None and span.end < len(doc) and doc[span.end].lower_ in amb.person_verbs
+            if kind == "location" and len(span) == 1 and speaks:
+                kind = "person"  # an unknown single name that speaks: "Karim said"
+            if kind == "location":
+                amb = self.gazetteer.ambiguity
+                common = amb is not None and name_key(clean) in amb.common_words
+                if not clean[:1].isupper() or (common and len(span) == 1):
+                    return None  # "the South", "Gulf"
+                return Mention(
+                    span.start_char,
+                    span.end_char,
+                    text,
+                    "location",
+                    f"location:{slug(clean)}",
+                    clean,
+                    dominant,
+                    None,
+                )
+            if kind == "nationality":
+                return None  # religions, political groups: not nationalities
+            if kind == "person":
+                return Mention(
+                    span.start_char, span.end_char, text, "person", f"person:{slug(clean)}", clean, None, None
+                )
+            if not clean[:1].isupper():
+                return None
+            return Mention(
+                span.start_char, span.end_char, text, "organisation", f"org:{slug(clean)}", clean, None, None
+            )
+        # Prefer actor readings for group-like spans, place readings otherwise.
+        actors = [c for c in cands if c.kind in ACTOR_KINDS]
+        if actors and (label in ("COI_GROUP", "ORG", "PERSON", "NORP") or len(actors) == len(cands)):
+            cands = actors
+        best = max(cands, key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx))
+        if best.kind == "country" and best.country and self._acts(doc, span):
+            # "Russia said", "France condemned": the state as an actor, not a place.
+            state = self.gazetteer.groups.get(f"state:{best.country}")
+            if state is not None:
+                return Mention(
+                    span.start_char,
+                    span.end_char,
+                    text,
+                    "state_force",
+                    str(state["entity_id"]),
+                    str(state["name"]),
+                    best.country,
+                    state.get("ucdp"),
+                )
+        country = best.country
+        if best.kind == "armed_group" and country is None and dominant in best.countries:
+            country = dominant
+        return Mention(
+            span.start_char,
+            span.end_char,
+            text,
+            best.kind,
+            best.entity_id,
+            best.canonical,
+            country,
+            best.ucdp,
+        )
+
+    def _score(
+        self,
+        doc: Doc,
+        span: Span,
+        cand: Candidate,
+        share: dict[str, float],
+        regions_named: set[str],
+        resolved: list[tuple[Span, list[Candidate]]],
+        idx: int,
+    ) -> float:
+        amb = self.gazetteer.ambiguity
+        assert amb is not None
+        score = cand.prior
+        if cand.country:
+            score += self.context_weight * share.get(cand.country, 0.0)
+            # Namesakes in one country support each other (Gaza city and Gaza governorate).
+            siblings = sum(
+                1 for c in resolved[idx][1] if c.country == cand.country and c.entity_id != cand.entity_id
+            )
+            score += 0.15 * min(siblings, 2)
+            if cand.kind == "city" and any(
+                c.kind == "region" and c.country == cand.country for c in resolved[idx][1]
+            ):
+                score += 0.35  # "Idlib" is the city unless a province word follows
+        if cand.admin1 and cand.admin1 in regions_named:
+            score += 0.5
+        # Adjacent place: "Alexandria, Louisiana" / "Aleppo, Syria".
+        if idx + 1 < len(resolved):
+            nxt_span, nxt_cands = resolved[idx + 1]
+            gap = doc[span.end : nxt_span.start].text if nxt_span.start >= span.end else "x"
+            if gap.strip() in {",", "("} and nxt_cands:
+                nxt_codes = {c.country for c in nxt_cands if c.kind in ("region", "country")}
+                nxt_regions = {c.entity_id[7:] for c in nxt_cands if c.kind == "region"}
+                if cand.country in nxt_codes:
+                    score += 1.0
+                if cand.admin1 and cand.admin1 in nxt_regions:
+                    score += 1.0
+        if span.end < len(doc):
+            word = doc[span.end].lower_
+            if word in {"province", "governorate", "region", "state", "oblast", "countryside"}:
+                score += 0.4 if cand.kind == "region" else 0.0
+            elif word in {"city", "town", "village"}:
+                score += 0.4 if cand.kind == "city" else 0.0
+        return score
+
+
+# --------------------------------------------------------------------------- document countries
+
+
+_EXPEDITIONARY = (
+    "airstrikes",
+    "air strikes",
+    "airstrike",
+    "air strike",
+    "warplanes",
+    "jets",
+    "coalition",
+    "air force",
+)
+
+
+def _expeditionary(text: str) -> bool:
+    """Forces that usually act abroad ("Russian airstrikes", "US-led coalition")."""
+    return text.lower().endswith(_EXPEDITIONARY)
+
+
+@Language.factory("coi_doc_countries", default_config={})
+def make_doc_countries(nlp: Language, name: str) -> DocCountries:
+    return DocCountries()
+
+
+class DocCountries:
+    """Focus and mentioned countries of a document from its linked mentions."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions: list[Mention] = doc._.coi_mentions or []
+        gaz = get_gazetteer()
+        group_countries = {
+            m.entity_id: tuple(gaz.groups[m.entity_id]["countries"])
+            for m in mentions
+            if m.kind == "armed_group" and m.entity_id in gaz.groups
+        }
+        evidence = collect_evidence(
+            mentions,
+            title_end=doc._.coi_title_end or 0,
+            source_countries=doc._.coi_source_countries or (),
+            group_countries=group_countries,
+        )
+        local = sorted(
+            {
+                m.country
+                for m in mentions
+                if m.country and m.kind == "state_force" and not _expeditionary(m.text)
+            }
+            | {codes[0] for codes in group_countries.values() if len(codes) == 1}
+        )
+        doc._.coi_evidence = evidence
+        doc._.coi_local_actors = local
+        scores: tuple[CountryScore, ...] = country_scores(evidence, local_actor_countries=local)
+        doc._.coi_countries = scores
+        return doc
+
+
+# --------------------------------------------------------------------------- topics
+
+
+@Language.factory("coi_topic_tagger", default_config={})
+def make_topic_tagger(nlp: Language, name: str) -> TopicTagger:
+    return TopicTagger(nlp)
+
+
+class TopicTagger:
+    """Matches the topic phrases (lower-cased tokens) and scores topics."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._topic_of: dict[int, tuple[str, str]] = {}
+
+    def initialize(
+        self, get_examples: Callable[[], Iterable[Any]] | None = None, *, nlp: Language | None = None
+    ) -> None:
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._topic_of = {}
+        for tid, topic in load_topics().items():
+            for phrase in topic.phrases:
+                key = f"{tid}|{phrase}"
+                self.matcher.add(key, [self.nlp.make_doc(phrase)])
+                self._topic_of[self.nlp.vocab.strings[key]] = (tid, phrase)
+
+    def __call__(self, doc: Doc) -> Doc:
+        counts: dict[str, dict[str, int]] = {}
+        if self._topic_of:
+            for match_id, _start, _end in self.matcher(doc):
+                tid, phrase = self._topic_of[match_id]
+                table = counts.setdefault(tid, {})
+                table[phrase] = table.get(phrase, 0) + 1
+        doc._.coi_topic_counts = counts
+        hits: tuple[TopicHit, ...] = score_topics(counts)
+        doc._.coi_topics = hits
+        return doc

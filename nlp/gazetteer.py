@@ -1,0 +1,285 @@
+"""Name index over the packaged gazetteers: places, armed groups, state forces.
+
+Loads ``data/places.json`` (built by ``nlp.build_gazetteers``),
+``data/armed_groups.json`` and ``data/ambiguity.json`` and answers one
+question: which entities can this name refer to? Each answer is a list of
+:class:`Candidate` records; choosing between them is the tagger's job
+(``nlp.linking``).
+
+This module never imports spaCy: the web process uses it for look-ups.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from nlp.normalise import ascii_fold, name_key, slug
+from nlp.records import EntityKind
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Nouns that turn a demonym into a state force: "Syrian army", "Russian airstrikes".
+STATE_FORCE_NOUNS = (
+    "army",
+    "armed forces",
+    "forces",
+    "troops",
+    "military",
+    "soldiers",
+    "air force",
+    "airstrikes",
+    "air strikes",
+    "warplanes",
+    "jets",
+    "government forces",
+    "security forces",
+    "regime forces",
+    "navy",
+    "shelling",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One entity a name may refer to."""
+
+    entity_id: str
+    kind: EntityKind
+    canonical: str
+    country: str | None
+    population: int = 0
+    ucdp: str | None = None
+    admin1: str | None = None
+    exact: str | None = None  # set for case-sensitive names: the only spelling accepted
+    countries: tuple[str, ...] = ()  # every country of an armed group
+    alternative: bool = False  # matched through an alternative (not the main) name
+
+    def accepts(self, surface: str) -> bool:
+        return self.exact is None or surface.strip() == self.exact
+
+    @property
+    def prior(self) -> float:
+        """Prior weight before context: population-based, kind-aware."""
+        if self.kind == "country":
+            return 1.0
+        if self.kind in ("region", "location"):
+            return 1.0
+        if self.kind == "nationality":  # "French": France, not the French Southern Territories
+            return 0.3 + math.log10(max(self.population, 1)) / 20.0
+        if self.kind == "city":
+            prior = min(1.0, math.log10(max(self.population, 1000)) / 7.0)
+            return prior * 0.6 if self.alternative else prior
+        return 0.5
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """Word lists of the ambiguity policy (``data/ambiguity.json``)."""
+
+    common_words: frozenset[str]
+    given_names: frozenset[str]
+    surnames: frozenset[str]
+    titles: frozenset[str]
+    person_verbs: frozenset[str]
+    locative_words: frozenset[str]
+    place_words: frozenset[str]
+    named_after_words: frozenset[str]
+    state_verbs: frozenset[str]
+
+
+@dataclass
+class Gazetteer:
+    """Name -> candidates index plus per-entity records."""
+
+    index: dict[str, list[Candidate]] = field(default_factory=dict)
+    surfaces: dict[str, set[str]] = field(default_factory=dict)  # key -> spellings seen in the data
+    countries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    regions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity_id -> record
+    ambiguity: Ambiguity | None = None
+
+    def add(self, surface: str, candidate: Candidate) -> None:
+        surface = surface.strip()
+        if "'" in surface:  # typographic apostrophes tokenise differently: "Da’esh"
+            self._add(surface.replace("'", "’"), candidate)
+        self._add(surface, candidate)
+
+    def _add(self, surface: str, candidate: Candidate) -> None:
+        key = name_key(surface)
+        if len(key) < 2:
+            return
+        bucket = self.index.setdefault(key, [])
+        for i, known in enumerate(bucket):
+            if (known.entity_id, known.exact, known.kind) == (
+                candidate.entity_id,
+                candidate.exact,
+                candidate.kind,
+            ):
+                if known.alternative and not candidate.alternative:
+                    bucket[i] = candidate
+                break
+        else:
+            bucket.append(candidate)
+        self.surfaces.setdefault(key, set()).add(surface)
+
+    def lookup(self, text: str, *, exact_case: bool = True) -> list[Candidate]:
+        """Candidates for a surface string; case-sensitive names must match exactly."""
+        found = self.index.get(name_key(text), [])
+        if not exact_case:
+            return list(found)
+        return [c for c in found if c.accepts(text)]
+
+    def patterns(self) -> Iterator[tuple[str, str, str]]:
+        """(label, surface, key) triples for a phrase ruler.
+
+        Labels: ``COI_GROUP`` (armed groups and state forces), ``COI_NAT``
+        (demonyms only), ``COI_PLACE`` (everything else).
+        """
+        for key, candidates in self.index.items():
+            kinds = {c.kind for c in candidates}
+            if kinds & {"armed_group", "state_force"}:
+                label = "COI_GROUP"
+            elif kinds == {"nationality"}:
+                label = "COI_NAT"
+            else:
+                label = "COI_PLACE"
+            for surface in sorted(self.surfaces.get(key, ())):
+                yield label, surface, key
+
+
+def _load_json(name: str) -> Any:
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+def load_ambiguity() -> Ambiguity:
+    data = _load_json("ambiguity.json")
+
+    def lower(items: Iterable[str]) -> frozenset[str]:
+        return frozenset(name_key(i) for i in items)
+
+    return Ambiguity(
+        common_words=lower(data["common_words"]),
+        given_names=lower(data["given_names"]),
+        surnames=lower(data["surnames"]),
+        titles=lower(data["titles"]),
+        person_verbs=lower(data["person_verbs"]),
+        locative_words=lower(data["locative_words"]),
+        place_words=lower(data["place_words"]),
+        named_after_words=lower(data["named_after_words"]),
+        state_verbs=lower(data["state_verbs"]),
+    )
+
+
+def _exact(name: str, cand: Candidate) -> Candidate:
+    """Short all-capitals names ("US", "CAR", "DRC") match only as written."""
+    if name.isupper() and len(name.replace(".", "")) <= 5:
+        return Candidate(**{**cand.__dict__, "exact": name})
+    return cand
+
+
+def _add_places(gaz: Gazetteer, places: dict[str, Any]) -> None:
+    for country in places["countries"]:
+        code = country["code"]
+        gaz.countries[code] = country
+        cand = Candidate(f"country:{code}", "country", country["name"], code, country["population"])
+        for name in country["names"]:
+            gaz.add(name, _exact(name, cand))
+        nat = Candidate(f"country:{code}", "nationality", country["name"], code, country["population"])
+        for demonym in country["demonyms"]:
+            gaz.add(demonym, nat)
+            gaz.add(ascii_fold(demonym), nat)
+    for region in places["regions"]:
+        gaz.regions[region["code"]] = region
+        cand = Candidate(f"region:{region['code']}", "region", region["name"], region["country"], 0)
+        for name in region["names"]:
+            gaz.add(name, _exact(name, cand))
+    for key, area in places.get("supranational", {}).items():
+        for name in area["names"]:
+            gaz.add(name, _exact(name, Candidate(f"location:{slug(name)}", "location", name, None)))
+        for demonym in area["demonyms"]:
+            gaz.add(demonym, Candidate(f"location:{key}", "nationality", area["name"], None))
+    for geonameid, name, cc, pop, admin1, names in places["cities"]:
+        main = Candidate(f"city:{geonameid}", "city", name, cc, int(pop), admin1=admin1)
+        alt = Candidate(f"city:{geonameid}", "city", name, cc, int(pop), admin1=admin1, alternative=True)
+        main_keys = {name_key(name)}
+        for alias in names:
+            gaz.add(alias, main if name_key(alias) in main_keys else alt)
+
+
+def _add_groups(gaz: Gazetteer, data: dict[str, Any]) -> None:
+    for group in data["groups"]:
+        entity_id = f"group:{group['id']}"
+        countries = tuple(group["countries"])
+        record = dict(group, entity_id=entity_id, kind="armed_group")
+        gaz.groups[entity_id] = record
+        base = Candidate(
+            entity_id,
+            "armed_group",
+            group["name"],
+            countries[0] if len(countries) == 1 else None,
+            ucdp=group.get("ucdp"),
+            countries=countries,
+        )
+        for alias in [group["name"], *group["aliases"], *group["variants"]]:
+            gaz.add(alias, base)
+            gaz.add(ascii_fold(alias), base)
+        for acronym in group["acronyms"]:
+            gaz.add(acronym, Candidate(**{**base.__dict__, "exact": acronym}))
+    listed = {force["country"]: force for force in data["state_forces"]}
+    for code, country in gaz.countries.items():
+        if not country["demonyms"] and code not in listed:
+            continue
+        force = listed.get(code, {"country": code, "ucdp": None, "extra": [], "acronyms": []})
+        entity_id = f"state:{code}"
+        canonical = f"{country['name']} state forces"
+        gaz.groups[entity_id] = {
+            "entity_id": entity_id,
+            "id": code,
+            "kind": "state_force",
+            "name": canonical,
+            "countries": [code],
+            "ucdp": force["ucdp"],
+            "type": "state force",
+            "aliases": force["extra"],
+            "acronyms": force["acronyms"],
+            "wikidata": None,
+            "description": f"Armed and security forces of {country['name']}.",
+        }
+        cand = Candidate(entity_id, "state_force", canonical, code, ucdp=force["ucdp"], countries=(code,))
+        stems = [d for d in country["demonyms"] if not (d.endswith("s") and d[:-1] in country["demonyms"])]
+        for stem in stems[:2]:
+            for noun in STATE_FORCE_NOUNS:
+                gaz.add(f"{stem} {noun}", cand)
+            gaz.add(f"{stem}-led coalition", cand)
+        for form in (f"Government of {country['name']}", f"{country['name']} government"):
+            gaz.add(form, cand)
+        for stem in stems[:1]:
+            for form in (f"{stem} government", f"{stem} regime", f"{stem} authorities"):
+                gaz.add(form, cand)
+        for extra in force["extra"]:
+            gaz.add(extra, cand)
+        for acronym in force["acronyms"]:
+            gaz.add(acronym, Candidate(**{**cand.__dict__, "exact": acronym}))
+
+
+@lru_cache(maxsize=2)
+def get_gazetteer(*, with_cities: bool = True) -> Gazetteer:
+    """The process-wide gazetteer, loaded on first use.
+
+    ``with_cities=False`` gives a lighter index (countries, regions, groups)
+    for name look-ups in the web process.
+    """
+    gaz = Gazetteer()
+    places = _load_json("places.json")
+    if not with_cities:
+        places = dict(places, cities=[])
+    _add_places(gaz, places)
+    _add_groups(gaz, _load_json("armed_groups.json"))
+    gaz.ambiguity = load_ambiguity()
+    return gaz

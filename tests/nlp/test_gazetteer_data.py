@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pycountry
+import pytest
+
+import nlp
+from nlp.build_gazetteers import arabic_variants
+from nlp.gazetteer import get_gazetteer
+from nlp.normalise import ascii_fold, name_key
+
+DATA = Path(nlp.__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def groups() -> dict[str, object]:
+    return json.loads((DATA / "armed_groups.json").read_text(encoding="utf-8"))
+
+
+def test_armed_groups_file_is_complete_and_well_formed(groups: dict[str, list[dict[str, object]]]) -> None:
+    items = groups["groups"]
+    assert len(items) >= 150
+    ids = [g["id"] for g in items]
+    assert len(ids) == len(set(ids))
+    codes = {c.alpha_2 for c in pycountry.countries} | {"XK"}
+    for g in items:
+        assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", str(g["id"])), g["id"]
+        assert g["countries"] and set(g["countries"]) <= codes, g["id"]
+        assert g["wikidata"] is None or re.fullmatch(r"Q[1-9][0-9]*", str(g["wikidata"])), g["id"]
+        assert g["type"] and g["description"] and g["name"]
+        for acronym in g["acronyms"]:
+            assert acronym.strip() == acronym and acronym
+    covered = {c for g in items for c in g["countries"]}
+    for country in [
+        "SY",
+        "IQ",
+        "AF",
+        "PK",
+        "SO",
+        "ML",
+        "BF",
+        "NE",
+        "NG",
+        "CD",
+        "SD",
+        "SS",
+        "ET",
+        "YE",
+        "LY",
+        "MM",
+        "CO",
+        "UA",
+        "RU",
+        "MZ",
+        "TR",
+        "IR",
+        "PS",
+        "LB",
+        "CF",
+        "CM",
+        "PH",
+        "IN",
+    ]:
+        assert country in covered, country
+
+
+def test_names_in_four_languages_and_ascii_spellings() -> None:
+    gaz = get_gazetteer()
+    for name in ("Syria", "Syrië", "Syrie", "Syrien", "Irak", "Duitsland", "Allemagne", "Deutschland"):
+        assert any(c.kind == "country" for c in gaz.lookup(name)), name
+    for name in (
+        "Deir ez-Zor",
+        "Deir el-Zour",
+        "Dayr az Zawr",
+        "Raqqa",
+        "Palmyra",
+        "Aleppo",
+        "Idlib",
+        "Homs",
+        "Mosul",
+        "Kabul",
+    ):
+        assert any(c.kind in ("city", "region") for c in gaz.lookup(name)), name
+    assert gaz.lookup("Ḩimş")[0].country == "SY"
+    assert ascii_fold("Ḩalab") == "Halab"
+    assert name_key("Deir Ez - Zor") == name_key("deir ez-zor")
+
+
+def test_regions_and_demonyms() -> None:
+    gaz = get_gazetteer()
+    assert {c.entity_id for c in gaz.lookup("Hama countryside")} == {"region:SY-HM"}
+    assert [c.kind for c in gaz.lookup("Syrian")] == ["nationality"]
+    assert [c.entity_id for c in gaz.lookup("Russian airstrikes")] == ["state:RU"]
+    assert [c.entity_id for c in gaz.lookup("Syrian Arab Army")] == ["state:SY"]
+
+
+def test_case_sensitive_acronyms() -> None:
+    gaz = get_gazetteer()
+    assert [c.entity_id for c in gaz.lookup("IS")] == ["group:islamic-state"]
+    assert gaz.lookup("is") == []
+    assert [c.entity_id for c in gaz.lookup("HTS")] == ["group:hayat-tahrir-al-sham"]
+    assert gaz.lookup("hts") == []
+    assert [c.entity_id for c in gaz.lookup("hts", exact_case=False)] == ["group:hayat-tahrir-al-sham"]
+
+
+def test_transliteration_variants_of_the_build() -> None:
+    variants = arabic_variants("Ar Raqqah")
+    assert {"Raqqah", "Raqqa", "al-Raqqah"} <= variants
+    assert arabic_variants("Homs") == {"Homs"}

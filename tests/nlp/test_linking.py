@@ -1,0 +1,129 @@
+"""Linking through the whole blank pipeline (gazetteers, no statistical model)."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+
+from nlp.records import Mention
+
+ID_PATTERN = re.compile(
+    r"^(country:[A-Z]{2}|region:[A-Z]{2}-[A-Z0-9]+|city:\d+|group:[a-z0-9-]+|state:[A-Z]{2}|location:[a-z0-9-]+)$"
+)
+
+
+def mentions(lang: Language, text: str, source_countries: tuple[str, ...] = ()) -> list[Mention]:
+    doc = lang.make_doc(text)
+    doc._.coi_source_countries = source_countries
+    doc = lang(doc)
+    result: list[Mention] = doc._.coi_mentions
+    return result
+
+
+def by_text(found: list[Mention]) -> dict[str, Mention]:
+    return {m.text: m for m in found}
+
+
+def test_mentions_carry_ids_kinds_countries_and_offsets(blank_pipeline: Language) -> None:
+    text = "Russian airstrikes target Hama countryside; HTS fighters withdrew from Idlib."
+    found = mentions(blank_pipeline, text)
+    for m in found:
+        assert text[m.start : m.end] == m.text
+        assert ID_PATTERN.match(m.entity_id), m.entity_id
+    table = by_text(found)
+    assert table["Russian airstrikes"].kind == "state_force"
+    assert table["Russian airstrikes"].entity_id == "state:RU"
+    assert table["Russian airstrikes"].ucdp == "Government of Russia (Soviet Union)"
+    assert table["Hama countryside"].entity_id == "region:SY-HM"
+    assert table["HTS"].entity_id == "group:hayat-tahrir-al-sham" and table["HTS"].ucdp == "HTS"
+    assert table["Idlib"].kind == "city" and table["Idlib"].country == "SY"
+
+
+def test_ascii_and_variant_spellings_of_syrian_and_iraqi_places(blank_pipeline: Language) -> None:
+    text = "Clashes in Deir el-Zour, Dayr az Zawr and Raqqa; refugees from Mosul reached Erbil and Homs."
+    table = by_text(mentions(blank_pipeline, text))
+    for name in ("Deir el-Zour", "Dayr az Zawr", "Raqqa", "Homs"):
+        assert table[name].country == "SY", name
+    for name in ("Mosul", "Erbil"):
+        assert table[name].country == "IQ", name
+
+
+def test_islamic_state_is_not_cut_to_a_nationality(blank_pipeline: Language) -> None:
+    table = by_text(mentions(blank_pipeline, "The Islamic State and ISIL and Daesh claimed it."))
+    assert {table[n].entity_id for n in ("Islamic State", "ISIL", "Daesh")} == {"group:islamic-state"}
+    assert all(m.kind != "nationality" for m in table.values())
+
+
+def test_free_syrian_army_gives_no_syrian_nationality(blank_pipeline: Language) -> None:
+    found = mentions(blank_pipeline, "The Free Syrian Army shelled positions.")
+    assert [(m.text, m.kind) for m in found] == [("Free Syrian Army", "armed_group")]
+
+
+def test_armed_groups_with_transliteration_variants(blank_pipeline: Language) -> None:
+    table = by_text(
+        mentions(blank_pipeline, "Ahrar ash-Sham and Jabhat an-Nusrah clashed with Jaish al-Islam.")
+    )
+    assert table["Ahrar ash-Sham"].entity_id == "group:ahrar-al-sham"
+    assert table["Jabhat an-Nusrah"].entity_id == "group:jabhat-al-nusra"
+    assert table["Jaish al-Islam"].entity_id == "group:jaysh-al-islam"
+
+
+def test_province_or_city_gaza_is_palestine_without_context(blank_pipeline: Language) -> None:
+    table = by_text(mentions(blank_pipeline, "Airstrikes hit Gaza overnight."))
+    assert table["Gaza"].country == "PS"
+
+
+def test_gaza_province_of_mozambique_wins_with_mozambican_context(blank_pipeline: Language) -> None:
+    text = "Floods in Mozambique: Maputo and Inhambane were hit, and in Gaza province Chokwe was flooded."
+    table = by_text(mentions(blank_pipeline, text))
+    assert table["Gaza"].entity_id == "region:MZ-G"
+
+
+def test_namesake_town_follows_the_adjacent_state(blank_pipeline: Language) -> None:
+    table = by_text(mentions(blank_pipeline, "A fire broke out in Alexandria, Louisiana on Monday."))
+    assert table["Alexandria"].country == "US"
+    table = by_text(mentions(blank_pipeline, "Protests spread from Cairo to Alexandria."))
+    assert table["Alexandria"].country == "EG"
+
+
+def test_namesake_resolved_by_dominant_country(blank_pipeline: Language) -> None:
+    text = "Shelling in Homs, Hama and Aleppo killed civilians; the Syrian army advanced."
+    assert by_text(mentions(blank_pipeline, text))["Homs"].country == "SY"
+
+
+def test_doubtful_place_needs_support(blank_pipeline: Language) -> None:
+    assert "Mobile" not in by_text(mentions(blank_pipeline, "Mobile phones were confiscated."))
+    assert by_text(mentions(blank_pipeline, "The storm reached Mobile, Alabama."))["Mobile"].country == "US"
+
+
+def test_source_countries_give_context(blank_pipeline: Language) -> None:
+    found = mentions(blank_pipeline, "Fighting near Jarabulus.", ("SY",))
+    assert found and found[0].country == "SY"
+
+
+def test_country_used_for_its_government_is_the_state(blank_pipeline: Language) -> None:
+    table = by_text(
+        mentions(blank_pipeline, "France condemned the strikes on Idlib; Russia's role in Syria grew.")
+    )
+    assert table["France"].kind == "state_force" and table["France"].entity_id == "state:FR"
+    assert table["Russia"].kind == "country"
+    assert table["Syria"].kind == "country"
+
+
+def test_government_names_and_typographic_apostrophes(blank_pipeline: Language) -> None:
+    table = by_text(mentions(blank_pipeline, "The Government of Iraq fought Da’esh with Coalition forces."))
+    assert table["Government of Iraq"].entity_id == "state:IQ"
+    assert table["Da’esh"].entity_id == "group:islamic-state"
+    assert table["Coalition forces"].entity_id == "group:global-coalition"
+
+
+def test_continents_and_seas_have_no_country(blank_pipeline: Language) -> None:
+    table = by_text(mentions(blank_pipeline, "Boats crossed the Mediterranean Sea towards Europe."))
+    assert table["Mediterranean Sea"].kind == "location" and table["Mediterranean Sea"].country is None
+    assert table["Europe"].entity_id == "location:europe"
+
+
+def test_disease_named_after_a_place_is_not_a_place(blank_pipeline: Language) -> None:
+    found = mentions(blank_pipeline, "Cases of Marburg fever and Ebola virus were reported in Uganda.")
+    assert [m.text for m in found] == ["Uganda"]

