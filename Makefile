@@ -37,7 +37,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict collectors nlp search_index
+	$(BIN)/mypy --strict --no-warn-unused-ignores collectors nlp search_index
 	$(BIN)/mypy portal
 
 format: install
