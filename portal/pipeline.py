@@ -403,15 +403,15 @@ def store_tags(session: Session, results: Iterable[Any], versions: dict[int, int
         {e.key: e for e in session.scalars(select(Entity).where(Entity.key.in_(keys))).all()} if keys else {}
     )
     # mentions of an entity merged into another go to the one it was merged into
-    for key, entity in list(entities.items()):
-        seen = {entity.id}
-        while entity.merged_into_id is not None and entity.merged_into_id not in seen:
-            target = session.get(Entity, entity.merged_into_id)
+    for key, found in list(entities.items()):
+        seen = {found.id}
+        while found.merged_into_id is not None and found.merged_into_id not in seen:
+            target = session.get(Entity, found.merged_into_id)
             if target is None:
                 break
             seen.add(target.id)
-            entity = target
-        entities[key] = entity
+            found = target
+        entities[key] = found
     for result in results:
         doc_id = int(result.id)
         doc = session.get(Document, doc_id)
