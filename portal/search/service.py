@@ -5,6 +5,9 @@ The web process only reads the index; the worker is its single writer.
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -13,6 +16,8 @@ from portal.extensions import db
 from portal.models import Source
 from search_index import SearchIndex
 from search_index.records import Resolvers
+
+log = logging.getLogger(__name__)
 
 
 def _sources(value: str) -> list[str]:
@@ -28,10 +33,19 @@ def build_resolvers() -> Resolvers:
     return Resolvers(country=resolve_country, group=resolve_group, topic=resolve_topic, source=_sources)
 
 
+def _warm(index: SearchIndex) -> None:
+    try:
+        index.warm()
+    except Exception:  # an absent or outdated index: searches will say so
+        log.info("search index not warmed", exc_info=True)
+
+
 def get_index() -> SearchIndex:
     index: SearchIndex | None = current_app.extensions.get("coi_index")
     if index is None:
         settings: Settings = current_app.extensions["coi_settings"]
         index = SearchIndex(settings.index_path, resolvers=build_resolvers())
         current_app.extensions["coi_index"] = index
+        # load the index's caches in the background, so that the first search is not the slow one
+        threading.Thread(target=_warm, args=(index,), name="index-warm", daemon=True).start()
     return index
