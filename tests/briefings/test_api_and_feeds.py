@@ -110,12 +110,14 @@ def test_atom_feeds_need_the_readers_feed_token(
     assert other.status_code == 200 and ET.fromstring(other.data).findall(f"{ATOM}entry") == []
 
 
-def test_odd_filters_find_nothing_instead_of_failing(
+def test_nul_characters_in_filters_get_a_clear_refusal(
     logged_in: Callable[[str], FlaskClient], factory: sessionmaker[Session]
 ) -> None:
     client = logged_in("researcher")
     auth = bearer(factory, "researcher")
     response = client.get("/api/v1/briefings?desk=%00&country=%00", headers=auth)
-    assert response.status_code == 200 and response.json == {"items": [], "limit": 50, "offset": 0}
-    assert client.get("/briefings/?desk=%00&country=%00").status_code == 200
-    assert client.get("/entities/?q=%00&kind=%00").status_code == 200
+    assert response.status_code == 400 and response.json == {"error": "the request holds a NUL character"}
+    assert client.get("/briefings/?desk=%00&country=%00").status_code == 400
+    assert client.get("/entities/?q=%00&kind=%00").status_code == 400
+    odd = client.get("/api/v1/briefings?desk=no-such-desk&country=ZZ", headers=auth)
+    assert odd.status_code == 200 and odd.json == {"items": [], "limit": 50, "offset": 0}
