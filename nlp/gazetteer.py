@@ -1,7 +1,8 @@
 """Name index over the packaged gazetteers: places, armed groups, state forces.
 
 Loads ``data/places.json`` (built by ``nlp.build_gazetteers``),
-``data/armed_groups.json`` and ``data/ambiguity.json`` and answers one
+``data/armed_groups.json``, ``data/ambiguity.json`` and
+``data/common_names.json`` (built by ``nlp.build_word_lists``) and answers one
 question: which entities can this name refer to? Each answer is a list of
 :class:`Candidate` records; choosing between them is the tagger's job
 (``nlp.linking``).
@@ -42,6 +43,8 @@ STATE_FORCE_NOUNS = (
     "regime forces",
     "navy",
     "shelling",
+    "service members",
+    "personnel",
 )
 
 
@@ -83,6 +86,7 @@ class Ambiguity:
     """Word lists of the ambiguity policy (``data/ambiguity.json``)."""
 
     common_words: frozenset[str]
+    english_words: frozenset[str]  # derived: town names that are English words ("Mobile")
     given_names: frozenset[str]
     surnames: frozenset[str]
     titles: frozenset[str]
@@ -90,7 +94,11 @@ class Ambiguity:
     locative_words: frozenset[str]
     place_words: frozenset[str]
     named_after_words: frozenset[str]
+    disease_words: frozenset[str]
     state_verbs: frozenset[str]
+    street_words: tuple[str, ...] = ()  # case-sensitive: "Darby Street", "Grand Ave."
+    road_words: tuple[str, ...] = ()  # before a number: "Highway 19"
+    title_heads: frozenset[str] = frozenset()  # case-sensitive: "the Foreign Secretary"
 
 
 @dataclass
@@ -159,12 +167,14 @@ def _load_json(name: str) -> Any:
 
 def load_ambiguity() -> Ambiguity:
     data = _load_json("ambiguity.json")
+    derived = _load_json("common_names.json")
 
     def lower(items: Iterable[str]) -> frozenset[str]:
         return frozenset(name_key(i) for i in items)
 
     return Ambiguity(
         common_words=lower(data["common_words"]),
+        english_words=lower(derived["common_words"]),
         given_names=lower(data["given_names"]),
         surnames=lower(data["surnames"]),
         titles=lower(data["titles"]),
@@ -172,8 +182,18 @@ def load_ambiguity() -> Ambiguity:
         locative_words=lower(data["locative_words"]),
         place_words=lower(data["place_words"]),
         named_after_words=lower(data["named_after_words"]),
+        disease_words=lower(data["disease_words"]),
         state_verbs=lower(data["state_verbs"]),
+        street_words=tuple(data.get("street_words", ())),
+        road_words=tuple(data.get("road_words", ())),
+        title_heads=frozenset(data.get("title_heads", ())),
     )
+
+
+def _attributive(name: str) -> bool:
+    """Abbreviated country names written before a noun: "US", "U.S.", "UK", "UAE"."""
+    letters = name.replace(".", "")
+    return name.isupper() and 2 <= len(letters) <= 3 and letters.isalpha()
 
 
 def _exact(name: str, cand: Candidate) -> Candidate:
@@ -257,6 +277,11 @@ def _add_groups(gaz: Gazetteer, data: dict[str, Any]) -> None:
             for noun in STATE_FORCE_NOUNS:
                 gaz.add(f"{stem} {noun}", cand)
             gaz.add(f"{stem}-led coalition", cand)
+        # Short names used attributively: "U.S. forces", "UK troops", "US-led coalition".
+        for short in [n for n in country["names"] if _attributive(n)][:4]:
+            for noun in STATE_FORCE_NOUNS:
+                gaz.add(f"{short} {noun}", cand)  # the ruler needs a capital: not "us forces"
+            gaz.add(f"{short}-led coalition", cand)
         for form in (f"Government of {country['name']}", f"{country['name']} government"):
             gaz.add(form, cand)
         for stem in stems[:1]:

@@ -6,7 +6,7 @@ no letters. Does not translate and does not split mixed-language documents.
 
 from __future__ import annotations
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped,unused-ignore]
 
 _SAMPLE = 2000
 _identifier: LanguageIdentifier | None = None

@@ -79,10 +79,11 @@ class _BulkBuffer:
         starts = np.concatenate(([0], bounds))
         ends = np.concatenate((bounds, [len(order)]))
         term_ids = sorted_terms[starts]
+        sorted_docs = docs[order]
+        sorted_freqs = freqs[order]
         out: list[tuple[bytes, _Arrays]] = []
         for t, a, b in zip(term_ids.tolist(), starts.tolist(), ends.tolist(), strict=True):
-            sel = order[a:b]
-            out.append((names[t], (docs[sel], freqs[sel])))
+            out.append((names[t], (sorted_docs[a:b], sorted_freqs[a:b])))
         out.sort(key=lambda item: item[0])
         return out
 
@@ -342,16 +343,21 @@ class BulkFieldWriter(W3FieldWriter):  # type: ignore[misc]
 
     def _add_inlined(self, btext: bytes, ids: npt.NDArray[np.uint32], freqs: npt.NDArray[np.uint32]) -> None:
         """Store a short posting list inside the term table (no posting block)."""
-        existence = self._format.fixed_value_size() == 0
-        weights = [1.0] * len(ids) if existence else [float(f) for f in freqs.tolist()]
-        values: list[bytes] = [] if existence else [pack_uint(int(f)) for f in freqs.tolist()]
+        id_list = ids.tolist()
+        if self._format.fixed_value_size() == 0:
+            weights = [1.0] * len(id_list)
+            values: list[bytes] = []
+        else:
+            freq_list = freqs.tolist()
+            weights = [float(f) for f in freq_list]
+            values = [pack_uint(f) for f in freq_list]
         ti = W3TermInfo()
         ti._weight = float(sum(weights))
-        ti._df = len(ids)
+        ti._df = len(id_list)
         ti._maxweight = max(weights)
-        ti._minid = int(ids[0])
-        ti._maxid = int(ids[-1])
-        ti.set_inlined(ids.tolist(), weights, values)
+        ti._minid = id_list[0]
+        ti._maxid = id_list[-1]
+        ti.set_inlined(id_list, weights, values)
         self._tindex.add(pack_ushort(self._fieldid) + btext, ti.to_bytes())
 
 

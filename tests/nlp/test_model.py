@@ -38,3 +38,14 @@ def test_pipeline_with_model() -> None:
     assert any(m.kind == "person" and "Obama" in m.text for m in second)
     assert {m.text: m.country for m in second}["Raqqa"] == "SY"
     assert {c.code: c.role for c in results[2].countries} == {"SY": "focus", "RU": "mentioned"}
+
+
+@pytest.mark.slow
+def test_titles_extend_person_mentions_with_model() -> None:
+    text = "Foreign Secretary Boris Johnson met US troops in Erbil. The Foreign Secretary said little."
+    result = next(tag([TagInput("t", text)], model=MODEL))
+    people = [m for m in result.entities if m.kind == "person"]
+    assert people[0].text == "Foreign Secretary Boris Johnson"
+    assert people[0].canonical == "Boris Johnson" and people[0].entity_id == "person:boris-johnson"
+    assert any(m.text == "Foreign Secretary" for m in people[1:])
+    assert {m.text: m.entity_id for m in result.entities}["US troops"] == "state:US"

@@ -1,0 +1,97 @@
+"""Ambiguity rules that replace word lists: diseases, streets, offices, English words, person context."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from spacy.language import Language
+
+import nlp
+from nlp.gazetteer import get_gazetteer
+from nlp.normalise import name_key
+from nlp.records import Mention
+
+DATA = Path(nlp.__file__).parent / "data"
+
+
+def mentions(lang: Language, text: str) -> list[Mention]:
+    doc = lang(lang.make_doc(text))
+    found: list[Mention] = doc._.coi_mentions
+    for m in found:
+        assert text[m.start : m.end] == m.text
+    return found
+
+
+def kinds(lang: Language, text: str) -> dict[str, str]:
+    return {m.text: m.kind for m in mentions(lang, text)}
+
+
+def test_a_place_named_disease_is_no_place_anywhere_in_the_text(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "Reston virus was found in pigs. More tests were done in Reston today.")
+    assert "Reston" not in found
+    # Without the disease word the town is a place.
+    assert kinds(blank_pipeline, "More tests were done in Reston today.")["Reston"] == "city"
+
+
+def test_agreement_names_do_not_spread(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "The Geneva talks resumed. Delegates met in Geneva on Monday.")
+    assert list(found) == ["Geneva"]
+    assert (
+        mentions(blank_pipeline, "The Geneva talks resumed. Delegates met in Geneva on Monday.")[0].start > 20
+    )
+
+
+def test_streets_and_numbered_roads_are_locations(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "He fled down Darby Street and 3rd Street to Highway 19.")
+    assert found == {"Darby Street": "location", "3rd Street": "location", "Highway 19": "location"}
+    assert kinds(blank_pipeline, "Traffic on the street was slow.") == {}
+
+
+def test_offices_are_persons(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "The Foreign Secretary met the Minister for the Middle East in Amman.")
+    assert found["Foreign Secretary"] == "person"
+    assert found["Minister for the Middle East"] == "person"
+    assert found["Middle East"] == "location" and found["Amman"] == "city"
+    assert kinds(blank_pipeline, "The ministry said the secretary was away.") == {}
+
+
+def test_abbreviated_country_names_with_force_nouns(blank_pipeline: Language) -> None:
+    table = {
+        m.text: m for m in mentions(blank_pipeline, "U.S. forces and UK troops arrived; let us forces rest.")
+    }
+    assert table["U.S. forces"].entity_id == "state:US"
+    assert table["UK troops"].entity_id == "state:GB"
+    assert "us forces" not in table
+
+
+def test_town_names_used_as_personal_names(blank_pipeline: Language) -> None:
+    assert kinds(blank_pipeline, "Later Jackson said the vote was close.") == {}
+    assert "Jackson" not in kinds(blank_pipeline, "The speech of Andrew Jackson was long.")
+    found = kinds(blank_pipeline, "The storm reached Jackson, Mississippi, and Springfield, Ill.")
+    assert found["Jackson"] == "city" and found["Ill."] == "region"
+
+
+def test_english_words_need_support(blank_pipeline: Language) -> None:
+    assert kinds(blank_pipeline, "But town leaders disagreed.") == {}
+    assert kinds(blank_pipeline, "Prices are split between the two.") == {}
+    assert kinds(blank_pipeline, "The ferry left Split at noon.") == {}  # no support
+    assert kinds(blank_pipeline, "Tourists returned to Nice, France.")["Nice"] == "city"
+
+
+def test_derived_english_words_are_town_names_only() -> None:
+    data = json.loads((DATA / "common_names.json").read_text(encoding="utf-8"))
+    words = set(data["common_words"])
+    assert {"mobile", "nice", "split", "sandy"} <= words
+    assert not words & {"paris", "aleppo", "shanghai", "chad", "jordan", "turkey", "american"}
+    gaz = get_gazetteer()
+    for word in words:
+        found = gaz.lookup(word, exact_case=False)
+        assert found and all(c.kind not in ("country", "nationality") for c in found), word
+        assert name_key(word) == word and " " not in word
+
+
+def test_eval_era_names_are_not_on_the_hand_lists() -> None:
+    data = json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))
+    listed = {w for key in ("common_words", "given_names", "surnames") for w in data[key]}
+    assert not listed & {"Ebola", "Zika", "Marburg", "Lassa", "Moore", "Walker", "Toyota", "Mosul"}
