@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from portal.annotations import service
 from portal.annotations.models import Annotation
+from portal.api.openapi import _error, _ok, _ref
 from portal.api.views import ApiError, _int_arg, bp, token_required
 from portal.audit import record
 from portal.extensions import db
@@ -131,18 +132,6 @@ def delete_annotation(note_id: int) -> ResponseReturnValue:
     db.session.delete(note)
     record(db.session, "delete_annotation", f"annotation:{note_id}", {"api": True}, user=g.api_user)
     return "", 204
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
-
-
-def _ok(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 _ID = {
