@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -576,9 +576,3 @@ def document_texts(factory: sessionmaker[Session]) -> Callable[[list[int]], dict
             return dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(ids))).all())  # type: ignore[arg-type]
 
     return load
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
