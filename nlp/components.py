@@ -87,6 +87,8 @@ TRANSLITERATED_COUNTRIES = frozenset(
 DISEASE_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP"})
 # NER entities that may hold a place name inside (organisations, facilities).
 NESTING_LABELS = frozenset({"ORG"})
+# Prepositions after which a gazetteer place outweighs the NER's reading as a name ("in Palmyra").
+PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
 PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
 ACTOR_KINDS = frozenset({"armed_group", "state_force"})
 MINOR_CITY = 100_000
@@ -196,6 +198,108 @@ def _street_spans(doc: Doc, street_words: tuple[str, ...], road_words: tuple[str
     return found
 
 
+_DASHES = ("—", "–", "--", "-", "―")
+_WIRE_TAG = re.compile(r"\s*\((?:AP|Reuters|AFP|UPI|CNN|dpa|IANS|PTI|Xinhua|Sputnik|TASS|Trend)\)")
+_DATELINE = re.compile(
+    r"([A-Z][A-Z'’.-]*[A-Z.](?: [A-Z][A-Z'’.-]*[A-Z.]){0,3})"  # CAPITALS
+    r"(?:, ([A-Z][A-Za-z.]+(?: [A-Z][a-z]+)?))?"  # ", Ohio" / ", W.Va."
+)
+
+
+def _dateline_spans(doc: Doc) -> list[Span]:
+    """The place of a news dateline: "MANSFIELD —", "COLUMBUS, Ohio (AP) —", "BEIRUT (AP)".
+
+    A run of capitalised words at the start of the text or of a sentence,
+    followed by a wire tag or a dash, names the place the report is filed
+    from; the state or country after a comma is a place too.
+    """
+    text = doc.text
+    found: list[Span] = []
+    for match in _DATELINE.finditer(text):
+        start = match.start()
+        before = text[:start].rstrip(" ")
+        if before and before[-1] not in '.!?\n"”' and not before.endswith(("\n", "|")):
+            continue
+        rest = text[match.end() :]
+        tag = _WIRE_TAG.match(rest)
+        after = rest[tag.end() :] if tag else rest
+        dashed = after.lstrip(" ").startswith(_DASHES) and (after[:1] == " " or tag is not None)
+        if not (tag or dashed):
+            continue
+        letters = [ch for ch in match.group(1) if ch.isalpha()]
+        if len(letters) < 3:
+            continue
+        for group in (1, 2):
+            if match.group(group) is None:
+                continue
+            span = doc.char_span(match.start(group), match.end(group), label="GPE", alignment_mode="contract")
+            if span is not None and len(span):
+                found.append(span)
+    return found
+
+
+_PLURAL_PLACE_NOUNS = frozenset(
+    {
+        "counties",
+        "parishes",
+        "provinces",
+        "governorates",
+        "districts",
+        "states",
+        "towns",
+        "cities",
+        "villages",
+        "townships",
+        "boroughs",
+        "streets",
+        "roads",
+        "avenues",
+        "rivers",
+        "lakes",
+        "islands",
+    }
+)
+
+
+def _coordinated_places(doc: Doc) -> list[Span]:
+    """Names coordinated before a plural place noun: "Jackson and Barrow counties".
+
+    Each name of the list ("Clay, Douglas, Grant and Wilkin counties",
+    "Woodfield and Martingale roads") is a place, whatever the NER says.
+    """
+    found: list[Span] = []
+    for tok in doc:
+        if tok.lower_ not in _PLURAL_PLACE_NOUNS or not tok.is_lower or tok.i == 0:
+            continue
+        names: list[tuple[int, int]] = []
+        i = tok.i
+        while i > 0:
+            end = i
+            while i > 0 and end - i < 3 and doc[i - 1].is_title and not doc[i - 1].is_punct:
+                i -= 1
+            if i == end:
+                break
+            names.append((i, end))
+            if i == 0:
+                break
+            sep = doc[i - 1]
+            if sep.text == "," or sep.lower_ in ("and", "or"):
+                i -= 1
+                if i > 0 and sep.text == "," and doc[i - 1].lower_ in ("and", "or"):
+                    i -= 1
+                if i > 0 and sep.lower_ in ("and", "or") and doc[i - 1].text == ",":
+                    i -= 1
+                continue
+            break
+        if len(names) < 2:
+            continue
+        for start, end in names:
+            if _sentence_initial(doc, start) and end - start == 1 and start > 0:
+                continue
+            found.append(Span(doc, start, end, label="GPE"))
+    return found
+
+
 def _office_holders(doc: Doc, mentions: list[Mention], heads: frozenset[str]) -> list[Mention]:
     """Persons named by their office: "Foreign Secretary Boris Johnson", "the Minister for the Middle East".
 
@@ -241,8 +345,14 @@ def _office_holders(doc: Doc, mentions: list[Mention], heads: frozenset[str]) ->
         if start >= end:
             continue
         start_char, end_char = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
-        nxt = end + 1 if end + 1 < len(doc) and doc[end].text == "," else end
-        index = by_start.get(doc[nxt].idx) if nxt < len(doc) else None
+        if end > tok.i + 1:
+            # The office's domain is part of the title, not a place of the text:
+            # "the Minister for the Middle East".
+            complement = (tok.idx + len(tok), end_char)
+            out = [m for m in out if not (m.kind in PLACE_KINDS and complement[0] <= m.start < complement[1])]
+            by_start = {m.start: i for i, m in enumerate(out)}
+        # A name after a comma is an apposition ("the Minister, Tobias Ellwood"): two mentions.
+        index = by_start.get(doc[end].idx) if end < len(doc) else None
         if index is not None and out[index].kind == "person":
             person = out[index]
             out[index] = Mention(
@@ -541,6 +651,15 @@ class EntityLinker:
                     spans = [e for e in spans if e not in hit]
                     spans.append(street)
             spans.sort(key=lambda s: s.start)
+        forced = _dateline_spans(doc) + _coordinated_places(doc)
+        if forced:
+            # Datelines and coordinated names before "counties": places, whatever the NER read.
+            for place in forced:
+                hit = [e for e in spans if e.start < place.end and place.start < e.end]
+                if all(e.label_ in ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC") for e in hit):
+                    spans = [e for e in spans if e not in hit]
+                    spans.append(place)
+            spans.sort(key=lambda s: s.start)
         ner_by_token = {i: ent for ent in spans for i in range(ent.start, ent.end)}
         candidates = list(doc.spans.get(CANDIDATES_KEY, []))
         early = self._early_context(spans + candidates, doc._.coi_source_countries or ())
@@ -580,13 +699,24 @@ class EntityLinker:
                             ner_by_token.pop(i, None)
                             split_tokens.add(i)
                         spans.append(Span(doc, cand.start, cand.end, label=label))
-                    elif outer.label_ in NESTING_LABELS and cand.label_ in ("COI_STRONG", "COI_NAT"):
-                        # A place inside a name: "the Texas Department of Health".
+                    elif outer.label_ in NESTING_LABELS and (
+                        cand.label_ in ("COI_STRONG", "COI_NAT")
+                        or (cand.start == outer.start and cand.end < outer.end and not listed)
+                    ):
+                        # A place inside a name: "the Texas Department of Health", "Athens Police".
                         spans.append(Span(doc, cand.start, cand.end, label=label))
                     continue  # otherwise the longer NER entity ("Indian Ocean", "Barack Obama") decides
                 ent = same[0]
                 agrees = ent.label_ in ("GPE", "LOC", "NORP", "FAC") and key not in amb.common_words
-                if ent.label_ in RULER_LABELS or not (agrees or (overrule and label == "COI_PLACE")):
+                after_preposition = (
+                    label == "COI_PLACE"
+                    and cand.start > 0
+                    and doc[cand.start - 1].lower_ in PLACE_PREPOSITIONS
+                    and key not in amb.common_words
+                )
+                if ent.label_ in RULER_LABELS or not (
+                    agrees or after_preposition or (overrule and label == "COI_PLACE")
+                ):
                     if ent.label_ in ("PERSON", "ORG") and not listed:
                         deferred.append((cand, ent, label))
                     continue  # the NER reads a person or an organisation
