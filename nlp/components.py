@@ -218,7 +218,7 @@ def _dateline_spans(doc: Doc) -> list[Span]:
     for match in _DATELINE.finditer(text):
         start = match.start()
         before = text[:start].rstrip(" ")
-        if before and before[-1] not in '.!?\n"”' and not before.endswith(("\n", "|")):
+        if before and before[-1] not in '.!?\n"”|' and not before[-1].isdigit():
             continue
         rest = text[match.end() :]
         tag = _WIRE_TAG.match(rest)
@@ -235,6 +235,19 @@ def _dateline_spans(doc: Doc) -> list[Span]:
             span = doc.char_span(match.start(group), match.end(group), label="GPE", alignment_mode="contract")
             if span is not None and len(span):
                 found.append(span)
+    return found
+
+
+# A legislator's party and home: "Rep. Torrey Westrom, R-Elbow Lake", "D-Calif.".
+_PARTY_HOME = re.compile(r"(?<![\w-])[RDI]-([A-Z][a-z]+\.?(?: [A-Z][a-z]+)?)(?=[,;.)\s])")
+
+
+def _party_homes(doc: Doc) -> list[Span]:
+    found = []
+    for match in _PARTY_HOME.finditer(doc.text):
+        span = doc.char_span(match.start(1), match.end(1), label="GPE", alignment_mode="contract")
+        if span is not None and len(span):
+            found.append(span)
     return found
 
 
@@ -375,6 +388,132 @@ def _office_holders(doc: Doc, mentions: list[Mention], heads: frozenset[str]) ->
             Mention(start_char, end_char, phrase, "person", f"person:{slug(phrase)}", phrase, None, None)
         )
     out.sort(key=lambda m: (m.start, m.end))
+    return out
+
+
+# Words after a country abbreviation that show it is not a modifier ("in the U.S. and", "the EU is").
+_NOT_MODIFIED = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "during",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "last",
+        "many",
+        "may",
+        "might",
+        "more",
+        "most",
+        "must",
+        "next",
+        "no",
+        "not",
+        "now",
+        "of",
+        "on",
+        "or",
+        "our",
+        "over",
+        "she",
+        "should",
+        "since",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "under",
+        "until",
+        "was",
+        "we",
+        "were",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "will",
+        "with",
+        "would",
+        "you",
+    ]
+)
+_UNION_NAMES = frozenset({"European Union", "EU", "E.U."})
+
+
+def _abbreviation(text: str) -> bool:
+    letters = text.replace(".", "")
+    return text.isupper() and 2 <= len(letters) <= 4 and letters.isalpha()
+
+
+def _state_names(doc: Doc, mentions: list[Mention], verbs: frozenset[str]) -> list[Mention]:
+    """Abbreviated country names used as modifiers, and the European Union as an organisation.
+
+    "U.S. Central Command", "UK ships", "EU sanctions": the abbreviation
+    qualifies the next word the way "American" does, so the mention is a
+    nationality. "The EU is committed" names the Union as an organisation.
+    """
+    out: list[Mention] = []
+    for m in mentions:
+        union = m.kind == "location" and m.canonical in _UNION_NAMES
+        if not (union or (m.kind == "country" and _abbreviation(m.text))):
+            out.append(m)
+            continue
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        nxt = doc[span.end] if span is not None and span.end < len(doc) else None
+        modifier = (
+            nxt is not None
+            and nxt.is_alpha
+            and nxt.lower_ not in _NOT_MODIFIED
+            and nxt.lower_ not in verbs
+            and not (m.text.endswith(".") and nxt.is_title and _sentence_initial(doc, nxt.i))
+        )
+        if modifier:
+            out.append(
+                Mention(m.start, m.end, m.text, "nationality", m.entity_id, m.canonical, m.country, None)
+            )
+        elif union:
+            out.append(
+                Mention(m.start, m.end, m.text, "organisation", "org:european-union", "European Union", None)
+            )
+        else:
+            out.append(m)
     return out
 
 
@@ -600,6 +739,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
                 and key in amb.given_names
                 and not self.gazetteer.lookup(nxt.text)
                 and nxt.lower_ not in amb.place_words
+                and (prev is None or prev.lower_ != "the")  # "the Georgia School Boards Association"
             ):
                 return True  # "Jordan Henderson", "Florence Nightingale"
         return False
@@ -651,7 +791,7 @@ class EntityLinker:
                     spans = [e for e in spans if e not in hit]
                     spans.append(street)
             spans.sort(key=lambda s: s.start)
-        forced = _dateline_spans(doc) + _coordinated_places(doc)
+        forced = _dateline_spans(doc) + _coordinated_places(doc) + _party_homes(doc)
         if forced:
             # Datelines and coordinated names before "counties": places, whatever the NER read.
             for place in forced:
@@ -668,6 +808,12 @@ class EntityLinker:
         # Words used as parts of personal names elsewhere in the text ("John Moore ... Moore").
         person_words = {
             ent[-1].lower_ for ent in spans if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_title
+        }
+        # Single capitalised words that speak somewhere in the text ("Karim replied").
+        speakers = {
+            tok.lower_
+            for tok in doc[:-1]
+            if tok.is_title and tok.is_alpha and doc[tok.i + 1].lower_ in amb.person_verbs
         }
         for cand in candidates:
             label = "COI_NAT" if cand.label_ == "COI_NAT" else "COI_PLACE"
@@ -700,8 +846,7 @@ class EntityLinker:
                             split_tokens.add(i)
                         spans.append(Span(doc, cand.start, cand.end, label=label))
                     elif outer.label_ in NESTING_LABELS and (
-                        cand.label_ in ("COI_STRONG", "COI_NAT")
-                        or (cand.start == outer.start and cand.end < outer.end and not listed)
+                        cand.label_ in ("COI_STRONG", "COI_NAT") or self._opens_name(cand, outer, listed)
                     ):
                         # A place inside a name: "the Texas Department of Health", "Athens Police".
                         spans.append(Span(doc, cand.start, cand.end, label=label))
@@ -763,14 +908,22 @@ class EntityLinker:
         mentions: list[Mention] = []
         for idx, (span, cands) in enumerate(resolved):
             mention = self._choose(
-                doc, span, cands, share, dominant, regions_named, resolved, idx, person_words
+                doc, span, cands, share, dominant, regions_named, resolved, idx, person_words, speakers
             )
             if mention is not None:
                 mentions.append(mention)
         if amb.title_heads:
             mentions = _office_holders(doc, mentions, amb.title_heads)
+        mentions = _state_names(doc, mentions, amb.state_verbs | amb.person_verbs)
         doc._.coi_mentions = mentions
         return doc
+
+    @staticmethod
+    def _opens_name(cand: Span, outer: Span, listed: bool) -> bool:
+        """A town opening an organisation's name: "Athens Police Department"."""
+        if cand.end >= outer.end:
+            return False
+        return cand.start == outer.start and not listed
 
     def _acts(self, doc: Doc, span: Span) -> bool:
         """A country name used for its government: followed by a speech or stance verb."""
@@ -838,6 +991,14 @@ class EntityLinker:
         prev = doc[span.start - 1] if span.start > 0 else None
         if prev is not None and prev.is_lower and prev.lower_ in amb.locative_words and not common:
             return True
+        if (
+            prev is not None
+            and prev.text == "the"
+            and span.end < len(doc)
+            and doc[span.end].is_title
+            and not common
+        ):
+            return True  # "the Georgia Bureau of Investigation": a place naming an institution
         if span.end < len(doc):
             nxt = doc[span.end]
             if nxt.lower_ in amb.place_words:
@@ -863,6 +1024,7 @@ class EntityLinker:
         resolved: list[tuple[Span, list[Candidate]]],
         idx: int,
         person_words: set[str],
+        speakers: set[str],
     ) -> Mention | None:
         text = span.text
         label = span.label_
@@ -874,9 +1036,8 @@ class EntityLinker:
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
                 kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
             amb = self.gazetteer.ambiguity
-            speaks = amb is not None and span.end < len(doc) and doc[span.end].lower_ in amb.person_verbs
-            if kind == "location" and len(span) == 1 and speaks:
-                kind = "person"  # an unknown single name that speaks: "Karim said"
+            if kind == "location" and len(span) == 1 and span.root.lower_ in speakers:
+                kind = "person"  # an unknown single name that speaks in the text: "Karim said"
             if kind == "location":
                 start_char = span.start_char
                 if len(span) > 1 and span[0].lower_ == "the":
@@ -904,10 +1065,15 @@ class EntityLinker:
                 return Mention(
                     span.start_char, span.end_char, text, "person", f"person:{slug(clean)}", clean, None, None
                 )
+            start_char = span.start_char
+            if len(span) > 1 and span[0].lower_ == "the":
+                start_char = span[1].idx  # "the Georgia Bureau of Investigation"
+                text = doc.text[start_char : span.end_char]
+                clean = _POSSESSIVE.sub("", text.strip())
             if not clean[:1].isupper():
                 return None
             return Mention(
-                span.start_char, span.end_char, text, "organisation", f"org:{slug(clean)}", clean, None, None
+                start_char, span.end_char, text, "organisation", f"org:{slug(clean)}", clean, None, None
             )
         # Prefer actor readings for group-like spans, place readings otherwise.
         actors = [c for c in cands if c.kind in ACTOR_KINDS]
