@@ -1033,6 +1033,14 @@ class EntityLinker:
             if kind is None:
                 return None
             clean = _POSSESSIVE.sub("", text.strip())
+            amb = self.gazetteer.ambiguity
+            if (
+                kind in ("organisation", "person")
+                and len(span) > 1
+                and amb is not None
+                and span[-1].text in amb.facility_words
+            ):
+                kind = "location"  # a named building or site: "Holy Redeemer Church", "Sednaya Prison"
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
                 kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
             amb = self.gazetteer.ambiguity

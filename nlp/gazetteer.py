@@ -99,6 +99,7 @@ class Ambiguity:
     street_words: tuple[str, ...] = ()  # case-sensitive: "Darby Street", "Grand Ave."
     road_words: tuple[str, ...] = ()  # before a number: "Highway 19"
     title_heads: frozenset[str] = frozenset()  # case-sensitive: "the Foreign Secretary"
+    facility_words: frozenset[str] = frozenset()  # case-sensitive: "Holy Redeemer Church"
 
 
 @dataclass
@@ -187,6 +188,7 @@ def load_ambiguity() -> Ambiguity:
         street_words=tuple(data.get("street_words", ())),
         road_words=tuple(data.get("road_words", ())),
         title_heads=frozenset(data.get("title_heads", ())),
+        facility_words=frozenset(data.get("facility_words", ())),
     )
 
 

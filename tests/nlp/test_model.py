@@ -49,3 +49,22 @@ def test_titles_extend_person_mentions_with_model() -> None:
     assert people[0].canonical == "Boris Johnson" and people[0].entity_id == "person:boris-johnson"
     assert any(m.text == "Foreign Secretary" for m in people[1:])
     assert {m.text: m.entity_id for m in result.entities}["US troops"] == "state:US"
+
+
+@pytest.mark.slow
+def test_model_readings_overruled_by_context() -> None:
+    texts = [
+        "Minister for the Middle East Tobias Ellwood calls the ISIL presence in Palmyra a threat.",
+        "Sadiq told Karim proudly that the orchestra would play. Karim replied that he would stay.",
+        "Mass was held at Holy Redeemer Church on Sunday.",
+        "The EU is committed to the talks. EU sanctions were extended and U.S. ships sailed.",
+    ]
+    results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
+    assert {m.text: m.country for m in results[0].entities}["Palmyra"] == "SY"
+    assert "Middle East" not in {m.text for m in results[0].entities}
+    kinds = {m.text: m.kind for m in results[1].entities}
+    assert kinds.get("Karim") == "person"
+    assert {m.text: m.kind for m in results[2].entities}.get("Holy Redeemer Church") == "location"
+    unions = [m.kind for m in results[3].entities if m.text == "EU"]
+    assert unions == ["organisation", "nationality"]
+    assert {m.text: m.kind for m in results[3].entities}["U.S."] == "nationality"
