@@ -91,6 +91,8 @@ NESTING_LABELS = frozenset({"ORG"})
 PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
 PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
 ACTOR_KINDS = frozenset({"armed_group", "state_force"})
+# Mentions inside the complement of an office title ("Secretary of State", "Minister for the Middle East").
+TITLE_DOMAIN_KINDS = PLACE_KINDS | {"organisation"}
 MINOR_CITY = 100_000
 BIG_CITY = 1_000_000
 _TITLE_CASE_WORD = re.compile(r"^[A-Z][a-z]")
@@ -362,7 +364,11 @@ def _office_holders(doc: Doc, mentions: list[Mention], heads: frozenset[str]) ->
             # The office's domain is part of the title, not a place of the text:
             # "the Minister for the Middle East".
             complement = (tok.idx + len(tok), end_char)
-            out = [m for m in out if not (m.kind in PLACE_KINDS and complement[0] <= m.start < complement[1])]
+            out = [
+                m
+                for m in out
+                if not (m.kind in TITLE_DOMAIN_KINDS and complement[0] <= m.start < complement[1])
+            ]
             by_start = {m.start: i for i, m in enumerate(out)}
         # A name after a comma is an apposition ("the Minister, Tobias Ellwood"): two mentions.
         index = by_start.get(doc[end].idx) if end < len(doc) else None
