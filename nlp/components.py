@@ -480,6 +480,7 @@ _NOT_MODIFIED = frozenset(
         "you",
     ]
 )
+_REGIME = re.compile(r"\b[Tt]he regime\b")
 _UNION_NAMES = frozenset({"European Union", "EU", "E.U."})
 
 
@@ -921,8 +922,31 @@ class EntityLinker:
         if amb.title_heads:
             mentions = _office_holders(doc, mentions, amb.title_heads)
         mentions = _state_names(doc, mentions, amb.state_verbs | amb.person_verbs)
+        if dominant:
+            mentions = self._the_regime(doc, mentions, dominant)
         doc._.coi_mentions = mentions
         return doc
+
+    def _the_regime(self, doc: Doc, mentions: list[Mention], dominant: str) -> list[Mention]:
+        """ "The regime" in a text about one country is that country's state ("the regime's forces")."""
+        state = self.gazetteer.groups.get(f"state:{dominant}")
+        if state is None or "regime" not in doc.text:
+            return mentions
+        added = [
+            Mention(
+                match.start(),
+                match.end(),
+                match.group(0),
+                "state_force",
+                str(state["entity_id"]),
+                str(state["name"]),
+                dominant,
+                state.get("ucdp"),
+            )
+            for match in _REGIME.finditer(doc.text)
+            if not any(m.start < match.end() and match.start() < m.end for m in mentions)
+        ]
+        return sorted(mentions + added, key=lambda m: (m.start, m.end)) if added else mentions
 
     @staticmethod
     def _opens_name(cand: Span, outer: Span, listed: bool) -> bool:

@@ -117,3 +117,16 @@ def test_eval_era_names_are_not_on_the_hand_lists() -> None:
     data = json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))
     listed = {w for key in ("common_words", "given_names", "surnames") for w in data[key]}
     assert not listed & {"Ebola", "Zika", "Marburg", "Lassa", "Moore", "Walker", "Toyota", "Mosul"}
+
+
+def test_the_regime_is_the_state_of_the_text(blank_pipeline: Language) -> None:
+    found = {m.text: m for m in mentions(blank_pipeline, "Shelling hit Aleppo. The regime denied it.")}
+    assert found["The regime"].entity_id == "state:SY" and found["The regime"].kind == "state_force"
+    assert "regime" not in " ".join(kinds(blank_pipeline, "The regime denied it."))
+
+
+def test_country_abbreviations_as_modifiers_and_the_union(blank_pipeline: Language) -> None:
+    found = mentions(blank_pipeline, "EU sanctions hit Syria. The EU is united. In the UK and in Iraq.")
+    table = [(m.text, m.kind) for m in found]
+    assert ("EU", "nationality") in table and ("EU", "organisation") in table
+    assert ("UK", "country") in table and ("Syria", "country") in table
