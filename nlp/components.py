@@ -240,6 +240,13 @@ def _dateline_spans(doc: Doc) -> list[Span]:
     return found
 
 
+def _strip_preposition(ent: Span) -> Span:
+    """ "Near Palmyra, two strikes...": a capitalised preposition is not part of the name."""
+    if len(ent) > 1 and ent[0].lower_ in PLACE_PREPOSITIONS | {"at", "from"} and ent[0].is_title:
+        return Span(ent.doc, ent.start + 1, ent.end, label="GPE")
+    return ent
+
+
 # A legislator's party and home: "Rep. Torrey Westrom, R-Elbow Lake", "D-Calif.".
 _PARTY_HOME = re.compile(r"(?<![\w-])[RDI]-([A-Z][a-z]+\.?(?: [A-Z][a-z]+)?)(?=[,;.)\s])")
 
@@ -798,6 +805,7 @@ class EntityLinker:
                     spans = [e for e in spans if e not in hit]
                     spans.append(street)
             spans.sort(key=lambda s: s.start)
+        spans = [_strip_preposition(ent) for ent in spans]
         forced = _dateline_spans(doc) + _coordinated_places(doc) + _party_homes(doc)
         if forced:
             # Datelines and coordinated names before "counties": places, whatever the NER read.
@@ -926,6 +934,16 @@ class EntityLinker:
             mentions = self._the_regime(doc, mentions, dominant)
         doc._.coi_mentions = mentions
         return doc
+
+    def _placed(self, doc: Doc, span: Span) -> bool:
+        """A name after a locative preposition ("in", "near") or after "<place word> of"."""
+        amb = self.gazetteer.ambiguity
+        if span.start == 0 or amb is None:
+            return False
+        prev = doc[span.start - 1]
+        if prev.lower_ in PLACE_PREPOSITIONS and prev.is_lower:
+            return True
+        return prev.lower_ == "of" and span.start > 1 and doc[span.start - 2].lower_ in amb.place_words
 
     def _the_regime(self, doc: Doc, mentions: list[Mention], dominant: str) -> list[Mention]:
         """ "The regime" in a text about one country is that country's state ("the regime's forces")."""
@@ -1071,6 +1089,8 @@ class EntityLinker:
                 and span[-1].text in amb.facility_words
             ):
                 kind = "location"  # a named building or site: "Holy Redeemer Church", "Sednaya Prison"
+            if kind == "person" and self._placed(doc, span):
+                kind = "location"  # "in Daquq", "the town of Tel Tamer": a place the NER read as a name
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
                 kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
             amb = self.gazetteer.ambiguity

@@ -58,6 +58,7 @@ def test_model_readings_overruled_by_context() -> None:
         "Sadiq told Karim proudly that the orchestra would play. Karim replied that he would stay.",
         "Mass was held at Holy Redeemer Church on Sunday.",
         "The EU is committed to the talks. EU sanctions were extended and U.S. ships sailed.",
+        "Near Palmyra, two strikes engaged a unit. Witnesses believe the attack in Daquq was an air strike.",
     ]
     results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
     assert {m.text: m.country for m in results[0].entities}["Palmyra"] == "SY"
@@ -68,3 +69,6 @@ def test_model_readings_overruled_by_context() -> None:
     unions = [m.kind for m in results[3].entities if m.text == "EU"]
     assert unions == ["organisation", "nationality"]
     assert {m.text: m.kind for m in results[3].entities}["U.S."] == "nationality"
+    places = {m.text: m for m in results[4].entities}
+    assert places["Palmyra"].country == "SY" and "Near Palmyra" not in places
+    assert places["Daquq"].kind == "location"
