@@ -87,6 +87,8 @@ TRANSLITERATED_COUNTRIES = frozenset(
 DISEASE_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP"})
 # NER entities that may hold a place name inside (organisations, facilities).
 NESTING_LABELS = frozenset({"ORG"})
+# Ship prefixes: "USS Hopper", "HMS Daring", "FS Forbin".
+VESSEL_PREFIXES = frozenset({"USS", "HMS", "FS", "HMAS", "HMCS", "INS", "USNS", "RFA", "USCGC"})
 # Prepositions after which a gazetteer place outweighs the NER's reading as a name ("in Palmyra").
 PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
 PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
@@ -1078,8 +1080,8 @@ class EntityLinker:
         label = span.label_
         if not cands:
             kind = NER_KINDS.get(label)
-            if kind is None:
-                return None
+            if kind is None or span[0].text in VESSEL_PREFIXES:
+                return None  # not a tagged kind, or a ship ("USS Mahan"): neither place nor person
             clean = _POSSESSIVE.sub("", text.strip())
             amb = self.gazetteer.ambiguity
             if (

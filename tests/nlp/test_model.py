@@ -59,6 +59,7 @@ def test_model_readings_overruled_by_context() -> None:
         "Mass was held at Holy Redeemer Church on Sunday.",
         "The EU is committed to the talks. EU sanctions were extended and U.S. ships sailed.",
         "Near Palmyra, two strikes engaged a unit. Witnesses believe the attack in Daquq was an air strike.",
+        "The frigate is joining U.S. ships USS Hopper and USS Mahan in the Gulf.",
     ]
     results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
     assert {m.text: m.country for m in results[0].entities}["Palmyra"] == "SY"
@@ -72,3 +73,4 @@ def test_model_readings_overruled_by_context() -> None:
     places = {m.text: m for m in results[4].entities}
     assert places["Palmyra"].country == "SY" and "Near Palmyra" not in places
     assert places["Daquq"].kind == "location"
+    assert not any("Mahan" in m.text or "Hopper" in m.text for m in results[5].entities)
