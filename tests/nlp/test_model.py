@@ -72,5 +72,5 @@ def test_model_readings_overruled_by_context() -> None:
     assert {m.text: m.kind for m in results[3].entities}["U.S."] == "nationality"
     places = {m.text: m for m in results[4].entities}
     assert places["Palmyra"].country == "SY" and "Near Palmyra" not in places
-    assert places["Daquq"].kind == "location"
+    assert places["Daquq"].kind in ("city", "location")
     assert not any("Mahan" in m.text or "Hopper" in m.text for m in results[5].entities)
