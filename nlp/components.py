@@ -937,6 +937,14 @@ class EntityLinker:
         doc._.coi_mentions = mentions
         return doc
 
+    def _titled(self, doc: Doc, span: Span) -> bool:
+        """A name right after a personal title ("President", "Mr", "coach"), not "St." or "Saint"."""
+        amb = self.gazetteer.ambiguity
+        if span.start == 0 or amb is None:
+            return False
+        prev = doc[span.start - 1].lower_.rstrip(".")
+        return prev in amb.titles and prev not in ("st", "saint")
+
     def _placed(self, doc: Doc, span: Span) -> bool:
         """A name after a locative preposition ("in", "near") or after "<place word> of"."""
         amb = self.gazetteer.ambiguity
@@ -1096,6 +1104,8 @@ class EntityLinker:
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
                 kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
             amb = self.gazetteer.ambiguity
+            if kind in ("location", "organisation") and len(span) <= 2 and self._titled(doc, span):
+                kind = "person"  # "President Saakashvili", "coach Ripley"
             if kind == "location" and len(span) == 1 and span.root.lower_ in speakers:
                 kind = "person"  # an unknown single name that speaks in the text: "Karim said"
             if kind == "location":
@@ -1155,7 +1165,7 @@ class EntityLinker:
                     state.get("ucdp"),
                 )
         country = best.country
-        if best.kind == "armed_group" and country is None and dominant in best.countries:
+        if best.kind in ("armed_group", "nationality") and country is None and dominant in best.countries:
             country = dominant
         return Mention(
             span.start_char,

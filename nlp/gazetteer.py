@@ -1,7 +1,7 @@
 """Name index over the packaged gazetteers: places, armed groups, state forces.
 
 Loads ``data/places.json`` (built by ``nlp.build_gazetteers``),
-``data/armed_groups.json``, ``data/ambiguity.json`` and
+``data/armed_groups.json``, ``data/peoples.json``, ``data/ambiguity.json`` and
 ``data/common_names.json`` (built by ``nlp.build_word_lists``) and answers one
 question: which entities can this name refer to? Each answer is a list of
 :class:`Candidate` records; choosing between them is the tagger's job
@@ -295,6 +295,28 @@ def _add_groups(gaz: Gazetteer, data: dict[str, Any]) -> None:
             gaz.add(acronym, Candidate(**{**cand.__dict__, "exact": acronym}))
 
 
+# Weight of a people's name against a town of the same name ("Igbo" the people, not the town).
+PEOPLE_POPULATION = 10_000_000
+
+
+def _add_peoples(gaz: Gazetteer, data: dict[str, Any]) -> None:
+    """Ethnic and ethno-religious groups: nationality mentions with an id of their own."""
+    for people in data["peoples"]:
+        countries = tuple(people["countries"])
+        cand = Candidate(
+            f"people:{people['id']}",
+            "nationality",
+            people["name"],
+            countries[0] if len(countries) == 1 else None,
+            PEOPLE_POPULATION,
+            countries=countries,
+        )
+        for form in people["forms"]:
+            if any(c.kind in ("country", "nationality", "region") for c in gaz.lookup(form)):
+                continue  # a country's demonym or a province keeps its reading ("Afar")
+            gaz.add(form, cand)
+
+
 @lru_cache(maxsize=2)
 def get_gazetteer(*, with_cities: bool = True) -> Gazetteer:
     """The process-wide gazetteer, loaded on first use.
@@ -308,5 +330,6 @@ def get_gazetteer(*, with_cities: bool = True) -> Gazetteer:
         places = dict(places, cities=[])
     _add_places(gaz, places)
     _add_groups(gaz, _load_json("armed_groups.json"))
+    _add_peoples(gaz, _load_json("peoples.json"))
     gaz.ambiguity = load_ambiguity()
     return gaz

@@ -110,3 +110,18 @@ def test_transliteration_variants_of_the_build() -> None:
     variants = arabic_variants("Ar Raqqah")
     assert {"Raqqah", "Raqqa", "al-Raqqah"} <= variants
     assert arabic_variants("Homs") == {"Homs"}
+
+
+def test_peoples_file_is_well_formed_and_linked() -> None:
+    data = json.loads((DATA / "peoples.json").read_text(encoding="utf-8"))
+    ids = [p["id"] for p in data["peoples"]]
+    assert len(ids) == len(set(ids))
+    codes = {c.alpha_2 for c in pycountry.countries}
+    for people in data["peoples"]:
+        assert set(people["countries"]) <= codes, people["id"]
+        assert people["forms"] and all(form[:1].isupper() or form[:1] == "e" for form in people["forms"])
+    gaz = get_gazetteer()
+    assert [c.entity_id for c in gaz.lookup("Yazidis")] == ["people:yazidis"]
+    # A country's own demonym keeps its reading.
+    assert "country:SO" in [c.entity_id for c in gaz.lookup("Somali")]
+    assert not any(c.entity_id.startswith("people:") for c in gaz.lookup("Somali"))

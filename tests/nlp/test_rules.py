@@ -130,3 +130,11 @@ def test_country_abbreviations_as_modifiers_and_the_union(blank_pipeline: Langua
     table = [(m.text, m.kind) for m in found]
     assert ("EU", "nationality") in table and ("EU", "organisation") in table
     assert ("UK", "country") in table and ("Syria", "country") in table
+
+
+def test_peoples_are_nationalities_placed_by_the_text(blank_pipeline: Language) -> None:
+    found = {m.text: m for m in mentions(blank_pipeline, "Kurdish fighters held Kobani and Raqqa.")}
+    assert found["Kurdish"].kind == "nationality" and found["Kurdish"].entity_id == "people:kurds"
+    assert found["Kurdish"].country == "SY"
+    alone = {m.text: m for m in mentions(blank_pipeline, "Kurdish fighters held the hill.")}
+    assert alone["Kurdish"].country is None
