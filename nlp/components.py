@@ -660,6 +660,8 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         candidates = self.gazetteer.lookup(text)
         if not candidates:
             return "drop"
+        if self._compound_name(doc, span):
+            return "drop"  # "Wal-Mart", "Coca-Cola": part of a hyphenated name
         if (
             any(c.exact for c in candidates)
             and len(text) <= 3
@@ -704,6 +706,15 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
                 return "weak"
             return "strong"
         return "weak"
+
+    def _compound_name(self, doc: Doc, span: Span) -> bool:
+        """The first part of a hyphenated name whose other part is a capitalised word, not a place."""
+        if span.end + 1 >= len(doc) or doc[span.end].text != "-" or doc[span.end - 1].whitespace_:
+            return False
+        hyphen, other = doc[span.end], doc[span.end + 1]
+        if hyphen.whitespace_ or not other.is_title:
+            return False  # "Kent-based", "Egypt - a country"
+        return not self.gazetteer.lookup(other.text)
 
     def _is_country(self, text: str) -> bool:
         return any(c.kind in ("country", "nationality") for c in self.gazetteer.lookup(text))

@@ -138,3 +138,8 @@ def test_peoples_are_nationalities_placed_by_the_text(blank_pipeline: Language) 
     assert found["Kurdish"].country == "SY"
     alone = {m.text: m for m in mentions(blank_pipeline, "Kurdish fighters held the hill.")}
     assert alone["Kurdish"].country is None
+
+
+def test_first_part_of_a_hyphenated_name_is_no_place(blank_pipeline: Language) -> None:
+    assert "Wal" not in kinds(blank_pipeline, "Shoppers at Wal-Mart in Ohio.")
+    assert kinds(blank_pipeline, "Egypt-Israel relations improved.")["Egypt"] == "country"
