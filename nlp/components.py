@@ -669,7 +669,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         ):
             return "drop"
         kinds = {c.kind for c in candidates}
-        if kinds & ACTOR_KINDS:
+        if kinds & ACTOR_KINDS or "organisation" in kinds:
             if all(c.exact for c in candidates) and text == "IS" and not self._is_group_is(doc, span):
                 return "drop"
             return "entity"
@@ -1049,7 +1049,7 @@ class EntityLinker:
         if label == "NORP":
             return [c for c in gaz.lookup(text) if c.kind in ("nationality", "armed_group", "state_force")]
         if label in ("ORG", "PERSON"):
-            return [c for c in gaz.lookup(text) if c.kind in ACTOR_KINDS]
+            return [c for c in gaz.lookup(text) if c.kind in ACTOR_KINDS or c.kind == "organisation"]
         return []
 
     def _supported(self, doc: Doc, span: Span) -> bool:
@@ -1117,7 +1117,7 @@ class EntityLinker:
             amb = self.gazetteer.ambiguity
             if kind in ("location", "organisation") and len(span) <= 2 and self._titled(doc, span):
                 kind = "person"  # "President Saakashvili", "coach Ripley"
-            if kind == "location" and len(span) == 1 and span.root.lower_ in speakers:
+            if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in speakers:
                 kind = "person"  # an unknown single name that speaks in the text: "Karim said"
             if kind == "location":
                 start_char = span.start_char
@@ -1157,7 +1157,7 @@ class EntityLinker:
                 start_char, span.end_char, text, "organisation", f"org:{slug(clean)}", clean, None, None
             )
         # Prefer actor readings for group-like spans, place readings otherwise.
-        actors = [c for c in cands if c.kind in ACTOR_KINDS]
+        actors = [c for c in cands if c.kind in ACTOR_KINDS or c.kind == "organisation"]
         if actors and (label in ("COI_GROUP", "ORG", "PERSON", "NORP") or len(actors) == len(cands)):
             cands = actors
         best = max(cands, key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx))

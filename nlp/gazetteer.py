@@ -1,7 +1,8 @@
 """Name index over the packaged gazetteers: places, armed groups, state forces.
 
 Loads ``data/places.json`` (built by ``nlp.build_gazetteers``),
-``data/armed_groups.json``, ``data/peoples.json``, ``data/ambiguity.json`` and
+``data/armed_groups.json``, ``data/peoples.json``, ``data/organisations.json``,
+``data/ambiguity.json`` and
 ``data/common_names.json`` (built by ``nlp.build_word_lists``) and answers one
 question: which entities can this name refer to? Each answer is a list of
 :class:`Candidate` records; choosing between them is the tagger's job
@@ -147,12 +148,12 @@ class Gazetteer:
     def patterns(self) -> Iterator[tuple[str, str, str]]:
         """(label, surface, key) triples for a phrase ruler.
 
-        Labels: ``COI_GROUP`` (armed groups and state forces), ``COI_NAT``
+        Labels: ``COI_GROUP`` (armed groups, state forces, organisations), ``COI_NAT``
         (demonyms only), ``COI_PLACE`` (everything else).
         """
         for key, candidates in self.index.items():
             kinds = {c.kind for c in candidates}
-            if kinds & {"armed_group", "state_force"}:
+            if kinds & {"armed_group", "state_force", "organisation"}:
                 label = "COI_GROUP"
             elif kinds == {"nationality"}:
                 label = "COI_NAT"
@@ -295,6 +296,17 @@ def _add_groups(gaz: Gazetteer, data: dict[str, Any]) -> None:
             gaz.add(acronym, Candidate(**{**cand.__dict__, "exact": acronym}))
 
 
+def _add_organisations(gaz: Gazetteer, data: dict[str, Any]) -> None:
+    """News agencies, human rights and humanitarian organisations, UN bodies, courts."""
+    for org in data["organisations"]:
+        cand = Candidate(f"org:{org['id']}", "organisation", org["name"], None)
+        for alias in [org["name"], *org["aliases"]]:
+            if not _exact(alias, cand).exact:
+                gaz.add(alias, cand)
+        for acronym in [*org["acronyms"], *[a for a in [org["name"]] if _exact(a, cand).exact]]:
+            gaz.add(acronym, Candidate(**{**cand.__dict__, "exact": acronym}))
+
+
 # Weight of a people's name against a town of the same name ("Igbo" the people, not the town).
 PEOPLE_POPULATION = 10_000_000
 
@@ -331,5 +343,6 @@ def get_gazetteer(*, with_cities: bool = True) -> Gazetteer:
     _add_places(gaz, places)
     _add_groups(gaz, _load_json("armed_groups.json"))
     _add_peoples(gaz, _load_json("peoples.json"))
+    _add_organisations(gaz, _load_json("organisations.json"))
     gaz.ambiguity = load_ambiguity()
     return gaz

@@ -125,3 +125,14 @@ def test_peoples_file_is_well_formed_and_linked() -> None:
     # A country's own demonym keeps its reading.
     assert "country:SO" in [c.entity_id for c in gaz.lookup("Somali")]
     assert not any(c.entity_id.startswith("people:") for c in gaz.lookup("Somali"))
+
+
+def test_organisations_file_is_well_formed_and_linked() -> None:
+    data = json.loads((DATA / "organisations.json").read_text(encoding="utf-8"))
+    ids = [o["id"] for o in data["organisations"]]
+    assert len(ids) == len(set(ids))
+    gaz = get_gazetteer()
+    assert [c.entity_id for c in gaz.lookup("Human Rights Watch")] == ["org:human-rights-watch"]
+    # Acronyms are case-sensitive: the pronoun "who" is no organisation.
+    assert "org:who" in [c.entity_id for c in gaz.lookup("WHO")]
+    assert not gaz.lookup("Who")

@@ -74,3 +74,14 @@ def test_model_readings_overruled_by_context() -> None:
     assert places["Palmyra"].country == "SY" and "Near Palmyra" not in places
     assert places["Daquq"].kind in ("city", "location")
     assert not any("Mahan" in m.text or "Hopper" in m.text for m in results[5].entities)
+
+
+@pytest.mark.slow
+def test_single_names_that_speak_are_persons_unless_known_organisations() -> None:
+    text = (
+        "Anas says the library is secret. Reuters said five people died. Amnesty said the trial was unfair."
+    )
+    found = {m.text: m for m in next(tag([TagInput("s", text)], model=MODEL)).entities}
+    assert found["Anas"].kind == "person"
+    assert found["Reuters"].entity_id == "org:reuters"
+    assert found["Amnesty"].entity_id == "org:amnesty-international"
