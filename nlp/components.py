@@ -227,7 +227,9 @@ def _dateline_spans(doc: Doc) -> list[Span]:
         rest = text[match.end() :]
         tag = _WIRE_TAG.match(rest)
         after = rest[tag.end() :] if tag else rest
-        dashed = after.lstrip(" ").startswith(_DASHES) and (after[:1] == " " or tag is not None)
+        dashed = after.lstrip(" ").startswith(_DASHES) and (
+            after[:1] == " " or tag is not None or after.startswith(("--", "—"))
+        )
         if not (tag or dashed):
             continue
         letters = [ch for ch in match.group(1) if ch.isalpha()]
@@ -866,7 +868,9 @@ class EntityLinker:
                 same = [e for e in overlapping if (e.start, e.end) == (cand.start, cand.end)]
                 if not same:
                     outer = next(iter(overlapping))
-                    if len(overlapping) == 1 and self._splittable(outer, candidates):
+                    if len(overlapping) == 1 and (
+                        self._splittable(outer, candidates) or self._hyphenated_demonym(outer, cand)
+                    ):
                         # "Dallas, Texas" as one GPE: keep the gazetteer's parts instead.
                         spans.remove(outer)
                         for i in range(outer.start, outer.end):
@@ -1016,6 +1020,15 @@ class EntityLinker:
             return False
         covered = {i for c in inside for i in range(c.start, c.end)}
         return all(i in covered or ent.doc[i].is_punct for i in range(ent.start, ent.end))
+
+    def _hyphenated_demonym(self, ent: Span, cand: Span) -> bool:
+        """A demonym inside a hyphenated NORP word: "anti-Russian", "Austro-Hungarian", "ex-Soviet"."""
+        if ent.label_ != "NORP" or cand.label_ != "COI_NAT" or self.gazetteer.lookup(ent.text):
+            return False
+        doc = ent.doc
+        before = doc[cand.start - 1] if cand.start > ent.start else None
+        after = doc[cand.end] if cand.end < ent.end else None
+        return (before is not None and before.text == "-") or (after is not None and after.text == "-")
 
     def _early_context(self, spans: list[Span], sources: Iterable[str]) -> dict[str, float]:
         """Country shares of the ruler's unambiguous entities and the source's country tags."""

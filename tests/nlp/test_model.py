@@ -85,3 +85,10 @@ def test_single_names_that_speak_are_persons_unless_known_organisations() -> Non
     assert found["Anas"].kind == "person"
     assert found["Reuters"].entity_id == "org:reuters"
     assert found["Amnesty"].entity_id == "org:amnesty-international"
+
+
+@pytest.mark.slow
+def test_demonym_inside_a_hyphenated_word() -> None:
+    text = "The embassy criticised the anti-Russian policy of the government."
+    found = {m.text: m for m in next(tag([TagInput("h", text)], model=MODEL)).entities}
+    assert found["Russian"].kind == "nationality" and found["Russian"].country == "RU"
