@@ -89,6 +89,10 @@ DISEASE_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP"})
 NESTING_LABELS = frozenset({"ORG"})
 # Ship prefixes: "USS Hopper", "HMS Daring", "FS Forbin".
 VESSEL_PREFIXES = frozenset({"USS", "HMS", "FS", "HMAS", "HMCS", "INS", "USNS", "RFA", "USCGC"})
+# Capitalised words after a town that make it the seat of a local office: "Dublin Mayor", "Athens Police".
+LOCAL_OFFICE_WORDS = frozenset(
+    {"Mayor", "Police", "Fire", "Sheriff", "City", "County", "Council", "Township", "Borough", "Mayor's"}
+)
 # Prepositions after which a gazetteer place outweighs the NER's reading as a name ("in Palmyra").
 PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
 PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
@@ -887,9 +891,12 @@ class EntityLinker:
                 agrees = ent.label_ in ("GPE", "LOC", "NORP", "FAC") and key not in amb.common_words
                 after_preposition = (
                     label == "COI_PLACE"
-                    and cand.start > 0
-                    and doc[cand.start - 1].lower_ in PLACE_PREPOSITIONS
                     and key not in amb.common_words
+                    and (
+                        (cand.start > 0 and doc[cand.start - 1].lower_ in PLACE_PREPOSITIONS)
+                        or self._hometown(doc, cand, spans)
+                        or (cand.end < len(doc) and doc[cand.end].text in LOCAL_OFFICE_WORDS)
+                    )
                 )
                 if ent.label_ in RULER_LABELS or not (
                     agrees or after_preposition or (overrule and label == "COI_PLACE")
@@ -1020,6 +1027,16 @@ class EntityLinker:
             return False
         covered = {i for c in inside for i in range(c.start, c.end)}
         return all(i in covered or ent.doc[i].is_punct for i in range(ent.start, ent.end))
+
+    @staticmethod
+    def _hometown(doc: Doc, cand: Span, spans: list[Span]) -> bool:
+        """ "James Tauber of Nelson", "Amstutz, of Wooster", "a 20-year-old from Brampton"."""
+        if cand.start < 2 or doc[cand.start - 1].lower_ not in ("of", "from"):
+            return False
+        before = doc[cand.start - 2]
+        if before.text == "," or before.like_num or before.lower_.endswith("-old"):
+            return True
+        return any(e.label_ == "PERSON" and e.end == before.i + 1 for e in spans)
 
     def _hyphenated_demonym(self, ent: Span, cand: Span) -> bool:
         """A demonym inside a hyphenated NORP word: "anti-Russian", "Austro-Hungarian", "ex-Soviet"."""

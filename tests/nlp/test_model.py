@@ -92,3 +92,10 @@ def test_demonym_inside_a_hyphenated_word() -> None:
     text = "The embassy criticised the anti-Russian policy of the government."
     found = {m.text: m for m in next(tag([TagInput("h", text)], model=MODEL)).entities}
     assert found["Russian"].kind == "nationality" and found["Russian"].country == "RU"
+
+
+@pytest.mark.slow
+def test_hometowns_and_local_offices_are_places() -> None:
+    text = "James Tauber of Nelson was driving. Police said Amstutz, of Wooster, was hurt, Avondale Mayor Ed Rieker said."
+    found = {m.text: m.kind for m in next(tag([TagInput("h", text)], model=MODEL)).entities}
+    assert found["Nelson"] == "city" and found["Wooster"] == "city" and found["Avondale"] == "city"
