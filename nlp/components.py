@@ -1000,10 +1000,11 @@ class EntityLinker:
 
     @staticmethod
     def _opens_name(cand: Span, outer: Span, listed: bool) -> bool:
-        """A town opening an organisation's name: "Athens Police Department"."""
-        if cand.end >= outer.end:
-            return False
-        return cand.start == outer.start and not listed
+        """A town opening or closing an organisation's name: "Athens Police", "First Bank of Princeton"."""
+        if cand.start == outer.start:
+            return cand.end < outer.end and not listed
+        # "the First Bank of Princeton", "St. John's Lutheran School in Lombard"
+        return cand.end == outer.end and outer.doc[cand.start - 1].lower_ in ("of", "in")
 
     def _acts(self, doc: Doc, span: Span) -> bool:
         """A country name used for its government: followed by a speech or stance verb."""
