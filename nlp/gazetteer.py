@@ -101,6 +101,7 @@ class Ambiguity:
     road_words: tuple[str, ...] = ()  # before a number: "Highway 19"
     title_heads: frozenset[str] = frozenset()  # case-sensitive: "the Foreign Secretary"
     facility_words: frozenset[str] = frozenset()  # case-sensitive: "Holy Redeemer Church"
+    masthead_words: frozenset[str] = frozenset()  # case-sensitive: "New York Times"
 
 
 @dataclass
@@ -190,6 +191,7 @@ def load_ambiguity() -> Ambiguity:
         road_words=tuple(data.get("road_words", ())),
         title_heads=frozenset(data.get("title_heads", ())),
         facility_words=frozenset(data.get("facility_words", ())),
+        masthead_words=frozenset(data.get("masthead_words", ())),
     )
 
 

@@ -143,3 +143,9 @@ def test_peoples_are_nationalities_placed_by_the_text(blank_pipeline: Language) 
 def test_first_part_of_a_hyphenated_name_is_no_place(blank_pipeline: Language) -> None:
     assert "Wal" not in kinds(blank_pipeline, "Shoppers at Wal-Mart in Ohio.")
     assert kinds(blank_pipeline, "Egypt-Israel relations improved.")["Egypt"] == "country"
+
+
+def test_newspaper_names_are_no_places(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "The New York Times and China Daily reported floods in China.")
+    assert "New York" not in found
+    assert [m.start for m in mentions(blank_pipeline, "China Daily reported floods in China.")] == [30]
