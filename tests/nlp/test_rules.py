@@ -148,4 +148,5 @@ def test_first_part_of_a_hyphenated_name_is_no_place(blank_pipeline: Language) -
 def test_newspaper_names_are_no_places(blank_pipeline: Language) -> None:
     found = kinds(blank_pipeline, "The New York Times and China Daily reported floods in China.")
     assert "New York" not in found
-    assert [m.start for m in mentions(blank_pipeline, "China Daily reported floods in China.")] == [30]
+    text = "China Daily reported floods in China."
+    assert [m.start for m in mentions(blank_pipeline, text)] == [text.rindex("China")]
