@@ -208,6 +208,46 @@ def _exact(name: str, cand: Candidate) -> Candidate:
     return cand
 
 
+# Countries whose states and provinces have demonyms in common use ("Iowans", "Texan", "Albertan").
+STATE_DEMONYM_COUNTRIES = frozenset({"US", "CA"})
+
+
+def _demonym_forms(demonyms: Iterable[str]) -> list[str]:
+    """Demonyms as listed, split where a source joins two ("Bosnian,Herzegovinian"), with plurals."""
+    forms: list[str] = []
+    for item in demonyms:
+        for demonym in (part.strip() for part in item.split(",")):
+            if not demonym:
+                continue
+            forms.append(demonym)
+            if demonym.endswith(("an", "i", "er", "ite")) and not demonym.endswith("man"):
+                forms.append(demonym + "s")  # "South Africans", "Pakistanis"
+    return forms
+
+
+def _derived_demonyms(name: str) -> set[str]:
+    """English demonyms of a state or province by the usual endings, singular and plural.
+
+    "Iowa" -> "Iowan", "Ohio" -> "Ohioan", "Texas" -> "Texan", "Oregon" ->
+    "Oregonian", "Maryland" -> "Marylander", "Quebec" -> "Quebecer". A form
+    nobody uses never occurs in a text, so over-generating costs nothing.
+    """
+    forms: set[str] = set()
+    if name.endswith("a"):
+        forms.add(name + "n")
+    if name.endswith(("o", "i")):
+        forms |= {name + "an", name[:-1] + "an"}
+    if name.endswith("as"):
+        forms.add(name[:-2] + "an")
+    if name.endswith("n"):
+        forms.add(name + "ian")
+    if name.endswith("e"):
+        forms.add(name + "r")
+    if name.endswith(("land", "k", "c")):
+        forms.add(name + "er")
+    return forms | {form + "s" for form in forms}
+
+
 def _add_places(gaz: Gazetteer, places: dict[str, Any]) -> None:
     for country in places["countries"]:
         code = country["code"]
@@ -216,7 +256,7 @@ def _add_places(gaz: Gazetteer, places: dict[str, Any]) -> None:
         for name in country["names"]:
             gaz.add(name, _exact(name, cand))
         nat = Candidate(f"country:{code}", "nationality", country["name"], code, country["population"])
-        for demonym in country["demonyms"]:
+        for demonym in _demonym_forms(country["demonyms"]):
             gaz.add(demonym, nat)
             gaz.add(ascii_fold(demonym), nat)
     for region in places["regions"]:
@@ -224,6 +264,12 @@ def _add_places(gaz: Gazetteer, places: dict[str, Any]) -> None:
         cand = Candidate(f"region:{region['code']}", "region", region["name"], region["country"], 0)
         for name in region["names"]:
             gaz.add(name, _exact(name, cand))
+    for region in places["regions"]:
+        if region["country"] in STATE_DEMONYM_COUNTRIES and region["code"][3:].isalpha():
+            nat = Candidate(f"region:{region['code']}", "nationality", region["name"], region["country"], 0)
+            for form in _derived_demonyms(region["name"]):
+                if not gaz.lookup(form):
+                    gaz.add(form, nat)
     for key, area in places.get("supranational", {}).items():
         for name in area["names"]:
             gaz.add(name, _exact(name, Candidate(f"location:{slug(name)}", "location", name, None)))

@@ -136,3 +136,12 @@ def test_organisations_file_is_well_formed_and_linked() -> None:
     # Acronyms are case-sensitive: the pronoun "who" is no organisation.
     assert "org:who" in [c.entity_id for c in gaz.lookup("WHO")]
     assert not gaz.lookup("Who")
+
+
+def test_demonyms_of_states_and_plurals() -> None:
+    gaz = get_gazetteer()
+    assert [c.entity_id for c in gaz.lookup("Iowans")] == ["region:US-IA"]
+    assert [c.kind for c in gaz.lookup("Texan")] == ["nationality"]
+    assert "country:ZA" in [c.entity_id for c in gaz.lookup("South Africans")]
+    # A country's demonym is never taken over by a state's: "Georgian" stays Georgia's.
+    assert [c.entity_id for c in gaz.lookup("Georgian")] == ["country:GE"]
