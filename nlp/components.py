@@ -539,6 +539,13 @@ def _state_names(doc: Doc, mentions: list[Mention], verbs: frozenset[str]) -> li
     return out
 
 
+def _said_by(doc: Doc, start: int, end: int) -> bool:
+    """A name after an inverted speech verb and before punctuation: '"...," said Noma.'."""
+    if start == 0 or end >= len(doc):
+        return False
+    return doc[start - 1].lower_ in ("said", "says", "added", "explained") and doc[end].is_punct
+
+
 def _has_capital(text: str) -> bool:
     return any(ch.isupper() for ch in text) or any(ch.isdigit() for ch in text)
 
@@ -769,6 +776,8 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         if surname and nxt is not None:
             if nxt.lower_ in amb.person_verbs or (nxt.text in {"'s", "’s"} and key in amb.surnames):
                 return True
+            if _said_by(doc, span.start, span.end):
+                return True  # '..." said Noma.'
             if (
                 _TITLE_CASE_WORD.match(nxt.text)
                 and key in amb.given_names
@@ -850,6 +859,10 @@ class EntityLinker:
             tok.lower_
             for tok in doc[:-1]
             if tok.is_title and tok.is_alpha and doc[tok.i + 1].lower_ in amb.person_verbs
+        } | {
+            tok.lower_
+            for tok in doc[1:-1]
+            if tok.is_title and tok.is_alpha and _said_by(doc, tok.i, tok.i + 1)
         }
         for cand in candidates:
             label = "COI_NAT" if cand.label_ == "COI_NAT" else "COI_PLACE"

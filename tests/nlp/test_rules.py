@@ -150,3 +150,8 @@ def test_newspaper_names_are_no_places(blank_pipeline: Language) -> None:
     assert "New York" not in found
     text = "China Daily reported floods in China."
     assert [m.start for m in mentions(blank_pipeline, text)] == [text.rindex("China")]
+
+
+def test_name_after_an_inverted_speech_verb_is_a_person(blank_pipeline: Language) -> None:
+    assert "Jackson" not in kinds(blank_pipeline, '"It was late," said Jackson. The vote was close.')
+    assert kinds(blank_pipeline, "The vote in Jackson was close.")["Jackson"] == "city"
