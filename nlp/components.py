@@ -700,8 +700,12 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
             return "drop"  # "HIV", "AIDS": an acronym, not the town spelled in capitals
         if span.end < len(doc) and doc[span.end].lower_ in amb.named_after_words:
             return "drop"  # "Ebola virus", "Marburg fever", "Reston ebolavirus"
-        if span.end < len(doc) and doc[span.end].text in amb.masthead_words:
-            return "drop"  # a newspaper: "New York Times", "China Daily"
+        if (
+            span.end < len(doc)
+            and doc[span.end].text in amb.masthead_words
+            and (span.end + 1 >= len(doc) or not doc[span.end + 1].is_title)
+        ):
+            return "drop"  # a newspaper: "New York Times"; not a report series ("Syria Daily Report")
         if kinds <= {"nationality"}:
             return "nationality"
         if key in amb.common_words or (key in amb.english_words and not text.endswith(".")):

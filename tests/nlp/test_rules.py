@@ -150,6 +150,7 @@ def test_newspaper_names_are_no_places(blank_pipeline: Language) -> None:
     assert "New York" not in found
     text = "China Daily reported floods in China."
     assert [m.start for m in mentions(blank_pipeline, text)] == [text.rindex("China")]
+    assert "Syria" in kinds(blank_pipeline, "Syria Daily Report 01/03/2016")  # a report series
 
 
 def test_name_after_an_inverted_speech_verb_is_a_person(blank_pipeline: Language) -> None:
