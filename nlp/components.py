@@ -1258,11 +1258,16 @@ class EntityLinker:
             siblings = sum(
                 1 for c in resolved[idx][1] if c.country == cand.country and c.entity_id != cand.entity_id
             )
-            score += 0.15 * min(siblings, 2)
-            if cand.kind == "city" and any(
-                c.kind == "region" and c.country == cand.country for c in resolved[idx][1]
+            score += 0.05 * min(siblings, 2)
+            others = resolved[idx][1]
+            if (
+                cand.kind == "city"
+                and any(c.kind == "region" and c.country == cand.country for c in others)
+                and not any(c.kind == "city" and c.country != cand.country for c in others)
             ):
-                score += 0.35  # "Idlib" is the city unless a province word follows
+                # "Idlib", "Gaza": the city that names its province, unless a province word
+                # follows; between namesake cities abroad ("Paris", "Dublin") context decides.
+                score += 0.35
         if cand.admin1 and cand.admin1 in regions_named:
             score += 0.5
         # Adjacent place: "Alexandria, Louisiana" / "Aleppo, Syria".

@@ -127,3 +127,8 @@ def test_continents_and_seas_have_no_country(blank_pipeline: Language) -> None:
 def test_disease_named_after_a_place_is_not_a_place(blank_pipeline: Language) -> None:
     found = mentions(blank_pipeline, "Cases of Marburg fever and Ebola virus were reported in Uganda.")
     assert [m.text for m in found] == ["Uganda"]
+
+
+def test_namesake_cities_abroad_are_left_to_context(blank_pipeline: Language) -> None:
+    doc = blank_pipeline(blank_pipeline.make_doc("Dublin, Ohio, opened a park. Dublin residents came."))
+    assert {m.country for m in doc._.coi_mentions if m.text == "Dublin"} == {"US"}

