@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from typing import Any
 
 from spacy.language import Language
@@ -95,8 +96,12 @@ LOCAL_OFFICE_WORDS = frozenset(
 )
 # Prepositions after which a gazetteer place outweighs the NER's reading as a name ("in Palmyra").
 PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
+# Capitalised prepositions the NER takes into a name: "Near Palmyra, two strikes...".
+OPENING_PREPOSITIONS = PLACE_PREPOSITIONS | {"at", "from"}
 PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
 ACTOR_KINDS = frozenset({"armed_group", "state_force"})
+# Kinds the ruler matches as named actors: armed groups, state forces, listed organisations.
+NAMED_ACTOR_KINDS = ACTOR_KINDS | {"organisation"}
 # Mentions inside the complement of an office title ("Secretary of State", "Minister for the Middle East").
 TITLE_DOMAIN_KINDS = PLACE_KINDS | {"organisation"}
 MINOR_CITY = 100_000
@@ -250,7 +255,7 @@ def _dateline_spans(doc: Doc) -> list[Span]:
 
 def _strip_preposition(ent: Span) -> Span:
     """ "Near Palmyra, two strikes...": a capitalised preposition is not part of the name."""
-    if len(ent) > 1 and ent[0].lower_ in PLACE_PREPOSITIONS | {"at", "from"} and ent[0].is_title:
+    if len(ent) > 1 and ent[0].lower_ in OPENING_PREPOSITIONS and ent[0].is_title:
         return Span(ent.doc, ent.start + 1, ent.end, label="GPE")
     return ent
 
@@ -412,89 +417,6 @@ def _office_holders(doc: Doc, mentions: list[Mention], heads: frozenset[str]) ->
     return out
 
 
-# Words after a country abbreviation that show it is not a modifier ("in the U.S. and", "the EU is").
-_NOT_MODIFIED = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "during",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "he",
-        "her",
-        "his",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "last",
-        "many",
-        "may",
-        "might",
-        "more",
-        "most",
-        "must",
-        "next",
-        "no",
-        "not",
-        "now",
-        "of",
-        "on",
-        "or",
-        "our",
-        "over",
-        "she",
-        "should",
-        "since",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "under",
-        "until",
-        "was",
-        "we",
-        "were",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "will",
-        "with",
-        "would",
-        "you",
-    ]
-)
 _REGIME = re.compile(r"\b[Tt]he regime\b")
 _UNION_NAMES = frozenset({"European Union", "EU", "E.U."})
 
@@ -504,7 +426,7 @@ def _abbreviation(text: str) -> bool:
     return text.isupper() and 2 <= len(letters) <= 4 and letters.isalpha()
 
 
-def _state_names(doc: Doc, mentions: list[Mention], verbs: frozenset[str]) -> list[Mention]:
+def _state_names(doc: Doc, mentions: list[Mention], not_modified: frozenset[str]) -> list[Mention]:
     """Abbreviated country names used as modifiers, and the European Union as an organisation.
 
     "U.S. Central Command", "UK ships", "EU sanctions": the abbreviation
@@ -522,8 +444,7 @@ def _state_names(doc: Doc, mentions: list[Mention], verbs: frozenset[str]) -> li
         modifier = (
             nxt is not None
             and nxt.is_alpha
-            and nxt.lower_ not in _NOT_MODIFIED
-            and nxt.lower_ not in verbs
+            and nxt.lower_ not in not_modified
             and not (m.text.endswith(".") and nxt.is_title and _sentence_initial(doc, nxt.i))
         )
         if modifier:
@@ -682,7 +603,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         ):
             return "drop"
         kinds = {c.kind for c in candidates}
-        if kinds & ACTOR_KINDS or "organisation" in kinds:
+        if kinds & NAMED_ACTOR_KINDS:
             if all(c.exact for c in candidates) and text == "IS" and not self._is_group_is(doc, span):
                 return "drop"
             return "entity"
@@ -817,6 +738,13 @@ class EntityLinker:
     @property
     def gazetteer(self) -> Gazetteer:
         return get_gazetteer()
+
+    @cached_property
+    def _not_modified(self) -> frozenset[str]:
+        """Words after a country abbreviation that show it is no modifier ("in the U.S. and", "the EU is")."""
+        amb = self.gazetteer.ambiguity
+        assert amb is not None
+        return amb.function_words | amb.state_verbs | amb.person_verbs
 
     def __call__(self, doc: Doc) -> Doc:
         gaz = self.gazetteer
@@ -972,7 +900,7 @@ class EntityLinker:
                 mentions.append(mention)
         if amb.title_heads:
             mentions = _office_holders(doc, mentions, amb.title_heads)
-        mentions = _state_names(doc, mentions, amb.state_verbs | amb.person_verbs)
+        mentions = _state_names(doc, mentions, self._not_modified)
         if dominant:
             mentions = self._the_regime(doc, mentions, dominant)
         doc._.coi_mentions = mentions
@@ -1099,7 +1027,7 @@ class EntityLinker:
         if label == "NORP":
             return [c for c in gaz.lookup(text) if c.kind in ("nationality", "armed_group", "state_force")]
         if label in ("ORG", "PERSON"):
-            return [c for c in gaz.lookup(text) if c.kind in ACTOR_KINDS or c.kind == "organisation"]
+            return [c for c in gaz.lookup(text) if c.kind in NAMED_ACTOR_KINDS]
         return []
 
     def _supported(self, doc: Doc, span: Span) -> bool:
@@ -1151,7 +1079,6 @@ class EntityLinker:
             kind = NER_KINDS.get(label)
             if kind is None or span[0].text in VESSEL_PREFIXES:
                 return None  # not a tagged kind, or a ship ("USS Mahan"): neither place nor person
-            clean = _POSSESSIVE.sub("", text.strip())
             amb = self.gazetteer.ambiguity
             if (
                 kind in ("organisation", "person")
@@ -1164,17 +1091,16 @@ class EntityLinker:
                 kind = "location"  # "in Daquq", "the town of Tel Tamer": a place the NER read as a name
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
                 kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
-            amb = self.gazetteer.ambiguity
             if kind in ("location", "organisation") and len(span) <= 2 and self._titled(doc, span):
                 kind = "person"  # "President Saakashvili", "coach Ripley"
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in speakers:
                 kind = "person"  # an unknown single name that speaks in the text: "Karim said"
+            start_char = span.start_char
+            if kind in ("location", "organisation") and len(span) > 1 and span[0].lower_ == "the":
+                start_char = span[1].idx  # "the East Coast", "the Georgia Bureau of Investigation"
+                text = doc.text[start_char : span.end_char]
+            clean = _POSSESSIVE.sub("", text.strip())
             if kind == "location":
-                start_char = span.start_char
-                if len(span) > 1 and span[0].lower_ == "the":
-                    start_char = span[1].idx  # "the East Coast" -> "East Coast"
-                    text = doc.text[start_char : span.end_char]
-                    clean = _POSSESSIVE.sub("", text.strip())
                 common = amb is not None and name_key(clean) in amb.common_words
                 if not (clean[:1].isupper() or clean[:1].isdigit()) or (common and len(span) == 1):
                     return None  # "the South", "Gulf"
@@ -1196,18 +1122,13 @@ class EntityLinker:
                 return Mention(
                     span.start_char, span.end_char, text, "person", f"person:{slug(clean)}", clean, None, None
                 )
-            start_char = span.start_char
-            if len(span) > 1 and span[0].lower_ == "the":
-                start_char = span[1].idx  # "the Georgia Bureau of Investigation"
-                text = doc.text[start_char : span.end_char]
-                clean = _POSSESSIVE.sub("", text.strip())
             if not clean[:1].isupper():
                 return None
             return Mention(
                 start_char, span.end_char, text, "organisation", f"org:{slug(clean)}", clean, None, None
             )
         # Prefer actor readings for group-like spans, place readings otherwise.
-        actors = [c for c in cands if c.kind in ACTOR_KINDS or c.kind == "organisation"]
+        actors = [c for c in cands if c.kind in NAMED_ACTOR_KINDS]
         if actors and (label in ("COI_GROUP", "ORG", "PERSON", "NORP") or len(actors) == len(cands)):
             cands = actors
         best = max(cands, key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx))

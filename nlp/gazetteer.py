@@ -102,6 +102,7 @@ class Ambiguity:
     title_heads: frozenset[str] = frozenset()  # case-sensitive: "the Foreign Secretary"
     facility_words: frozenset[str] = frozenset()  # case-sensitive: "Holy Redeemer Church"
     masthead_words: frozenset[str] = frozenset()  # case-sensitive: "New York Times"
+    function_words: frozenset[str] = frozenset()  # "and", "the", "is": closed-class English words
 
 
 @dataclass
@@ -192,6 +193,7 @@ def load_ambiguity() -> Ambiguity:
         title_heads=frozenset(data.get("title_heads", ())),
         facility_words=frozenset(data.get("facility_words", ())),
         masthead_words=frozenset(data.get("masthead_words", ())),
+        function_words=lower(data.get("function_words", ())),
     )
 
 
@@ -349,9 +351,8 @@ def _add_organisations(gaz: Gazetteer, data: dict[str, Any]) -> None:
     for org in data["organisations"]:
         cand = Candidate(f"org:{org['id']}", "organisation", org["name"], None)
         for alias in [org["name"], *org["aliases"]]:
-            if not _exact(alias, cand).exact:
-                gaz.add(alias, cand)
-        for acronym in [*org["acronyms"], *[a for a in [org["name"]] if _exact(a, cand).exact]]:
+            gaz.add(alias, _exact(alias, cand))  # "BBC", "NATO" only as written
+        for acronym in org["acronyms"]:
             gaz.add(acronym, Candidate(**{**cand.__dict__, "exact": acronym}))
 
 
