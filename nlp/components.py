@@ -26,7 +26,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.pipeline import SpanRuler
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from nlp.gazetteer import Candidate, Gazetteer, get_gazetteer
@@ -144,6 +144,34 @@ def _sentence_initial(doc: Doc, i: int) -> bool:
         or "\n" in prev.text
         or prev.is_space
     )
+
+
+def _name_like(tok: Token) -> bool:
+    """A capitalised word with lower-case letters: "Karim", "McMahon", not "ISIS" or "the"."""
+    return tok.is_alpha and tok.text[:1].isupper() and any(c.islower() for c in tok.text)
+
+
+# Titles that also open place names ("Prince Edward", "General Santos", "King George") or that
+# stand before other words ("former Yugoslavia"): they do not make the next name a person's.
+_PLACE_OPENING_TITLES = frozenset(
+    {"chief", "deputy", "former", "general", "justice", "king", "lady", "late", "lord", "major", "prime"}
+    | {"prince", "princess", "queen", "saint", "st", "sir", "vice"}
+)
+
+
+def _titled_names(doc: Doc, titles: frozenset[str]) -> set[str]:
+    """Last words of names written after a capitalised personal title: "President Saakashvili"."""
+    names: set[str] = set()
+    for tok in doc[:-1]:
+        word = tok.lower_.rstrip(".")
+        if not tok.text[:1].isupper() or word not in titles or word in _PLACE_OPENING_TITLES:
+            continue
+        end = tok.i + 1
+        while end < len(doc) and end - tok.i <= 3 and _name_like(doc[end]):
+            end += 1
+        if end > tok.i + 1:
+            names.add(doc[end - 1].lower_)
+    return names
 
 
 _NAME_RUN = r"((?:[A-Z][\w'’.-]* ){1,3})"
@@ -783,19 +811,14 @@ class EntityLinker:
         split_tokens: set[int] = set()
         deferred: list[tuple[Span, Span, str]] = []
         # Words used as parts of personal names elsewhere in the text ("John Moore ... Moore").
+        # and names after a personal title ("President Saakashvili ... Saakashvili").
         person_words = {
-            ent[-1].lower_ for ent in spans if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_title
-        }
+            ent[-1].lower_ for ent in spans if ent.label_ == "PERSON" and len(ent) > 1 and _name_like(ent[-1])
+        } | _titled_names(doc, amb.titles)
         # Single capitalised words that speak somewhere in the text ("Karim replied").
         speakers = {
-            tok.lower_
-            for tok in doc[:-1]
-            if tok.is_title and tok.is_alpha and doc[tok.i + 1].lower_ in amb.person_verbs
-        } | {
-            tok.lower_
-            for tok in doc[1:-1]
-            if tok.is_title and tok.is_alpha and _said_by(doc, tok.i, tok.i + 1)
-        }
+            tok.lower_ for tok in doc[:-1] if _name_like(tok) and doc[tok.i + 1].lower_ in amb.person_verbs
+        } | {tok.lower_ for tok in doc[1:-1] if _name_like(tok) and _said_by(doc, tok.i, tok.i + 1)}
         for cand in candidates:
             label = "COI_NAT" if cand.label_ == "COI_NAT" else "COI_PLACE"
             overlapping = {ner_by_token[i] for i in range(cand.start, cand.end) if i in ner_by_token}
@@ -845,8 +868,19 @@ class EntityLinker:
                         or (cand.end < len(doc) and doc[cand.end].text in LOCAL_OFFICE_WORDS)
                     )
                 )
+                # A one-word town the NER reads as a name, never introduced as a person in the
+                # text ("Cheltenham", "Misrata"): people in news get their full name first.
+                lone = (
+                    label == "COI_PLACE"
+                    and len(cand) == 1
+                    and not listed
+                    and ent.label_ in ("PERSON", "ORG")
+                    and key not in person_words
+                    and key not in speakers
+                    and not self._titled(doc, ent)
+                )
                 if ent.label_ in RULER_LABELS or not (
-                    agrees or after_preposition or (overrule and label == "COI_PLACE")
+                    agrees or after_preposition or lone or (overrule and label == "COI_PLACE")
                 ):
                     if ent.label_ in ("PERSON", "ORG") and not listed:
                         deferred.append((cand, ent, label))

@@ -99,3 +99,17 @@ def test_hometowns_and_local_offices_are_places() -> None:
     text = "James Tauber of Nelson was driving. Police said Amstutz, of Wooster, was hurt, Avondale Mayor Ed Rieker said."
     found = {m.text: m.kind for m in next(tag([TagInput("h", text)], model=MODEL)).entities}
     assert all(found[name] in ("city", "region") for name in ("Nelson", "Wooster", "Avondale"))
+
+
+@pytest.mark.slow
+def test_lone_town_names_are_places_and_introduced_names_persons() -> None:
+    texts = [
+        "A Gainesville man cut a plea deal. Heading into the sky over Gainesville, the plane climbed.",
+        "The story McMahon initially told authorities was false. Janae McMahon was charged.",
+        "It is the case with President Saakashvili. Removal of Saakashvili is the aim.",
+    ]
+    results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
+    towns = [m for m in results[0].entities if m.text == "Gainesville"]
+    assert len(towns) == 2 and all(m.kind == "city" and m.country == "US" for m in towns)
+    assert {m.kind for m in results[1].entities if "McMahon" in m.text} == {"person"}
+    assert {m.kind for m in results[2].entities if "Saakashvili" in m.text} == {"person"}
