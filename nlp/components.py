@@ -1161,6 +1161,16 @@ class EntityLinker:
             return Mention(
                 start_char, span.end_char, text, "organisation", f"org:{slug(clean)}", clean, None, None
             )
+        if (
+            label in ("GPE", "LOC")
+            and len(span) == 1
+            and (self._titled(doc, span) or span[0].lower_ in person_words)
+            and not any(c.kind in ("country", "nationality") for c in cands)
+        ):
+            # "coach Ripley", "Janae McMahon ... McMahon": a person the NER read as a town.
+            return Mention(
+                span.start_char, span.end_char, text, "person", f"person:{slug(text)}", text, None, None
+            )
         # Prefer actor readings for group-like spans, place readings otherwise.
         actors = [c for c in cands if c.kind in NAMED_ACTOR_KINDS]
         if actors and (label in ("COI_GROUP", "ORG", "PERSON", "NORP") or len(actors) == len(cands)):

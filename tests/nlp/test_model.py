@@ -107,9 +107,11 @@ def test_lone_town_names_are_places_and_introduced_names_persons() -> None:
         "A Gainesville man cut a plea deal. Heading into the sky over Gainesville, the plane climbed.",
         "The story McMahon initially told authorities was false. Janae McMahon was charged.",
         "It is the case with President Saakashvili. Removal of Saakashvili is the aim.",
+        '"It is Tanner time!" exclaims coach Ripley. Adamek went right to work.',
     ]
     results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
     towns = [m for m in results[0].entities if m.text == "Gainesville"]
     assert len(towns) == 2 and all(m.kind == "city" and m.country == "US" for m in towns)
     assert {m.kind for m in results[1].entities if "McMahon" in m.text} == {"person"}
     assert {m.kind for m in results[2].entities if "Saakashvili" in m.text} == {"person"}
+    assert {m.text: m.kind for m in results[3].entities}["Ripley"] == "person"

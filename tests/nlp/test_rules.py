@@ -156,3 +156,9 @@ def test_newspaper_names_are_no_places(blank_pipeline: Language) -> None:
 def test_name_after_an_inverted_speech_verb_is_a_person(blank_pipeline: Language) -> None:
     assert "Jackson" not in kinds(blank_pipeline, '"It was late," said Jackson. The vote was close.')
     assert kinds(blank_pipeline, "The vote in Jackson was close.")["Jackson"] == "city"
+
+
+def test_australian_state_abbreviations(blank_pipeline: Language) -> None:
+    found = {m.text: m for m in mentions(blank_pipeline, "Horses in NSW and Qld were kept in their stables.")}
+    assert found["NSW"].entity_id == "region:AU-NSW" and found["Qld"].entity_id == "region:AU-QLD"
+    assert "nsw" not in kinds(blank_pipeline, "the nsw of it")
