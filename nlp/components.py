@@ -982,7 +982,7 @@ class EntityLinker:
     @staticmethod
     def _opens_name(cand: Span, outer: Span, listed: bool) -> bool:
         """A town opening or closing an organisation's name: "Athens Police", "First Bank of Princeton"."""
-        if cand.start == outer.start:
+        if cand.start == outer.start + (outer[0].lower_ == "the"):
             return cand.end < outer.end and not listed
         # "the First Bank of Princeton", "St. John's Lutheran School in Lombard"
         return cand.end == outer.end and outer.doc[cand.start - 1].lower_ in ("of", "in")

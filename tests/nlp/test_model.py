@@ -99,6 +99,9 @@ def test_hometowns_and_local_offices_are_places() -> None:
     text = "James Tauber of Nelson was driving. Police said Amstutz, of Wooster, was hurt, Avondale Mayor Ed Rieker said."
     found = {m.text: m.kind for m in next(tag([TagInput("h", text)], model=MODEL)).entities}
     assert all(found[name] in ("city", "region") for name in ("Nelson", "Wooster", "Avondale"))
+    text = "The Torrington Fire Department responded to the call."
+    found = {m.text: m.kind for m in next(tag([TagInput("o", text)], model=MODEL)).entities}
+    assert found["Torrington"] == "city" and found["Torrington Fire Department"] == "organisation"
 
 
 @pytest.mark.slow
