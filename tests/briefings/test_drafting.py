@@ -77,6 +77,7 @@ def test_configured_desks_and_their_topics_weigh_double(
     with transaction(factory) as session:
         detainees = doc_id(session, "Former detainees")
         hospitals = doc_id(session, "Hospitals in El Fasher")
+        route = doc_id(session, "Young Eritreans")  # names Khartoum on the smugglers' route
         # modest topic scores, so that doubling the desk's topic shows
         session.execute(update(DocumentTopic).values(score=0.3))
         session.add(Desk(key="sudan", name="Sudan desk", countries=["SD"], topics=[]))
@@ -91,8 +92,8 @@ def test_configured_desks_and_their_topics_weigh_double(
         assert set(rows) == {"sudan", "sudan-detention"}
         plain = [i.document_id for i in rows["sudan"].items]
         weighted = [i.document_id for i in rows["sudan-detention"].items]
-    assert plain == [hospitals, detainees]
-    assert weighted == [detainees, hospitals]
+    assert plain == [hospitals, detainees, route]
+    assert weighted == [detainees, hospitals, route]
 
 
 def test_published_briefings_are_frozen_and_reach_the_digest_hook(
