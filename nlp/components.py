@@ -488,6 +488,13 @@ def _state_names(doc: Doc, mentions: list[Mention], not_modified: frozenset[str]
     return out
 
 
+def _person(span: Span, name: str) -> Mention:
+    """A person mention of ``span`` under the name ``name`` (the span without a possessive)."""
+    return Mention(
+        span.start_char, span.end_char, span.text, "person", f"person:{slug(name)}", name, None, None
+    )
+
+
 def _said_by(doc: Doc, start: int, end: int) -> bool:
     """A name after an inverted speech verb and before punctuation: '"...," said Noma.'."""
     if start == 0 or end >= len(doc):
@@ -1153,9 +1160,7 @@ class EntityLinker:
             if kind == "nationality":
                 return None  # religions, political groups: not nationalities
             if kind == "person":
-                return Mention(
-                    span.start_char, span.end_char, text, "person", f"person:{slug(clean)}", clean, None, None
-                )
+                return _person(span, clean)
             if not clean[:1].isupper():
                 return None
             return Mention(
@@ -1168,9 +1173,7 @@ class EntityLinker:
             and not any(c.kind in ("country", "nationality") for c in cands)
         ):
             # "coach Ripley", "Janae McMahon ... McMahon": a person the NER read as a town.
-            return Mention(
-                span.start_char, span.end_char, text, "person", f"person:{slug(text)}", text, None, None
-            )
+            return _person(span, text)
         # Prefer actor readings for group-like spans, place readings otherwise.
         actors = [c for c in cands if c.kind in NAMED_ACTOR_KINDS]
         if actors and (label in ("COI_GROUP", "ORG", "PERSON", "NORP") or len(actors) == len(cands)):
