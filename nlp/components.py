@@ -29,7 +29,7 @@ from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from nlp.gazetteer import Candidate, Gazetteer, get_gazetteer
+from nlp.gazetteer import Ambiguity, Candidate, Gazetteer, get_gazetteer
 from nlp.normalise import name_key, slug
 from nlp.records import CountryScore, EntityKind, Mention, TopicHit
 from nlp.scoring import collect_evidence, country_scores
@@ -94,6 +94,11 @@ VESSEL_PREFIXES = frozenset({"USS", "HMS", "FS", "HMAS", "HMCS", "INS", "USNS", 
 LOCAL_OFFICE_WORDS = frozenset(
     {"Mayor", "Police", "Fire", "Sheriff", "City", "County", "Council", "Township", "Borough", "Mayor's"}
 )
+# Capitalised words of local institutions that the NER folds into a name ("Huntsville High School").
+INSTITUTION_WORDS = frozenset(
+    {"Chief", "Judge", "Superintendent", "Commissioner", "Department", "School", "Elementary", "High"}
+    | {"Library", "Hospital", "Parks", "Recreation", "Board", "Court", "Circuit", "Attorney", "Attorney's"}
+)
 # Prepositions after which a gazetteer place outweighs the NER's reading as a name ("in Palmyra").
 PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
 # Capitalised prepositions the NER takes into a name: "Near Palmyra, two strikes...".
@@ -113,6 +118,7 @@ for _name in (
     "coi_title_end",
     "coi_source_countries",
     "coi_mentions",
+    "coi_acting",
     "coi_evidence",
     "coi_local_actors",
     "coi_countries",
@@ -174,6 +180,35 @@ def _titled_names(doc: Doc, titles: frozenset[str]) -> set[str]:
     return names
 
 
+def _among_places(doc: Doc, resolved: list[tuple[Span, list[Candidate]]], idx: int) -> bool:
+    """A name listed with a known place next to it: "Butler, Clark, Hamilton", "Newark, Heath"."""
+    span = resolved[idx][0]
+    for j in (idx - 1, idx + 1):
+        if not 0 <= j < len(resolved):
+            continue
+        other, cands = resolved[j]
+        gap = doc[min(span.end, other.end) : max(span.start, other.start)]
+        known = other.label_ in RULER_LABELS or any(c.kind in PLACE_KINDS for c in cands)
+        if known and len(gap) == 1 and gap[0].lower_ in (",", "and", "or", "&"):
+            return True
+    return False
+
+
+def _trailing_name(span: Span, office: frozenset[str]) -> Span | None:
+    """The personal name closing a title run: "John Manchester" in "Lewisburg Mayor John Manchester"."""
+    start = span.end
+    while (
+        start > span.start
+        and span.end - start < 3
+        and _name_like(span.doc[start - 1])
+        and span.doc[start - 1].text not in office
+    ):
+        start -= 1
+    if span.end - start < 2:
+        return None
+    return Span(span.doc, start, span.end, label="PERSON")
+
+
 _NAME_RUN = r"((?:[A-Z][\w'’.-]* ){1,3})"
 
 
@@ -193,6 +228,20 @@ def _disease_names(doc: Doc, disease_words: frozenset[str]) -> set[str]:
         for i in range(len(words)):
             found.add(name_key(" ".join(words[i:])))
     return found
+
+
+_VIRUS_SUBTYPE = re.compile(r"^H\d{1,2}N\d{1,2}$", re.IGNORECASE)
+
+
+def _names_disease(ent: Span, names: frozenset[str], words: frozenset[str]) -> bool:
+    """An entity that is a disease: "Ebola", "H1N1", "West Nile Virus", "Ebolavirus"."""
+    last = ent[-1].lower_
+    return (
+        name_key(ent.text) in names
+        or bool(_VIRUS_SUBTYPE.match(ent.text))
+        or (len(ent) > 1 and last in words)
+        or (last.endswith("virus") and last != "virus")
+    )
 
 
 _PATTERNS: dict[frozenset[str], re.Pattern[str]] = {}
@@ -789,7 +838,13 @@ class EntityLinker:
         spans: list[Span] = [
             ent
             for ent in doc.ents
-            if not (diseases and ent.label_ in DISEASE_LABELS and name_key(ent.text) in diseases)
+            if not (
+                ent.label_ in DISEASE_LABELS
+                and (
+                    name_key(ent.text) in diseases
+                    or _names_disease(ent, amb.disease_names, amb.disease_words)
+                )
+            )
         ]
         streets = _street_spans(doc, amb.street_words, amb.road_words)
         if streets:
@@ -863,6 +918,16 @@ class EntityLinker:
                     ):
                         # A place inside a name: "the Texas Department of Health", "Athens Police".
                         spans.append(Span(doc, cand.start, cand.end, label=label))
+                    elif outer.label_ == "PERSON" and not listed and self._seat_of_office(cand, outer):
+                        # "Lewisburg Mayor John Manchester" read as one name: the town, then the person.
+                        spans.remove(outer)
+                        for i in range(outer.start, outer.end):
+                            ner_by_token.pop(i, None)
+                        spans.append(Span(doc, cand.start, cand.end, label=label))
+                        office = LOCAL_OFFICE_WORDS | INSTITUTION_WORDS | amb.title_heads
+                        holder = _trailing_name(outer, office)
+                        if holder is not None:
+                            spans.append(holder)
                     continue  # otherwise the longer NER entity ("Indian Ocean", "Barack Obama") decides
                 ent = same[0]
                 agrees = ent.label_ in ("GPE", "LOC", "NORP", "FAC") and key not in amb.common_words
@@ -993,6 +1058,30 @@ class EntityLinker:
             return cand.end < outer.end and not listed
         # "the First Bank of Princeton", "St. John's Lutheran School in Lombard"
         return cand.end == outer.end and outer.doc[cand.start - 1].lower_ in ("of", "in")
+
+    @staticmethod
+    def _given_name(span: Span, amb: Ambiguity) -> bool:
+        """A listed given name alone or before one more capitalised word that is not a place word."""
+        first = name_key(span[0].text)
+        if len(span) > 2 or not (first in amb.personal_names or first in amb.given_names):
+            return False
+        if len(span) == 1:
+            return True
+        last = span[1]
+        return (
+            _name_like(last)
+            and last.text not in amb.facility_words
+            and last.text not in amb.street_words
+            and last.lower_ not in amb.place_words
+        )
+
+    def _seat_of_office(self, cand: Span, outer: Span) -> bool:
+        """A town opening a longer name that holds an office or institution word: "Dublin Mayor"."""
+        amb = self.gazetteer.ambiguity
+        if amb is None or cand.start != outer.start + (outer[0].lower_ == "the") or cand.end >= outer.end:
+            return False
+        words = LOCAL_OFFICE_WORDS | INSTITUTION_WORDS | amb.title_heads
+        return any(tok.text in words for tok in outer.doc[cand.end : outer.end])
 
     def _acts(self, doc: Doc, span: Span) -> bool:
         """A country name used for its government: followed by a speech or stance verb."""
@@ -1132,6 +1221,14 @@ class EntityLinker:
                 kind = "location"  # "in Daquq", "the town of Tel Tamer": a place the NER read as a name
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
                 kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
+            if (
+                kind in ("location", "organisation")
+                and amb is not None
+                and self._given_name(span, amb)
+                and not self._placed(doc, span)
+                and not _among_places(doc, resolved, idx)
+            ):
+                kind = "person"  # "Karim and Sadiq", "Nino Burjanadze": a name no gazetteer knows
             if kind in ("location", "organisation") and len(span) <= 2 and self._titled(doc, span):
                 kind = "person"  # "President Saakashvili", "coach Ripley"
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in speakers:
@@ -1180,19 +1277,9 @@ class EntityLinker:
             cands = actors
         best = max(cands, key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx))
         if best.kind == "country" and best.country and self._acts(doc, span):
-            # "Russia said", "France condemned": the state as an actor, not a place.
-            state = self.gazetteer.groups.get(f"state:{best.country}")
-            if state is not None:
-                return Mention(
-                    span.start_char,
-                    span.end_char,
-                    text,
-                    "state_force",
-                    str(state["entity_id"]),
-                    str(state["name"]),
-                    best.country,
-                    state.get("ucdp"),
-                )
+            # "Russia said", "France condemned": the country named for its government. It stays
+            # a country mention, but is actor evidence, not place evidence, for the focus.
+            doc._.coi_acting = (doc._.coi_acting or ()) + ((span.start_char, span.end_char),)
         country = best.country
         if best.kind in ("armed_group", "nationality") and country is None and dominant in best.countries:
             country = dominant
@@ -1294,17 +1381,23 @@ class DocCountries:
             for m in mentions
             if m.kind == "armed_group" and m.entity_id in gaz.groups
         }
+        acting = set(doc._.coi_acting or ())
         evidence = collect_evidence(
             mentions,
             title_end=doc._.coi_title_end or 0,
             source_countries=doc._.coi_source_countries or (),
             group_countries=group_countries,
+            acting=acting,
         )
         local = sorted(
             {
                 m.country
                 for m in mentions
-                if m.country and m.kind == "state_force" and not _expeditionary(m.text)
+                if m.country
+                and (
+                    (m.kind == "state_force" and not _expeditionary(m.text))
+                    or (m.kind == "country" and (m.start, m.end) in acting)
+                )
             }
             | {codes[0] for codes in group_countries.values() if len(codes) == 1}
         )

@@ -103,6 +103,8 @@ class Ambiguity:
     facility_words: frozenset[str] = frozenset()  # case-sensitive: "Holy Redeemer Church"
     masthead_words: frozenset[str] = frozenset()  # case-sensitive: "New York Times"
     function_words: frozenset[str] = frozenset()  # "and", "the", "is": closed-class English words
+    disease_names: frozenset[str] = frozenset()  # "Ebola", "Zika": diseases the NER reads as places
+    personal_names: frozenset[str] = frozenset()  # "Brenda", "Abdirahman": for names no gazetteer knows
 
 
 @dataclass
@@ -172,6 +174,7 @@ def _load_json(name: str) -> Any:
 def load_ambiguity() -> Ambiguity:
     data = _load_json("ambiguity.json")
     derived = _load_json("common_names.json")
+    census = _load_json("given_names.json")
 
     def lower(items: Iterable[str]) -> frozenset[str]:
         return frozenset(name_key(i) for i in items)
@@ -194,6 +197,8 @@ def load_ambiguity() -> Ambiguity:
         facility_words=frozenset(data.get("facility_words", ())),
         masthead_words=frozenset(data.get("masthead_words", ())),
         function_words=lower(data.get("function_words", ())),
+        disease_names=lower(data.get("disease_names", ())),
+        personal_names=lower([*data.get("personal_names", ()), *census["given_names"]]),
     )
 
 

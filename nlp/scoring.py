@@ -6,7 +6,8 @@ country in two pools:
 * place evidence: cities, regions, unresolved locations, country names, and
   the country tags a source supplies (ReliefWeb);
 * actor evidence: nationalities ("Russian"), state forces ("Russian
-  airstrikes") and armed groups.
+  airstrikes"), armed groups, and country names used for their government
+  ("Russia said", passed as ``acting`` offsets).
 
 A country is the *focus* when its place evidence is at least half of the best
 place evidence. Actor evidence alone never makes a foreign actor the focus:
@@ -18,12 +19,13 @@ that country the focus. Everything else with evidence is *mentioned*.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from nlp.records import CountryScore, Mention
 
 PLACE_WEIGHTS = {"city": 3.0, "region": 3.0, "location": 2.0, "country": 2.0}
 ACTOR_WEIGHTS = {"nationality": 0.75, "state_force": 0.75, "armed_group": 1.0}
+ACTING_WEIGHT = ACTOR_WEIGHTS["state_force"]
 TITLE_FACTOR = 2.0
 SOURCE_WEIGHT = 3.0
 FOCUS_SHARE = 0.5
@@ -37,16 +39,20 @@ def collect_evidence(
     title_end: int = 0,
     source_countries: Iterable[str] = (),
     group_countries: Mapping[str, tuple[str, ...]] | None = None,
+    acting: Collection[tuple[int, int]] = (),
 ) -> Evidence:
     """Weighted evidence per country from linked mentions.
 
     Mentions starting before ``title_end`` (the title) weigh double. Armed
-    groups active in several countries spread their weight over them.
+    groups active in several countries spread their weight over them. Country
+    mentions whose (start, end) is in ``acting`` are actor evidence.
     """
     evidence: Evidence = {}
     for mention in mentions:
         factor = TITLE_FACTOR if mention.start < title_end else 1.0
-        if mention.kind in PLACE_WEIGHTS and mention.country:
+        if mention.kind == "country" and mention.country and (mention.start, mention.end) in acting:
+            evidence.setdefault(mention.country, [0.0, 0.0])[1] += ACTING_WEIGHT * factor
+        elif mention.kind in PLACE_WEIGHTS and mention.country:
             if mention.kind == "location" and mention.entity_id.startswith("location:"):
                 continue  # countries guessed from context are not evidence
             evidence.setdefault(mention.country, [0.0, 0.0])[0] += PLACE_WEIGHTS[mention.kind] * factor

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+import spacy
 from spacy.language import Language
 
+from nlp.components import _names_disease
+from nlp.gazetteer import load_ambiguity
 from nlp.records import Mention
 
 ID_PATTERN = re.compile(
@@ -102,13 +105,13 @@ def test_source_countries_give_context(blank_pipeline: Language) -> None:
     assert found and found[0].country == "SY"
 
 
-def test_country_used_for_its_government_is_the_state(blank_pipeline: Language) -> None:
-    table = by_text(
-        mentions(blank_pipeline, "France condemned the strikes on Idlib; Russia's role in Syria grew.")
-    )
-    assert table["France"].kind == "state_force" and table["France"].entity_id == "state:FR"
+def test_country_used_for_its_government_stays_a_country_but_acts(blank_pipeline: Language) -> None:
+    doc = blank_pipeline("France condemned the strikes on Idlib; Russia's role in Syria grew.")
+    table = by_text(doc._.coi_mentions)
+    assert table["France"].kind == "country" and table["France"].entity_id == "country:FR"
     assert table["Russia"].kind == "country"
     assert table["Syria"].kind == "country"
+    assert doc._.coi_acting == ((0, 6),)  # only "France condemned" speaks for a government
 
 
 def test_government_names_and_typographic_apostrophes(blank_pipeline: Language) -> None:
@@ -127,6 +130,30 @@ def test_continents_and_seas_have_no_country(blank_pipeline: Language) -> None:
 def test_disease_named_after_a_place_is_not_a_place(blank_pipeline: Language) -> None:
     found = mentions(blank_pipeline, "Cases of Marburg fever and Ebola virus were reported in Uganda.")
     assert [m.text for m in found] == ["Uganda"]
+
+
+def test_diseases_the_ner_reads_as_places_are_dropped() -> None:
+    lang = spacy.blank("en")
+    text = "She had Ebola and H1N1; West Nile Virus and Ebolavirus spread in Liberia."
+    doc = lang.make_doc(text)
+    doc.ents = [
+        doc.char_span(text.index(name), text.index(name) + len(name), label="GPE")
+        for name in ("Ebola", "H1N1", "West Nile Virus", "Ebolavirus", "Liberia")
+    ]
+    amb = load_ambiguity()
+    dropped = [e.text for e in doc.ents if _names_disease(e, amb.disease_names, amb.disease_words)]
+    assert dropped == ["Ebola", "H1N1", "West Nile Virus", "Ebolavirus"]
+
+
+def test_town_opening_an_office_held_name_is_split(blank_pipeline: Language) -> None:
+    text = "Atlanta Mayor Kasim Reed opened the park."
+    doc = blank_pipeline.make_doc(text)
+    doc.ents = [doc.char_span(0, len("Atlanta Mayor Kasim Reed"), label="PERSON")]
+    for _name, proc in blank_pipeline.pipeline:
+        doc = proc(doc)
+    table = by_text(doc._.coi_mentions)
+    assert table["Atlanta"].kind == "city" and table["Atlanta"].country == "US"
+    assert any(m.kind == "person" and m.text.endswith("Kasim Reed") for m in doc._.coi_mentions)
 
 
 def test_namesake_cities_abroad_are_left_to_context(blank_pipeline: Language) -> None:

@@ -162,3 +162,36 @@ def test_australian_state_abbreviations(blank_pipeline: Language) -> None:
     found = {m.text: m for m in mentions(blank_pipeline, "Horses in NSW and Qld were kept in their stables.")}
     assert found["NSW"].entity_id == "region:AU-NSW" and found["Qld"].entity_id == "region:AU-QLD"
     assert "nsw" not in kinds(blank_pipeline, "the nsw of it")
+
+
+def _with_ner(lang: Language, text: str, ents: list[tuple[str, str]]) -> dict[str, str]:
+    """Run the blank pipeline on a doc whose NER entities are given as (text, label)."""
+    doc = lang.make_doc(text)
+    doc.ents = [doc.char_span(text.index(t), text.index(t) + len(t), label=label) for t, label in ents]
+    for _name, proc in lang.pipeline:
+        doc = proc(doc)
+    return {m.text: m.kind for m in doc._.coi_mentions}
+
+
+def test_unknown_given_names_the_ner_calls_places_are_persons(blank_pipeline: Language) -> None:
+    text = "A story of Brenda and Abdirahman, and of Gwendolyn Okafor, told on Maria Island and in Zorbatiya."
+    ents = [(w, "GPE") for w in ("Brenda", "Abdirahman", "Gwendolyn Okafor", "Maria Island", "Zorbatiya")]
+    found = _with_ner(blank_pipeline, text, ents)
+    assert found["Brenda"] == "person" and found["Abdirahman"] == "person"
+    assert found["Gwendolyn Okafor"] == "person"
+    assert found["Maria Island"] == "location"  # a facility word: a place
+    assert found["Zorbatiya"] in ("city", "location")  # no given name: the NER's place stands
+
+
+def test_census_given_names_are_generated_and_well_formed() -> None:
+    data = json.loads((DATA / "given_names.json").read_text(encoding="utf-8"))
+    names = data["given_names"]
+    assert len(names) > 1000 and names == sorted(set(names))
+    assert {"Mary", "James", "Brenda"} <= set(names)
+    assert all(n.isalpha() and n[0].isupper() and n[1:].islower() for n in names)
+
+
+def test_ghouta_is_rural_damascus(blank_pipeline: Language) -> None:
+    found = {m.text: m for m in mentions(blank_pipeline, "Shelling hit Eastern Ghouta; convoys left Ghouta.")}
+    assert found["Eastern Ghouta"].entity_id == "region:SY-RD"
+    assert found["Ghouta"].country == "SY"
