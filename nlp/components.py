@@ -696,7 +696,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         key = name_key(text)
         if self._person_context(doc, span, key, candidates):
             return "drop"
-        acronym_like = len(span) == 1 and text.isupper() and len(text) <= 4
+        acronym_like = len(span) == 1 and text.isupper() and len(text) <= 5
         if (
             acronym_like
             and not any(c.exact for c in candidates)

@@ -195,3 +195,9 @@ def test_ghouta_is_rural_damascus(blank_pipeline: Language) -> None:
     found = {m.text: m for m in mentions(blank_pipeline, "Shelling hit Eastern Ghouta; convoys left Ghouta.")}
     assert found["Eastern Ghouta"].entity_id == "region:SY-RD"
     assert found["Ghouta"].country == "SY"
+
+
+def test_capitalised_acronyms_of_five_letters_are_no_towns(blank_pipeline: Language) -> None:
+    assert get_gazetteer().lookup("Nafta", exact_case=False)  # a town of that name exists
+    assert "NAFTA" not in kinds(blank_pipeline, "Leaders said NAFTA would be renegotiated in Ottawa.")
+    assert kinds(blank_pipeline, "Leaders met in Nafta on Monday.")["Nafta"] == "city"
