@@ -108,7 +108,7 @@ ACTOR_KINDS = frozenset({"armed_group", "state_force"})
 # Kinds the ruler matches as named actors: armed groups, state forces, listed organisations.
 NAMED_ACTOR_KINDS = ACTOR_KINDS | {"organisation"}
 # Mentions inside the complement of an office title ("Secretary of State", "Minister for the Middle East").
-TITLE_DOMAIN_KINDS = PLACE_KINDS | {"organisation"}
+TITLE_DOMAIN_KINDS = frozenset({"location", "organisation"})
 MINOR_CITY = 100_000
 BIG_CITY = 1_000_000
 _TITLE_CASE_WORD = re.compile(r"^[A-Z][a-z]")

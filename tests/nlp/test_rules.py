@@ -57,6 +57,13 @@ def test_offices_are_persons(blank_pipeline: Language) -> None:
     assert kinds(blank_pipeline, "The ministry said the secretary was away.") == {}
 
 
+def test_a_country_in_an_office_title_is_still_a_country(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "The President of Armenia visited the Minister for the Middle East.")
+    assert found["President of Armenia"] == "person"
+    assert found["Armenia"] == "country"  # a country of the text, unlike a generic domain
+    assert "Middle East" not in found
+
+
 def test_office_title_and_apposed_name_are_two_persons(blank_pipeline: Language) -> None:
     found = kinds(blank_pipeline, "The Foreign Secretary, Boris Johnson, flew to Amman.")
     assert found["Foreign Secretary"] == "person"
