@@ -778,6 +778,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
                 and not _sentence_initial(doc, prev.i)
                 and p not in amb.locative_words
                 and p not in amb.place_words
+                and p not in amb.function_words  # "... months The Athens Police"
                 and name_key(prev.text) not in amb.common_words
                 and not self.gazetteer.lookup(prev.text)
             ):

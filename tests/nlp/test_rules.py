@@ -208,3 +208,10 @@ def test_capitalised_acronyms_of_five_letters_are_no_towns(blank_pipeline: Langu
     assert get_gazetteer().lookup("Nafta", exact_case=False)  # a town of that name exists
     assert "NAFTA" not in kinds(blank_pipeline, "Leaders said NAFTA would be renegotiated in Ottawa.")
     assert kinds(blank_pipeline, "Leaders met in Nafta on Monday.")["Nafta"] == "city"
+
+
+def test_a_capitalised_article_is_no_given_name(blank_pipeline: Language) -> None:
+    # A headline run into the text leaves "The" capitalised mid-sentence.
+    found = kinds(blank_pipeline, "Roads were closed for months The Athens Police Department asks for help.")
+    assert found["Athens"] == "city"
+    assert "Jackson" not in kinds(blank_pipeline, "The prize went to Andrew Jackson on Friday.")
