@@ -180,6 +180,22 @@ def _titled_names(doc: Doc, titles: frozenset[str]) -> set[str]:
     return names
 
 
+_DETERMINERS = frozenset({"a", "an", "the", "his", "her", "their", "my", "our", "its", "this", "that"})
+
+
+def _model_year(doc: Doc, start: int) -> bool:
+    """A year between a determiner and a name: "a 1992 Toyota", "their red 1991 Honda"."""
+    if start < 2:
+        return False
+    year = doc[start - 1].text
+    if not (len(year) == 4 and year.isdigit() and 1900 <= int(year) <= 2039):
+        return False
+    before = doc[start - 2]
+    if before.lower_ in _DETERMINERS:
+        return True
+    return start >= 3 and before.is_alpha and before.is_lower and doc[start - 3].lower_ in _DETERMINERS
+
+
 def _among_places(doc: Doc, resolved: list[tuple[Span, list[Candidate]]], idx: int) -> bool:
     """A name listed with a known place next to it: "Butler, Clark, Hamilton", "Newark, Heath"."""
     span = resolved[idx][0]
@@ -703,6 +719,8 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
             and not _is_upper_context(doc, span.start, span.end)
         ):
             return "drop"  # "HIV", "AIDS": an acronym, not the town spelled in capitals
+        if _model_year(doc, span.start):
+            return "drop"  # "a 1992 Toyota Corolla": a vehicle, not the town
         if span.end < len(doc) and doc[span.end].lower_ in amb.named_after_words:
             return "drop"  # "Ebola virus", "Marburg fever", "Reston ebolavirus"
         if (
@@ -788,14 +806,18 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
                 return True
             if _said_by(doc, span.start, span.end):
                 return True  # '..." said Noma.'
+            given = key in amb.given_names or (town_only and key in amb.personal_names)
             if (
                 _TITLE_CASE_WORD.match(nxt.text)
-                and key in amb.given_names
+                and given
                 and not self.gazetteer.lookup(nxt.text)
                 and nxt.lower_ not in amb.place_words
+                and nxt.text not in amb.facility_words
+                and nxt.text not in amb.street_words
+                and nxt.text not in LOCAL_OFFICE_WORDS | INSTITUTION_WORDS
                 and (prev is None or prev.lower_ != "the")  # "the Georgia School Boards Association"
             ):
-                return True  # "Jordan Henderson", "Florence Nightingale"
+                return True  # "Jordan Henderson", "Florence Nightingale", "Tyler Perry"
         return False
 
 
@@ -947,6 +969,7 @@ class EntityLinker:
                     label == "COI_PLACE"
                     and len(cand) == 1
                     and not listed
+                    and key not in amb.personal_names  # "driven by Mary": the NER's person stands
                     and ent.label_ in ("PERSON", "ORG")
                     and key not in person_words
                     and key not in speakers
@@ -1229,7 +1252,7 @@ class EntityLinker:
                 and not self._placed(doc, span)
                 and not _among_places(doc, resolved, idx)
             ):
-                kind = "person"  # "Karim and Sadiq", "Nino Burjanadze": a name no gazetteer knows
+                kind = "person"  # "Brenda and Abdirahman", "Gwendolyn Okafor": a name no gazetteer knows
             if kind in ("location", "organisation") and len(span) <= 2 and self._titled(doc, span):
                 kind = "person"  # "President Saakashvili", "coach Ripley"
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in speakers:

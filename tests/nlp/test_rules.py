@@ -215,3 +215,15 @@ def test_a_capitalised_article_is_no_given_name(blank_pipeline: Language) -> Non
     found = kinds(blank_pipeline, "Roads were closed for months The Athens Police Department asks for help.")
     assert found["Athens"] == "city"
     assert "Jackson" not in kinds(blank_pipeline, "The prize went to Andrew Jackson on Friday.")
+
+
+def test_a_model_year_makes_a_vehicle_not_a_town(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "A 1992 Toyota hit their red 1991 Honda. In 2009 Paris hosted the talks.")
+    assert "Toyota" not in found and "Honda" not in found
+    assert found["Paris"] == "city"
+
+
+def test_a_census_given_name_before_a_surname_is_no_town(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "The film starred Tyler Okonkwo. Floods hit Tyler Street in Tyler, Texas.")
+    assert [m.text for m in mentions(blank_pipeline, "The film starred Tyler Okonkwo.")] == []
+    assert found["Tyler"] == "city"
