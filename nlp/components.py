@@ -196,6 +196,13 @@ def _model_year(doc: Doc, start: int) -> bool:
     return start >= 3 and before.is_alpha and before.is_lower and doc[start - 3].lower_ in _DETERMINERS
 
 
+def _after_locative(doc: Doc, span: Span) -> bool:
+    """A name right after a lower-case locative preposition and not possessive: "in Sochi"."""
+    if span.start == 0 or doc[span.start - 1].text not in PLACE_PREPOSITIONS:
+        return False
+    return span.end >= len(doc) or doc[span.end].text not in ("'s", "’s")
+
+
 def _among_places(doc: Doc, resolved: list[tuple[Span, list[Candidate]]], idx: int) -> bool:
     """A name listed with a known place next to it: "Butler, Clark, Hamilton", "Newark, Heath"."""
     span = resolved[idx][0]
@@ -921,7 +928,12 @@ class EntityLinker:
             overrule = in_context and any(
                 c.country in TRANSLITERATED_COUNTRIES for c in gaz.lookup(cand.text) if c.kind == "city"
             )
-            if len(cand) == 1 and cand.text.lower() in person_words and not overrule:
+            if (
+                len(cand) == 1
+                and cand.text.lower() in person_words
+                and not overrule
+                and not _after_locative(doc, cand)
+            ):
                 continue
             if overlapping:
                 same = [e for e in overlapping if (e.start, e.end) == (cand.start, cand.end)]

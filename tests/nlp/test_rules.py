@@ -227,3 +227,10 @@ def test_a_census_given_name_before_a_surname_is_no_town(blank_pipeline: Languag
     found = kinds(blank_pipeline, "The film starred Tyler Okonkwo. Floods hit Tyler Street in Tyler, Texas.")
     assert [m.text for m in mentions(blank_pipeline, "The film starred Tyler Okonkwo.")] == []
     assert found["Tyler"] == "city"
+
+
+def test_a_party_named_after_its_country_is_the_party(blank_pipeline: Language) -> None:
+    found = {m.text: m for m in mentions(blank_pipeline, "A United Russia deputy and the KDP met in Erbil.")}
+    assert found["United Russia"].entity_id == "org:united-russia"
+    assert "Russia" not in found
+    assert found["KDP"].kind == "organisation" and found["Erbil"].country == "IQ"
