@@ -94,6 +94,8 @@ VESSEL_PREFIXES = frozenset({"USS", "HMS", "FS", "HMAS", "HMCS", "INS", "USNS", 
 LOCAL_OFFICE_WORDS = frozenset(
     {"Mayor", "Police", "Fire", "Sheriff", "City", "County", "Council", "Township", "Borough", "Mayor's"}
 )
+# NER labels that a town opening a local office's name is misread into ("Dublin Mayor Jane Roe").
+MISREAD_LABELS = frozenset({"PERSON", "WORK_OF_ART"})
 # Capitalised words of local institutions that the NER folds into a name ("Huntsville High School").
 INSTITUTION_WORDS = frozenset(
     {"Chief", "Judge", "Superintendent", "Commissioner", "Department", "School", "Elementary", "High"}
@@ -194,6 +196,36 @@ def _model_year(doc: Doc, start: int) -> bool:
     if before.lower_ in _DETERMINERS:
         return True
     return start >= 3 and before.is_alpha and before.is_lower and doc[start - 3].lower_ in _DETERMINERS
+
+
+SEAT_OFFICE_WORDS = frozenset({"Mayor", "Police", "Sheriff", "Council", "Mayor's"})
+
+
+def _split_office_seats(spans: list[Span], titles: frozenset[str]) -> list[Span]:
+    """A name the NER read as one person opening with the seat of a local office.
+
+    "Tillsonburg Mayor Stephen Molnar" is the town and the mayor: the capitalised
+    words before the office word become a place, the name after it a person.
+    """
+    out: list[Span] = []
+    for ent in spans:
+        office = (
+            next(
+                (t.i for t in ent[1:] if t.text in SEAT_OFFICE_WORDS),
+                None,
+            )
+            if ent.label_ in MISREAD_LABELS
+            else None
+        )
+        seat = ent.doc[ent.start : office] if office is not None else None
+        if seat is None or len(seat) > 3 or not all(_name_like(t) and t.lower_ not in titles for t in seat):
+            out.append(ent)
+            continue
+        out.append(Span(ent.doc, seat.start, seat.end, label="GPE"))
+        holder = _trailing_name(ent, SEAT_OFFICE_WORDS | INSTITUTION_WORDS | LOCAL_OFFICE_WORDS)
+        if holder is not None:
+            out.append(holder)
+    return out
 
 
 def _after_locative(doc: Doc, span: Span) -> bool:
@@ -888,6 +920,7 @@ class EntityLinker:
                     spans.append(street)
             spans.sort(key=lambda s: s.start)
         spans = [_strip_preposition(ent) for ent in spans]
+        spans = _split_office_seats(spans, amb.titles)
         forced = _dateline_spans(doc) + _coordinated_places(doc) + _party_homes(doc)
         if forced:
             # Datelines and coordinated names before "counties": places, whatever the NER read.
@@ -953,7 +986,7 @@ class EntityLinker:
                     ):
                         # A place inside a name: "the Texas Department of Health", "Athens Police".
                         spans.append(Span(doc, cand.start, cand.end, label=label))
-                    elif outer.label_ == "PERSON" and not listed and self._seat_of_office(cand, outer):
+                    elif outer.label_ in MISREAD_LABELS and not listed and self._seat_of_office(cand, outer):
                         # "Lewisburg Mayor John Manchester" read as one name: the town, then the person.
                         spans.remove(outer)
                         for i in range(outer.start, outer.end):

@@ -234,3 +234,13 @@ def test_a_party_named_after_its_country_is_the_party(blank_pipeline: Language) 
     assert found["United Russia"].entity_id == "org:united-russia"
     assert "Russia" not in found
     assert found["KDP"].kind == "organisation" and found["Erbil"].country == "IQ"
+
+
+def test_an_unknown_seat_of_a_local_office_is_a_place(blank_pipeline: Language) -> None:
+    text = "Zorbatown Mayor Jane Okafor met the band Arcade Fire."
+    found = _with_ner(
+        blank_pipeline, text, [("Zorbatown Mayor Jane Okafor", "PERSON"), ("Arcade Fire", "PERSON")]
+    )
+    assert found["Zorbatown"] == "location"
+    assert any(kind == "person" and name.endswith("Jane Okafor") for name, kind in found.items())
+    assert "Arcade" not in found  # a band, not the seat of an office
