@@ -228,6 +228,22 @@ def _split_office_seats(spans: list[Span], titles: frozenset[str]) -> list[Span]
     return out
 
 
+def _aged_names(doc: Doc) -> set[str]:
+    """Single names given an age in apposition, the news way to introduce a person: "Campbell, 42,"."""
+    found: set[str] = set()
+    for tok in doc[:-3]:
+        age = doc[tok.i + 2].text
+        if (
+            _name_like(tok)
+            and doc[tok.i + 1].text == ","
+            and age.isdigit()
+            and 0 < int(age) < 120
+            and doc[tok.i + 3].text == ","
+        ):
+            found.add(tok.lower_)
+    return found
+
+
 def _after_locative(doc: Doc, span: Span) -> bool:
     """A name right after a lower-case locative preposition and not possessive: "in Sochi"."""
     if span.start == 0 or doc[span.start - 1].text not in PLACE_PREPOSITIONS:
@@ -944,6 +960,7 @@ class EntityLinker:
         speakers = {
             tok.lower_ for tok in doc[:-1] if _name_like(tok) and doc[tok.i + 1].lower_ in amb.person_verbs
         } | {tok.lower_ for tok in doc[1:-1] if _name_like(tok) and _said_by(doc, tok.i, tok.i + 1)}
+        speakers |= _aged_names(doc)
         for cand in candidates:
             label = "COI_NAT" if cand.label_ == "COI_NAT" else "COI_PLACE"
             overlapping = {ner_by_token[i] for i in range(cand.start, cand.end) if i in ner_by_token}

@@ -244,3 +244,10 @@ def test_an_unknown_seat_of_a_local_office_is_a_place(blank_pipeline: Language) 
     assert found["Zorbatown"] == "location"
     assert any(kind == "person" and name.endswith("Jane Okafor") for name, kind in found.items())
     assert "Arcade" not in found  # a band, not the seat of an office
+
+
+def test_a_name_given_an_age_is_a_person_throughout(blank_pipeline: Language) -> None:
+    text = "Officers arrested Campbell, 42, on Friday. Later Campbell appealed."
+    found = _with_ner(blank_pipeline, text, [("Campbell", "PERSON")])
+    assert found.get("Campbell") != "city"
+    assert kinds(blank_pipeline, "Floods hit Campbell, California, on Monday.")["Campbell"] == "city"
