@@ -112,6 +112,8 @@ NAMED_ACTOR_KINDS = ACTOR_KINDS | {"organisation"}
 # Mentions inside the complement of an office title ("Secretary of State", "Minister for the Middle East").
 TITLE_DOMAIN_KINDS = frozenset({"location", "organisation"})
 MINOR_CITY = 100_000
+# Share of a text's place evidence its dominant country needs before a lone foreign town is doubted.
+STRAY_DOMINANCE = 0.6
 BIG_CITY = 1_000_000
 _TITLE_CASE_WORD = re.compile(r"^[A-Z][a-z]")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
@@ -1161,6 +1163,36 @@ class EntityLinker:
             and last.lower_ not in amb.place_words
         )
 
+    @staticmethod
+    def _stray_town(
+        span: Span,
+        best: Candidate,
+        share: dict[str, float],
+        dominant: str | None,
+        resolved: list[tuple[Span, list[Candidate]]],
+        idx: int,
+    ) -> bool:
+        """A one-word town abroad that nothing else in a text about another country supports.
+
+        "Metro 911" or "Titan Operating" in a Texan story are not towns of Indonesia or
+        Afghanistan: a lone foreign town below a million inhabitants needs another
+        place, nationality or actor of its country in the text.
+        """
+        if (
+            len(span) != 1
+            or best.kind != "city"
+            or best.population >= BIG_CITY
+            or dominant is None
+            or best.country == dominant
+            or share.get(dominant, 0.0) < STRAY_DOMINANCE
+            or (span.start > 0 and span.doc[span.start - 1].lower_ in OPENING_PREPOSITIONS)
+        ):
+            return False  # "refugees from Manbij reached Gaziantep, Turkey": placed by the text
+        return not any(
+            j != idx and any(c.country == best.country or best.country in c.countries for c in cands)
+            for j, (_other, cands) in enumerate(resolved)
+        )
+
     def _seat_of_office(self, cand: Span, outer: Span) -> bool:
         """A town opening a longer name that holds an office or institution word: "Dublin Mayor"."""
         amb = self.gazetteer.ambiguity
@@ -1362,6 +1394,8 @@ class EntityLinker:
         if actors and (label in ("COI_GROUP", "ORG", "PERSON", "NORP") or len(actors) == len(cands)):
             cands = actors
         best = max(cands, key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx))
+        if self._stray_town(span, best, share, dominant, resolved, idx):
+            return None
         if best.kind == "country" and best.country and self._acts(doc, span):
             # "Russia said", "France condemned": the country named for its government. It stays
             # a country mention, but is actor evidence, not place evidence, for the focus.

@@ -251,3 +251,15 @@ def test_a_name_given_an_age_is_a_person_throughout(blank_pipeline: Language) ->
     found = _with_ner(blank_pipeline, text, [("Campbell", "PERSON")])
     assert found.get("Campbell") != "city"
     assert kinds(blank_pipeline, "Floods hit Campbell, California, on Monday.")["Campbell"] == "city"
+
+
+def test_a_lone_town_abroad_needs_support_in_a_text_about_another_country(blank_pipeline: Language) -> None:
+    text = "Roads in Dallas, Texas, were closed, according to Metro dispatchers in Houston."
+    assert get_gazetteer().lookup("Metro")  # a town in Indonesia
+    assert "Metro" not in kinds(blank_pipeline, text)
+    placed = kinds(blank_pipeline, "Refugees from Manbij reached Gaziantep and Kilis in Turkey.")
+    assert placed["Manbij"] == "city"
+    supported = kinds(
+        blank_pipeline, "In Dallas, Texas, Houston and Austin, Indonesian workers praised Metro."
+    )
+    assert supported["Metro"] == "city"  # an Indonesian nationality supports it
