@@ -112,6 +112,12 @@ NAMED_ACTOR_KINDS = ACTOR_KINDS | {"organisation"}
 # Mentions inside the complement of an office title ("Secretary of State", "Minister for the Middle East").
 TITLE_DOMAIN_KINDS = frozenset({"location", "organisation"})
 MINOR_CITY = 100_000
+# Nouns after a demonym that make it the country's land: "Syrian territory", "Turkish soil".
+# Not "border" or "side": "near the Turkish border" may lie on either side of it.
+TERRITORY_NOUNS = frozenset(
+    {"territory", "territories", "airspace", "soil", "waters", "land", "lands", "coast", "coastline"}
+    | {"mainland", "countryside"}
+)
 # Share of a text's place evidence its dominant country needs before a lone foreign town is doubted.
 STRAY_DOMINANCE = 0.6
 BIG_CITY = 1_000_000
@@ -1095,6 +1101,7 @@ class EntityLinker:
         if amb.title_heads:
             mentions = _office_holders(doc, mentions, amb.title_heads)
         mentions = _state_names(doc, mentions, self._not_modified)
+        mentions = self._territories(doc, mentions)
         if dominant:
             mentions = self._the_regime(doc, mentions, dominant)
         doc._.coi_mentions = mentions
@@ -1108,13 +1115,13 @@ class EntityLinker:
         prev = doc[span.start - 1].lower_.rstrip(".")
         return prev in amb.titles and prev not in ("st", "saint")
 
-    def _placed(self, doc: Doc, span: Span) -> bool:
+    def _placed(self, doc: Doc, span: Span, by_noun_only: bool = False) -> bool:
         """A name after a locative preposition ("in", "near") or after "<place word> of"."""
         amb = self.gazetteer.ambiguity
         if span.start == 0 or amb is None:
             return False
         prev = doc[span.start - 1]
-        if prev.lower_ in PLACE_PREPOSITIONS and prev.is_lower:
+        if prev.lower_ in PLACE_PREPOSITIONS and prev.is_lower and not by_noun_only:
             return True
         return prev.lower_ == "of" and span.start > 1 and doc[span.start - 2].lower_ in amb.place_words
 
@@ -1162,6 +1169,26 @@ class EntityLinker:
             and last.text not in amb.street_words
             and last.lower_ not in amb.place_words
         )
+
+    def _territories(self, doc: Doc, mentions: list[Mention]) -> list[Mention]:
+        """A country's demonym before a territory noun names the country: "Syrian territory"."""
+        out: list[Mention] = []
+        for m in mentions:
+            span = doc.char_span(m.start, m.end) if m.kind == "nationality" else None
+            country = self.gazetteer.countries.get(m.country or "") if span is not None else None
+            if (
+                span is None
+                or country is None
+                or m.entity_id != f"country:{m.country}"
+                or span.end >= len(doc)
+                or doc[span.end].lower_ not in TERRITORY_NOUNS
+            ):
+                out.append(m)
+                continue
+            end = doc[span.end].idx + len(doc[span.end])
+            text = doc.text[m.start : end]
+            out.append(Mention(m.start, end, text, "country", m.entity_id, str(country["name"]), m.country))
+        return out
 
     @staticmethod
     def _stray_town(
@@ -1337,6 +1364,8 @@ class EntityLinker:
                 kind = "location"  # a named building or site: "Holy Redeemer Church", "Sednaya Prison"
             if kind == "person" and self._placed(doc, span):
                 kind = "location"  # "in Daquq", "the town of Tel Tamer": a place the NER read as a name
+            if kind == "organisation" and len(span) <= 3 and self._placed(doc, span, by_noun_only=True):
+                kind = "location"  # "the Syrian town of Dabiq": not the magazine
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
                 kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
             if (

@@ -263,3 +263,20 @@ def test_a_lone_town_abroad_needs_support_in_a_text_about_another_country(blank_
         blank_pipeline, "In Dallas, Texas, Houston and Austin, Indonesian workers praised Metro."
     )
     assert supported["Metro"] == "city"  # an Indonesian nationality supports it
+
+
+def test_a_demonym_before_a_territory_noun_names_the_country(blank_pipeline: Language) -> None:
+    found = {
+        m.text: m for m in mentions(blank_pipeline, "Jets entered Lebanese airspace near the Syrian border.")
+    }
+    assert (
+        found["Lebanese airspace"].kind == "country" and found["Lebanese airspace"].entity_id == "country:LB"
+    )
+    assert found["Syrian"].kind == "nationality"  # a border has two sides
+
+
+def test_an_unknown_name_after_a_place_noun_is_a_place_not_an_organisation(blank_pipeline: Language) -> None:
+    text = "Fighters left the Syrian town of Zorbatiya. The Zorbatiya Times reported it."
+    found = _with_ner(blank_pipeline, text, [("Zorbatiya", "ORG"), ("Zorbatiya Times", "ORG")])
+    assert found["Zorbatiya"] == "location"
+    assert found["Zorbatiya Times"] == "organisation"
