@@ -1365,7 +1365,7 @@ class EntityLinker:
             if kind == "person" and self._placed(doc, span):
                 kind = "location"  # "in Daquq", "the town of Tel Tamer": a place the NER read as a name
             if kind == "organisation" and len(span) <= 3 and self._placed(doc, span, by_noun_only=True):
-                kind = "location"  # "the Syrian town of Dabiq": not the magazine
+                kind = "location"  # "the village of Zorbatiya": a place, not a company
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
                 kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
             if (
