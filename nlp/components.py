@@ -252,6 +252,25 @@ def _aged_names(doc: Doc) -> set[str]:
     return found
 
 
+# Nouns for people after a town used as their origin: "a Meadow Grove man", "the Saratoga native".
+RESIDENT_NOUNS = frozenset(
+    {"man", "woman", "men", "women", "native", "natives", "resident", "residents", "teen", "teenager"}
+    | {"boy", "girl", "couple", "family", "youth", "mother", "father", "student", "students"}
+)
+
+
+# NER labels a town before a resident noun is read as ("a Meadow Grove man" as a product).
+RESIDENT_LABELS = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "FAC", "GPE", "LOC"})
+
+
+def _resident(doc: Doc, span: Span) -> bool:
+    """A name between an article or number and a resident noun: "a Meadow Grove man"."""
+    if span.start == 0 or span.end >= len(doc) or doc[span.end].lower_ not in RESIDENT_NOUNS:
+        return False
+    before = doc[span.start - 1]
+    return before.lower_ in ("a", "an", "the", "two", "three", "four") or before.like_num
+
+
 def _after_locative(doc: Doc, span: Span) -> bool:
     """A name right after a lower-case locative preposition and not possessive: "in Sochi"."""
     if span.start == 0 or doc[span.start - 1].text not in PLACE_PREPOSITIONS:
@@ -1031,6 +1050,7 @@ class EntityLinker:
                         (cand.start > 0 and doc[cand.start - 1].lower_ in PLACE_PREPOSITIONS)
                         or self._hometown(doc, cand, spans)
                         or (cand.end < len(doc) and doc[cand.end].text in LOCAL_OFFICE_WORDS)
+                        or _resident(doc, cand)
                     )
                 )
                 # A one-word town the NER reads as a name, never introduced as a person in the
@@ -1325,6 +1345,8 @@ class EntityLinker:
             nxt = doc[span.end]
             if nxt.lower_ in amb.place_words:
                 return True
+            if _resident(doc, span) and not common:
+                return True  # "a Saratoga native", "an Independence teenager"
             if nxt.text == "," and span.end + 1 < len(doc):
                 follower = doc[span.end + 1]
                 if follower.text[:1].isupper() and any(
@@ -1352,6 +1374,8 @@ class EntityLinker:
         label = span.label_
         if not cands:
             kind = NER_KINDS.get(label)
+            if label in RESIDENT_LABELS and _resident(doc, span) and span[0].is_title:
+                kind = "location"  # "a Meadow Grove man": the town people come from
             if kind is None or span[0].text in VESSEL_PREFIXES:
                 return None  # not a tagged kind, or a ship ("USS Mahan"): neither place nor person
             amb = self.gazetteer.ambiguity
@@ -1362,7 +1386,7 @@ class EntityLinker:
                 and span[-1].text in amb.facility_words
             ):
                 kind = "location"  # a named building or site: "Holy Redeemer Church", "Sednaya Prison"
-            if kind == "person" and self._placed(doc, span):
+            if kind == "person" and (self._placed(doc, span) or _resident(doc, span)):
                 kind = "location"  # "in Daquq", "the town of Tel Tamer": a place the NER read as a name
             if kind == "organisation" and len(span) <= 3 and self._placed(doc, span, by_noun_only=True):
                 kind = "location"  # "the village of Zorbatiya": a place, not a company

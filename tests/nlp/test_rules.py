@@ -280,3 +280,10 @@ def test_an_unknown_name_after_a_place_noun_is_a_place_not_an_organisation(blank
     found = _with_ner(blank_pipeline, text, [("Zorbatiya", "ORG"), ("Zorbatiya Times", "ORG")])
     assert found["Zorbatiya"] == "location"
     assert found["Zorbatiya Times"] == "organisation"
+
+
+def test_a_town_before_a_resident_noun_is_a_place(blank_pipeline: Language) -> None:
+    text = "Police questioned a Zorbaville man and the Saratoga native."
+    found = _with_ner(blank_pipeline, text, [("Zorbaville", "PRODUCT"), ("Saratoga", "PERSON")])
+    assert found["Zorbaville"] == "location"
+    assert found["Saratoga"] == "city"
