@@ -101,6 +101,8 @@ INSTITUTION_WORDS = frozenset(
     {"Chief", "Judge", "Superintendent", "Commissioner", "Department", "School", "Elementary", "High"}
     | {"Library", "Hospital", "Parks", "Recreation", "Board", "Court", "Circuit", "Attorney", "Attorney's"}
 )
+# Words that end the personal name in a title run ("Lewisburg Mayor John Manchester").
+OFFICE_WORDS = LOCAL_OFFICE_WORDS | INSTITUTION_WORDS
 # Prepositions after which a gazetteer place outweighs the NER's reading as a name ("in Palmyra").
 PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
 # Capitalised prepositions the NER takes into a name: "Near Palmyra, two strikes...".
@@ -206,6 +208,7 @@ def _model_year(doc: Doc, start: int) -> bool:
     return start >= 3 and before.is_alpha and before.is_lower and doc[start - 3].lower_ in _DETERMINERS
 
 
+# Office words strong enough to make the words before them a place the gazetteer may not know.
 SEAT_OFFICE_WORDS = frozenset({"Mayor", "Police", "Sheriff", "Council", "Mayor's"})
 
 
@@ -217,20 +220,18 @@ def _split_office_seats(spans: list[Span], titles: frozenset[str]) -> list[Span]
     """
     out: list[Span] = []
     for ent in spans:
-        office = (
-            next(
-                (t.i for t in ent[1:] if t.text in SEAT_OFFICE_WORDS),
-                None,
-            )
-            if ent.label_ in MISREAD_LABELS
-            else None
-        )
+        office = next((t.i for t in ent[1:] if t.text in SEAT_OFFICE_WORDS), None)
         seat = ent.doc[ent.start : office] if office is not None else None
-        if seat is None or len(seat) > 3 or not all(_name_like(t) and t.lower_ not in titles for t in seat):
+        if (
+            ent.label_ not in MISREAD_LABELS
+            or seat is None
+            or len(seat) > 3
+            or not all(_name_like(t) and t.lower_ not in titles for t in seat)
+        ):
             out.append(ent)
             continue
         out.append(Span(ent.doc, seat.start, seat.end, label="GPE"))
-        holder = _trailing_name(ent, SEAT_OFFICE_WORDS | INSTITUTION_WORDS | LOCAL_OFFICE_WORDS)
+        holder = _trailing_name(ent, OFFICE_WORDS)
         if holder is not None:
             out.append(holder)
     return out
@@ -290,6 +291,11 @@ def _among_places(doc: Doc, resolved: list[tuple[Span, list[Candidate]]], idx: i
         if known and len(gap) == 1 and gap[0].lower_ in (",", "and", "or", "&"):
             return True
     return False
+
+
+def _opens(cand: Span, outer: Span) -> bool:
+    """``cand`` starts ``outer``, after a leading "the": "the Athens Police Department"."""
+    return cand.start == outer.start + (outer[0].lower_ == "the")
 
 
 def _trailing_name(span: Span, office: frozenset[str]) -> Span | None:
@@ -896,7 +902,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
                 and nxt.lower_ not in amb.place_words
                 and nxt.text not in amb.facility_words
                 and nxt.text not in amb.street_words
-                and nxt.text not in LOCAL_OFFICE_WORDS | INSTITUTION_WORDS
+                and nxt.text not in OFFICE_WORDS
                 and (prev is None or prev.lower_ != "the")  # "the Georgia School Boards Association"
             ):
                 return True  # "Jordan Henderson", "Florence Nightingale", "Tyler Perry"
@@ -927,6 +933,13 @@ class EntityLinker:
     @property
     def gazetteer(self) -> Gazetteer:
         return get_gazetteer()
+
+    @cached_property
+    def _office_words(self) -> frozenset[str]:
+        """Office, institution and title words that end a personal name ("Dublin Mayor")."""
+        amb = self.gazetteer.ambiguity
+        assert amb is not None
+        return OFFICE_WORDS | amb.title_heads
 
     @cached_property
     def _not_modified(self) -> frozenset[str]:
@@ -1036,8 +1049,7 @@ class EntityLinker:
                         for i in range(outer.start, outer.end):
                             ner_by_token.pop(i, None)
                         spans.append(Span(doc, cand.start, cand.end, label=label))
-                        office = LOCAL_OFFICE_WORDS | INSTITUTION_WORDS | amb.title_heads
-                        holder = _trailing_name(outer, office)
+                        holder = _trailing_name(outer, self._office_words)
                         if holder is not None:
                             spans.append(holder)
                     continue  # otherwise the longer NER entity ("Indian Ocean", "Barack Obama") decides
@@ -1118,6 +1130,14 @@ class EntityLinker:
             )
             if mention is not None:
                 mentions.append(mention)
+        # "Russia said", "France condemned": a country named for its government stays a country
+        # mention, but is actor evidence, not place evidence, for the focus.
+        acting: list[tuple[int, int]] = []
+        for m in mentions:
+            named = doc.char_span(m.start, m.end) if m.kind == "country" and m.country else None
+            if named is not None and self._acts(doc, named):
+                acting.append((m.start, m.end))
+        doc._.coi_acting = tuple(acting)
         if amb.title_heads:
             mentions = _office_holders(doc, mentions, amb.title_heads)
         mentions = _state_names(doc, mentions, self._not_modified)
@@ -1135,15 +1155,19 @@ class EntityLinker:
         prev = doc[span.start - 1].lower_.rstrip(".")
         return prev in amb.titles and prev not in ("st", "saint")
 
-    def _placed(self, doc: Doc, span: Span, by_noun_only: bool = False) -> bool:
+    def _placed(self, doc: Doc, span: Span) -> bool:
         """A name after a locative preposition ("in", "near") or after "<place word> of"."""
-        amb = self.gazetteer.ambiguity
-        if span.start == 0 or amb is None:
+        if span.start == 0:
             return False
         prev = doc[span.start - 1]
-        if prev.lower_ in PLACE_PREPOSITIONS and prev.is_lower and not by_noun_only:
-            return True
-        return prev.lower_ == "of" and span.start > 1 and doc[span.start - 2].lower_ in amb.place_words
+        return (prev.lower_ in PLACE_PREPOSITIONS and prev.is_lower) or self._after_place_noun(doc, span)
+
+    def _after_place_noun(self, doc: Doc, span: Span) -> bool:
+        """A name after "<place word> of": "the town of Tel Tamer"."""
+        amb = self.gazetteer.ambiguity
+        if span.start < 2 or amb is None:
+            return False
+        return doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in amb.place_words
 
     def _the_regime(self, doc: Doc, mentions: list[Mention], dominant: str) -> list[Mention]:
         """ "The regime" in a text about one country is that country's state ("the regime's forces")."""
@@ -1169,7 +1193,7 @@ class EntityLinker:
     @staticmethod
     def _opens_name(cand: Span, outer: Span, listed: bool) -> bool:
         """A town opening or closing an organisation's name: "Athens Police", "First Bank of Princeton"."""
-        if cand.start == outer.start + (outer[0].lower_ == "the"):
+        if _opens(cand, outer):
             return cand.end < outer.end and not listed
         # "the First Bank of Princeton", "St. John's Lutheran School in Lombard"
         return cand.end == outer.end and outer.doc[cand.start - 1].lower_ in ("of", "in")
@@ -1242,11 +1266,9 @@ class EntityLinker:
 
     def _seat_of_office(self, cand: Span, outer: Span) -> bool:
         """A town opening a longer name that holds an office or institution word: "Dublin Mayor"."""
-        amb = self.gazetteer.ambiguity
-        if amb is None or cand.start != outer.start + (outer[0].lower_ == "the") or cand.end >= outer.end:
+        if not _opens(cand, outer) or cand.end >= outer.end:
             return False
-        words = LOCAL_OFFICE_WORDS | INSTITUTION_WORDS | amb.title_heads
-        return any(tok.text in words for tok in outer.doc[cand.end : outer.end])
+        return any(tok.text in self._office_words for tok in outer.doc[cand.end : outer.end])
 
     def _acts(self, doc: Doc, span: Span) -> bool:
         """A country name used for its government: followed by a speech or stance verb."""
@@ -1388,7 +1410,7 @@ class EntityLinker:
                 kind = "location"  # a named building or site: "Holy Redeemer Church", "Sednaya Prison"
             if kind == "person" and (self._placed(doc, span) or _resident(doc, span)):
                 kind = "location"  # "in Daquq", "the town of Tel Tamer": a place the NER read as a name
-            if kind == "organisation" and len(span) <= 3 and self._placed(doc, span, by_noun_only=True):
+            if kind == "organisation" and len(span) <= 3 and self._after_place_noun(doc, span):
                 kind = "location"  # "the village of Zorbatiya": a place, not a company
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
                 kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
@@ -1449,10 +1471,6 @@ class EntityLinker:
         best = max(cands, key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx))
         if self._stray_town(span, best, share, dominant, resolved, idx):
             return None
-        if best.kind == "country" and best.country and self._acts(doc, span):
-            # "Russia said", "France condemned": the country named for its government. It stays
-            # a country mention, but is actor evidence, not place evidence, for the focus.
-            doc._.coi_acting = (doc._.coi_acting or ()) + ((span.start_char, span.end_char),)
         country = best.country
         if best.kind in ("armed_group", "nationality") and country is None and dominant in best.countries:
             country = dominant
