@@ -202,10 +202,58 @@ def _model_year(doc: Doc, start: int) -> bool:
     year = doc[start - 1].text
     if not (len(year) == 4 and year.isdigit() and 1900 <= int(year) <= 2039):
         return False
-    before = doc[start - 2]
+    return _determined(doc, start - 1)
+
+
+def _determined(doc: Doc, start: int) -> bool:
+    """A determiner, perhaps with one adjective, before token ``start``: "a", "the red"."""
+    if start < 1:
+        return False
+    before = doc[start - 1]
     if before.lower_ in _DETERMINERS:
         return True
-    return start >= 3 and before.is_alpha and before.is_lower and doc[start - 3].lower_ in _DETERMINERS
+    return start >= 2 and before.is_alpha and before.is_lower and doc[start - 2].lower_ in _DETERMINERS
+
+
+_MAKE_PATTERNS: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def _vehicle_names(doc: Doc, gaz: Gazetteer) -> set[str]:
+    """Makes and models the text uses as vehicles, for the whole text.
+
+    A make is a vehicle after a model year ("a 2005 Honda"), or before a
+    model name after a determiner when the make names no place ("a red Dodge
+    Durango"); the model after it is one too. Later mentions ("the Honda",
+    "the Durango") share the sense. "The 2014 Gaza war" is no vehicle.
+    """
+    amb = gaz.ambiguity
+    found: set[str] = set()
+    if amb is None or not amb.vehicle_makes:
+        return found
+    pattern = _MAKE_PATTERNS.get(amb.vehicle_makes)
+    if pattern is None:
+        pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, amb.vehicle_makes))) + r")\b")
+        _MAKE_PATTERNS[amb.vehicle_makes] = pattern
+    if not pattern.search(doc.text):
+        return found
+    for tok in doc:
+        if tok.text not in amb.vehicle_makes:
+            continue
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        model = (
+            nxt is not None
+            and tok.whitespace_ != ""
+            and _name_like(nxt)
+            and nxt.text not in amb.facility_words
+            and nxt.text not in amb.street_words
+            and nxt.text not in amb.title_heads
+            and nxt.lower_ not in amb.place_words
+        )
+        if _model_year(doc, tok.i) or (model and _determined(doc, tok.i) and not gaz.lookup(tok.text)):
+            found.add(tok.text)
+            if model and nxt is not None:
+                found.add(nxt.text)
+    return found
 
 
 # Office words strong enough to make the words before them a place the gazetteer may not know.
@@ -687,8 +735,9 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
        town name after a given name or before a speech verb ("Barack Obama",
        "Jackson said") - drop: it is a person;
     5. a place name followed by a disease or agreement word ("Ebola virus"),
-       a name followed by a disease word anywhere in the text, or a short
-       all-capitals word that is not a known acronym ("HIV") - drop;
+       a name followed by a disease word anywhere in the text, a short
+       all-capitals word that is not a known acronym ("HIV"), or a vehicle
+       make or model the text uses as one ("a 2005 Honda ... the Honda") - drop;
     6. demonyms - candidate ``COI_NAT``;
     7. a name on the stop-lists (common words, English words of
        ``common_names.json``, given names, surnames) - candidate ``COI_WEAK``;
@@ -760,9 +809,12 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         doubtful: list[Span] = []
         amb = self.gazetteer.ambiguity
         diseases = _disease_names(doc, amb.disease_words) if amb is not None else set()
+        vehicles = _vehicle_names(doc, self.gazetteer)
         for span in spans:
             if diseases and name_key(span.text) in diseases and not self._is_country(span.text):
                 continue  # "Lassa" in a text about Lassa fever
+            if span.text in vehicles:
+                continue  # "a 2005 Honda ... the Honda": a vehicle, not the town
             verdict = self.classify(doc, span)
             if verdict == "entity":
                 keep.append(span)
@@ -807,8 +859,6 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
             and not _is_upper_context(doc, span.start, span.end)
         ):
             return "drop"  # "HIV", "AIDS": an acronym, not the town spelled in capitals
-        if _model_year(doc, span.start):
-            return "drop"  # "a 1992 Toyota Corolla": a vehicle, not the town
         if span.end < len(doc) and doc[span.end].lower_ in amb.named_after_words:
             return "drop"  # "Ebola virus", "Marburg fever", "Reston ebolavirus"
         if (
@@ -953,6 +1003,7 @@ class EntityLinker:
         amb = gaz.ambiguity
         assert amb is not None
         diseases = _disease_names(doc, amb.disease_words)
+        vehicles = _vehicle_names(doc, gaz)
         spans: list[Span] = [
             ent
             for ent in doc.ents
@@ -961,6 +1012,7 @@ class EntityLinker:
                 and (
                     name_key(ent.text) in diseases
                     or _names_disease(ent, amb.disease_names, amb.disease_words)
+                    or ent.text in vehicles
                 )
             )
         ]
@@ -1039,7 +1091,8 @@ class EntityLinker:
                             split_tokens.add(i)
                         spans.append(Span(doc, cand.start, cand.end, label=label))
                     elif outer.label_ in NESTING_LABELS and (
-                        cand.label_ in ("COI_STRONG", "COI_NAT") or self._opens_name(cand, outer, listed)
+                        cand.label_ in ("COI_STRONG", "COI_NAT")
+                        or self._opens_name(cand, outer, listed and not self._territory(cand, amb))
                     ):
                         # A place inside a name: "the Texas Department of Health", "Athens Police".
                         spans.append(Span(doc, cand.start, cand.end, label=label))
@@ -1197,6 +1250,13 @@ class EntityLinker:
             return cand.end < outer.end and not listed
         # "the First Bank of Princeton", "St. John's Lutheran School in Lombard"
         return cand.end == outer.end and outer.doc[cand.start - 1].lower_ in ("of", "in")
+
+    def _territory(self, cand: Span, amb: Ambiguity) -> bool:
+        """A state or country that is also a personal name ("Georgia", "Virginia", "Jordan")."""
+        key = name_key(cand.text)
+        if key in amb.common_words or key in amb.english_words:
+            return False
+        return any(c.kind in ("region", "country") for c in self.gazetteer.lookup(cand.text))
 
     @staticmethod
     def _given_name(span: Span, amb: Ambiguity) -> bool:

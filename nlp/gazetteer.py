@@ -105,6 +105,7 @@ class Ambiguity:
     function_words: frozenset[str] = frozenset()  # "and", "the", "is": closed-class English words
     disease_names: frozenset[str] = frozenset()  # "Ebola", "Zika": diseases the NER reads as places
     personal_names: frozenset[str] = frozenset()  # "Brenda", "Abdirahman": for names no gazetteer knows
+    vehicle_makes: frozenset[str] = frozenset()  # case-sensitive: "Toyota", "Dodge"
 
 
 @dataclass
@@ -198,6 +199,7 @@ def load_ambiguity() -> Ambiguity:
         masthead_words=frozenset(data.get("masthead_words", ())),
         function_words=lower(data.get("function_words", ())),
         disease_names=lower(data.get("disease_names", ())),
+        vehicle_makes=frozenset(data.get("vehicle_makes", ())),
         personal_names=lower([*data.get("personal_names", ()), *census["given_names"]]),
     )
 

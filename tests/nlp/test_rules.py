@@ -223,6 +223,27 @@ def test_a_model_year_makes_a_vehicle_not_a_town(blank_pipeline: Language) -> No
     assert found["Paris"] == "city"
 
 
+def test_a_vehicle_keeps_its_sense_through_the_text(blank_pipeline: Language) -> None:
+    text = "A 2005 Toyota Camry hit him. The driver of the Toyota was unhurt."
+    assert [m.text for m in mentions(blank_pipeline, text)] == []
+    text = "A red Dodge Durango stopped. Shots fired from the Durango hit a car in Tulsa."
+    assert kinds(blank_pipeline, text) == {"Tulsa": "city"}
+
+
+def test_a_year_before_a_place_is_no_model_year(blank_pipeline: Language) -> None:
+    assert kinds(blank_pipeline, "He fought in the 2014 Gaza war.") == {"Gaza": "city"}
+    assert kinds(blank_pipeline, "The 2009 Walker County Fair opens.") == {"Walker County": "region"}
+
+
+def test_a_state_named_like_a_person_opens_an_institution(blank_pipeline: Language) -> None:
+    found = {
+        m.text: m for m in mentions(blank_pipeline, "Agents of the Georgia Bureau of Investigation came.")
+    }
+    assert found["Georgia"].kind in ("country", "region")
+    # Alone, a listed given name before a surname is still a person's name.
+    assert "Georgia" not in kinds(blank_pipeline, "The film starred Georgia Okonkwo.")
+
+
 def test_a_census_given_name_before_a_surname_is_no_town(blank_pipeline: Language) -> None:
     found = kinds(blank_pipeline, "The film starred Tyler Okonkwo. Floods hit Tyler Street in Tyler, Texas.")
     assert [m.text for m in mentions(blank_pipeline, "The film starred Tyler Okonkwo.")] == []
