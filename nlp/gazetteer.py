@@ -63,6 +63,7 @@ class Candidate:
     exact: str | None = None  # set for case-sensitive names: the only spelling accepted
     countries: tuple[str, ...] = ()  # every country of an armed group
     alternative: bool = False  # matched through an alternative (not the main) name
+    minor: bool = False  # a small town known only from the minor list: needs the text to place it
 
     def accepts(self, surface: str) -> bool:
         return self.exact is None or surface.strip() == self.exact
@@ -106,6 +107,7 @@ class Ambiguity:
     disease_names: frozenset[str] = frozenset()  # "Ebola", "Zika": diseases the NER reads as places
     personal_names: frozenset[str] = frozenset()  # "Brenda", "Abdirahman": for names no gazetteer knows
     vehicle_makes: frozenset[str] = frozenset()  # case-sensitive: "Toyota", "Dodge"
+    minor_town_words: frozenset[str] = frozenset()  # derived: small towns named like words ("Valley")
 
 
 @dataclass
@@ -200,6 +202,7 @@ def load_ambiguity() -> Ambiguity:
         function_words=lower(data.get("function_words", ())),
         disease_names=lower(data.get("disease_names", ())),
         vehicle_makes=frozenset(data.get("vehicle_makes", ())),
+        minor_town_words=lower(derived.get("minor_town_words", ())),
         personal_names=lower([*data.get("personal_names", ()), *census["given_names"]]),
     )
 
@@ -401,4 +404,25 @@ def get_gazetteer(*, with_cities: bool = True) -> Gazetteer:
     _add_peoples(gaz, _load_json("peoples.json"))
     _add_organisations(gaz, _load_json("organisations.json"))
     gaz.ambiguity = load_ambiguity()
+    if with_cities:
+        _add_minor_cities(gaz, places.get("minor_cities", ()), gaz.ambiguity)
     return gaz
+
+
+def _add_minor_cities(gaz: Gazetteer, rows: Iterable[list[Any]], amb: Ambiguity) -> None:
+    """Small towns, under names nothing else in the gazetteer or the word lists holds."""
+    taken = (
+        amb.common_words
+        | amb.english_words
+        | amb.minor_town_words
+        | amb.given_names
+        | amb.surnames
+        | amb.personal_names
+    )
+    for geonameid, name, cc, pop, admin1, names in rows:
+        cand = Candidate(f"city:{geonameid}", "city", name, cc, int(pop), admin1=admin1, minor=True)
+        for alias in names:
+            key = name_key(alias)
+            if key in taken or (key in gaz.index and not all(c.minor for c in gaz.index[key])):
+                continue
+            gaz.add(alias, cand)

@@ -308,3 +308,13 @@ def test_a_town_before_a_resident_noun_is_a_place(blank_pipeline: Language) -> N
     found = _with_ner(blank_pipeline, text, [("Zorbaville", "PRODUCT"), ("Saratoga", "PERSON")])
     assert found["Zorbaville"] == "location"
     assert found["Saratoga"] == "city"
+
+
+def test_a_minor_town_needs_the_text_to_place_it(blank_pipeline: Language) -> None:
+    placed = mentions(blank_pipeline, "Authorities said Rebecca Sears, 41, of Grovetown, planned the theft.")
+    assert [(m.text, m.kind, m.country) for m in placed] == [("Grovetown", "city", "US")]
+    assert kinds(blank_pipeline, "A Buford man was hurt in the crash.") == {"Buford": "city"}
+    # Without support, even in a text about its country, the small town is left out.
+    assert "Grovetown" not in kinds(blank_pipeline, "Grovetown beat Augusta in Georgia on Friday.")
+    # Small towns named like English words are not in the gazetteer at all.
+    assert kinds(blank_pipeline, "Beef was traced to a farm in Valley, Nebraska.") == {"Nebraska": "region"}
