@@ -720,13 +720,18 @@ KIN_NOUNS = frozenset(
 )
 
 
-def _person_follows(doc: Doc, end: int) -> bool:
-    """What follows a name only follows a person: ", who", "'s family", "'s widow"."""
+def _person_follows(doc: Doc, start: int, end: int) -> bool:
+    """What follows a name only follows a person: ", who", "'s family", "'s widow".
+
+    A relative clause after a name that follows a preposition may belong to the
+    noun before it ("a man in Kashmir, who"): no evidence then.
+    """
     if end + 1 >= len(doc):
         return False
     here, nxt = doc[end], doc[end + 1]
     if here.text == ",":
-        return nxt.lower_ in ("who", "whose")
+        placed = start > 0 and doc[start - 1].lower_ in PREPOSITIONS
+        return nxt.lower_ in ("who", "whose") and not placed
     return here.text in ("'s", "’s") and nxt.lower_ in KIN_NOUNS
 
 
@@ -973,7 +978,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
                 return True
             if _said_by(doc, span.start, span.end):
                 return True  # '..." said Noma.'
-            if _person_follows(doc, span.end) and not (prev is not None and prev.lower_ in PREPOSITIONS):
+            if _person_follows(doc, span.start, span.end):
                 return True  # "Dayton, who was", "Dayton's family"; not "in Kashmir, who"
             given = key in amb.given_names or (town_only and key in amb.personal_names)
             if (
@@ -1085,7 +1090,7 @@ class EntityLinker:
                 tok.lower_
                 for tok in doc[:-1]
                 if _name_like(tok)
-                and (doc[tok.i + 1].lower_ in amb.person_verbs or _person_follows(doc, tok.i + 1))
+                and (doc[tok.i + 1].lower_ in amb.person_verbs or _person_follows(doc, tok.i, tok.i + 1))
                 and not (tok.i > 0 and doc[tok.i - 1].lower_ in PREPOSITIONS)  # "a resident of Lubbock told"
             }
             | {tok.lower_ for tok in doc[1:-1] if _name_like(tok) and _said_by(doc, tok.i, tok.i + 1)}

@@ -318,3 +318,11 @@ def test_a_minor_town_needs_the_text_to_place_it(blank_pipeline: Language) -> No
     assert "Grovetown" not in kinds(blank_pipeline, "Grovetown beat Augusta in Georgia on Friday.")
     # Small towns named like English words are not in the gazetteer at all.
     assert kinds(blank_pipeline, "Beef was traced to a farm in Valley, Nebraska.") == {"Nebraska": "region"}
+
+
+def test_a_relative_who_or_a_kin_noun_makes_a_person(blank_pipeline: Language) -> None:
+    assert "Dayton" not in kinds(blank_pipeline, "Dayton, who was supporting the mission, was hurt.")
+    assert "Dayton" not in kinds(blank_pipeline, "Carter offered his condolences to Dayton's family.")
+    # After a preposition the clause belongs to someone else: "a man in Kashmir, who".
+    found = kinds(blank_pipeline, "A farmer near Dayton, who lost his barn, spoke to us.")
+    assert found["Dayton"] == "city"
