@@ -112,7 +112,9 @@ OFFICE_WORDS = LOCAL_OFFICE_WORDS | INSTITUTION_WORDS
 PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
 # Capitalised prepositions the NER takes into a name: "Near Palmyra, two strikes...".
 OPENING_PREPOSITIONS = PLACE_PREPOSITIONS | {"at", "from"}
-PREPOSITIONS = OPENING_PREPOSITIONS | {"of", "to", "for", "with", "by", "on"}
+PREPOSITIONS = OPENING_PREPOSITIONS | {"of", "to", "on"}
+# Last words of the names of days: "St. Patrick's Day", "Christmas Eve".
+HOLIDAY_WORDS = frozenset({"Day", "Eve"})
 PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
 ACTOR_KINDS = frozenset({"armed_group", "state_force"})
 # Kinds the ruler matches as named actors: armed groups, state forces, listed organisations.
@@ -1252,6 +1254,13 @@ class EntityLinker:
         doc._.coi_mentions = mentions
         return doc
 
+    def _county_abbreviation(self, span: Span) -> bool:
+        """ "Loudon Co.": a county the gazetteer knows; not a company ("Crane Co.")."""
+        county = span.doc.text[span.start_char : span[-1].idx] + "County"
+        if county.startswith("the "):
+            county = county[4:]
+        return any(c.kind == "region" for c in self.gazetteer.lookup(county))
+
     def _titled(self, doc: Doc, span: Span) -> bool:
         """A name right after a personal title ("President", "Mr", "coach"), not "St." or "Saint"."""
         amb = self.gazetteer.ambiguity
@@ -1523,8 +1532,13 @@ class EntityLinker:
                 and len(span) > 1
                 and amb is not None
                 and span[-1].text in amb.facility_words
+                and (span[-1].text != "Co." or self._county_abbreviation(span))
             ):
                 kind = "location"  # a named building or site: "Holy Redeemer Church", "Sednaya Prison"
+            if kind == "location" and span[-1].text in HOLIDAY_WORDS:
+                return None  # "St. Patrick's Day": a day, not a place
+            if _person_follows(doc, span.start, span.end):
+                kind = "person"  # "Rufus Church, who was found": a person, whatever the name's form
             if kind == "person" and (self._placed(doc, span) or _resident(doc, span)):
                 kind = "location"  # "in Daquq", "the town of Tel Tamer": a place the NER read as a name
             if kind == "organisation" and len(span) <= 3 and self._after_place_noun(doc, span):

@@ -326,3 +326,16 @@ def test_a_relative_who_or_a_kin_noun_makes_a_person(blank_pipeline: Language) -
     # After a preposition the clause belongs to someone else: "a man in Kashmir, who".
     found = kinds(blank_pipeline, "A farmer near Dayton, who lost his barn, spoke to us.")
     assert found["Dayton"] == "city"
+
+
+def test_holidays_and_companies_are_no_places(blank_pipeline: Language) -> None:
+    text = "Safety first on St. Patrick's Day. Sembler Co. sold land in Loudon Co. today."
+    ents = [("St. Patrick's Day", "GPE"), ("Sembler Co.", "ORG"), ("Loudon Co.", "ORG")]
+    found = _with_ner(blank_pipeline, text, ents)
+    assert found == {"Sembler Co.": "organisation", "Loudon Co.": "location"}
+
+
+def test_a_name_before_a_relative_who_is_a_person(blank_pipeline: Language) -> None:
+    text = "The site was bought by Yogananda, who made it his home. Zorbat Hall, who spoke, agreed."
+    found = _with_ner(blank_pipeline, text, [("Yogananda", "GPE"), ("Zorbat Hall", "ORG")])
+    assert found == {"Yogananda": "person", "Zorbat Hall": "person"}
