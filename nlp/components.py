@@ -264,6 +264,35 @@ def _vehicle_names(doc: Doc, gaz: Gazetteer) -> set[str]:
     return found
 
 
+def _vehicle_tokens(doc: Doc, gaz: Gazetteer, names: set[str]) -> set[int]:
+    """Positions of makes that also name places, used here as vehicles: "his Toyota Hilux".
+
+    Unlike ``_vehicle_names`` this holds only where the model follows: "the
+    Lincoln Navigator" does not make "Lincoln" a vehicle elsewhere in the text.
+    """
+    amb = gaz.ambiguity
+    found: set[int] = set()
+    if amb is None or not amb.vehicle_makes:
+        return found
+    for tok in doc[:-1]:
+        if tok.text not in amb.vehicle_makes or tok.text in names or not _determined(doc, tok.i):
+            continue
+        nxt = doc[tok.i + 1]
+        if (
+            tok.whitespace_
+            and _name_like(nxt)
+            and not gaz.lookup(nxt.text)
+            and nxt.text not in amb.facility_words
+            and nxt.text not in amb.street_words
+            and nxt.text not in amb.title_heads
+            and nxt.text not in OFFICE_WORDS
+            and nxt.lower_ not in amb.place_words
+            and name_key(nxt.text) not in amb.common_words
+        ):
+            found.add(tok.i)
+    return found
+
+
 # Office words strong enough to make the words before them a place the gazetteer may not know.
 SEAT_OFFICE_WORDS = frozenset({"Mayor", "Police", "Sheriff", "Council", "Mayor's"})
 
@@ -737,6 +766,25 @@ def _person_follows(doc: Doc, start: int, end: int) -> bool:
     return here.text in ("'s", "’s") and nxt.lower_ in KIN_NOUNS
 
 
+# Masthead words that are adjectives: before another capitalised word they name a series.
+_ADJECTIVE_MASTHEADS = frozenset({"Daily", "Independent", "Standard"})
+
+
+def _masthead(doc: Doc, end: int, words: frozenset[str]) -> bool:
+    """A newspaper's masthead after a place, perhaps after one more word: "Lansing State Journal".
+
+    An adjective before another capitalised word names a series: "Syria Daily Report".
+    """
+    for i in (end, end + 1):
+        if i >= len(doc) or (i > end and not doc[end].is_title):
+            return False
+        word = doc[i].text
+        if word in words:
+            series = word in _ADJECTIVE_MASTHEADS and i + 1 < len(doc) and doc[i + 1].is_title
+            return not series
+    return False
+
+
 def _has_capital(text: str) -> bool:
     return any(ch.isupper() for ch in text) or any(ch.isdigit() for ch in text)
 
@@ -844,11 +892,12 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         amb = self.gazetteer.ambiguity
         diseases = _disease_names(doc, amb.disease_words) if amb is not None else set()
         vehicles = _vehicle_names(doc, self.gazetteer)
+        vehicle_makes = _vehicle_tokens(doc, self.gazetteer, vehicles)
         for span in spans:
             if diseases and name_key(span.text) in diseases and not self._is_country(span.text):
                 continue  # "Lassa" in a text about Lassa fever
-            if span.text in vehicles:
-                continue  # "a 2005 Honda ... the Honda": a vehicle, not the town
+            if span.text in vehicles or (len(span) == 1 and span.start in vehicle_makes):
+                continue  # "a 2005 Honda ... the Honda", "his Toyota Hilux": a vehicle, not the town
             verdict = self.classify(doc, span)
             if verdict == "entity":
                 keep.append(span)
@@ -895,12 +944,8 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
             return "drop"  # "HIV", "AIDS": an acronym, not the town spelled in capitals
         if span.end < len(doc) and doc[span.end].lower_ in amb.named_after_words:
             return "drop"  # "Ebola virus", "Marburg fever", "Reston ebolavirus"
-        if (
-            span.end < len(doc)
-            and doc[span.end].text in amb.masthead_words
-            and (span.end + 1 >= len(doc) or not doc[span.end + 1].is_title)
-        ):
-            return "drop"  # a newspaper: "New York Times"; not a report series ("Syria Daily Report")
+        if _masthead(doc, span.end, amb.masthead_words):
+            return "drop"  # a newspaper: "New York Times", "Lansing State Journal"
         if kinds <= {"nationality"}:
             return "nationality"
         if all(c.minor for c in candidates):
@@ -1042,6 +1087,7 @@ class EntityLinker:
         assert amb is not None
         diseases = _disease_names(doc, amb.disease_words)
         vehicles = _vehicle_names(doc, gaz)
+        vehicle_makes = _vehicle_tokens(doc, gaz, vehicles)
         spans: list[Span] = [
             ent
             for ent in doc.ents
@@ -1051,6 +1097,7 @@ class EntityLinker:
                     name_key(ent.text) in diseases
                     or _names_disease(ent, amb.disease_names, amb.disease_words)
                     or ent.text in vehicles
+                    or (len(ent) == 1 and ent.start in vehicle_makes)
                 )
             )
         ]
