@@ -567,11 +567,13 @@ _PLURAL_PLACE_NOUNS = frozenset(
 )
 
 
-def _coordinated_places(doc: Doc) -> list[Span]:
+def _coordinated_places(doc: Doc, gaz: Gazetteer) -> list[Span]:
     """Names coordinated before a plural place noun: "Jackson and Barrow counties".
 
     Each name of the list ("Clay, Douglas, Grant and Wilkin counties",
-    "Woodfield and Martingale roads") is a place, whatever the NER says.
+    "Woodfield and Martingale roads", "from Ellsworth to Riley counties") is a
+    place, whatever the NER says. A single word opening a sentence is one only
+    where the gazetteer knows it ("Douglas and Wyandotte counties"; not "Both").
     """
     found: list[Span] = []
     for tok in doc:
@@ -589,7 +591,7 @@ def _coordinated_places(doc: Doc) -> list[Span]:
             if i == 0:
                 break
             sep = doc[i - 1]
-            if sep.text == "," or sep.lower_ in ("and", "or"):
+            if sep.text == "," or sep.lower_ in ("and", "or", "to"):
                 i -= 1
                 if i > 0 and sep.text == "," and doc[i - 1].lower_ in ("and", "or"):
                     i -= 1
@@ -600,7 +602,7 @@ def _coordinated_places(doc: Doc) -> list[Span]:
         if len(names) < 2:
             continue
         for start, end in names:
-            if _sentence_initial(doc, start) and end - start == 1 and start > 0:
+            if _sentence_initial(doc, start) and end - start == 1 and not gaz.lookup(doc[start].text):
                 continue
             found.append(Span(doc, start, end, label="GPE"))
     return found
@@ -1114,7 +1116,8 @@ class EntityLinker:
             spans.sort(key=lambda s: s.start)
         spans = [_strip_preposition(ent) for ent in spans]
         spans = _split_office_seats(spans, amb.titles)
-        forced = _dateline_spans(doc) + _coordinated_places(doc) + _party_homes(doc)
+        forced = _dateline_spans(doc) + _coordinated_places(doc, gaz) + _party_homes(doc)
+        placed = {(sp.start, sp.end) for sp in forced}
         if forced:
             # Datelines and coordinated names before "counties": places, whatever the NER read.
             for place in forced:
@@ -1280,7 +1283,7 @@ class EntityLinker:
         mentions: list[Mention] = []
         for idx, (span, cands) in enumerate(resolved):
             mention = self._choose(
-                doc, span, cands, share, dominant, regions_named, resolved, idx, person_words, speakers
+                doc, span, cands, share, dominant, regions_named, resolved, idx, person_words, speakers, placed
             )
             if mention is not None:
                 mentions.append(mention)
@@ -1540,6 +1543,8 @@ class EntityLinker:
             nxt = doc[span.end]
             if nxt.lower_ in amb.place_words:
                 return True
+            if nxt.text in LOCAL_OFFICE_WORDS and not common:
+                return True  # "Woodstock Mayor Michael Harding", "Cookville Fire Chief"
             if _resident(doc, span) and not common:
                 return True  # "a Saratoga native", "an Independence teenager"
             if nxt.text == "," and span.end + 1 < len(doc):
@@ -1564,6 +1569,7 @@ class EntityLinker:
         idx: int,
         person_words: set[str],
         speakers: set[str],
+        placed: set[tuple[int, int]],
     ) -> Mention | None:
         text = span.text
         label = span.label_
@@ -1596,6 +1602,7 @@ class EntityLinker:
                 kind in ("location", "organisation")
                 and amb is not None
                 and self._given_name(span, amb)
+                and (span.start, span.end) not in placed  # "from Ellsworth to Riley counties"
                 and not self._placed(doc, span)
                 and not _among_places(doc, resolved, idx)
             ):

@@ -83,6 +83,16 @@ def test_names_coordinated_before_a_plural_place_noun(blank_pipeline: Language) 
     assert {"Barrow", "Oconee", "Jackson"} <= set(found)
     assert all(found[name] in ("city", "location", "region") for name in ("Barrow", "Oconee", "Jackson"))
     assert kinds(blank_pipeline, "The counties reopened schools.") == {}
+    # A range ("from ... to"), a sentence-opening name the gazetteer knows, a given name.
+    found = kinds(blank_pipeline, "Roads closed from Zorbat to Riley counties. Douglas and Wyandotte counties too.")
+    assert {"Zorbat", "Riley", "Douglas", "Wyandotte"} <= set(found)
+    assert found["Riley"] == "location"
+    assert "Both" not in kinds(blank_pipeline, "Both Clay and Grant counties flooded.")
+
+
+def test_a_town_before_a_local_office_is_the_town(blank_pipeline: Language) -> None:
+    assert kinds(blank_pipeline, "Woodstock Mayor Michael Harding was cautious.")["Woodstock"] == "city"
+    assert kinds(blank_pipeline, "The Carthage Police Chief spoke.")["Carthage"] == "city"
 
 
 def test_abbreviated_country_names_with_force_nouns(blank_pipeline: Language) -> None:
