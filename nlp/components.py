@@ -1283,7 +1283,17 @@ class EntityLinker:
         mentions: list[Mention] = []
         for idx, (span, cands) in enumerate(resolved):
             mention = self._choose(
-                doc, span, cands, share, dominant, regions_named, resolved, idx, person_words, speakers, placed
+                doc,
+                span,
+                cands,
+                share,
+                dominant,
+                regions_named,
+                resolved,
+                idx,
+                person_words,
+                speakers,
+                placed,
             )
             if mention is not None:
                 mentions.append(mention)

@@ -84,7 +84,9 @@ def test_names_coordinated_before_a_plural_place_noun(blank_pipeline: Language) 
     assert all(found[name] in ("city", "location", "region") for name in ("Barrow", "Oconee", "Jackson"))
     assert kinds(blank_pipeline, "The counties reopened schools.") == {}
     # A range ("from ... to"), a sentence-opening name the gazetteer knows, a given name.
-    found = kinds(blank_pipeline, "Roads closed from Zorbat to Riley counties. Douglas and Wyandotte counties too.")
+    found = kinds(
+        blank_pipeline, "Roads closed from Zorbat to Riley counties. Douglas and Wyandotte counties too."
+    )
     assert {"Zorbat", "Riley", "Douglas", "Wyandotte"} <= set(found)
     assert found["Riley"] == "location"
     assert "Both" not in kinds(blank_pipeline, "Both Clay and Grant counties flooded.")
