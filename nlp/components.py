@@ -113,6 +113,8 @@ PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "ac
 # Capitalised prepositions the NER takes into a name: "Near Palmyra, two strikes...".
 OPENING_PREPOSITIONS = PLACE_PREPOSITIONS | {"at", "from"}
 PREPOSITIONS = OPENING_PREPOSITIONS | {"of", "to", "on"}
+# NER labels that datelines and coordinated place lists overrule.
+FORCEABLE_LABELS = frozenset({"ORG", "PERSON", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "WORK_OF_ART"})
 # Last words of the names of days: "St. Patrick's Day", "Christmas Eve".
 HOLIDAY_WORDS = frozenset({"Day", "Eve"})
 PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
@@ -532,13 +534,16 @@ def _strip_preposition(ent: Span) -> Span:
 
 
 # A legislator's party and home: "Rep. Torrey Westrom, R-Elbow Lake", "D-Calif.".
-_PARTY_HOME = re.compile(r"(?<![\w-])[RDI]-([A-Z][a-z]+\.?(?: [A-Z][a-z]+)?)(?=[,;.)\s])")
+_PARTY_HOME = re.compile(r"(?<![\w-])(?:[RDI]|DFL)-([A-Z][A-Za-z]+\.?(?: [A-Z][A-Za-z]+)?)(?=[,;.)\s])")
 
 
 def _party_homes(doc: Doc) -> list[Span]:
     found = []
     for match in _PARTY_HOME.finditer(doc.text):
-        span = doc.char_span(match.start(1), match.end(1), label="GPE", alignment_mode="contract")
+        end = match.end(1)
+        if match.group(1).endswith(".") and len(match.group(1)) > 6:
+            end -= 1  # a full stop, not an abbreviation: "D-McDowell." ("D-Calif." keeps it)
+        span = doc.char_span(match.start(1), end, label="GPE", alignment_mode="contract")
         if span is not None and len(span):
             found.append(span)
     return found
@@ -567,6 +572,10 @@ _PLURAL_PLACE_NOUNS = frozenset(
 )
 
 
+# Plural county nouns and the singular that closes each county's name: "Harper County".
+_COUNTY_NOUNS = {"counties": "County", "parishes": "Parish"}
+
+
 def _coordinated_places(doc: Doc, gaz: Gazetteer) -> list[Span]:
     """Names coordinated before a plural place noun: "Jackson and Barrow counties".
 
@@ -574,6 +583,8 @@ def _coordinated_places(doc: Doc, gaz: Gazetteer) -> list[Span]:
     "Woodfield and Martingale roads", "from Ellsworth to Riley counties") is a
     place, whatever the NER says. A single word opening a sentence is one only
     where the gazetteer knows it ("Douglas and Wyandotte counties"; not "Both").
+    Before "counties" or "parishes" each span's ``kb_id_`` holds "County" or
+    "Parish", so that the linker can look up "Harper County".
     """
     found: list[Span] = []
     for tok in doc:
@@ -601,10 +612,11 @@ def _coordinated_places(doc: Doc, gaz: Gazetteer) -> list[Span]:
             break
         if len(names) < 2:
             continue
+        unit = _COUNTY_NOUNS.get(tok.lower_, "")
         for start, end in names:
             if _sentence_initial(doc, start) and end - start == 1 and not gaz.lookup(doc[start].text):
                 continue
-            found.append(Span(doc, start, end, label="GPE"))
+            found.append(Span(doc, start, end, label="GPE", kb_id=unit))
     return found
 
 
@@ -1117,12 +1129,12 @@ class EntityLinker:
         spans = [_strip_preposition(ent) for ent in spans]
         spans = _split_office_seats(spans, amb.titles)
         forced = _dateline_spans(doc) + _coordinated_places(doc, gaz) + _party_homes(doc)
-        placed = {(sp.start, sp.end) for sp in forced}
+        placed = {(sp.start, sp.end): sp.kb_id_ for sp in forced}
         if forced:
             # Datelines and coordinated names before "counties": places, whatever the NER read.
             for place in forced:
                 hit = [e for e in spans if e.start < place.end and place.start < e.end]
-                if all(e.label_ in ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC") for e in hit):
+                if all(e.label_ in FORCEABLE_LABELS for e in hit):
                     spans = [e for e in spans if e not in hit]
                     spans.append(place)
             spans.sort(key=lambda s: s.start)
@@ -1579,10 +1591,17 @@ class EntityLinker:
         idx: int,
         person_words: set[str],
         speakers: set[str],
-        placed: set[tuple[int, int]],
+        placed: dict[tuple[int, int], str],
     ) -> Mention | None:
         text = span.text
         label = span.label_
+        unit = placed.get((span.start, span.end))
+        if unit:
+            # "Harvey, Harper and Kingman counties": the counties, not towns of those names.
+            county = f"{_POSSESSIVE.sub('', text)} {unit}"
+            counties = [c for c in self.gazetteer.lookup(county) if c.kind == "region"]
+            if counties:
+                cands = counties
         if not cands:
             kind = NER_KINDS.get(label)
             if label in RESIDENT_LABELS and _resident(doc, span) and span[0].is_title:
@@ -1664,7 +1683,9 @@ class EntityLinker:
         if actors and (label in ("COI_GROUP", "ORG", "PERSON", "NORP") or len(actors) == len(cands)):
             cands = actors
         best = max(cands, key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx))
-        if self._stray_town(span, best, share, dominant, resolved, idx):
+        if (span.start, span.end) not in placed and self._stray_town(
+            span, best, share, dominant, resolved, idx
+        ):
             return None
         country = best.country
         if best.kind in ("armed_group", "nationality") and country is None and dominant in best.countries:

@@ -88,8 +88,14 @@ def test_names_coordinated_before_a_plural_place_noun(blank_pipeline: Language) 
         blank_pipeline, "Roads closed from Zorbat to Riley counties. Douglas and Wyandotte counties too."
     )
     assert {"Zorbat", "Riley", "Douglas", "Wyandotte"} <= set(found)
-    assert found["Riley"] == "location"
+    assert found["Riley"] == "region"  # Riley County
     assert "Both" not in kinds(blank_pipeline, "Both Clay and Grant counties flooded.")
+    # Before "counties" the names are the counties, whatever towns share them.
+    found = {
+        m.text: m for m in mentions(blank_pipeline, "Roofs fell in Harvey, Harper and Kingman counties.")
+    }
+    assert {m.kind for m in found.values()} == {"region"}
+    assert found["Harper"].country == "US"
 
 
 def test_a_town_before_a_local_office_is_the_town(blank_pipeline: Language) -> None:
