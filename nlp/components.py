@@ -38,6 +38,7 @@ from nlp.topics import load_topics, score_topics
 log = logging.getLogger(__name__)
 
 CANDIDATES_KEY = "coi_candidates"
+_TEXT_KEY = "coi_text"
 RULER_LABELS = ("COI_PLACE", "COI_NAT", "COI_GROUP")
 # Labels of the ruler's candidates that the NER may overrule.
 CANDIDATE_LABELS = {
@@ -154,6 +155,14 @@ for _name in (
 # --------------------------------------------------------------------------- helpers
 
 
+def _text(doc: Doc) -> str:
+    """The text of ``doc``, kept once per doc: spaCy rebuilds ``Doc.text`` from its tokens on every call."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if not isinstance(text, str):
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
+
 def _is_upper_context(doc: Doc, start: int, end: int, window: int = 4) -> bool:
     """True when the neighbourhood is written in capitals (a shouting headline)."""
     words = [t.text for t in doc[max(0, start - window) : min(len(doc), end + window)] if t.is_alpha]
@@ -228,6 +237,14 @@ def _determined(doc: Doc, start: int) -> bool:
 _MAKE_PATTERNS: dict[frozenset[str], re.Pattern[str]] = {}
 
 
+def _make_pattern(makes: frozenset[str]) -> re.Pattern[str]:
+    pattern = _MAKE_PATTERNS.get(makes)
+    if pattern is None:
+        pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, makes))) + r")\b")
+        _MAKE_PATTERNS[makes] = pattern
+    return pattern
+
+
 def _vehicle_names(doc: Doc, gaz: Gazetteer) -> set[str]:
     """Makes and models the text uses as vehicles, for the whole text.
 
@@ -240,11 +257,7 @@ def _vehicle_names(doc: Doc, gaz: Gazetteer) -> set[str]:
     found: set[str] = set()
     if amb is None or not amb.vehicle_makes:
         return found
-    pattern = _MAKE_PATTERNS.get(amb.vehicle_makes)
-    if pattern is None:
-        pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, amb.vehicle_makes))) + r")\b")
-        _MAKE_PATTERNS[amb.vehicle_makes] = pattern
-    if not pattern.search(doc.text):
+    if not _make_pattern(amb.vehicle_makes).search(_text(doc)):
         return found
     for tok in doc:
         if tok.text not in amb.vehicle_makes:
@@ -274,7 +287,7 @@ def _vehicle_tokens(doc: Doc, gaz: Gazetteer, names: set[str]) -> set[int]:
     """
     amb = gaz.ambiguity
     found: set[int] = set()
-    if amb is None or not amb.vehicle_makes:
+    if amb is None or not amb.vehicle_makes or not _make_pattern(amb.vehicle_makes).search(_text(doc)):
         return found
     for tok in doc[:-1]:
         if tok.text not in amb.vehicle_makes or tok.text in names or not _determined(doc, tok.i):
@@ -419,7 +432,7 @@ def _disease_names(doc: Doc, disease_words: frozenset[str]) -> set[str]:
         return set()
     pattern = _disease_pattern(disease_words)
     found: set[str] = set()
-    for match in pattern.finditer(doc.text):
+    for match in pattern.finditer(_text(doc)):
         words = match.group(1).split()
         for i in range(len(words)):
             found.add(name_key(" ".join(words[i:])))
@@ -474,7 +487,7 @@ def _street_spans(doc: Doc, street_words: tuple[str, ...], road_words: tuple[str
     if not street_words and not road_words:
         return []
     found: list[Span] = []
-    for match in _street_pattern(street_words, road_words).finditer(doc.text):
+    for match in _street_pattern(street_words, road_words).finditer(_text(doc)):
         start, end = match.start(), match.end()
         if match.group(0).startswith(("The ", "A ")):
             start += match.group(0).index(" ") + 1
@@ -499,7 +512,7 @@ def _dateline_spans(doc: Doc) -> list[Span]:
     followed by a wire tag or a dash, names the place the report is filed
     from; the state or country after a comma is a place too.
     """
-    text = doc.text
+    text = _text(doc)
     found: list[Span] = []
     for match in _DATELINE.finditer(text):
         start = match.start()
@@ -539,7 +552,7 @@ _PARTY_HOME = re.compile(r"(?<![\w-])(?:[RDI]|DFL)-([A-Z][A-Za-z]+\.?(?: [A-Z][A
 
 def _party_homes(doc: Doc) -> list[Span]:
     found = []
-    for match in _PARTY_HOME.finditer(doc.text):
+    for match in _PARTY_HOME.finditer(_text(doc)):
         end = match.end(1)
         if match.group(1).endswith(".") and len(match.group(1)) > 6:
             end -= 1  # a full stop, not an abbreviation: "D-McDowell." ("D-Calif." keeps it)
@@ -572,6 +585,7 @@ _PLURAL_PLACE_NOUNS = frozenset(
 )
 
 
+_PLURAL_PLACE_RE = re.compile(r"\b(?:" + "|".join(sorted(_PLURAL_PLACE_NOUNS)) + r")\b")
 # Plural county nouns and the singular that closes each county's name: "Harper County".
 _COUNTY_NOUNS = {"counties": "County", "parishes": "Parish"}
 
@@ -587,8 +601,12 @@ def _coordinated_places(doc: Doc, gaz: Gazetteer) -> list[Span]:
     "Parish", so that the linker can look up "Harper County".
     """
     found: list[Span] = []
-    for tok in doc:
-        if tok.lower_ not in _PLURAL_PLACE_NOUNS or not tok.is_lower or tok.i == 0:
+    nouns = [doc.char_span(m.start(), m.end()) for m in _PLURAL_PLACE_RE.finditer(_text(doc))]
+    for noun in nouns:
+        if noun is None or len(noun) != 1:
+            continue
+        tok = noun[0]
+        if not tok.is_lower or tok.i == 0:
             continue
         names: list[tuple[int, int]] = []
         i = tok.i
@@ -629,7 +647,7 @@ def _office_holders(doc: Doc, mentions: list[Mention], heads: frozenset[str]) ->
     title is extended over it (the id and canonical name stay the person's);
     a title with no name after it is itself a person mention.
     """
-    text = doc.text
+    text = _text(doc)
     if not any(head in text for head in heads):
         return mentions
     by_start = {m.start: i for i, m in enumerate(mentions)}
@@ -1328,7 +1346,7 @@ class EntityLinker:
 
     def _county_abbreviation(self, span: Span) -> bool:
         """ "Loudon Co.": a county the gazetteer knows; not a company ("Crane Co.")."""
-        county = span.doc.text[span.start_char : span[-1].idx] + "County"
+        county = _text(span.doc)[span.start_char : span[-1].idx] + "County"
         if county.startswith("the "):
             county = county[4:]
         return any(c.kind == "region" for c in self.gazetteer.lookup(county))
@@ -1358,7 +1376,7 @@ class EntityLinker:
     def _the_regime(self, doc: Doc, mentions: list[Mention], dominant: str) -> list[Mention]:
         """ "The regime" in a text about one country is that country's state ("the regime's forces")."""
         state = self.gazetteer.groups.get(f"state:{dominant}")
-        if state is None or "regime" not in doc.text:
+        if state is None or "regime" not in _text(doc):
             return mentions
         added = [
             Mention(
@@ -1371,7 +1389,7 @@ class EntityLinker:
                 dominant,
                 state.get("ucdp"),
             )
-            for match in _REGIME.finditer(doc.text)
+            for match in _REGIME.finditer(_text(doc))
             if not any(m.start < match.end() and match.start() < m.end for m in mentions)
         ]
         return sorted(mentions + added, key=lambda m: (m.start, m.end)) if added else mentions
@@ -1423,7 +1441,7 @@ class EntityLinker:
                 out.append(m)
                 continue
             end = doc[span.end].idx + len(doc[span.end])
-            text = doc.text[m.start : end]
+            text = _text(doc)[m.start : end]
             out.append(Mention(m.start, end, text, "country", m.entity_id, str(country["name"]), m.country))
         return out
 
@@ -1643,7 +1661,7 @@ class EntityLinker:
             start_char = span.start_char
             if kind in ("location", "organisation") and len(span) > 1 and span[0].lower_ == "the":
                 start_char = span[1].idx  # "the East Coast", "the Georgia Bureau of Investigation"
-                text = doc.text[start_char : span.end_char]
+                text = _text(doc)[start_char : span.end_char]
             clean = _POSSESSIVE.sub("", text.strip())
             if kind == "location":
                 common = amb is not None and name_key(clean) in amb.common_words
