@@ -196,12 +196,17 @@ _PLACE_OPENING_TITLES = frozenset(
 )
 
 
-def _titled_names(doc: Doc, titles: frozenset[str]) -> set[str]:
+def _capitalised(doc: Doc) -> list[Token]:
+    """The tokens of ``doc`` that open with a capital letter, for the passes that look at names."""
+    return [tok for tok in doc if tok.text[:1].isupper()]
+
+
+def _titled_names(doc: Doc, titles: frozenset[str], capitals: list[Token]) -> set[str]:
     """Last words of names written after a capitalised personal title: "President Saakashvili"."""
     names: set[str] = set()
-    for tok in doc[:-1]:
+    for tok in capitals:
         word = tok.lower_.rstrip(".")
-        if not tok.text[:1].isupper() or word not in titles or word in _PLACE_OPENING_TITLES:
+        if tok.i + 1 >= len(doc) or word not in titles or word in _PLACE_OPENING_TITLES:
             continue
         end = tok.i + 1
         while end < len(doc) and end - tok.i <= 3 and _name_like(doc[end]):
@@ -337,10 +342,12 @@ def _split_office_seats(spans: list[Span], titles: frozenset[str]) -> list[Span]
     return out
 
 
-def _aged_names(doc: Doc) -> set[str]:
+def _aged_names(doc: Doc, capitals: list[Token]) -> set[str]:
     """Single names given an age in apposition, the news way to introduce a person: "Campbell, 42,"."""
     found: set[str] = set()
-    for tok in doc[:-3]:
+    for tok in capitals:
+        if tok.i + 3 >= len(doc):
+            break
         age = doc[tok.i + 2].text
         if (
             _name_like(tok)
@@ -638,7 +645,9 @@ def _coordinated_places(doc: Doc, gaz: Gazetteer) -> list[Span]:
     return found
 
 
-def _office_holders(doc: Doc, mentions: list[Mention], heads: frozenset[str]) -> list[Mention]:
+def _office_holders(
+    doc: Doc, mentions: list[Mention], heads: frozenset[str], capitals: list[Token]
+) -> list[Mention]:
     """Persons named by their office: "Foreign Secretary Boris Johnson", "the Minister for the Middle East".
 
     A capitalised office word (``title_heads``) with the capitalised words
@@ -654,7 +663,7 @@ def _office_holders(doc: Doc, mentions: list[Mention], heads: frozenset[str]) ->
     covered = [(m.start, m.end, m.kind) for m in mentions]
     out = list(mentions)
     used: set[int] = set()
-    for tok in doc:
+    for tok in capitals:
         if tok.text not in heads or tok.i in used:
             continue
         if any(s <= tok.idx < e and k not in PLACE_KINDS for s, e, k in covered):
@@ -1163,21 +1172,19 @@ class EntityLinker:
         deferred: list[tuple[Span, Span, str]] = []
         # Words used as parts of personal names elsewhere in the text ("John Moore ... Moore").
         # and names after a personal title ("President Saakashvili ... Saakashvili").
+        capitals = _capitalised(doc)
         person_words = {
             ent[-1].lower_ for ent in spans if ent.label_ == "PERSON" and len(ent) > 1 and _name_like(ent[-1])
-        } | _titled_names(doc, amb.titles)
+        } | _titled_names(doc, amb.titles, capitals)
         # Single capitalised words that speak somewhere in the text ("Karim replied").
-        speakers = (
-            {
-                tok.lower_
-                for tok in doc[:-1]
-                if _name_like(tok)
-                and (doc[tok.i + 1].lower_ in amb.person_verbs or _person_follows(doc, tok.i, tok.i + 1))
-                and not (tok.i > 0 and doc[tok.i - 1].lower_ in PREPOSITIONS)  # "a resident of Lubbock told"
-            }
-            | {tok.lower_ for tok in doc[1:-1] if _name_like(tok) and _said_by(doc, tok.i, tok.i + 1)}
-        )
-        speakers |= _aged_names(doc)
+        names = [tok for tok in capitals if tok.i + 1 < len(doc) and _name_like(tok)]
+        speakers = {
+            tok.lower_
+            for tok in names
+            if (doc[tok.i + 1].lower_ in amb.person_verbs or _person_follows(doc, tok.i, tok.i + 1))
+            and not (tok.i > 0 and doc[tok.i - 1].lower_ in PREPOSITIONS)  # "a resident of Lubbock told"
+        } | {tok.lower_ for tok in names if tok.i > 0 and _said_by(doc, tok.i, tok.i + 1)}
+        speakers |= _aged_names(doc, capitals)
         for cand in candidates:
             label = "COI_NAT" if cand.label_ == "COI_NAT" else "COI_PLACE"
             overlapping = {ner_by_token[i] for i in range(cand.start, cand.end) if i in ner_by_token}
@@ -1336,7 +1343,7 @@ class EntityLinker:
                 acting.append((m.start, m.end))
         doc._.coi_acting = tuple(acting)
         if amb.title_heads:
-            mentions = _office_holders(doc, mentions, amb.title_heads)
+            mentions = _office_holders(doc, mentions, amb.title_heads, capitals)
         mentions = _state_names(doc, mentions, self._not_modified)
         mentions = self._territories(doc, mentions)
         if dominant:
