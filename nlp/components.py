@@ -38,7 +38,7 @@ from nlp.topics import load_topics, score_topics
 log = logging.getLogger(__name__)
 
 CANDIDATES_KEY = "coi_candidates"
-_TEXT_KEY = "coi_text"
+TEXT_KEY = "coi_text"  # doc.user_data: the doc's text, set by whoever made the doc, else kept on first use
 RULER_LABELS = ("COI_PLACE", "COI_NAT", "COI_GROUP")
 # Labels of the ruler's candidates that the NER may overrule.
 CANDIDATE_LABELS = {
@@ -157,9 +157,9 @@ for _name in (
 
 def _text(doc: Doc) -> str:
     """The text of ``doc``, kept once per doc: spaCy rebuilds ``Doc.text`` from its tokens on every call."""
-    text = doc.user_data.get(_TEXT_KEY)
+    text = doc.user_data.get(TEXT_KEY)
     if not isinstance(text, str):
-        text = doc.user_data[_TEXT_KEY] = doc.text
+        text = doc.user_data[TEXT_KEY] = doc.text
     return text
 
 

@@ -28,7 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import nlp.components  # noqa: F401  (registers the factories and Doc extensions)
-from nlp.components import CANDIDATES_KEY
+from nlp.components import CANDIDATES_KEY, TEXT_KEY
 from nlp.gazetteer import get_gazetteer
 from nlp.language import detect_language
 from nlp.records import Mention, TagInput, TagResult
@@ -165,6 +165,7 @@ def _docs(lang: Language, items: Iterable[TagInput], pending: list[_Pending | No
             doc._.coi_title_end = max(0, full_title_end - chunk_start)
             doc._.coi_source_countries = tuple(c.upper() for c in item.source_countries)
             doc.user_data["coi_chunk"] = (len(pending) - 1, chunk_start)
+            doc.user_data[TEXT_KEY] = piece
             yield doc
 
 
