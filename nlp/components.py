@@ -1174,7 +1174,12 @@ class EntityLinker:
         # and names after a personal title ("President Saakashvili ... Saakashvili").
         capitals = _capitalised(doc)
         person_words = {
-            ent[-1].lower_ for ent in spans if ent.label_ == "PERSON" and len(ent) > 1 and _name_like(ent[-1])
+            ent[-1].lower_
+            for ent in spans
+            if ent.label_ == "PERSON"
+            and len(ent) > 1
+            and _name_like(ent[-1])
+            and not self._misread_town(ent, amb)
         } | _titled_names(doc, amb.titles, capitals)
         # Single capitalised words that speak somewhere in the text ("Karim replied").
         names = [tok for tok in capitals if tok.i + 1 < len(doc) and _name_like(tok)]
@@ -1350,6 +1355,20 @@ class EntityLinker:
             mentions = self._the_regime(doc, mentions, dominant)
         doc._.coi_mentions = mentions
         return doc
+
+    def _misread_town(self, ent: Span, amb: Ambiguity) -> bool:
+        """A two-word "person" closing with a town of 100,000 after a word that is no given name.
+
+        "Historic Dublin" read as a person says nothing about "Dublin" elsewhere in
+        the text; "John Moore" does.
+        """
+        if len(ent) != 2:
+            return False
+        first = name_key(ent[0].text)
+        if first in amb.personal_names or first in amb.given_names:
+            return False
+        towns = self.gazetteer.lookup(ent[-1].text)
+        return any(c.kind == "city" and c.population >= MINOR_CITY for c in towns)
 
     def _county_abbreviation(self, span: Span) -> bool:
         """ "Loudon Co.": a county the gazetteer knows; not a company ("Crane Co.")."""
