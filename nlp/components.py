@@ -379,6 +379,46 @@ def _resident(doc: Doc, span: Span) -> bool:
     return before.lower_ in ("a", "an", "the", "two", "three", "four") or before.like_num
 
 
+# Last words of institutions whose members are named like residents: "a Harvard University student".
+_MEMBER_INSTITUTIONS = frozenset({"University", "College", "Academy", "Institute"})
+
+
+def _resident_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
+    """Names of two or three words between an article or number and a resident noun.
+
+    "a Meadow Grove man", "the Glen Carbon couple": the town people come from,
+    even where neither the NER nor the gazetteer knows it. Names holding a
+    demonym or a generic word ("a Native American woman"), names opening with a
+    given name ("the Bernard Becker family") and members of an institution ("a
+    Harvard University student") are left out.
+    """
+    amb = gaz.ambiguity
+    found: list[Span] = []
+    if amb is None:
+        return found
+    for tok in doc[3:]:
+        if tok.lower_ not in RESIDENT_NOUNS or not tok.is_lower:
+            continue
+        start = tok.i
+        while start > 0 and tok.i - start < 3 and _name_like(doc[start - 1]):
+            start -= 1
+        if tok.i - start < 2 or start == 0:
+            continue
+        span = Span(doc, start, tok.i, label="GPE")
+        if not _resident(doc, span) or span[-1].text in _MEMBER_INSTITUTIONS or span[-1].text in OFFICE_WORDS:
+            continue
+        first = name_key(span[0].text)
+        if first in amb.personal_names or first in amb.given_names:
+            continue  # "the Bernard Becker family": a person's family
+        if any(
+            name_key(w.text) in amb.common_words or any(c.kind == "nationality" for c in gaz.lookup(w.text))
+            for w in span
+        ):
+            continue
+        found.append(span)
+    return found
+
+
 def _local_office(rest: Span) -> bool:
     """The rest of an organisation's name holds a local office or institution word."""
     return not _POSSESSIVE.search(rest.text) and any(tok.text in OFFICE_WORDS for tok in rest)
@@ -1156,6 +1196,7 @@ class EntityLinker:
         spans = [_strip_preposition(ent) for ent in spans]
         spans = _split_office_seats(spans, amb.titles)
         forced = _dateline_spans(doc) + _coordinated_places(doc, gaz) + _party_homes(doc)
+        forced += _resident_spans(doc, gaz)
         placed = {(sp.start, sp.end): sp.kb_id_ for sp in forced}
         if forced:
             # Datelines and coordinated names before "counties": places, whatever the NER read.

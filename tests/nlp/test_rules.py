@@ -390,3 +390,10 @@ def test_a_town_closing_a_misread_name_is_still_a_town_elsewhere(blank_pipeline:
     # A real full name still makes its last word a person's: "John Moore ... Moore said".
     text = "John Moore spoke. Later Moore left."
     assert ("Moore", "city") not in tag_ner(blank_pipeline, text, [("John Moore", "PERSON")])
+
+
+def test_a_name_of_two_words_before_a_resident_noun_is_a_town(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "Police said a Zorba Grove man was fined.")
+    assert found == {"Zorba Grove": "location"}
+    assert kinds(blank_pipeline, "Medals went to the Bernard Okonkwo family.") == {}
+    assert "Native American" not in kinds(blank_pipeline, "She met a Native American woman.")
