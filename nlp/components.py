@@ -363,7 +363,7 @@ def _aged_names(doc: Doc, capitals: list[Token]) -> set[str]:
 # Nouns for people after a town used as their origin: "a Meadow Grove man", "the Saratoga native".
 RESIDENT_NOUNS = frozenset(
     {"man", "woman", "men", "women", "native", "natives", "resident", "residents", "teen", "teenager"}
-    | {"boy", "girl", "couple", "family", "youth", "mother", "father", "student", "students"}
+    | {"boy", "girl", "couple", "family", "youth", "mother", "father", "student", "students", "home"}
 )
 
 
@@ -376,6 +376,8 @@ def _resident(doc: Doc, span: Span) -> bool:
     if span.start == 0 or span.end >= len(doc) or doc[span.end].lower_ not in RESIDENT_NOUNS:
         return False
     before = doc[span.start - 1]
+    if doc[span.end].lower_ == "home":
+        return before.lower_ in ("a", "his", "her", "their", "its") or before.text in ("'s", "’s")
     return before.lower_ in ("a", "an", "the", "two", "three", "four") or before.like_num
 
 

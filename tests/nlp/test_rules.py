@@ -397,3 +397,9 @@ def test_a_name_of_two_words_before_a_resident_noun_is_a_town(blank_pipeline: La
     assert found == {"Zorba Grove": "location"}
     assert kinds(blank_pipeline, "Medals went to the Bernard Okonkwo family.") == {}
     assert "Native American" not in kinds(blank_pipeline, "She met a Native American woman.")
+
+
+def test_a_town_before_home_after_a_possessive(blank_pipeline: Language) -> None:
+    assert kinds(blank_pipeline, "He drove to his Zorba Grove home.") == {"Zorba Grove": "location"}
+    assert kinds(blank_pipeline, "Guns were found at Carter's Buford home.")["Buford"] == "city"
+    assert kinds(blank_pipeline, "He came home on Friday.") == {}
