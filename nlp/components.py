@@ -114,8 +114,10 @@ PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "ac
 # Capitalised prepositions the NER takes into a name: "Near Palmyra, two strikes...".
 OPENING_PREPOSITIONS = PLACE_PREPOSITIONS | {"at", "from"}
 PREPOSITIONS = OPENING_PREPOSITIONS | {"of", "to", "on"}
-# NER labels that datelines and coordinated place lists overrule.
-FORCEABLE_LABELS = frozenset({"ORG", "PERSON", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "WORK_OF_ART"})
+# NER labels that datelines, coordinated place lists and hometowns overrule ("Ten" in "Ten Mile").
+FORCEABLE_LABELS = frozenset(
+    {"ORG", "PERSON", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "CARDINAL"}
+)
 # Last words of the names of days: "St. Patrick's Day", "Christmas Eve".
 HOLIDAY_WORDS = frozenset({"Day", "Eve"})
 PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
@@ -597,6 +599,23 @@ def _strip_preposition(ent: Span) -> Span:
 
 # A legislator's party and home: "Rep. Torrey Westrom, R-Elbow Lake", "D-Calif.".
 _PARTY_HOME = re.compile(r"(?<![\w-])(?:[RDI]|DFL)-([A-Z][A-Za-z]+\.?(?: [A-Z][A-Za-z]+)?)(?=[,;.)\s])")
+
+
+# A person's age, then "of" and a hometown: "Jeremy Watson, 30, of Ten Mile, said".
+_AGED_HOME = re.compile(r"(?<=\d), of ((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)(?=[,.;]| in )")
+
+
+def _aged_homes(doc: Doc) -> list[Span]:
+    """Hometowns after an age in apposition ("Rebecca Sears, 41, of Grovetown,"), as places."""
+    found = []
+    for match in _AGED_HOME.finditer(_text(doc)):
+        start = match.start(1)
+        if not _text(doc)[max(0, start - 9) : start - 5].strip(", ").isdigit():
+            continue
+        span = doc.char_span(start, match.end(1), label="GPE", alignment_mode="contract")
+        if span is not None and len(span):
+            found.append(span)
+    return found
 
 
 def _party_homes(doc: Doc) -> list[Span]:
@@ -1198,7 +1217,7 @@ class EntityLinker:
         spans = [_strip_preposition(ent) for ent in spans]
         spans = _split_office_seats(spans, amb.titles)
         forced = _dateline_spans(doc) + _coordinated_places(doc, gaz) + _party_homes(doc)
-        forced += _resident_spans(doc, gaz)
+        forced += _resident_spans(doc, gaz) + _aged_homes(doc)
         placed = {(sp.start, sp.end): sp.kb_id_ for sp in forced}
         if forced:
             # Datelines and coordinated names before "counties": places, whatever the NER read.

@@ -403,3 +403,9 @@ def test_a_town_before_home_after_a_possessive(blank_pipeline: Language) -> None
     assert kinds(blank_pipeline, "He drove to his Zorba Grove home.") == {"Zorba Grove": "location"}
     assert kinds(blank_pipeline, "Guns were found at Carter's Buford home.")["Buford"] == "city"
     assert kinds(blank_pipeline, "He came home on Friday.") == {}
+
+
+def test_a_hometown_after_an_age_is_a_place(blank_pipeline: Language) -> None:
+    text = "He spoke with Jeremy Okafor, 30, of Ten Zorba, who was riding home."
+    found = tag_ner(blank_pipeline, text, [("Jeremy Okafor", "PERSON"), ("Ten", "CARDINAL")])
+    assert ("Ten Zorba", "location") in found
