@@ -1419,12 +1419,13 @@ class EntityLinker:
         return doc
 
     def _misread_town(self, ent: Span, amb: Ambiguity) -> bool:
-        """A two-word "person" closing with a town of 100,000 after a word that is no given name.
+        """A "person" closing with a town of 100,000 and opening with a word that is no given name.
 
-        "Historic Dublin" read as a person says nothing about "Dublin" elsewhere in
-        the text; "John Moore" does.
+        "Historic Dublin" or a headline run "Freemason Bogdanov Joins Sochi" read as
+        a person says nothing about "Dublin" or "Sochi" elsewhere in the text;
+        "John Moore" does.
         """
-        if len(ent) != 2:
+        if len(ent) < 2:
             return False
         first = name_key(ent[0].text)
         if first in amb.personal_names or first in amb.given_names:

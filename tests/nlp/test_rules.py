@@ -409,3 +409,9 @@ def test_a_hometown_after_an_age_is_a_place(blank_pipeline: Language) -> None:
     text = "He spoke with Jeremy Okafor, 30, of Ten Zorba, who was riding home."
     found = tag_ner(blank_pipeline, text, [("Jeremy Okafor", "PERSON"), ("Ten", "CARDINAL")])
     assert ("Ten Zorba", "location") in found
+
+
+def test_a_headline_read_as_a_person_leaves_its_town_alone(blank_pipeline: Language) -> None:
+    text = "Freemason Bogdanov Joins Sochi Race. He filed papers with the Sochi elections commission."
+    found = tag_ner(blank_pipeline, text, [("Freemason Bogdanov Joins Sochi", "PERSON")])
+    assert ("Sochi", "city") in found
