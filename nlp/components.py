@@ -597,8 +597,11 @@ def _strip_preposition(ent: Span) -> Span:
     return ent
 
 
-# A legislator's party and home: "Rep. Torrey Westrom, R-Elbow Lake", "D-Calif.".
-_PARTY_HOME = re.compile(r"(?<![\w-])(?:[RDI]|DFL)-([A-Z][A-Za-z]+\.?(?: [A-Z][A-Za-z]+)?)(?=[,;.)\s])")
+# A legislator's party and home: "Rep. Torrey Westrom, R-Elbow Lake", "D-Calif.", "D-McDowell";
+# not a postal code ("D-CA").
+_PARTY_HOME = re.compile(
+    r"(?<![\w-])(?:[RDI]|DFL)-([A-Z][a-z][A-Za-z]*\.?(?: [A-Z][a-z][A-Za-z]*)?)(?=[,;.)\s])"
+)
 
 
 # A person's age, then "of" and a hometown: "Jeremy Watson, 30, of Ten Mile, said".
