@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 CANDIDATES_KEY = "coi_candidates"
 TEXT_KEY = "coi_text"  # doc.user_data: the doc's text, set by whoever made the doc, else kept on first use
+_VEHICLES_KEY = "coi_vehicles"  # doc.user_data: what _vehicles found
 RULER_LABELS = ("COI_PLACE", "COI_NAT", "COI_GROUP")
 # Labels of the ruler's candidates that the NER may overrule.
 CANDIDATE_LABELS = {
@@ -252,66 +253,60 @@ def _make_pattern(makes: frozenset[str]) -> re.Pattern[str]:
     return pattern
 
 
-def _vehicle_names(doc: Doc, gaz: Gazetteer) -> set[str]:
-    """Makes and models the text uses as vehicles, for the whole text.
+def _model_after(tok: Token, amb: Ambiguity) -> Token | None:
+    """The model name right after a make ("Toyota Camry"), or None: no place, street or office word."""
+    if not tok.whitespace_ or tok.i + 1 >= len(tok.doc):
+        return None
+    nxt = tok.doc[tok.i + 1]
+    if (
+        not _name_like(nxt)
+        or nxt.text in amb.facility_words
+        or nxt.text in amb.street_words
+        or nxt.text in amb.title_heads
+        or nxt.lower_ in amb.place_words
+    ):
+        return None
+    return nxt
 
-    A make is a vehicle after a model year ("a 2005 Honda"), or before a
-    model name after a determiner when the make names no place ("a red Dodge
-    Durango"); the model after it is one too. Later mentions ("the Honda",
-    "the Durango") share the sense. "The 2014 Gaza war" is no vehicle.
+
+def _vehicles(doc: Doc, gaz: Gazetteer) -> tuple[frozenset[str], frozenset[int]]:
+    """Names the text uses as vehicles, and positions of makes used as vehicles there only.
+
+    Names hold for the whole text: a make after a model year ("a 2005 Honda"),
+    or before a model name after a determiner when the make names no place ("a
+    red Dodge Durango"), and that model; later mentions ("the Honda", "the
+    Durango") share the sense. "The 2014 Gaza war" is no vehicle. A make that
+    names a town is a vehicle only where its model follows ("his Toyota
+    Hilux"): "the Lincoln Navigator" does not make "Lincoln" a vehicle elsewhere.
+    Kept on the doc, which the ruler and the linker both ask.
     """
+    kept = doc.user_data.get(_VEHICLES_KEY)
+    if kept is not None:
+        return cast(tuple[frozenset[str], frozenset[int]], kept)
     amb = gaz.ambiguity
-    found: set[str] = set()
-    if amb is None or not amb.vehicle_makes:
-        return found
-    if not _make_pattern(amb.vehicle_makes).search(_text(doc)):
-        return found
-    for tok in doc:
-        if tok.text not in amb.vehicle_makes:
-            continue
-        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-        model = (
-            nxt is not None
-            and tok.whitespace_ != ""
-            and _name_like(nxt)
-            and nxt.text not in amb.facility_words
-            and nxt.text not in amb.street_words
-            and nxt.text not in amb.title_heads
-            and nxt.lower_ not in amb.place_words
-        )
-        if _model_year(doc, tok.i) or (model and _determined(doc, tok.i) and not gaz.lookup(tok.text)):
-            found.add(tok.text)
-            if model and nxt is not None:
-                found.add(nxt.text)
-    return found
-
-
-def _vehicle_tokens(doc: Doc, gaz: Gazetteer, names: set[str]) -> set[int]:
-    """Positions of makes that also name places, used here as vehicles: "his Toyota Hilux".
-
-    Unlike ``_vehicle_names`` this holds only where the model follows: "the
-    Lincoln Navigator" does not make "Lincoln" a vehicle elsewhere in the text.
-    """
-    amb = gaz.ambiguity
-    found: set[int] = set()
-    if amb is None or not amb.vehicle_makes or not _make_pattern(amb.vehicle_makes).search(_text(doc)):
-        return found
-    for tok in doc[:-1]:
-        if tok.text not in amb.vehicle_makes or tok.text in names or not _determined(doc, tok.i):
-            continue
-        nxt = doc[tok.i + 1]
-        if (
-            tok.whitespace_
-            and _name_like(nxt)
-            and not gaz.lookup(nxt.text)
-            and nxt.text not in amb.facility_words
-            and nxt.text not in amb.street_words
-            and nxt.text not in amb.title_heads
-            and nxt.text not in OFFICE_WORDS
-            and nxt.lower_ not in amb.place_words
-            and name_key(nxt.text) not in amb.common_words
-        ):
-            found.add(tok.i)
+    names: set[str] = set()
+    positions: set[int] = set()
+    if amb is not None and amb.vehicle_makes and _make_pattern(amb.vehicle_makes).search(_text(doc)):
+        makes = [tok for tok in doc if tok.text in amb.vehicle_makes]
+        for tok in makes:
+            model = _model_after(tok, amb)
+            if _model_year(doc, tok.i) or (model and _determined(doc, tok.i) and not gaz.lookup(tok.text)):
+                names.add(tok.text)
+                if model is not None:
+                    names.add(model.text)
+        for tok in makes:
+            model = _model_after(tok, amb)
+            if (
+                model is not None
+                and tok.text not in names
+                and _determined(doc, tok.i)
+                and not gaz.lookup(model.text)
+                and model.text not in OFFICE_WORDS
+                and name_key(model.text) not in amb.common_words
+            ):
+                positions.add(tok.i)
+    found = (frozenset(names), frozenset(positions))
+    doc.user_data[_VEHICLES_KEY] = found
     return found
 
 
@@ -611,9 +606,10 @@ _AGED_HOME = re.compile(r"(?<=\d), of ((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)(?=[,.;]
 def _aged_homes(doc: Doc) -> list[Span]:
     """Hometowns after an age in apposition ("Rebecca Sears, 41, of Grovetown,"), as places."""
     found = []
-    for match in _AGED_HOME.finditer(_text(doc)):
+    text = _text(doc)
+    for match in _AGED_HOME.finditer(text):
         start = match.start(1)
-        if not _text(doc)[max(0, start - 9) : start - 5].strip(", ").isdigit():
+        if not text[max(0, start - 9) : start - 5].strip(", ").isdigit():
             continue
         span = doc.char_span(start, match.end(1), label="GPE", alignment_mode="contract")
         if span is not None and len(span):
@@ -996,8 +992,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         doubtful: list[Span] = []
         amb = self.gazetteer.ambiguity
         diseases = _disease_names(doc, amb.disease_words) if amb is not None else set()
-        vehicles = _vehicle_names(doc, self.gazetteer)
-        vehicle_makes = _vehicle_tokens(doc, self.gazetteer, vehicles)
+        vehicles, vehicle_makes = _vehicles(doc, self.gazetteer)
         for span in spans:
             if diseases and name_key(span.text) in diseases and not self._is_country(span.text):
                 continue  # "Lassa" in a text about Lassa fever
@@ -1191,8 +1186,7 @@ class EntityLinker:
         amb = gaz.ambiguity
         assert amb is not None
         diseases = _disease_names(doc, amb.disease_words)
-        vehicles = _vehicle_names(doc, gaz)
-        vehicle_makes = _vehicle_tokens(doc, gaz, vehicles)
+        vehicles, vehicle_makes = _vehicles(doc, gaz)
         spans: list[Span] = [
             ent
             for ent in doc.ents
