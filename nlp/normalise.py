@@ -41,6 +41,16 @@ def name_key(text: str) -> str:
     return key
 
 
+# Bidirectional marks, zero-width spaces and the byte-order mark: invisible in a page, but
+# they glue themselves to words ("Mosul\u200e,"). Joiners stay: they belong inside words.
+_INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def blank_invisible(text: str) -> str:
+    """``text`` with invisible format characters replaced by spaces, offsets unchanged."""
+    return _INVISIBLE.sub(" ", text) if _INVISIBLE.search(text) else text
+
+
 def slug(text: str) -> str:
     """Lower-case ASCII slug for entity ids of people and organisations."""
     key = re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower())

