@@ -1056,6 +1056,8 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
                 return "drop"  # "But town leaders", "Mobile phones"
             return "weak"
         if key in amb.given_names or key in amb.surnames:
+            if "country" in kinds and self._hyphen_partner(doc, span):
+                return "entity"  # "an EU-Israel summit": a country, not the given name
             return "weak"
         if len(span) > 1:
             return "entity"
@@ -1076,6 +1078,14 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         if hyphen.whitespace_ or not other.is_title:
             return False  # "Kent-based", "Egypt - a country"
         return not self.gazetteer.lookup(other.text)
+
+    def _hyphen_partner(self, doc: Doc, span: Span) -> bool:
+        """Joined by a bare hyphen to a name the gazetteer knows ("EU-Israel", "Israel-Hamas")."""
+        before = span.start >= 2 and doc[span.start - 1].text == "-" and not doc[span.start - 2].whitespace_
+        if before and not doc[span.start - 1].whitespace_ and self.gazetteer.lookup(doc[span.start - 2].text):
+            return True
+        after = span.end + 1 < len(doc) and doc[span.end].text == "-" and not doc[span.end - 1].whitespace_
+        return after and not doc[span.end].whitespace_ and bool(self.gazetteer.lookup(doc[span.end + 1].text))
 
     def _is_country(self, text: str) -> bool:
         return any(c.kind in ("country", "nationality") for c in self.gazetteer.lookup(text))

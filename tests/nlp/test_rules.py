@@ -415,3 +415,23 @@ def test_a_headline_read_as_a_person_leaves_its_town_alone(blank_pipeline: Langu
     text = "Freemason Bogdanov Joins Sochi Race. He filed papers with the Sochi elections commission."
     found = tag_ner(blank_pipeline, text, [("Freemason Bogdanov Joins Sochi", "PERSON")])
     assert ("Sochi", "city") in found
+
+
+def test_a_country_joined_by_a_hyphen_is_no_given_name(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "Officials said an EU-Israel summit was unlikely this year.")
+    assert found["Israel"] == "country"
+    assert kinds(blank_pipeline, "Reporters followed the Israel-Hamas talks.")["Israel"] == "country"
+    # The given name alone, with no partner, still needs support.
+    assert "Israel" not in kinds(blank_pipeline, "Israel Smith-Jones won the race.")
+
+
+def test_reference_marks_and_abbreviation_hyphens_are_split_off(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "The fighters crossed into Iraq.[3] Later they held Mosul[12][13].")
+    assert found == {"Iraq": "country", "Mosul": "city"}
+    found = kinds(blank_pipeline, "A strong U.S.-Iraq partnership was agreed, said the U.S.-led coalition.")
+    assert found["Iraq"] == "country"
+    assert [t.text for t in blank_pipeline.make_doc("the U.S.-led coalition")] == [
+        "the",
+        "U.S.-led",
+        "coalition",
+    ]
