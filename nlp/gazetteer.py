@@ -282,6 +282,11 @@ def _add_places(gaz: Gazetteer, places: dict[str, Any]) -> None:
             for form in _derived_demonyms(region["name"]):
                 if not gaz.lookup(form):
                     gaz.add(form, nat)
+    for code, areas in places.get("areas", {}).items():
+        for names in areas:
+            cand = Candidate(f"location:{code.lower()}-{slug(names[0])}", "location", names[0], code)
+            for name in names:
+                gaz.add(name, _exact(name, cand))
     for key, area in places.get("supranational", {}).items():
         for name in area["names"]:
             gaz.add(name, _exact(name, Candidate(f"location:{slug(name)}", "location", name, None)))

@@ -145,3 +145,28 @@ def test_demonyms_of_states_and_plurals() -> None:
     assert "country:ZA" in [c.entity_id for c in gaz.lookup("South Africans")]
     # A country's demonym is never taken over by a state's: "Georgian" stays Georgia's.
     assert [c.entity_id for c in gaz.lookup("Georgian")] == ["country:GE"]
+
+
+def test_conflict_areas_outside_the_iso_list_have_their_country() -> None:
+    gaz = get_gazetteer()
+    expected = {
+        "Chechnya": ("region:RU-CE", "RU"),
+        "Dagestan": ("region:RU-DA", "RU"),
+        "Transnistria": ("region:MD-SN", "MD"),
+        "South Ossetia": ("location:ge-south-ossetia", "GE"),
+        "Darfur": ("location:sd-darfur", "SD"),
+        "Donbass": ("location:ua-donbas", "UA"),
+        "Nagorno-Karabakh": ("location:az-nagorno-karabakh", "AZ"),
+        "Somaliland": ("location:so-somaliland", "SO"),
+        "FATA": ("location:pk-federally-administered-tribal-areas", "PK"),
+    }
+    for name, (entity_id, country) in expected.items():
+        assert [(c.entity_id, c.country) for c in gaz.lookup(name)] == [(entity_id, country)], name
+    # An area that spans countries has none.
+    assert [(c.kind, c.country) for c in gaz.lookup("South Caucasus")] == [("location", None)]
+
+
+def test_plural_demonyms_that_are_no_regular_plural() -> None:
+    gaz = get_gazetteer()
+    for name, code in {"Czechs": "CZ", "Poles": "PL", "Swedes": "SE", "Danes": "DK", "Croats": "HR"}.items():
+        assert [(c.kind, c.country) for c in gaz.lookup(name)] == [("nationality", code)], name
