@@ -29,6 +29,7 @@ from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from nlp.coordinates import find_coordinates
 from nlp.gazetteer import Ambiguity, Candidate, Gazetteer, get_gazetteer
 from nlp.normalise import name_key, slug
 from nlp.records import CountryScore, EntityKind, Mention, TopicHit
@@ -832,6 +833,45 @@ def _state_names(doc: Doc, mentions: list[Mention], not_modified: frozenset[str]
     return out
 
 
+_RAGGED_ENDS = frozenset(
+    {"and", "or", "of", "the", "a", "an", "in", "on", "at", "to", "for", "with", "by", "from"}
+)
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
+
+
+def _mended(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Without the NER's works, products and events cut after a small word ("Aleppo and").
+
+    Such a span is no reading at all: the gazetteer decides instead ("attacks on Aleppo
+    and Daraya"). Names cut that way ("the City of") are left to the other rules.
+    """
+    return [
+        ent
+        for ent in spans
+        if not (
+            len(ent) > 1
+            and ent[-1].is_lower
+            and ent[-1].lower_ in _RAGGED_ENDS
+            and ent.label_ not in _NAME_LABELS
+        )
+    ]
+
+
+def _with_coordinates(text: str, mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` and the coordinates written in the text, as locations with their country."""
+    points = find_coordinates(text)
+    if not points:
+        return mentions
+    for p in points:
+        if not any(m.start < p.end and p.start < m.end for m in mentions):
+            mentions.append(
+                Mention(
+                    p.start, p.end, text[p.start : p.end], "location", p.entity_id, p.canonical, p.country
+                )
+            )
+    return sorted(mentions, key=lambda m: (m.start, m.end))
+
+
 def _person(span: Span, name: str) -> Mention:
     """A person mention of ``span`` under the name ``name`` (the span without a possessive)."""
     return Mention(
@@ -1210,6 +1250,7 @@ class EntityLinker:
                 )
             )
         ]
+        spans = _mended(doc, spans)
         streets = _street_spans(doc, amb.street_words, amb.road_words)
         if streets:
             # A street the NER missed or read as an organisation ("Bank Street") is a place.
@@ -1422,6 +1463,7 @@ class EntityLinker:
         mentions = self._territories(doc, mentions)
         if dominant:
             mentions = self._the_regime(doc, mentions, dominant)
+        mentions = _with_coordinates(_text(doc), mentions)
         doc._.coi_mentions = mentions
         return doc
 

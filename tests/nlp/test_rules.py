@@ -435,3 +435,28 @@ def test_reference_marks_and_abbreviation_hyphens_are_split_off(blank_pipeline: 
         "U.S.-led",
         "coalition",
     ]
+
+
+def test_a_work_of_art_cut_after_a_small_word_leaves_the_place(blank_pipeline: Language) -> None:
+    text = "Shelling went on with escalating attacks on Aleppo and Daraya."
+    found = _with_ner(blank_pipeline, text, [("Aleppo and", "WORK_OF_ART")])
+    assert found == {"Aleppo": "city", "Daraya": "city"}
+    # A whole title stays the NER's: no place is taken out of it.
+    assert "Aleppo" not in _with_ner(
+        blank_pipeline, "He read Aleppo Nights twice.", [("Aleppo Nights", "WORK_OF_ART")]
+    )
+
+
+def test_coordinates_are_locations_in_their_country(blank_pipeline: Language) -> None:
+    text = "The village lies in Diyala. Coordinates: 33°47′N 44°30′E / 33.783°N 44.500°E / 33.783; 44.500"
+    found = [m for m in mentions(blank_pipeline, text) if m.kind == "location"]
+    assert [m.text for m in found] == ["33°47′N 44°30′E", "33.783°N 44.500°E", "33.783; 44.500"]
+    assert {m.country for m in found} == {"IQ"}
+    assert len({m.entity_id for m in found}) == 1  # one point, written three ways
+    # Seconds and southern and western hemispheres; a point at sea has no country.
+    (nairobi,) = mentions(blank_pipeline, "The camp at 1°17′S 36°49′E was full.")
+    assert nairobi.country == "KE"
+    (sea,) = mentions(blank_pipeline, "The boat sank at 20°S 30°W.")
+    assert (sea.kind, sea.country) == ("location", None)
+    # A bare pair of decimals needs a coordinate or the word nearby: prices are no places.
+    assert mentions(blank_pipeline, "Fuel rose from 33.783; 44.500 in May.") == []
