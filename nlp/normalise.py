@@ -43,11 +43,12 @@ def name_key(text: str) -> str:
 
 # Bidirectional marks, zero-width spaces and the byte-order mark: invisible in a page, but
 # they glue themselves to words ("Mosul\u200e,"). Joiners stay: they belong inside words.
-_INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# No-break, thin and other typographic spaces separate words like a plain space.
+_INVISIBLE = re.compile("[\u00a0\u2000-\u200b\u200e\u200f\u202a-\u202f\u205f\u2060\u2066-\u2069\u3000\ufeff]")
 
 
 def blank_invisible(text: str) -> str:
-    """``text`` with invisible format characters replaced by spaces, offsets unchanged."""
+    """``text`` with invisible marks and typographic spaces made plain spaces, offsets unchanged."""
     return _INVISIBLE.sub(" ", text) if _INVISIBLE.search(text) else text
 
 

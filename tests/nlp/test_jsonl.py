@@ -81,7 +81,10 @@ def test_title_is_used_but_offsets_stay_in_the_text(blank_pipeline: object) -> N
 
 
 def test_invisible_marks_glued_to_a_name_keep_offsets(blank_pipeline: object) -> None:
-    text = "After the liberation of Mosul\u200e, forces moved to \u2067Raqqa\u2069 and Deir ez-Zor\ufeff."
+    text = (
+        "After the liberation of Mosul\u200e, forces moved to \u2067Raqqa\u2069 and Deir ez-Zor\ufeff."
+        "\u00a0 \u00a0Near\u00a0Sinjar, one strike hit."
+    )
     (result,) = tag([TagInput("marks", text)], model="none")
-    assert [m.text for m in result.entities] == ["Mosul", "Raqqa", "Deir ez-Zor"]
+    assert [m.text for m in result.entities] == ["Mosul", "Raqqa", "Deir ez-Zor", "Sinjar"]
     assert all(text[m.start : m.end] == m.text for m in result.entities)
