@@ -228,7 +228,7 @@ def build_countries(aliases: dict[str, Any]) -> list[dict[str, Any]]:
                 "name": "Kosovo",
                 "labels": {"en": "Kosovo", "nl": "Kosovo", "fr": "Kosovo", "de": "Kosovo"},
                 "names": ["Kosovo"],
-                "demonyms": ["Kosovar", "Kosovars"],
+                "demonyms": ["Kosovar", "Kosovars", "Kosovan", "Kosovans"],
                 "population": 1800000,
             }
         )
