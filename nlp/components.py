@@ -122,6 +122,21 @@ FORCEABLE_LABELS = frozenset(
 )
 # Last words of the names of days: "St. Patrick's Day", "Christmas Eve".
 HOLIDAY_WORDS = frozenset({"Day", "Eve"})
+DEMONYM_PLACE_NOUNS = frozenset(
+    {
+        "city",
+        "town",
+        "village",
+        "county",
+        "coast",
+        "countryside",
+        "capital",
+        "port",
+        "border",
+        "region",
+        "island",
+    }
+)
 PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"})
 ACTOR_KINDS = frozenset({"armed_group", "state_force"})
 # Kinds the ruler matches as named actors: armed groups, state forces, listed organisations.
@@ -1362,7 +1377,9 @@ class EntityLinker:
                             spans.append(holder)
                     continue  # otherwise the longer NER entity ("Indian Ocean", "Barack Obama") decides
                 ent = same[0]
-                agrees = ent.label_ in ("GPE", "LOC", "NORP", "FAC") and key not in amb.common_words
+                agrees = (ent.label_ in ("GPE", "LOC", "NORP", "FAC") and key not in amb.common_words) or (
+                    label == "COI_NAT" and self._attributive_demonym(doc, cand, ent, key)
+                )
                 after_preposition = (
                     label == "COI_PLACE"
                     and key not in amb.common_words
@@ -1466,6 +1483,28 @@ class EntityLinker:
         mentions = _with_coordinates(_text(doc), mentions)
         doc._.coi_mentions = mentions
         return doc
+
+    def _attributive_demonym(self, doc: Doc, cand: Span, ent: Span, key: str) -> bool:
+        """A demonym the NER read as a person or a language, before a noun it qualifies.
+
+        "the prominent Slovak architect"; read as a language, only before a place noun:
+        "the southern English city of Salisbury", not "English language learners".
+        """
+        if ent.label_ not in ("PERSON", "LANGUAGE") or len(cand) != 1 or cand.end >= len(doc):
+            return False
+        amb = self.gazetteer.ambiguity
+        assert amb is not None
+        if key in amb.given_names or key in amb.surnames or key in amb.personal_names:
+            return False
+        following = doc[cand.end]
+        if ent.label_ == "LANGUAGE":
+            return following.lower_ in DEMONYM_PLACE_NOUNS
+        return (
+            following.is_lower
+            and following.is_alpha
+            and not following.is_stop
+            and not following.lower_.endswith("ly")
+        )
 
     def _misread_town(self, ent: Span, amb: Ambiguity) -> bool:
         """A "person" closing with a town of 100,000 and opening with a word that is no given name.

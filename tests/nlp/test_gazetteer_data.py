@@ -170,3 +170,15 @@ def test_plural_demonyms_that_are_no_regular_plural() -> None:
     gaz = get_gazetteer()
     for name, code in {"Czechs": "CZ", "Poles": "PL", "Swedes": "SE", "Danes": "DK", "Croats": "HR"}.items():
         assert [(c.kind, c.country) for c in gaz.lookup(name)] == [("nationality", code)], name
+
+
+def test_demonyms_beside_the_sources_own() -> None:
+    gaz = get_gazetteer()
+    for name, code in {
+        "Korean": "KR",
+        "Azeri": "AZ",
+        "Spaniards": "ES",
+        "Kosovan": "XK",
+        "Frenchman": "FR",
+    }.items():
+        assert [(c.kind, c.country) for c in gaz.lookup(name)] == [("nationality", code)], name

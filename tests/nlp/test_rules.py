@@ -460,3 +460,13 @@ def test_coordinates_are_locations_in_their_country(blank_pipeline: Language) ->
     assert (sea.kind, sea.country) == ("location", None)
     # A bare pair of decimals needs a coordinate or the word nearby: prices are no places.
     assert mentions(blank_pipeline, "Fuel rose from 33.783; 44.500 in May.") == []
+
+
+def test_a_demonym_read_as_a_person_or_language_before_its_noun(blank_pipeline: Language) -> None:
+    text = "The prominent Slovak architect built it in the English city of Salisbury."
+    found = _with_ner(blank_pipeline, text, [("Slovak", "PERSON"), ("English", "LANGUAGE")])
+    assert found["Slovak"] == "nationality" and found["English"] == "nationality"
+    # A language before other nouns, or alone, stays a language; a person stays a person.
+    text = "English language learners came with Slovak."
+    found = _with_ner(blank_pipeline, text, [("English", "LANGUAGE"), ("Slovak", "PERSON")])
+    assert "English" not in found and found.get("Slovak") != "nationality"
