@@ -144,6 +144,7 @@ NAMED_ACTOR_KINDS = ACTOR_KINDS | {"organisation"}
 # Mentions inside the complement of an office title ("Secretary of State", "Minister for the Middle East").
 TITLE_DOMAIN_KINDS = frozenset({"location", "organisation"})
 MINOR_CITY = 100_000
+LONE_TOWN = 15_000
 # Nouns after a demonym that make it the country's land: "Syrian territory", "Turkish soil".
 # Not "border" or "side": "near the Turkish border" may lie on either side of it.
 TERRITORY_NOUNS = frozenset(
@@ -1402,6 +1403,11 @@ class EntityLinker:
                     and key not in person_words
                     and key not in speakers
                     and not self._titled(doc, ent)
+                    and (
+                        not early
+                        or self._populated(cand.text)
+                        or any(early.get(c.country or "", 0.0) > 0 for c in gaz.lookup(cand.text))
+                    )
                 )
                 if ent.label_ in RULER_LABELS or not (
                     agrees or after_preposition or lone or (overrule and label == "COI_PLACE")
@@ -1505,6 +1511,15 @@ class EntityLinker:
             and not following.is_stop
             and not following.lower_.endswith("ly")
         )
+
+    def _populated(self, text: str) -> bool:
+        """A name held by a country, a region or a town of :data:`LONE_TOWN` or more.
+
+        Hamlets of the followed countries (kept down to 1,000 inhabitants, some with no
+        census at all) overrule the NER only where the text names their country or
+        no country at all.
+        """
+        return any(c.kind != "city" or c.population >= LONE_TOWN for c in self.gazetteer.lookup(text))
 
     def _misread_town(self, ent: Span, amb: Ambiguity) -> bool:
         """A "person" closing with a town of 100,000 and opening with a word that is no given name.

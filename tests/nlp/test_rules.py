@@ -470,3 +470,13 @@ def test_a_demonym_read_as_a_person_or_language_before_its_noun(blank_pipeline: 
     text = "English language learners came with Slovak."
     found = _with_ner(blank_pipeline, text, [("English", "LANGUAGE"), ("Slovak", "PERSON")])
     assert "English" not in found and found.get("Slovak") != "nationality"
+
+
+def test_a_hamlet_overrules_the_ner_only_without_another_country(blank_pipeline: Language) -> None:
+    # Sarmin: a Syrian town kept below the usual 15,000 inhabitants.
+    ner = [("Sarmin", "ORG")]
+    assert _with_ner(blank_pipeline, "Sarmin was shelled again overnight.", ner) == {"Sarmin": "city"}
+    found = _with_ner(blank_pipeline, "Syrian medics said Sarmin was shelled again.", ner)
+    assert found["Sarmin"] == "city"
+    found = _with_ner(blank_pipeline, "Officials in Texas said Sarmin will open a store.", ner)
+    assert found.get("Sarmin") == "organisation"
