@@ -480,3 +480,15 @@ def test_a_hamlet_overrules_the_ner_only_without_another_country(blank_pipeline:
     assert found["Sarmin"] == "city"
     found = _with_ner(blank_pipeline, "Officials in Texas said Sarmin will open a store.", ner)
     assert found.get("Sarmin") == "organisation"
+
+
+def test_foreign_country_names_that_are_english_words_need_support(blank_pipeline: Language) -> None:
+    found = kinds(
+        blank_pipeline, "Island residents bought a Suede jacket, a Grenade launcher and Chili sauce."
+    )
+    assert not {"Island", "Suede", "Grenade", "Chili"} & set(found)
+    # The English names still count.
+    assert kinds(blank_pipeline, "Flights from Iceland and Chile resumed.") == {
+        "Iceland": "country",
+        "Chile": "country",
+    }
