@@ -47,7 +47,7 @@ class Coordinate:
 
     @property
     def entity_id(self) -> str:
-        return f"location:coordinates-{self.lat:.3f}-{self.lon:.3f}".replace(".", "-").replace("--", "-m")
+        return f"point:{self.lat:.3f},{self.lon:.3f}"
 
     @property
     def canonical(self) -> str:

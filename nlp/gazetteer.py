@@ -284,7 +284,7 @@ def _add_places(gaz: Gazetteer, places: dict[str, Any]) -> None:
                     gaz.add(form, nat)
     for code, areas in places.get("areas", {}).items():
         for names in areas:
-            cand = Candidate(f"location:{code.lower()}-{slug(names[0])}", "location", names[0], code)
+            cand = Candidate(f"area:{code}-{slug(names[0])}", "location", names[0], code)
             for name in names:
                 gaz.add(name, _exact(name, cand))
     for key, area in places.get("supranational", {}).items():

@@ -3,8 +3,9 @@
 Pure functions over linked mentions; no spaCy. Evidence is collected per
 country in two pools:
 
-* place evidence: cities, regions, unresolved locations, country names, and
-  the country tags a source supplies (ReliefWeb);
+* place evidence: cities, regions, named areas ("Darfur") and coordinates,
+  country names, and the country tags a source supplies (ReliefWeb); other
+  locations (streets, sites) only borrow the text's country and prove nothing;
 * actor evidence: nationalities ("Russian"), state forces ("Russian
   airstrikes"), armed groups, and country names used for their government
   ("Russia said", passed as ``acting`` offsets).
@@ -54,7 +55,9 @@ def collect_evidence(
             evidence.setdefault(mention.country, [0.0, 0.0])[1] += ACTING_WEIGHT * factor
         elif mention.kind in PLACE_WEIGHTS and mention.country:
             if mention.kind == "location" and mention.entity_id.startswith("location:"):
-                continue  # countries guessed from context are not evidence
+                # countries guessed from context are not evidence; named areas ("area:")
+                # and coordinates ("point:") know their own country
+                continue
             evidence.setdefault(mention.country, [0.0, 0.0])[0] += PLACE_WEIGHTS[mention.kind] * factor
         elif mention.kind in ACTOR_WEIGHTS:
             codes: tuple[str, ...] = (mention.country,) if mention.country else ()

@@ -50,3 +50,11 @@ def test_scores_are_shares_and_sorted() -> None:
     assert abs(sum(s.score for s in scores) - 1.0) < 1e-3
     assert roles(scores) == {"SY": "focus", "TR": "focus"}
     assert country_scores({}) == ()
+
+
+def test_named_areas_and_coordinates_are_place_evidence(blank_pipeline: object) -> None:
+    found = run("Militias burned villages in Darfur and the Nuba Mountains; families fled to Chad.")
+    assert found["SD"] == "focus"
+    assert run("The strike hit a depot at 36°12′N 37°08′E before dawn.") == {"SY": "focus"}
+    # A street's country is only guessed from the text: it proves nothing.
+    assert run("Protesters gathered on Darby Street.") == {}

@@ -153,12 +153,12 @@ def test_conflict_areas_outside_the_iso_list_have_their_country() -> None:
         "Chechnya": ("region:RU-CE", "RU"),
         "Dagestan": ("region:RU-DA", "RU"),
         "Transnistria": ("region:MD-SN", "MD"),
-        "South Ossetia": ("location:ge-south-ossetia", "GE"),
-        "Darfur": ("location:sd-darfur", "SD"),
-        "Donbass": ("location:ua-donbas", "UA"),
-        "Nagorno-Karabakh": ("location:az-nagorno-karabakh", "AZ"),
-        "Somaliland": ("location:so-somaliland", "SO"),
-        "FATA": ("location:pk-federally-administered-tribal-areas", "PK"),
+        "South Ossetia": ("area:GE-south-ossetia", "GE"),
+        "Darfur": ("area:SD-darfur", "SD"),
+        "Donbass": ("area:UA-donbas", "UA"),
+        "Nagorno-Karabakh": ("area:AZ-nagorno-karabakh", "AZ"),
+        "Somaliland": ("area:SO-somaliland", "SO"),
+        "FATA": ("area:PK-federally-administered-tribal-areas", "PK"),
     }
     for name, (entity_id, country) in expected.items():
         assert [(c.entity_id, c.country) for c in gaz.lookup(name)] == [(entity_id, country)], name

@@ -12,7 +12,8 @@ from nlp.gazetteer import load_ambiguity
 from nlp.records import Mention
 
 ID_PATTERN = re.compile(
-    r"^(country:[A-Z]{2}|region:[A-Z]{2}-[A-Z0-9]+|city:\d+|group:[a-z0-9-]+|state:[A-Z]{2}|location:[a-z0-9-]+)$"
+    r"^(country:[A-Z]{2}|region:[A-Z]{2}-[A-Z0-9]+|city:\d+|group:[a-z0-9-]+|state:[A-Z]{2}|location:[a-z0-9-]+"
+    r"|area:[A-Z]{2}-[a-z0-9-]+|point:-?\d+\.\d{3},-?\d+\.\d{3})$"
 )
 
 
