@@ -873,6 +873,28 @@ def _mended(doc: Doc, spans: list[Span]) -> list[Span]:
     ]
 
 
+LOCAL_PLACE_NOUNS = frozenset(
+    {
+        "district",
+        "neighborhood",
+        "neighbourhood",
+        "village",
+        "town",
+        "governorate",
+        "province",
+        "subdistrict",
+        "sub-district",
+        "suburb",
+        "countryside",
+    }
+)
+
+
+def _before_local_noun(doc: Doc, span: Span) -> bool:
+    """A name right before a lower-case noun of a local unit: "the Al-Sinek neighborhood"."""
+    return span.end < len(doc) and doc[span.end].lower_ in LOCAL_PLACE_NOUNS and doc[span.end].is_lower
+
+
 def _with_coordinates(text: str, mentions: list[Mention]) -> list[Mention]:
     """``mentions`` and the coordinates written in the text, as locations with their country."""
     points = find_coordinates(text)
@@ -1835,6 +1857,8 @@ class EntityLinker:
                 kind = "location"  # "in Daquq", "the town of Tel Tamer": a place the NER read as a name
             if kind == "organisation" and len(span) <= 3 and self._after_place_noun(doc, span):
                 kind = "location"  # "the village of Zorbatiya": a place, not a company
+            if kind in ("organisation", "person") and len(span) <= 3 and _before_local_noun(doc, span):
+                kind = "location"  # "the Al-Sinek neighborhood", "Qaraqosh district"
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
                 kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
             if (

@@ -492,3 +492,18 @@ def test_foreign_country_names_that_are_english_words_need_support(blank_pipelin
         "Iceland": "country",
         "Chile": "country",
     }
+
+
+def test_an_unknown_name_before_a_local_unit_noun_is_a_place(blank_pipeline: Language) -> None:
+    text = "Bombs hit the Zorbani neighborhood and the Qarqash district, Smith townsfolk said."
+    ner = [("Zorbani", "ORG"), ("Qarqash", "PERSON"), ("Smith", "PERSON")]
+    found = _with_ner(blank_pipeline, text, ner)
+    assert found["Zorbani"] == "location" and found["Qarqash"] == "location"
+    assert found["Smith"] == "person"
+    # "the vicinity of" places a name like "the village of" does; a gate is a site.
+    found = _with_ner(
+        blank_pipeline,
+        "He died in the vicinity of Zorbani near the Qarqash Gate.",
+        [("Zorbani", "PERSON"), ("Qarqash Gate", "ORG")],
+    )
+    assert found == {"Zorbani": "location", "Qarqash Gate": "location"}
