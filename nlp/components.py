@@ -1338,6 +1338,7 @@ class EntityLinker:
             and not (tok.i > 0 and doc[tok.i - 1].lower_ in PREPOSITIONS)  # "a resident of Lubbock told"
         } | {tok.lower_ for tok in names if tok.i > 0 and _said_by(doc, tok.i, tok.i + 1)}
         speakers |= _aged_names(doc, capitals)
+        person_words |= self._partners(doc, spans, person_words | speakers)
         for cand in candidates:
             label = "COI_NAT" if cand.label_ == "COI_NAT" else "COI_PLACE"
             overlapping = {ner_by_token[i] for i in range(cand.start, cand.end) if i in ner_by_token}
@@ -1543,18 +1544,43 @@ class EntityLinker:
         """
         return any(c.kind != "city" or c.population >= LONE_TOWN for c in self.gazetteer.lookup(text))
 
+    def _partners(self, doc: Doc, spans: list[Span], persons: set[str]) -> set[str]:
+        """Unknown one-word names joined by "and" or "or" to a person's name: "Karim and Sadiq"."""
+        amb = self.gazetteer.ambiguity
+        assert amb is not None
+        singles = {ent.start: ent for ent in spans if len(ent) == 1 and _name_like(ent[0])}
+
+        def person(ent: Span) -> bool:
+            key = name_key(ent.text)
+            return (key in persons or key in amb.personal_names or key in amb.given_names) and not any(
+                c.kind in PLACE_KINDS for c in self.gazetteer.lookup(ent.text)
+            )
+
+        found: set[str] = set()
+        for start, ent in singles.items():
+            if ent.label_ not in ("GPE", "LOC", "ORG") or self.gazetteer.lookup(ent.text):
+                continue
+            for other, link in ((start - 2, start - 1), (start + 2, start + 1)):
+                partner = singles.get(other)
+                if partner is None or doc[link].lower_ not in ("and", "or") or not person(partner):
+                    continue
+                if not self._placed(doc, partner if other < start else ent):
+                    found.add(ent.text.lower())  # not "the villages of Bumbacari and Dudescu"
+        return found
+
     def _misread_town(self, ent: Span, amb: Ambiguity) -> bool:
-        """A "person" closing with a town of 100,000 and opening with a word that is no given name.
+        """A "person" closing with a town of 100,000 and holding no given name before it.
 
         "Historic Dublin" or a headline run "Freemason Bogdanov Joins Sochi" read as
         a person says nothing about "Dublin" or "Sochi" elsewhere in the text;
-        "John Moore" does.
+        "John Moore" and "Petty Officer Scott C. Dayton" do.
         """
         if len(ent) < 2:
             return False
-        first = name_key(ent[0].text)
-        if first in amb.personal_names or first in amb.given_names:
-            return False
+        for tok in ent[:-1]:
+            word = name_key(tok.text)
+            if word in amb.personal_names or word in amb.given_names:
+                return False
         towns = self.gazetteer.lookup(ent[-1].text)
         return any(c.kind == "city" and c.population >= MINOR_CITY for c in towns)
 
@@ -1581,11 +1607,13 @@ class EntityLinker:
         return (prev.lower_ in PLACE_PREPOSITIONS and prev.is_lower) or self._after_place_noun(doc, span)
 
     def _after_place_noun(self, doc: Doc, span: Span) -> bool:
-        """A name after "<place word> of": "the town of Tel Tamer"."""
+        """A name after "<place word> of": "the town of Tel Tamer", "the villages of Maliuc"."""
         amb = self.gazetteer.ambiguity
-        if span.start < 2 or amb is None:
+        if span.start < 2 or amb is None or doc[span.start - 1].lower_ != "of":
             return False
-        return doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in amb.place_words
+        word = doc[span.start - 2].lower_
+        singular = word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
+        return word in amb.place_words or singular in amb.place_words
 
     def _the_regime(self, doc: Doc, mentions: list[Mention], dominant: str) -> list[Mention]:
         """ "The regime" in a text about one country is that country's state ("the regime's forces")."""

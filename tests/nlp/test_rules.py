@@ -507,3 +507,24 @@ def test_an_unknown_name_before_a_local_unit_noun_is_a_place(blank_pipeline: Lan
         [("Zorbani", "PERSON"), ("Qarqash Gate", "ORG")],
     )
     assert found == {"Zorbani": "location", "Qarqash Gate": "location"}
+
+
+def test_an_unknown_name_joined_to_a_persons_name_is_a_person(blank_pipeline: Language) -> None:
+    text = "This is a story of Karim and Zorbek. Zorbek, in a simple shirt, nodded."
+    found = mentions(blank_pipeline, text)
+    assert found == []  # no NER: nothing is read as a place
+    ner = [("Karim", "GPE"), ("Zorbek", "GPE")]
+    assert _with_ner(blank_pipeline, text, ner) == {"Karim": "person", "Zorbek": "person"}
+    # Places listed after a place noun stay places, even beside a name.
+    found = _with_ner(
+        blank_pipeline,
+        "Birds died in the villages of Zorbek and Karim.",
+        [("Zorbek", "GPE"), ("Karim", "GPE")],
+    )
+    assert found["Zorbek"] == "location"
+
+
+def test_a_town_closing_a_titled_name_with_a_given_name_is_a_surname(blank_pipeline: Language) -> None:
+    text = "Petty Officer Scott C. Dayton, 42, died on Friday. Dayton was wounded in the north."
+    found = _with_ner(blank_pipeline, text, [("Petty Officer Scott C. Dayton", "PERSON")])
+    assert "Dayton" not in {k for k, v in found.items() if v == "city"}
