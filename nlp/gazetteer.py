@@ -27,6 +27,17 @@ from nlp.records import EntityKind
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Nouns that turn a demonym into a state force: "Syrian army", "Russian airstrikes".
+# The names of a country's forces as institutions, after the country's name.
+INSTITUTION_FORCE_NOUNS = (
+    "army",
+    "armed forces",
+    "air force",
+    "navy",
+    "national army",
+    "security forces",
+    "defence forces",
+    "defense forces",
+)
 STATE_FORCE_NOUNS = (
     "army",
     "armed forces",
@@ -352,6 +363,10 @@ def _add_groups(gaz: Gazetteer, data: dict[str, Any]) -> None:
             gaz.add(f"{short}-led coalition", cand)
         for form in (f"Government of {country['name']}", f"{country['name']} government"):
             gaz.add(form, cand)
+        # "Jordan Armed Forces", "Pakistan Army"; not "Georgia Army National Guard".
+        if not any(c.kind == "region" for c in gaz.lookup(country["name"])):
+            for noun in INSTITUTION_FORCE_NOUNS:
+                gaz.add(f"{country['name']} {noun}", cand)
         for stem in stems[:1]:
             for form in (f"{stem} government", f"{stem} regime", f"{stem} authorities"):
                 gaz.add(form, cand)
