@@ -722,6 +722,74 @@ def _coordinated_places(doc: Doc, gaz: Gazetteer) -> list[Span]:
     return found
 
 
+def _place_lists(doc: Doc, gaz: Gazetteer) -> list[Span]:
+    """Names listed after a locative preposition beside a known town: "in Qamenas, Sarmin and Talamenes".
+
+    A list of two or more capitalised names (of up to three words, separated by
+    commas and closed by "and" or "or") right after "in", "near", "around"... is a
+    list of places when one of them is a town, region or country of the gazetteer
+    that is no given name or surname: the others are places too, whatever the NER
+    read. Names opening with a given name or holding a title ("Terry Collins",
+    "Staff Sgt") are left alone, and lists before "counties" are left to
+    :func:`_coordinated_places`.
+    """
+    amb = gaz.ambiguity
+    if amb is None:
+        return []
+    found: list[Span] = []
+    n = len(doc)
+    i = 0
+    while i < n - 1:
+        tok = doc[i]
+        i += 1
+        if tok.lower_ not in PLACE_PREPOSITIONS or not tok.is_lower:
+            continue
+        names: list[tuple[int, int]] = []
+        closed = False
+        j = i
+        while j < n and doc[j].is_title and not doc[j].is_punct:
+            end = j
+            while end < n and end - j < 3 and doc[end].is_title and not doc[end].is_punct:
+                end += 1
+            names.append((j, end))
+            if closed or end >= n:
+                break
+            if end + 1 < n and doc[end].text == "," and doc[end + 1].lower_ in ("and", "or"):
+                j, closed = end + 2, True
+            elif doc[end].lower_ in ("and", "or"):
+                j, closed = end + 1, True
+            elif doc[end].text == ",":
+                j = end + 1
+            else:
+                break
+        if len(names) < 2 or not closed or len(names) != len(set(names)):
+            continue
+        last = names[-1][1]
+        if last < n and doc[last].lower_ in _PLURAL_PLACE_NOUNS:
+            continue
+        if any(_personal(doc[s:e], amb) for s, e in names):
+            continue
+        if any(_known_place(doc[s:e], gaz, amb) for s, e in names):
+            found.extend(Span(doc, s, e, label="GPE") for s, e in names)
+        i = last
+    return found
+
+
+def _known_place(span: Span, gaz: Gazetteer, amb: Ambiguity) -> bool:
+    key = name_key(span.text)
+    if key in amb.given_names or key in amb.surnames or key in amb.common_words:
+        return False
+    return any(c.kind in ("city", "region", "country") for c in gaz.lookup(span.text))
+
+
+def _personal(span: Span, amb: Ambiguity) -> bool:
+    """A name opening with a given name, or holding a title or an office word."""
+    words = {tok.lower_.rstrip(".") for tok in span}
+    if words & amb.titles or any(tok.text in OFFICE_WORDS or tok.text in amb.title_heads for tok in span):
+        return True
+    return len(span) > 1 and name_key(span[0].text) in amb.personal_names
+
+
 def _office_holders(
     doc: Doc, mentions: list[Mention], heads: frozenset[str], capitals: list[Token]
 ) -> list[Mention]:
@@ -1303,7 +1371,7 @@ class EntityLinker:
         spans = [_strip_preposition(ent) for ent in spans]
         spans = _split_office_seats(spans, amb.titles)
         forced = _dateline_spans(doc) + _coordinated_places(doc, gaz) + _party_homes(doc)
-        forced += _resident_spans(doc, gaz) + _aged_homes(doc)
+        forced += _resident_spans(doc, gaz) + _aged_homes(doc) + _place_lists(doc, gaz)
         placed = {(sp.start, sp.end): sp.kb_id_ for sp in forced}
         if forced:
             # Datelines and coordinated names before "counties": places, whatever the NER read.

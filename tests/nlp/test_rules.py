@@ -528,3 +528,14 @@ def test_a_town_closing_a_titled_name_with_a_given_name_is_a_surname(blank_pipel
     text = "Petty Officer Scott C. Dayton, 42, died on Friday. Dayton was wounded in the north."
     found = _with_ner(blank_pipeline, text, [("Petty Officer Scott C. Dayton", "PERSON")])
     assert "Dayton" not in {k for k, v in found.items() if v == "city"}
+
+
+def test_names_listed_with_a_known_town_after_a_preposition_are_places(blank_pipeline: Language) -> None:
+    text = "The attacks in Qamenas, Sarmin and Talamenes went on."
+    found = _with_ner(blank_pipeline, text, [("Sarmin", "PERSON")])
+    assert found == {"Qamenas": "location", "Sarmin": "city", "Talamenes": "location"}
+    # A person beside a town, a title after a comma, or no known town: no list of places.
+    text = "Reporting by Lisa Leff in Oakland and Terry Collins in Fresno."
+    assert kinds(blank_pipeline, text).get("Terry Collins") != "location"
+    assert "Staff Sgt" not in kinds(blank_pipeline, "He served in Iraq, Staff Sgt. Lee Everett said.")
+    assert kinds(blank_pipeline, "The attacks in Qamenas and Talamenes went on.") == {}
