@@ -1675,11 +1675,19 @@ class EntityLinker:
         return (prev.lower_ in PLACE_PREPOSITIONS and prev.is_lower) or self._after_place_noun(doc, span)
 
     def _after_place_noun(self, doc: Doc, span: Span) -> bool:
-        """A name after "<place word> of": "the town of Tel Tamer", "the villages of Maliuc"."""
+        """A name after "<place word> of" or "<place word> such as", "including", "like".
+
+        "the town of Tel Tamer", "the villages of Maliuc", "camps such as Zamzam".
+        """
         amb = self.gazetteer.ambiguity
-        if span.start < 2 or amb is None or doc[span.start - 1].lower_ != "of":
+        if span.start < 2 or amb is None:
             return False
-        word = doc[span.start - 2].lower_
+        at = span.start - 1
+        if doc[at].lower_ == "as" and at > 1 and doc[at - 1].lower_ == "such":
+            at -= 1
+        elif doc[at].lower_ not in ("of", "including", "like"):
+            return False
+        word = doc[at - 1].lower_ if at >= 1 else ""
         singular = word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
         return word in amb.place_words or singular in amb.place_words
 

@@ -539,3 +539,12 @@ def test_names_listed_with_a_known_town_after_a_preposition_are_places(blank_pip
     assert kinds(blank_pipeline, text).get("Terry Collins") != "location"
     assert "Staff Sgt" not in kinds(blank_pipeline, "He served in Iraq, Staff Sgt. Lee Everett said.")
     assert kinds(blank_pipeline, "The attacks in Qamenas and Talamenes went on.") == {}
+
+
+def test_a_name_after_place_noun_such_as_or_including_is_a_place(blank_pipeline: Language) -> None:
+    text = "Convoys cannot reach people in camps such as Zamzam; towns including Qarqash were shelled."
+    found = _with_ner(blank_pipeline, text, [("Zamzam", "PERSON"), ("Qarqash", "ORG")])
+    assert found == {"Zamzam": "location", "Qarqash": "location"}
+    assert _with_ner(blank_pipeline, "Singers such as Zamzam came.", [("Zamzam", "PERSON")]) == {
+        "Zamzam": "person"
+    }
