@@ -943,6 +943,10 @@ def _mended(doc: Doc, spans: list[Span]) -> list[Span]:
 
 LOCAL_PLACE_NOUNS = frozenset(
     {
+        "valley",
+        "plain",
+        "plains",
+        "basin",
         "district",
         "neighborhood",
         "neighbourhood",
@@ -1277,8 +1281,11 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
             ):
                 return True  # "Barack Obama", "Andrew Jackson"
         if surname and nxt is not None:
-            if nxt.lower_ in amb.person_verbs or (nxt.text in {"'s", "’s"} and key in amb.surnames):
-                return True
+            placed = prev is not None and prev.is_lower and prev.lower_ in PREPOSITIONS
+            if (nxt.lower_ in amb.person_verbs and not placed) or (
+                nxt.text in {"'s", "’s"} and key in amb.surnames
+            ):
+                return True  # "Jackson said"; not "families from camps in Duhok told"
             if _said_by(doc, span.start, span.end):
                 return True  # '..." said Noma.'
             if _person_follows(doc, span.start, span.end):

@@ -548,3 +548,11 @@ def test_a_name_after_place_noun_such_as_or_including_is_a_place(blank_pipeline:
     assert _with_ner(blank_pipeline, "Singers such as Zamzam came.", [("Zamzam", "PERSON")]) == {
         "Zamzam": "person"
     }
+
+
+def test_a_town_after_a_preposition_before_a_speech_verb_is_a_place(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "Families from camps in Duhok told reporters their homes were gone.")
+    assert found["Duhok"] == "city"
+    assert "Jackson" not in kinds(blank_pipeline, "Jackson told reporters their homes were gone.")
+    found = _with_ner(blank_pipeline, "Recruits trained in the Qarqash valley.", [("Qarqash", "PERSON")])
+    assert found == {"Qarqash": "location"}
