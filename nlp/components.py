@@ -967,6 +967,30 @@ def _before_local_noun(doc: Doc, span: Span) -> bool:
     return span.end < len(doc) and doc[span.end].lower_ in LOCAL_PLACE_NOUNS and doc[span.end].is_lower
 
 
+_PLACE_SUFFIXES = frozenset({"based", "born", "bred", "headquartered", "registered"})
+
+
+def _place_suffix(doc: Doc, span: Span) -> bool:
+    """A name joined by a hyphen to "based", "born"...: "Kent-based", "Homs-born"."""
+    end = span.end
+    return (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+        and doc[end + 1].lower_ in _PLACE_SUFFIXES
+    )
+
+
+def _apposed(doc: Doc, span: Span) -> bool:
+    """A name after "<Name>, " that closes its clause: "Brands Hatch Indy, Kent."."""
+    if span.start < 2 or doc[span.start - 1].text != ",":
+        return False
+    before = doc[span.start - 2]
+    closes = span.end == len(doc) or doc[span.end].is_punct
+    return closes and before.is_title and not before.is_sent_start
+
+
 def _with_coordinates(text: str, mentions: list[Mention]) -> list[Mention]:
     """``mentions`` and the coordinates written in the text, as locations with their country."""
     points = find_coordinates(text)
@@ -1183,6 +1207,8 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         amb = self.gazetteer.ambiguity
         assert amb is not None
         key = name_key(text)
+        if kinds & {"city", "region", "country"} and _place_suffix(doc, span):
+            return "entity"  # "the Kent-based outfit", "a Homs-born engineer"
         if self._person_context(doc, span, key, candidates):
             return "drop"
         acronym_like = len(span) == 1 and text.isupper() and len(text) <= 5
@@ -1208,6 +1234,8 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         if key in amb.given_names or key in amb.surnames:
             if "country" in kinds and self._hyphen_partner(doc, span):
                 return "entity"  # "an EU-Israel summit": a country, not the given name
+            if "region" in kinds and _apposed(doc, span):
+                return "entity"  # "Brands Hatch, Kent.": the county of the place before it
             return "weak"
         if len(span) > 1:
             return "entity"
@@ -1487,6 +1515,7 @@ class EntityLinker:
                         or self._hometown(doc, cand, spans)
                         or (cand.end < len(doc) and doc[cand.end].text in LOCAL_OFFICE_WORDS)
                         or _resident(doc, cand)
+                        or (_apposed(doc, cand) and any(c.kind == "region" for c in gaz.lookup(cand.text)))
                     )
                 )
                 # A one-word town the NER reads as a name, never introduced as a person in the

@@ -556,3 +556,13 @@ def test_a_town_after_a_preposition_before_a_speech_verb_is_a_place(blank_pipeli
     assert "Jackson" not in kinds(blank_pipeline, "Jackson told reporters their homes were gone.")
     found = _with_ner(blank_pipeline, "Recruits trained in the Qarqash valley.", [("Qarqash", "PERSON")])
     assert found == {"Qarqash": "location"}
+
+
+def test_a_place_before_based_or_after_a_name_and_comma_is_a_place(blank_pipeline: Language) -> None:
+    assert kinds(blank_pipeline, "The Kent-based team won.")["Kent"] == "region"
+    text = "The race is at Brands Hatch, Kent. Then it moves on."
+    found = _with_ner(blank_pipeline, text, [("Kent", "PERSON")])
+    assert found["Kent"] == "region"
+    # Not when the name goes on speaking: "Clark, Kent said" is a person.
+    found = _with_ner(blank_pipeline, "He met Clark, Kent said.", [("Clark", "PERSON"), ("Kent", "PERSON")])
+    assert found["Kent"] == "person"
