@@ -1995,6 +1995,9 @@ class EntityLinker:
                 kind = "person"  # "Rufus Church, who was found": a person, whatever the name's form
             if kind == "person" and (self._placed(doc, span) or _resident(doc, span)):
                 kind = "location"  # "in Daquq", "the town of Tel Tamer": a place the NER read as a name
+            one_word = len(span) == 1 and not span.text.isupper()
+            if kind == "organisation" and one_word and self._placed(doc, span):
+                kind = "location"  # "atrocities in Dabiq": one unknown word placed by a preposition
             if kind == "organisation" and len(span) <= 3 and self._after_place_noun(doc, span):
                 kind = "location"  # "the village of Zorbatiya": a place, not a company
             if kind in ("organisation", "person") and len(span) <= 3 and _before_local_noun(doc, span):

@@ -566,3 +566,15 @@ def test_a_place_before_based_or_after_a_name_and_comma_is_a_place(blank_pipelin
     # Not when the name goes on speaking: "Clark, Kent said" is a person.
     found = _with_ner(blank_pipeline, "He met Clark, Kent said.", [("Clark", "PERSON"), ("Kent", "PERSON")])
     assert found["Kent"] == "person"
+
+
+def test_an_unknown_word_read_as_an_organisation_after_a_preposition_is_a_place(
+    blank_pipeline: Language,
+) -> None:
+    text = "Atrocities in Zorbani were reported, and UNHCR staff in Qarqash Group offices."
+    found = _with_ner(blank_pipeline, text, [("Zorbani", "ORG"), ("Qarqash Group", "ORG")])
+    assert found["Zorbani"] == "location"
+    assert found["Qarqash Group"] == "organisation"  # a longer name stays the NER's
+    assert _with_ner(blank_pipeline, "Jobs in ZORBCO rose.", [("ZORBCO", "ORG")]) == {
+        "ZORBCO": "organisation"
+    }
