@@ -962,9 +962,25 @@ LOCAL_PLACE_NOUNS = frozenset(
 )
 
 
+SITE_NOUNS = frozenset({"airport", "airbase", "prison", "hospital", "checkpoint", "refinery", "crossing"})
+
+
 def _before_local_noun(doc: Doc, span: Span) -> bool:
-    """A name right before a lower-case noun of a local unit: "the Al-Sinek neighborhood"."""
-    return span.end < len(doc) and doc[span.end].lower_ in LOCAL_PLACE_NOUNS and doc[span.end].is_lower
+    """A name right before a lower-case noun of a local unit or a site.
+
+    "the Al-Sinek neighborhood", "the Jubba valley"; a site may follow one
+    lower-case word: "the Mezzeh military airport", "the Al Salem hospital".
+    """
+    end = span.end
+    if end < len(doc) and doc[end].is_lower and doc[end].lower_ in LOCAL_PLACE_NOUNS | SITE_NOUNS:
+        return True
+    return (
+        end + 1 < len(doc)
+        and doc[end].is_lower
+        and doc[end].is_alpha
+        and doc[end + 1].is_lower
+        and doc[end + 1].lower_ in SITE_NOUNS
+    )
 
 
 _PLACE_SUFFIXES = frozenset({"based", "born", "bred", "headquartered", "registered"})

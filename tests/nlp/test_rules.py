@@ -578,3 +578,11 @@ def test_an_unknown_word_read_as_an_organisation_after_a_preposition_is_a_place(
     assert _with_ner(blank_pipeline, "Jobs in ZORBCO rose.", [("ZORBCO", "ORG")]) == {
         "ZORBCO": "organisation"
     }
+
+
+def test_an_unknown_name_before_a_site_noun_is_a_place(blank_pipeline: Language) -> None:
+    text = "Blasts hit the Zorbani military airport and the Qarqash hospital."
+    found = _with_ner(blank_pipeline, text, [("Zorbani", "ORG"), ("Qarqash", "PERSON")])
+    assert found == {"Zorbani": "location", "Qarqash": "location"}
+    text = "Zorbani military officials met."
+    assert _with_ner(blank_pipeline, text, [("Zorbani", "ORG")]) == {"Zorbani": "organisation"}
