@@ -775,6 +775,83 @@ def _place_lists(doc: Doc, gaz: Gazetteer) -> list[Span]:
     return found
 
 
+DEFINING_NOUNS = frozenset(
+    {
+        "village",
+        "town",
+        "city",
+        "district",
+        "municipality",
+        "suburb",
+        "neighbourhood",
+        "neighborhood",
+        "region",
+    }
+    | {
+        "province",
+        "governorate",
+        "settlement",
+        "hamlet",
+        "port",
+        "island",
+        "mountain",
+        "river",
+        "lake",
+        "valley",
+    }
+    | {"mosque", "hospital", "airport", "prison", "camp", "dam"}
+)
+_DEFINITION_HINT = re.compile(r"\b(?:is|was) (?:a|an|one of the)\b")
+
+
+def _defined_places(doc: Doc) -> list[Span]:
+    """The subject of an encyclopaedic definition of a place.
+
+    "Hibhib (Arabic: ...) is a village in Diyala", "Al Assad University Hospital in
+    Damascus is one of the largest teaching hospitals": a capitalised name opening a
+    sentence, then "is a", "was an" or "is one of the" and, after at most four
+    lower-case words that are no function words, a noun of a place or a site.
+    """
+    if not _DEFINITION_HINT.search(_text(doc)):
+        return []
+    found: list[Span] = []
+    n = len(doc)
+    for i, tok in enumerate(doc):
+        if not tok.is_title or (i > 0 and not (doc[i - 1].is_space or doc[i - 1].text in (".", "\n"))):
+            continue
+        end = i
+        while end < n and end - i < 5 and doc[end].is_title:
+            end += 1
+        j = end
+        if j < n and doc[j].text == "(":
+            close = next((k for k in range(j, min(n, j + 60)) if doc[k].text == ")"), None)
+            if close is None:
+                continue
+            j = close + 1
+        if j + 1 < n and doc[j].lower_ == "in" and doc[j + 1].is_title:
+            j += 1
+            while j < n and doc[j].is_title:
+                j += 1
+        if j < n and doc[j].text == ",":
+            j += 1
+        if j + 2 >= n or doc[j].lower_ not in ("is", "was"):
+            continue
+        if doc[j + 1].lower_ in ("a", "an"):
+            k = j + 2
+        elif doc[j + 1 : j + 4].text.lower() == "one of the":
+            k = j + 4
+        else:
+            continue
+        for word in doc[k : min(n, k + 5)]:
+            if not word.is_lower or word.is_stop:
+                break  # "a company that owns a hospital" defines no hospital
+            lemma = word.lower_[:-1] if word.lower_.endswith("s") else word.lower_
+            if word.lower_ in DEFINING_NOUNS or lemma in DEFINING_NOUNS:
+                found.append(Span(doc, i, end, label="GPE"))
+                break
+    return found
+
+
 def _known_place(span: Span, gaz: Gazetteer, amb: Ambiguity) -> bool:
     key = name_key(span.text)
     if key in amb.given_names or key in amb.surnames or key in amb.common_words:
@@ -1422,7 +1499,7 @@ class EntityLinker:
         spans = [_strip_preposition(ent) for ent in spans]
         spans = _split_office_seats(spans, amb.titles)
         forced = _dateline_spans(doc) + _coordinated_places(doc, gaz) + _party_homes(doc)
-        forced += _resident_spans(doc, gaz) + _aged_homes(doc) + _place_lists(doc, gaz)
+        forced += _resident_spans(doc, gaz) + _aged_homes(doc) + _place_lists(doc, gaz) + _defined_places(doc)
         placed = {(sp.start, sp.end): sp.kb_id_ for sp in forced}
         if forced:
             # Datelines and coordinated names before "counties": places, whatever the NER read.

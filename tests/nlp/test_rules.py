@@ -586,3 +586,11 @@ def test_an_unknown_name_before_a_site_noun_is_a_place(blank_pipeline: Language)
     assert found == {"Zorbani": "location", "Qarqash": "location"}
     text = "Zorbani military officials met."
     assert _with_ner(blank_pipeline, text, [("Zorbani", "ORG")]) == {"Zorbani": "organisation"}
+
+
+def test_the_subject_of_a_definition_of_a_place_is_a_place(blank_pipeline: Language) -> None:
+    found = kinds(blank_pipeline, "Zorbani (Arabic: a name) is a small farming village in Diyala.")
+    assert found["Zorbani"] == "location"
+    text = "Qarqash General Hospital in Baghdad is one of the largest teaching hospitals."
+    assert kinds(blank_pipeline, text)["Qarqash General Hospital"] == "location"
+    assert "Zorbani Corp" not in kinds(blank_pipeline, "Zorbani Corp is a company that owns a hospital.")
