@@ -190,3 +190,16 @@ def test_a_countrys_name_before_its_forces_is_a_state_force() -> None:
         assert [(c.kind, c.entity_id) for c in gaz.lookup(name)] == [("state_force", f"state:{code}")], name
     # Georgia the US state shares the name: its National Guard is no Georgian force.
     assert gaz.lookup("Georgia Army") == []
+
+
+def test_regional_and_de_facto_authorities_are_organisations() -> None:
+    gaz = get_gazetteer()
+    for name in (
+        "Kurdistan Regional Government",
+        "KRG",
+        "Palestinian Authority",
+        "Syrian Salvation Government",
+    ):
+        assert [c.kind for c in gaz.lookup(name)] == ["organisation"], name
+    # The region keeps its own entry.
+    assert [c.entity_id for c in gaz.lookup("Kurdistan Region of Iraq")] == ["region:IQ-KR"]
