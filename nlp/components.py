@@ -122,6 +122,7 @@ FORCEABLE_LABELS = frozenset(
 )
 # Last words of the names of days: "St. Patrick's Day", "Christmas Eve".
 HOLIDAY_WORDS = frozenset({"Day", "Eve"})
+LANGUAGE_NOUNS = frozenset({"language", "languages", "dialect", "dialects", "script"})
 DEMONYM_PLACE_NOUNS = frozenset(
     {
         "city",
@@ -2084,6 +2085,8 @@ class EntityLinker:
                 kind = "location"  # a named building or site: "Holy Redeemer Church", "Sednaya Prison"
             if kind == "location" and span[-1].text in HOLIDAY_WORDS:
                 return None  # "St. Patrick's Day": a day, not a place
+            if kind == "location" and span.end < len(doc) and doc[span.end].lower_ in LANGUAGE_NOUNS:
+                return None  # "the Northern Kurdish language": a language, not a place
             if _person_follows(doc, span.start, span.end):
                 kind = "person"  # "Rufus Church, who was found": a person, whatever the name's form
             if kind == "person" and (self._placed(doc, span) or _resident(doc, span)):

@@ -594,3 +594,8 @@ def test_the_subject_of_a_definition_of_a_place_is_a_place(blank_pipeline: Langu
     text = "Qarqash General Hospital in Baghdad is one of the largest teaching hospitals."
     assert kinds(blank_pipeline, text)["Qarqash General Hospital"] == "location"
     assert "Zorbani Corp" not in kinds(blank_pipeline, "Zorbani Corp is a company that owns a hospital.")
+
+
+def test_a_language_name_is_no_place(blank_pipeline: Language) -> None:
+    text = "The book is written in the Northern Zorbani language."
+    assert _with_ner(blank_pipeline, text, [("Northern Zorbani", "LOC")]) == {}
