@@ -763,7 +763,7 @@ def _place_lists(doc: Doc, gaz: Gazetteer) -> list[Span]:
                 j = end + 1
             else:
                 break
-        if len(names) < 2 or not closed or len(names) != len(set(names)):
+        if len(names) < 2 or not closed:
             continue
         last = names[-1][1]
         if last < n and doc[last].lower_ in _PLURAL_PLACE_NOUNS:
@@ -776,6 +776,7 @@ def _place_lists(doc: Doc, gaz: Gazetteer) -> list[Span]:
     return found
 
 
+# Nouns that make the subject of a definition a place: "Hibhib is a village in Diyala".
 DEFINING_NOUNS = frozenset(
     {
         "village",
@@ -1041,6 +1042,7 @@ LOCAL_PLACE_NOUNS = frozenset(
 
 
 SITE_NOUNS = frozenset({"airport", "airbase", "prison", "hospital", "checkpoint", "refinery", "crossing"})
+_LOCAL_OR_SITE_NOUNS = LOCAL_PLACE_NOUNS | SITE_NOUNS
 
 
 def _before_local_noun(doc: Doc, span: Span) -> bool:
@@ -1050,7 +1052,7 @@ def _before_local_noun(doc: Doc, span: Span) -> bool:
     lower-case word: "the Mezzeh military airport", "the Al Salem hospital".
     """
     end = span.end
-    if end < len(doc) and doc[end].is_lower and doc[end].lower_ in LOCAL_PLACE_NOUNS | SITE_NOUNS:
+    if end < len(doc) and doc[end].is_lower and doc[end].lower_ in _LOCAL_OR_SITE_NOUNS:
         return True
     return (
         end + 1 < len(doc)
@@ -1064,16 +1066,36 @@ def _before_local_noun(doc: Doc, span: Span) -> bool:
 _PLACE_SUFFIXES = frozenset({"based", "born", "bred", "headquartered", "registered"})
 
 
-def _place_suffix(doc: Doc, span: Span) -> bool:
-    """A name joined by a hyphen to "based", "born"...: "Kent-based", "Homs-born"."""
+def _hyphened_after(doc: Doc, span: Span) -> Token | None:
+    """The word a bare hyphen joins to the end of ``span`` ("Kent" -> "based"), or None."""
     end = span.end
-    return (
+    if (
         end + 1 < len(doc)
         and doc[end].text == "-"
         and not doc[end - 1].whitespace_
         and not doc[end].whitespace_
-        and doc[end + 1].lower_ in _PLACE_SUFFIXES
-    )
+    ):
+        return doc[end + 1]
+    return None
+
+
+def _hyphened_before(doc: Doc, span: Span) -> Token | None:
+    """The word a bare hyphen joins to the start of ``span`` ("Israel" <- "EU"), or None."""
+    start = span.start
+    if (
+        start >= 2
+        and doc[start - 1].text == "-"
+        and not doc[start - 2].whitespace_
+        and not doc[start - 1].whitespace_
+    ):
+        return doc[start - 2]
+    return None
+
+
+def _place_suffix(doc: Doc, span: Span) -> bool:
+    """A name joined by a hyphen to "based", "born"...: "Kent-based", "Homs-born"."""
+    other = _hyphened_after(doc, span)
+    return other is not None and other.lower_ in _PLACE_SUFFIXES
 
 
 def _apposed(doc: Doc, span: Span) -> bool:
@@ -1085,19 +1107,24 @@ def _apposed(doc: Doc, span: Span) -> bool:
     return closes and before.is_title and not before.is_sent_start
 
 
+def _populated(entries: list[Candidate]) -> bool:
+    """Entries of a country, a region or a town of :data:`LONE_TOWN` or more.
+
+    Hamlets of the followed countries (kept down to 1,000 inhabitants, some with no
+    census at all) overrule the NER only where the text names their country or
+    no country at all.
+    """
+    return any(c.kind != "city" or c.population >= LONE_TOWN for c in entries)
+
+
 def _with_coordinates(text: str, mentions: list[Mention]) -> list[Mention]:
     """``mentions`` and the coordinates written in the text, as locations with their country."""
-    points = find_coordinates(text)
-    if not points:
-        return mentions
-    for p in points:
-        if not any(m.start < p.end and p.start < m.end for m in mentions):
-            mentions.append(
-                Mention(
-                    p.start, p.end, text[p.start : p.end], "location", p.entity_id, p.canonical, p.country
-                )
-            )
-    return sorted(mentions, key=lambda m: (m.start, m.end))
+    added = [
+        Mention(p.start, p.end, text[p.start : p.end], "location", p.entity_id, p.canonical, p.country)
+        for p in find_coordinates(text)
+        if not any(m.start < p.end and p.start < m.end for m in mentions)
+    ]
+    return sorted(mentions + added, key=lambda m: (m.start, m.end)) if added else mentions
 
 
 def _person(span: Span, name: str) -> Mention:
@@ -1344,20 +1371,17 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
 
     def _compound_name(self, doc: Doc, span: Span) -> bool:
         """The first part of a hyphenated name whose other part is a capitalised word, not a place."""
-        if span.end + 1 >= len(doc) or doc[span.end].text != "-" or doc[span.end - 1].whitespace_:
-            return False
-        hyphen, other = doc[span.end], doc[span.end + 1]
-        if hyphen.whitespace_ or not other.is_title:
+        other = _hyphened_after(doc, span)
+        if other is None or not other.is_title:
             return False  # "Kent-based", "Egypt - a country"
         return not self.gazetteer.lookup(other.text)
 
     def _hyphen_partner(self, doc: Doc, span: Span) -> bool:
         """Joined by a bare hyphen to a name the gazetteer knows ("EU-Israel", "Israel-Hamas")."""
-        before = span.start >= 2 and doc[span.start - 1].text == "-" and not doc[span.start - 2].whitespace_
-        if before and not doc[span.start - 1].whitespace_ and self.gazetteer.lookup(doc[span.start - 2].text):
-            return True
-        after = span.end + 1 < len(doc) and doc[span.end].text == "-" and not doc[span.end - 1].whitespace_
-        return after and not doc[span.end].whitespace_ and bool(self.gazetteer.lookup(doc[span.end + 1].text))
+        return any(
+            other is not None and bool(self.gazetteer.lookup(other.text))
+            for other in (_hyphened_before(doc, span), _hyphened_after(doc, span))
+        )
 
     def _is_country(self, text: str) -> bool:
         return any(c.kind in ("country", "nationality") for c in self.gazetteer.lookup(text))
@@ -1540,6 +1564,7 @@ class EntityLinker:
             label = "COI_NAT" if cand.label_ == "COI_NAT" else "COI_PLACE"
             overlapping = {ner_by_token[i] for i in range(cand.start, cand.end) if i in ner_by_token}
             key = name_key(cand.text)
+            entries = gaz.lookup(cand.text)
             listed = (
                 key in amb.common_words
                 or key in amb.given_names
@@ -1550,13 +1575,11 @@ class EntityLinker:
             in_context = (
                 not listed
                 and not minor
-                and any(
-                    early.get(c.country or "", 0.0) >= 0.3 for c in gaz.lookup(cand.text) if c.kind == "city"
-                )
+                and any(early.get(c.country or "", 0.0) >= 0.3 for c in entries if c.kind == "city")
             )
             # The NER is unreliable on transliterated town names of the followed countries.
             overrule = in_context and any(
-                c.country in TRANSLITERATED_COUNTRIES for c in gaz.lookup(cand.text) if c.kind == "city"
+                c.country in TRANSLITERATED_COUNTRIES for c in entries if c.kind == "city"
             )
             if (
                 len(cand) == 1
@@ -1609,7 +1632,7 @@ class EntityLinker:
                         or self._hometown(doc, cand, spans)
                         or (cand.end < len(doc) and doc[cand.end].text in LOCAL_OFFICE_WORDS)
                         or _resident(doc, cand)
-                        or (_apposed(doc, cand) and any(c.kind == "region" for c in gaz.lookup(cand.text)))
+                        or (_apposed(doc, cand) and any(c.kind == "region" for c in entries))
                     )
                 )
                 # A one-word town the NER reads as a name, never introduced as a person in the
@@ -1626,8 +1649,8 @@ class EntityLinker:
                     and not self._titled(doc, ent)
                     and (
                         not early
-                        or self._populated(cand.text)
-                        or any(early.get(c.country or "", 0.0) > 0 for c in gaz.lookup(cand.text))
+                        or _populated(entries)
+                        or any(early.get(c.country or "", 0.0) > 0 for c in entries)
                     )
                 )
                 if ent.label_ in RULER_LABELS or not (
@@ -1732,15 +1755,6 @@ class EntityLinker:
             and not following.is_stop
             and not following.lower_.endswith("ly")
         )
-
-    def _populated(self, text: str) -> bool:
-        """A name held by a country, a region or a town of :data:`LONE_TOWN` or more.
-
-        Hamlets of the followed countries (kept down to 1,000 inhabitants, some with no
-        census at all) overrule the NER only where the text names their country or
-        no country at all.
-        """
-        return any(c.kind != "city" or c.population >= LONE_TOWN for c in self.gazetteer.lookup(text))
 
     def _partners(self, doc: Doc, spans: list[Span], persons: set[str]) -> set[str]:
         """Unknown one-word names joined by "and" or "or" to a person's name: "Karim and Sadiq"."""
