@@ -339,9 +339,7 @@ def sources_import(ctx: Context, path: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the per-source run summary as JSON.")
 @pass_ctx
 def collect(ctx: Context, source: str | None, as_json: bool) -> None:
-    """Collect every enabled source, or one by name."""
-    from portal.demo import ensure_demo_server_for
-
+    """Collect every enabled source, or one by name (a named source is run even while backing off)."""
     with transaction(ctx.factory) as session:
         query = (
             select(Source).where(Source.enabled.is_(True))
@@ -351,17 +349,15 @@ def collect(ctx: Context, source: str | None, as_json: bool) -> None:
         targets = [(s.id, s.name) for s in session.scalars(query.order_by(Source.name))]
     if source is not None and not targets:
         raise click.ClickException(f"no source named {source!r}")
-    ensure_demo_server_for(ctx.factory)
     client = pipeline.default_client(ctx.settings.user_agent_contact)
     summaries = []
     with click.progressbar(
         targets, label="collecting", file=sys.stderr, item_show_func=lambda t: t[1] if t else None
     ) as bar:
         for source_id, _name in bar:
-            summary = pipeline.collect_source(
-                ctx.factory, source_id, client, reliefweb_appname=ctx.settings.reliefweb_appname
-            )
-            summaries.append(summary.as_dict())
+            summary = pipeline.run_source(ctx.factory, source_id, ctx.settings, client, respect_backoff=False)
+            if summary is not None:
+                summaries.append(summary.as_dict())
     if as_json:
         emit_json(summaries)
     else:

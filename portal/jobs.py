@@ -218,18 +218,10 @@ class Jobs:
     def collect_source(self, source_id: int) -> dict[str, Any]:
         def run() -> dict[str, Any]:
             from portal import pipeline
-            from portal.demo import ensure_demo_server_for
 
-            with transaction(self.factory) as session:
-                source = session.get(Source, source_id)
-                if source is None or not source.enabled:
-                    return {"skipped": "source removed or disabled"}
-                if source.next_attempt_at is not None and source.next_attempt_at > self.clock():
-                    return {"skipped": f"backing off until {source.next_attempt_at.isoformat()}"}
-                is_sample = source.is_sample
-            if is_sample:
-                ensure_demo_server_for(self.factory)
-            summary = pipeline.collect_source(self.factory, source_id, self.client)
+            summary = pipeline.run_source(self.factory, source_id, self.settings, self.client, now=self.clock)
+            if summary is None:
+                return {"skipped": "source removed, disabled or backing off"}
             data: dict[str, Any] = summary.as_dict()
             return data
 
@@ -241,15 +233,11 @@ class Jobs:
 
         def run() -> int:
             from portal import pipeline
-            from portal.demo import ensure_demo_server_for
 
-            ensure_demo_server_for(self.factory)
             count = 0
-            for source_id in pipeline.due_sources(self.factory):
-                pipeline.collect_source(
-                    self.factory, source_id, self.client, reliefweb_appname=self.settings.reliefweb_appname
-                )
-                count += 1
+            for source_id in pipeline.due_sources(self.factory, self.clock()):
+                if pipeline.run_source(self.factory, source_id, self.settings, self.client, now=self.clock):
+                    count += 1
             return count
 
         result: int = self._record("collect", run)

@@ -23,6 +23,7 @@ import collectors
 from collectors.dedupe import StoredVersion, decide, find_cluster, simhash
 from collectors.http import FetchError, HttpClient
 from collectors.records import CollectResult, Record, SourceSpec, SourceState
+from portal.config import Settings
 from portal.db import transaction
 from portal.models import (
     CollectionRun,
@@ -96,10 +97,15 @@ def story_text(record: Record) -> str:
     return text or record.title
 
 
-def source_spec(source: Source, reliefweb_appname: str | None = None) -> SourceSpec:
+def source_spec(source: Source, settings: Settings | None = None) -> SourceSpec:
+    """What the collectors need to run ``source``, completed by the instance-wide settings.
+
+    The ReliefWeb ``appname`` of the source wins; otherwise ``COI_RELIEFWEB_APPNAME`` is used.
+    """
     options = dict(source.options or {})
-    if source.kind == "reliefweb" and not options.get("appname") and reliefweb_appname:
-        options["appname"] = reliefweb_appname
+    appname = settings.reliefweb_appname if settings is not None else None
+    if source.kind == "reliefweb" and not options.get("appname") and appname:
+        options["appname"] = appname
     return SourceSpec(
         name=source.name,
         kind=source.kind,  # type: ignore[arg-type]
@@ -132,15 +138,47 @@ def due_sources(factory: sessionmaker[Session], now: datetime | None = None) -> 
         return due
 
 
+def run_source(
+    factory: sessionmaker[Session],
+    source_id: int,
+    settings: Settings,
+    client: HttpClient,
+    *,
+    respect_backoff: bool = True,
+    now: Callable[[], datetime] = utcnow,
+) -> RunSummary | None:
+    """The one way a source is run: by ``coi collect``, the scheduler's job and "collect due".
+
+    Returns ``None`` (and does nothing) when the source is gone or disabled, or, with
+    ``respect_backoff``, while it is backing off after failures. Starts the offline sample site
+    when the source is one of its sources.
+    """
+    from portal.demo import ensure_demo_server
+
+    with transaction(factory) as session:
+        source = session.get(Source, source_id)
+        if source is None or not source.enabled:
+            return None
+        if respect_backoff and source.next_attempt_at is not None and source.next_attempt_at > now():
+            return None
+        is_sample = source.is_sample
+    if is_sample:
+        ensure_demo_server()
+    return collect_source(factory, source_id, client, settings=settings, now=now)
+
+
 def collect_source(
     factory: sessionmaker[Session],
     source_id: int,
     client: HttpClient,
     *,
+    settings: Settings | None = None,
     now: Callable[[], datetime] = utcnow,
-    reliefweb_appname: str | None = None,
 ) -> RunSummary:
-    """Run one source end to end. Never raises for a source's own failure: it is recorded."""
+    """Run one source end to end. Never raises for a source's own failure: it is recorded.
+
+    Callers outside tests go through :func:`run_source`, which passes the instance settings.
+    """
     # 1. read, in a short transaction; mark stale runs of this source as interrupted
     with transaction(factory) as session:
         source = session.get(Source, source_id)
@@ -151,7 +189,7 @@ def collect_source(
             .where(CollectionRun.source_id == source_id, CollectionRun.status == "running")
             .values(status="interrupted", finished_at=now())
         )
-        spec = source_spec(source, reliefweb_appname)
+        spec = source_spec(source, settings)
         state = SourceState(
             etag=source.etag, last_modified=source.last_modified, checked_at=source.last_success_at
         )

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import pipeline
+from portal.config import Settings
 from portal.db import transaction
+from portal.jobs import Jobs
 from portal.models import CollectionRun, Document, DocumentVersion, Snapshot, Source
 
 
@@ -23,10 +27,13 @@ class Site:
 
     def __init__(self) -> None:
         self.pages: dict[str, tuple[int, str, bytes]] = {}
+        self.requests: list[str] = []
         pages = self.pages
+        requests = self.requests
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                requests.append(self.path)
                 status, ctype, body = pages.get(self.path.split("?")[0], (404, "text/plain", b"missing"))
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
@@ -177,3 +184,41 @@ def test_interrupted_run_is_marked_and_rerun_cleanly(site: Site, factory: sessio
     with transaction(factory) as session:
         statuses = sorted(r.status for r in session.scalars(select(CollectionRun)))
     assert statuses == ["interrupted", "ok"]
+
+
+def test_the_scheduled_job_sends_the_reliefweb_appname(
+    site: Site, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    report = {
+        "id": 1,
+        "fields": {
+            "title": "Sample: flooding displaces families in the river valley",
+            "url": site.base + "/report/1",
+            "body": "Sample report text. Families left the river valley after the flooding.",
+            "date": {"created": "2026-11-30T08:00:00+00:00"},
+            "primary_country": {"iso3": "SDN"},
+        },
+    }
+    site.pages["/v2/reports"] = (200, "application/json", json.dumps({"data": [report]}).encode())
+    with transaction(factory) as session:
+        source = Source(
+            name="ReliefWeb-shaped API",
+            kind="reliefweb",
+            url=site.base + "/v2/reports",
+            allow_private=True,
+            countries=[],
+            themes=[],
+            options={},  # as in the catalogue: no appname of its own
+            update_minutes=60,
+        )
+        session.add(source)
+        session.flush()
+        sid = source.id
+    jobs = Jobs(settings.with_overrides(reliefweb_appname="coi-appname-from-settings"), factory)
+    result = jobs.collect_source(sid)
+    assert result["status"] == "ok", result
+    api_calls = [parse_qs(urlsplit(path).query) for path in site.requests if path.startswith("/v2/reports")]
+    assert api_calls and api_calls[0]["appname"] == ["coi-appname-from-settings"]
+    with transaction(factory) as session:
+        doc = session.scalar(select(Document))
+        assert doc is not None and doc.source_countries == ["SD"]
