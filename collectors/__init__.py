@@ -31,6 +31,7 @@ from collectors.errors import (
 )
 from collectors.extract import extract_article
 from collectors.feeds import parse_feed
+from collectors.fulltext import choose_text, fulltext_mode, should_fetch_page
 from collectors.html_listing import parse_listing
 from collectors.http import FetchResponse, HttpClient
 from collectors.items import ListingItem
@@ -216,14 +217,20 @@ class _Run:
             http_date=self.listing.http_date,
             status=self.listing.status,
         )
-        text = item.body or item.summary
         title = item.title
         author = item.author
         published = item.published_at or item.updated_at
         language = item.language
         document_type = item.document_type or spec.options.get("document_type") or "news"
+        try:
+            mode = fulltext_mode(spec.options, spec.fetch_fulltext)
+        except ValueError as exc:
+            raise SourceConfigError(f"source {spec.name!r}: {exc}") from exc
+        page_text = ""
+        pdf_text_found = ""
         page_is_pdf = False
-        if spec.fetch_fulltext and spec.kind != "reliefweb":
+        fetch_page = spec.kind != "reliefweb" or mode == "always"
+        if fetch_page and should_fetch_page(mode, content=item.content, summary=item.summary, body=item.body):
             try:
                 page = self.client.fetch(item.link, allow_private=spec.allow_private, accept=ACCEPT["page"])
             except FetchError as exc:
@@ -238,18 +245,22 @@ class _Run:
                     except ParseError as exc:
                         self.errors.append(f"{item.link}: {exc}")
                     else:
-                        text = document.text or text
+                        pdf_text_found = document.text
                         title = title or document.title or ""
                         author = author or document.author
                 else:
-                    article = extract_article(page.content, url=page.final_url, fallback_summary=text)
-                    text = article.text or text
-                    title = title or article.title or ""
-                    author = author or article.author
-                    published = published or article.published_at
-                    language = language or article.language
+                    try:
+                        article = extract_article(page.content, url=page.final_url, fallback_summary="")
+                    except ParseError as exc:
+                        self.errors.append(f"{item.link}: page kept, text not extracted: {exc}")
+                    else:
+                        page_text = article.text
+                        title = title or article.title or ""
+                        author = author or article.author
+                        published = published or article.published_at
+                        language = language or article.language
         extras: list[Snapshot] = []
-        if spec.fetch_fulltext:
+        if mode != "never":
             for attachment in item.attachments[:MAX_ATTACHMENTS]:
                 if page_is_pdf and attachment == item.link:
                     continue
@@ -260,16 +271,20 @@ class _Run:
                     extras.append(fetched.to_snapshot())
                     if looks_like_pdf(fetched.content, fetched.content_type):
                         attached = pdf_text(fetched.content)
-                        if len(attached.text) > len(text):  # the item is a cover for the PDF
-                            text = attached.text
-                            document_type = item.document_type or "report"
+                        if len(attached.text) > len(pdf_text_found):
+                            pdf_text_found = attached.text
                 except CollectorError as exc:
                     self.errors.append(f"{item.link}: attachment {attachment}: {exc}")
+        choice = choose_text(
+            summary=item.summary, content=item.content, body=item.body, page=page_text, pdf=pdf_text_found
+        )
+        if choice.origin == "pdf":
+            document_type = item.document_type or "report"
         return Record(
             url=url,
             link=item.link,
             title=title or item.link,
-            text=text or title or item.link,
+            text=choice.text or title or item.link,
             snapshot=snapshot,
             published_at=published,
             summary=item.summary,
@@ -279,4 +294,6 @@ class _Run:
             source_tags=item.source_tags,
             countries=item.countries,
             extra_snapshots=tuple(extras),
+            text_origin=choice.origin,
+            text_candidates=tuple(choice.candidates.items()),
         )

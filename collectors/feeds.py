@@ -100,6 +100,7 @@ def parse_feed(
                 link=link,
                 title=html_to_text(str(entry.get("title") or "")),
                 summary=_summary(entry),
+                content=_content(entry),
                 published_at=_date(dict.get(entry, "published_parsed"), now),
                 updated_at=_date(dict.get(entry, "updated_parsed"), now),
                 author=(html_to_text(str(entry.get("author") or "")) or None),
@@ -145,6 +146,28 @@ def _summary(entry: Mapping[str, Any]) -> str:
     return html_to_text(summary)
 
 
+_ESCAPED_MARKUP = re.compile(r"</?(p|div|br|span|a|em|strong|li|ul|h[1-6]|img|figure)\b[^>]*>", re.I)
+
+
+def _markup_text(markup: str) -> str:
+    """Plain text of an HTML value, also when the publisher escaped its HTML twice."""
+    text = html_to_text(markup)
+    if _ESCAPED_MARKUP.search(text):
+        text = html_to_text(text)
+    return text
+
+
+def _content(entry: Mapping[str, Any]) -> str:
+    """The longest full-content value of an entry (RSS ``content:encoded``, Atom ``content``,
+    Media RSS ``media:description``), as plain text; "" when the entry carries none."""
+    values: list[str] = [str(c.get("value") or "") for c in entry.get("content") or []]
+    media = entry.get("media_description")
+    if isinstance(media, str):
+        values.append(media)
+    texts = [_markup_text(value) for value in values if value.strip()]
+    return max(texts, key=len, default="")
+
+
 def _date(value: object, now: datetime | None) -> datetime | None:
     if not isinstance(value, struct_time):
         return None
@@ -163,8 +186,9 @@ def _language(value: object) -> str | None:
 
 
 def _entry_language(entry: Mapping[str, Any]) -> str | None:
-    for key in ("title_detail", "summary_detail"):
-        detail = entry.get(key)
+    details = [entry.get("content_detail"), *(entry.get("content") or [])]
+    details += [entry.get("summary_detail"), entry.get("title_detail")]
+    for detail in details:
         if isinstance(detail, Mapping):
             language = _language(detail.get("language"))
             if language:

@@ -52,10 +52,11 @@ class ListingItem:
     link: str  # absolute URL as the source gave it (relative links already resolved)
     title: str = ""
     summary: str = ""  # plain text, markup stripped
+    content: str = ""  # the feed's full content (content:encoded, Atom content), plain text
     published_at: datetime | None = None  # timezone-aware UTC, or None when absent/impossible
     updated_at: datetime | None = None
     author: str | None = None
-    language: str | None = None
+    language: str | None = None  # as declared by the listing (xml:lang, the feed's language, the API)
     document_type: str | None = None
     source_tags: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2

@@ -71,6 +71,10 @@ class Record:
     source_tags: tuple[str, ...] = ()  # feed categories, ReliefWeb themes
     countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 codes supplied by the source
     extra_snapshots: tuple[Snapshot, ...] = ()  # e.g. a PDF linked from the item
+    #: where ``text`` came from: api | feed-content | summary | page | pdf (see collectors.fulltext)
+    text_origin: str = "summary"
+    #: length in characters of every candidate text considered, by origin
+    text_candidates: tuple[tuple[str, int], ...] = ()
 
     @property
     def content_sha256(self) -> str:

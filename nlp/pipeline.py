@@ -171,7 +171,7 @@ def _docs(lang: Language, items: Iterable[TagInput], pending: list[_Pending | No
         if title and not item.text.lstrip().startswith(title):
             prefix = title + "\n\n"
         full_title_end = len(prefix) if prefix else (len(title) + item.text.find(title) if title else 0)
-        language = detect_language(f"{title}\n{item.text}" if prefix else item.text)
+        language = item.language or detect_language(f"{title}\n{item.text}" if prefix else item.text)
         body = prefix + item.text
         chunks = split_chunks(body)
         state = _Pending(item, len(prefix), len(chunks), language)

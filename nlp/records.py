@@ -50,6 +50,7 @@ class TagInput:
     text: str
     title: str = ""
     source_countries: tuple[str, ...] = ()  # country tags supplied by the source (ReliefWeb)
+    language: str | None = None  # the document's language when already known; detected otherwise
 
 
 @dataclass(frozen=True)

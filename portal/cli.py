@@ -477,6 +477,7 @@ def document_dict(d: Document, full: bool = False) -> dict[str, Any]:
         "published_at": d.published_at,
         "retrieved_at": d.retrieved_at,
         "language": d.language,
+        "declared_language": d.declared_language,
         "type": d.document_type,
         "version": d.version,
         "content_sha256": d.content_sha256,
@@ -489,6 +490,8 @@ def document_dict(d: Document, full: bool = False) -> dict[str, Any]:
                 "title": v.title,
                 "retrieved_at": v.retrieved_at,
                 "content_sha256": v.content_sha256,
+                "text_origin": v.text_origin,
+                "text_candidates": v.text_candidates or {},
                 "snapshots": [
                     {
                         "id": s.id,

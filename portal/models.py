@@ -149,7 +149,11 @@ class Document(Base):
     text: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     retrieved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the language used for tagging and the ``lang:`` facet: detected from the text, or the declared
+    #: one when the text is too short or the detection unsure (see :mod:`portal.language`)
     language: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    #: what the source said (xml:lang, the feed's language, Content-Language, the source setting)
+    declared_language: Mapped[str | None] = mapped_column(String(10), nullable=True)
     document_type: Mapped[str] = mapped_column(String(40), default="news")
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
     simhash: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -193,6 +197,10 @@ class DocumentVersion(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     retrieved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: where the text came from: api | feed-content | summary | page | pdf (collectors.fulltext)
+    text_origin: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    #: characters of every candidate text considered, by origin
+    text_candidates: Mapped[dict[str, int] | None] = mapped_column(JSON, nullable=True)
 
     document: Mapped[Document] = relationship(back_populates="versions")
     snapshots: Mapped[list[Snapshot]] = relationship(

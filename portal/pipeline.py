@@ -23,6 +23,7 @@ import collectors
 from collectors.dedupe import StoredVersion, decide, find_cluster, simhash
 from collectors.http import FetchError, HttpClient
 from collectors.records import CollectResult, Record, SourceSpec, SourceState
+from nlp.language import resolve_language
 from portal.config import Settings
 from portal.db import transaction
 from portal.models import (
@@ -331,7 +332,8 @@ def store_records(
         doc.author = record.author
         doc.published_at = record.published_at
         doc.retrieved_at = record.snapshot.fetched_at
-        doc.language = record.language
+        doc.declared_language = record.language
+        doc.language = resolve_language(f"{doc.title}\n{record.text}", record.language)
         doc.document_type = record.document_type
         doc.content_sha256 = sha
         doc.simhash = to_signed64(h)
@@ -351,6 +353,8 @@ def store_records(
             content_sha256=sha,
             published_at=doc.published_at,
             retrieved_at=doc.retrieved_at,
+            text_origin=record.text_origin,
+            text_candidates=dict(record.text_candidates),
         )
         session.add(version)
         session.flush()
@@ -407,6 +411,7 @@ def process_pending(
                     text=d.text,
                     title=d.title,
                     source_countries=tuple(d.source_countries or ()),
+                    language=d.language or None,
                 )
                 for d in docs
             ]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from flask import Blueprint, Response, abort, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -24,6 +25,15 @@ from portal.models import Document, DocumentVersion, Mention, Snapshot
 log = logging.getLogger(__name__)
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+#: where a version's text came from (collectors.fulltext)
+TEXT_ORIGINS = {
+    "api": _l("the source's API"),
+    "feed-content": _l("the feed's full content"),
+    "summary": _l("the feed's summary"),
+    "page": _l("the article page"),
+    "pdf": _l("the PDF"),
+}
 
 
 def _document(doc_id: int) -> Document:
@@ -83,6 +93,7 @@ def show(doc_id: int) -> ResponseReturnValue:
         mention_kinds=sorted({m.kind for m in doc.mentions}),
         similar=similar,
         country_evidence=country_evidence(doc),
+        text_origins=TEXT_ORIGINS,
     )
 
 

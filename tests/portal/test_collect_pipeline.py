@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -222,3 +223,24 @@ def test_the_scheduled_job_sends_the_reliefweb_appname(
     with transaction(factory) as session:
         doc = session.scalar(select(Document))
         assert doc is not None and doc.source_countries == ["SD"]
+
+
+def test_full_content_is_stored_with_its_origin_and_the_language_of_its_text(
+    site: Site, factory: sessionmaker[Session]
+) -> None:
+    fixture = Path(__file__).parents[1] / "collectors/fixtures/fulltext/rss_content_encoded.xml"
+    body = fixture.read_bytes().replace(b"https://monitor.example.org", site.base.encode())
+    site.pages["/feed.xml"] = (200, "application/rss+xml", body)  # article pages answer 404
+    sid = add_source(factory, "Sample monitor", site.base + "/feed.xml")
+    summary = pipeline.collect_source(factory, sid, pipeline.default_client("tests", min_delay=0.0))
+    assert summary.new == 2
+    with transaction(factory) as session:
+        docs = {d.url.rsplit("/", 1)[1]: d for d in session.scalars(select(Document))}
+        portuguese = docs["postos"]
+        assert len(portuguese.text) > 600 and "farinha" in portuguese.text
+        assert (portuguese.language, portuguese.declared_language) == ("pt", "en")
+        assert docs["checkpoints"].language == "en"
+        version = portuguese.versions[0]
+        assert version.text_origin == "feed-content"
+        assert version.text_candidates is not None
+        assert version.text_candidates["feed-content"] > 5 * version.text_candidates["summary"]
