@@ -32,13 +32,16 @@ def detect_language(text: str) -> str:
 MIN_LETTERS = 60
 #: normalised probability below which the detection is "unsure"
 MIN_CONFIDENCE = 0.9
+#: the resolved language reads more of the text than the tagger's quick guess: quotations in another
+#: language near the start of an article must not decide it
+_RESOLVE_SAMPLE = 20000
 _normalised: LanguageIdentifier | None = None
 
 
 def identify(text: str) -> tuple[str, float]:
     """ISO 639-1 code of ``text`` with its probability (0-1); ("und", 0.0) without letters."""
     global _normalised
-    sample = text[:_SAMPLE]
+    sample = text[:_RESOLVE_SAMPLE]
     if not any(ch.isalpha() for ch in sample):
         return "und", 0.0
     if _normalised is None:
