@@ -233,7 +233,11 @@ class HttpClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] | None = None,
+        pinned_hosts: Mapping[str, tuple[str, int]] | None = None,
     ) -> None:
+        """``pinned_hosts`` maps a host name to the (address, port) to connect to instead of
+        resolving it, like curl's ``--resolve``; the mapping is read at each connection, so its
+        owner may fill it later. URLs, ``Host`` headers and stored copies keep the name."""
         if not user_agent.strip():
             raise ValueError("user_agent must not be empty")
         self.user_agent = f"{user_agent} (+{_contact_uri(contact)})" if contact else user_agent
@@ -256,6 +260,7 @@ class HttpClient:
         self._host_delay: dict[str, float] = {}
         self._robots: dict[str, tuple[float, urllib.robotparser.RobotFileParser | None]] = {}
         self._ssl = ssl.create_default_context()
+        self.pinned_hosts: Mapping[str, tuple[str, int]] = pinned_hosts if pinned_hosts is not None else {}
 
     # -- public -------------------------------------------------------------------------------
 
@@ -465,6 +470,9 @@ class HttpClient:
         return why
 
     def _connect(self, host: str, port: int, allow_private: bool, deadline: float, url: str) -> socket.socket:
+        pinned = self.pinned_hosts.get(host.lower())
+        if pinned is not None:
+            host, port = pinned
         try:
             infos = _resolve(host, port, min(self.connect_timeout, _remaining(deadline)))
         except socket.gaierror as exc:

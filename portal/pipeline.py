@@ -120,6 +120,9 @@ def source_spec(source: Source, settings: Settings | None = None) -> SourceSpec:
 
 def default_client(contact: str, **options: Any) -> HttpClient:
     """The collectors' HTTP client with the portal's User-Agent; options override its politeness settings."""
+    from portal.demo import PINNED_HOSTS
+
+    options.setdefault("pinned_hosts", PINNED_HOSTS)
     return HttpClient(user_agent="coi-portal/0.1 (country-of-origin research)", contact=contact, **options)
 
 

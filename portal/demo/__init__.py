@@ -29,7 +29,12 @@ log = logging.getLogger(__name__)
 
 DATA = Path(__file__).with_name("articles.json")
 DEMO_HOST = "127.0.0.1"
-DEMO_PORT = 8765
+#: the sample sources' own host name: under the reserved ``.invalid`` domain, so it never resolves;
+#: the collectors' client is pinned to the sample site's loopback port instead (:data:`PINNED_HOSTS`)
+SAMPLE_HOST = "sample-sources.coi-portal.invalid"
+SAMPLE_BASE = f"http://{SAMPLE_HOST}"
+#: host pins for the collectors' HTTP client, filled when this process starts the sample site
+PINNED_HOSTS: dict[str, tuple[str, int]] = {}
 
 
 @cache
@@ -128,9 +133,11 @@ def feed_url(base: str, feed: dict[str, Any]) -> str:
 
 
 def make_server(
-    host: str = DEMO_HOST, port: int = DEMO_PORT, today: datetime | None = None
+    host: str = DEMO_HOST, port: int = 0, today: datetime | None = None, base: str | None = None
 ) -> ThreadingHTTPServer:
-    site = DemoSite(f"http://{host}:{port}", today)
+    """The sample site on ``host:port`` (0: a free port); its links use ``base`` when given,
+    otherwise the address it listens on."""
+    site = DemoSite(base or f"http://{host}:{port}", today)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -145,7 +152,7 @@ def make_server(
             log.debug("demo site: " + format, *args)
 
     server = ThreadingHTTPServer((host, port), Handler)
-    site.base = f"http://{host}:{server.server_address[1]}"
+    site.base = base or f"http://{host}:{server.server_address[1]}"
     return server
 
 
@@ -153,17 +160,15 @@ _server_lock = threading.Lock()
 _server: ThreadingHTTPServer | None = None
 
 
-def ensure_demo_server(host: str = DEMO_HOST, port: int = DEMO_PORT) -> bool:
-    """Start the sample site in a daemon thread unless this process (or another) already serves it."""
+def ensure_demo_server() -> bool:
+    """Serve the sample site from this process on a free loopback port and pin the sample host to
+    it; nothing else on the machine can collide with it."""
     global _server
     with _server_lock:
         if _server is not None:
             return True
-        try:
-            _server = make_server(host, port)
-        except OSError:
-            log.info("demo site port %s busy; assuming another portal process serves it", port)
-            return False
+        _server = make_server(DEMO_HOST, 0, base=SAMPLE_BASE)
+        PINNED_HOSTS[SAMPLE_HOST] = (DEMO_HOST, int(_server.server_address[1]))
         threading.Thread(target=_server.serve_forever, name="demo-site", daemon=True).start()
         return True
 
@@ -179,12 +184,17 @@ def ensure_demo_server_for(factory: sessionmaker[Session]) -> None:
 
 
 def load_demo_sources(factory: sessionmaker[Session], base: str | None = None) -> int:
-    base = base or f"http://{DEMO_HOST}:{DEMO_PORT}"
+    """Add the sample sources (their URLs under ``base``, by default :data:`SAMPLE_BASE`); sample
+    sources already present are moved to ``base``."""
+    base = base or SAMPLE_BASE
     added = 0
     with transaction(factory) as session:
-        existing = set(session.scalars(select(Source.name)))
+        existing = {s.name: s for s in session.scalars(select(Source))}
         for feed in site_data()["feeds"]:
             if feed["name"] in existing:
+                present = existing[feed["name"]]
+                if present.is_sample:
+                    present.url = feed_url(base, feed)
                 continue
             session.add(
                 Source(

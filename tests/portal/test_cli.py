@@ -118,3 +118,29 @@ def test_collect_process_index_search_as_json(
     assert shown["versions"][0]["snapshots"][0]["sha256"]
     code, output = run(runner, "index", "--rebuild")
     assert code == 0 and f"index rebuilt with {len(feed['items'])} documents" in output
+
+
+def test_the_offline_sample_collects_with_its_old_port_taken(runner: CliRunner) -> None:
+    import socket
+
+    from portal.demo import SAMPLE_HOST
+
+    blocker = socket.socket()
+    blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        blocker.bind(("127.0.0.1", 8765))
+        blocker.listen()
+    except OSError:
+        pass  # something already listens there: the same situation
+    try:
+        assert run(runner, "demo", "load")[0] == 0
+        code, output = run(runner, "collect", "--json")
+        summaries = json.loads(output[output.index("[") :])
+        assert code == 0 and summaries
+        assert all(s["status"] == "ok" and s["new"] > 0 for s in summaries), summaries
+        code, output = run(runner, "sources", "list", "--json")
+        assert all(SAMPLE_HOST in s["url"] for s in json.loads(output[output.index("[") :]))
+        code, output = run(runner, "documents", "show", "1", "--json")
+        assert json.loads(output[output.index("{") :])["versions"][0]["text_origin"]
+    finally:
+        blocker.close()
