@@ -13,7 +13,7 @@ with :func:`collectors.dedupe.decide` on the stored state), schedule runs, or im
 from __future__ import annotations
 
 import logging
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
 from collectors.canonical import canonical_url
@@ -35,6 +35,8 @@ from collectors.fulltext import choose_text, fulltext_mode, should_fetch_page
 from collectors.html_listing import parse_listing
 from collectors.http import FetchResponse, HttpClient
 from collectors.items import ListingItem
+from collectors.limits import DEFAULT_TIMEOUT as DEFAULT_PARSE_TIMEOUT
+from collectors.limits import ParseTimeoutError, run_limited
 from collectors.pdf import looks_like_pdf, pdf_text
 from collectors.records import (
     CollectResult,
@@ -56,6 +58,7 @@ __all__ = [
     "HttpClient",
     "HttpStatusError",
     "ParseError",
+    "ParseTimeoutError",
     "Record",
     "RobotsDisallowedError",
     "Snapshot",
@@ -120,6 +123,8 @@ def collect(
     state: SourceState | None = None,
     *,
     known_urls: Container[str] = frozenset(),
+    parse_timeout: float = DEFAULT_PARSE_TIMEOUT,
+    sink: Callable[[Record], None] | None = None,
 ) -> CollectResult:
     """Run one source: fetch and parse its listing, then fetch and read each listed item.
 
@@ -128,6 +133,10 @@ def collect(
     An item whose canonical URL is in ``known_urls`` is skipped (listed in ``skipped``) unless the
     listing dates it after the previous successful check (``state.checked_at``).
     When the listing answers 304 the result has ``not_modified=True`` and no records.
+    Page extraction and PDF reading each run under ``parse_timeout`` seconds
+    (:mod:`collectors.limits`); over it, the item keeps its feed text and the error is listed.
+    With a ``sink``, each record is handed to it as soon as it is read (so the caller can store
+    as it goes) instead of being kept in the result.
     """
     previous = state or SourceState()
     response = client.fetch(
@@ -147,7 +156,7 @@ def collect(
     listing = response.to_snapshot()
     items = parse_items(spec, response)
     max_items = _int_option(spec, "max_items", DEFAULT_MAX_ITEMS)
-    run = _Run(spec=spec, client=client, listing=listing)
+    run = _Run(spec=spec, client=client, listing=listing, parse_timeout=parse_timeout)
     for item in items[:max_items]:
         try:
             url = canonical_url(item.link)
@@ -158,12 +167,17 @@ def collect(
             run.skipped.append(url)
             continue
         try:
-            run.records.append(run.record(item, url))
+            record = run.record(item, url)
         except CollectorError as exc:
             run.errors.append(f"{item.link}: {exc}")
         except Exception as exc:  # untrusted input reached a library bug: keep the other items
             logger.exception("item %s of source %s failed", item.link, spec.name)
             run.errors.append(f"{item.link}: unexpected {type(exc).__name__}: {exc}")
+        else:
+            if sink is not None:
+                sink(record)
+            else:
+                run.records.append(record)
     if len(items) > max_items:
         run.errors.append(f"listing has {len(items)} items; only the first {max_items} were read")
     return CollectResult(
@@ -203,6 +217,7 @@ class _Run:
     spec: SourceSpec
     client: HttpClient
     listing: Snapshot
+    parse_timeout: float = DEFAULT_PARSE_TIMEOUT
     records: list[Record] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -241,7 +256,7 @@ class _Run:
                     page_is_pdf = True
                     document_type = item.document_type or "report"
                     try:
-                        document = pdf_text(page.content)
+                        document = run_limited(pdf_text, page.content, timeout=self.parse_timeout)
                     except ParseError as exc:
                         self.errors.append(f"{item.link}: {exc}")
                     else:
@@ -250,7 +265,13 @@ class _Run:
                         author = author or document.author
                 else:
                     try:
-                        article = extract_article(page.content, url=page.final_url, fallback_summary="")
+                        article = run_limited(
+                            extract_article,
+                            page.content,
+                            url=page.final_url,
+                            fallback_summary="",
+                            timeout=self.parse_timeout,
+                        )
                     except ParseError as exc:
                         self.errors.append(f"{item.link}: page kept, text not extracted: {exc}")
                     else:
@@ -270,7 +291,7 @@ class _Run:
                     )
                     extras.append(fetched.to_snapshot())
                     if looks_like_pdf(fetched.content, fetched.content_type):
-                        attached = pdf_text(fetched.content)
+                        attached = run_limited(pdf_text, fetched.content, timeout=self.parse_timeout)
                         if len(attached.text) > len(pdf_text_found):
                             pdf_text_found = attached.text
                 except CollectorError as exc:

@@ -51,6 +51,8 @@ CLUSTER_WINDOW = timedelta(days=7)
 #: rewritten sentence moves a short text by 4-6 bits, while unrelated texts stay around 32.
 CLUSTER_DISTANCE = 6
 MAX_BACKOFF = timedelta(hours=24)
+#: records stored per short transaction while a source is being collected
+STORE_BATCH = 10
 GROUP_KINDS = frozenset({"armed_group", "state_force"})
 ACTOR_KINDS = frozenset({"person", "organisation"})
 
@@ -203,11 +205,29 @@ def collect_source(
         session.flush()
         summary = RunSummary(source=source.name, run_id=new_run.id)
 
-    # 2. fetch, with no transaction open
+    # 2. fetch, with no transaction open; records are stored in small batches as they arrive, each
+    #    in its own short transaction, so a run killed half-way keeps what it had stored
     result: CollectResult | None = None
     failure: str | None = None
+    pending: list[Record] = []
+    seen_urls: set[str] = set()
+
+    def flush() -> None:
+        if pending:
+            with transaction(factory) as session:
+                source = session.get(Source, source_id)
+                assert source is not None
+                store_records(session, source, pending, summary, now(), seen_urls=seen_urls)
+            pending.clear()
+
+    def sink(record: Record) -> None:
+        pending.append(record)
+        if len(pending) >= STORE_BATCH:
+            flush()
+
     try:
-        result = collectors.collect(spec, client, state, known_urls=known_urls)
+        result = collectors.collect(spec, client, state, known_urls=known_urls, sink=sink)
+        flush()
     except FetchError as exc:
         failure = str(exc)
     except (collectors.ParseError, collectors.SourceConfigError) as exc:
@@ -236,7 +256,6 @@ def collect_source(
             if result.not_modified:
                 summary.status = "not_modified"
             else:
-                store_records(session, source, result.records, summary, finished)
                 summary.status = "partial" if result.errors else "ok"
             summary.errors.extend(result.errors)
             source.etag = result.state.etag
@@ -260,8 +279,12 @@ def store_records(
     records: Sequence[Record],
     summary: RunSummary,
     now: datetime,
+    *,
+    seen_urls: set[str] | None = None,
 ) -> None:
-    """Store records as new documents or new versions; exact and near duplicates handled."""
+    """Store records as new documents or new versions; exact and near duplicates handled.
+
+    ``seen_urls`` carries the URLs already stored by earlier batches of the same run."""
     window_start = now - CLUSTER_WINDOW
     candidates: list[tuple[int, int]] = [
         (cluster_id, to_unsigned64(h))
@@ -272,7 +295,7 @@ def store_records(
         ).all()
         if cluster_id is not None
     ]
-    seen_urls: set[str] = set()
+    seen_urls = set() if seen_urls is None else seen_urls
     for record in records:
         summary.seen += 1
         if record.url in seen_urls:

@@ -244,3 +244,42 @@ def test_full_content_is_stored_with_its_origin_and_the_language_of_its_text(
         assert version.text_origin == "feed-content"
         assert version.text_candidates is not None
         assert version.text_candidates["feed-content"] > 5 * version.text_candidates["summary"]
+
+
+class _Killed(BaseException):
+    """Stands for the process being killed: nothing in the pipeline catches it."""
+
+
+def test_a_run_killed_half_way_keeps_its_batches_and_the_rerun_neither_loses_nor_doubles(
+    site: Site, factory: sessionmaker[Session]
+) -> None:
+    items = [(f"Sample report number {n}", f"/r{n}.html") for n in range(25)]
+    site.feed("/feed.xml", items)
+    for n, (title, link) in enumerate(items):
+        site.article(link, title, f"{LONG}\nThis sample report has the number {n} and its own details.")
+    sid = add_source(factory, "Test source", site.base + "/feed.xml")
+    client = pipeline.default_client("tests", min_delay=0.0)
+    real_fetch = client.fetch
+    pages = 0
+
+    def dying_fetch(url: str, **kwargs: Any) -> Any:
+        nonlocal pages
+        if url.endswith(".html"):
+            pages += 1
+            if pages == 15:
+                raise _Killed
+        return real_fetch(url, **kwargs)
+
+    client.fetch = dying_fetch  # type: ignore[method-assign]
+    with pytest.raises(_Killed):
+        pipeline.collect_source(factory, sid, client)
+    with transaction(factory) as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 10
+    client.fetch = real_fetch  # type: ignore[method-assign]
+    again = pipeline.collect_source(factory, sid, client)
+    assert again.status == "ok"
+    with transaction(factory) as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 25
+        assert session.scalar(select(func.count()).select_from(DocumentVersion)) == 25
+        runs = session.scalars(select(CollectionRun).order_by(CollectionRun.id)).all()
+        assert [r.status for r in runs] == ["interrupted", "ok"]
