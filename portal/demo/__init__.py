@@ -43,8 +43,32 @@ def site_data() -> dict[str, Any]:
     return data
 
 
+def demo_feeds() -> list[dict[str, Any]]:
+    """Every feed of the sample site: the curated articles and the generated archive."""
+    from portal.demo.archive import archive_feeds
+
+    return [*site_data()["feeds"], *archive_feeds()]
+
+
 def _published(item: dict[str, Any], today: datetime) -> datetime:
     return today - timedelta(days=int(item["days_ago"]), hours=2)
+
+
+def _article_html(item: dict[str, Any]) -> str:
+    return "".join(f"<p>{escape(p)}</p>" for p in item["paragraphs"])
+
+
+def _atom_content(feed: dict[str, Any], item: dict[str, Any]) -> str:
+    """The whole article in the entry, for feeds that carry full content."""
+    if not feed.get("full_content"):
+        return ""
+    return f'<content type="html">{escape(_article_html(item))}</content>'
+
+
+def _rss_content(feed: dict[str, Any], item: dict[str, Any]) -> str:
+    if not feed.get("full_content"):
+        return ""
+    return f"<content:encoded><![CDATA[{_article_html(item)}]]></content:encoded>"
 
 
 def render_feed(feed: dict[str, Any], base: str, today: datetime) -> tuple[bytes, str]:
@@ -58,7 +82,7 @@ def render_feed(feed: dict[str, Any], base: str, today: datetime) -> tuple[bytes
             entries.append(
                 f"<entry><id>{link}</id><title>{escape(it['title'])}</title>"
                 f'<link rel="alternate" href="{link}"/><updated>{when}</updated><published>{when}</published>'
-                f"{cats}<summary>{escape(it['paragraphs'][0])}</summary></entry>"
+                f"{cats}<summary>{escape(it['paragraphs'][0])}</summary>{_atom_content(feed, it)}</entry>"
             )
         body = (
             '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
@@ -74,10 +98,11 @@ def render_feed(feed: dict[str, Any], base: str, today: datetime) -> tuple[bytes
             f"<item><title>{escape(it['title'])}</title><link>{escape(link)}</link>"
             f"<guid>{base}/{feed['slug']}/{it['slug']}</guid>"
             f"<pubDate>{format_datetime(_published(it, today))}</pubDate>{cats}"
-            f"<description>{escape(it['paragraphs'][0])}</description></item>"
+            f"<description>{escape(it['paragraphs'][0])}</description>{_rss_content(feed, it)}</item>"
         )
     body = (
-        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
         f"<title>{escape(feed['name'])}</title><link>{base}/{feed['slug']}/</link>"
         f"<description>Sample data for the offline demo</description>{''.join(rss_items)}</channel></rss>"
     )
@@ -114,7 +139,7 @@ class DemoSite:
         path = path.split("?", 1)[0]
         if path == "/robots.txt":
             return 200, b"User-agent: *\nAllow: /\n", "text/plain"
-        for feed in site_data()["feeds"]:
+        for feed in demo_feeds():
             prefix = f"/{feed['slug']}/"
             if not path.startswith(prefix):
                 continue
@@ -190,7 +215,7 @@ def load_demo_sources(factory: sessionmaker[Session], base: str | None = None) -
     added = 0
     with transaction(factory) as session:
         existing = {s.name: s for s in session.scalars(select(Source))}
-        for feed in site_data()["feeds"]:
+        for feed in demo_feeds():
             if feed["name"] in existing:
                 present = existing[feed["name"]]
                 if present.is_sample:
