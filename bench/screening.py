@@ -1,0 +1,126 @@
+"""Name matching (``nlp.names``) on real name variants written by others: ``../shared/eval/names``.
+
+* **OFAC**: each listed individual's primary name is stored; each of its "a.k.a." aliases that is a
+  spelling variant (it shares a name part with the primary name, or their token-sorted similarity
+  is at least 0.6; the SOURCE.txt caveat: some aliases are unrelated pseudonyms) is a query. Recall@5:
+  the individual is among the first five candidates. Precision at the threshold: of the candidates
+  scored at or above :data:`nlp.names.DEFAULT_THRESHOLD`, the share that are the right individual.
+* **Wikidata** (Arabic and Russian): the Latin spellings of one native-script name part (rows with a
+  count of at least 2). The most frequent spelling of each native word is stored; every other
+  spelling is a query; recall@5 and precision as above, single parts only.
+* **Time**: 100 queries against 100,000 stored names made by combining OFAC name parts.
+
+Individuals and native words are split into half A and half B by a hash of their id; the matcher's
+constants were set looking at half A only. Run: ``python bench/screening.py [NAMES_DIR]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from rapidfuzz.fuzz import token_sort_ratio
+
+from nlp.names import DEFAULT_THRESHOLD, NameIndex, NameQuery, StoredName, name_parts
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval" / "names"
+
+
+def half(key: str) -> str:
+    return "A" if hashlib.sha256(key.encode()).digest()[0] % 2 == 0 else "B"
+
+
+def display(name: str) -> str:
+    """OFAC writes "FAMILY, Given": turn it round."""
+    family, _, given = name.partition(",")
+    return f"{given.strip()} {family.strip()}".strip()
+
+
+def ofac(root: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+    people: dict[str, str] = {}
+    with (root / "ofac_sdn_2021.csv").open(encoding="utf-8", errors="replace") as handle:
+        for row in csv.reader(handle):
+            if len(row) > 2 and row[2].strip() == "individual":
+                people[row[0]] = display(row[1])
+    aliases: dict[str, list[str]] = defaultdict(list)
+    with (root / "ofac_alt_2021.csv").open(encoding="utf-8", errors="replace") as handle:
+        for row in csv.reader(handle):
+            if len(row) > 3 and row[0] in people and row[2].strip() == "aka":
+                alias, primary = display(row[3]), people[row[0]]
+                shared = set(name_parts(alias)) & set(name_parts(primary))
+                if shared or token_sort_ratio(alias.lower(), primary.lower()) >= 60:
+                    aliases[row[0]].append(alias)
+    return people, aliases
+
+
+def score(index: NameIndex, queries: list[tuple[str, str]]) -> tuple[float, float, int]:
+    found = 0
+    above = right_above = 0
+    for key, query in queries:
+        candidates = index.search(NameQuery(query), limit=5)
+        if any(c.key == key for c in candidates):
+            found += 1
+        for c in candidates:
+            if c.score >= DEFAULT_THRESHOLD:
+                above += 1
+                right_above += c.key == key
+    recall = found / len(queries) if queries else 0.0
+    precision = right_above / above if above else 0.0
+    return recall, precision, len(queries)
+
+
+def wikidata(path: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+    spellings: dict[str, dict[str, int]] = defaultdict(dict)
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            latin, native, count = line.rstrip("\n").split("\t")
+            if int(count) >= 2:
+                spellings[native.replace(" ", "")][latin] = int(count)
+    stored: dict[str, str] = {}
+    variants: dict[str, list[str]] = {}
+    for native, counts in spellings.items():
+        ranked = sorted(counts, key=lambda s: -counts[s])
+        stored[native] = ranked[0]
+        variants[native] = ranked[1:]
+    return stored, variants
+
+
+def main() -> int:
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DIR
+    print(f"threshold {DEFAULT_THRESHOLD}")
+    print(f"{'set':<22} {'half':>4} {'queries':>8} {'recall@5':>9} {'precision':>10}")
+    people, aliases = ofac(root)
+    index = NameIndex(StoredName(key, name) for key, name in people.items())
+    for which in ("A", "B"):
+        queries = [(k, a) for k, names in aliases.items() if half(k) == which for a in names]
+        recall, precision, n = score(index, queries)
+        print(f"{'OFAC aliases':<22} {which:>4} {n:>8} {recall:>9.3f} {precision:>10.3f}")
+    for label, name in (
+        ("Wikidata Arabic", "wikidata_arabic_latin.tsv"),
+        ("Wikidata Russian", "wikidata_russian_latin.tsv"),
+    ):
+        stored, variants = wikidata(root / name)
+        part_index = NameIndex(StoredName(native, spelling) for native, spelling in stored.items())
+        for which in ("A", "B"):
+            queries = [(k, v) for k, vs in variants.items() if half(k) == which for v in vs]
+            recall, precision, n = score(part_index, queries)
+            print(f"{label:<22} {which:>4} {n:>8} {recall:>9.3f} {precision:>10.3f}")
+    rng = random.Random(7)
+    parts = [p for name in people.values() for p in name.split()]
+    big = NameIndex(StoredName(str(i), " ".join(rng.sample(parts, 3))) for i in range(100_000))
+    queries = [NameQuery(" ".join(rng.sample(parts, 3))) for _ in range(100)]
+    started = time.perf_counter()
+    for query in queries:
+        big.search(query)
+    elapsed = time.perf_counter() - started
+    print(f"100 names against {len(big):,} stored names: {elapsed:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
