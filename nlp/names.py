@@ -160,10 +160,10 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
     sa, sb = spelling(a), spelling(b)
     if sa == sb:
         return 0.95, "sounds alike"
-    if not _VOWELS.search(a[1:]) or not _VOWELS.search(b[1:]):
+    unvowelled = not _VOWELS.search(a[1:]) or not _VOWELS.search(b[1:])
+    if unvowelled and skeleton(a) == skeleton(b):
         # written without vowels (Arabic or Hebrew script transliterated): consonants decide
-        if skeleton(a) == skeleton(b):
-            return 0.9, "same consonants"
+        return 0.9, "same consonants"
     score = max(JaroWinkler.normalized_similarity(a, b), JaroWinkler.normalized_similarity(sa, sb))
     if len(a) > 2 and len(b) > 2 and (a.startswith(b) or b.startswith(a)):
         score = max(score, 0.85)
