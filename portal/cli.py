@@ -599,6 +599,35 @@ def _serve(app: Any, host: str, port: int) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per input name.")
+@click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
+@pass_ctx
+def screen(ctx: Context, file: Any, as_json: bool, limit: int) -> None:
+    """Screen a CSV list of names (header name,aliases,birth_year,nationality,unit) against the
+    persons the sources mention."""
+    from portal.audit import record
+    from portal.screening.service import ScreeningError, parse_list
+    from portal.screening.service import screen as run_screen
+
+    try:
+        queries = parse_list(file.read())
+    except ScreeningError as exc:
+        raise click.ClickException(str(exc)) from None
+    with transaction(ctx.factory) as session:
+        answers = run_screen(session, queries, limit=limit)
+        record(session, "screening.cli", target=getattr(file, "name", "-"), details={"names": len(queries)})
+    for answer in answers:
+        if as_json:
+            click.echo(json.dumps(answer, ensure_ascii=False))
+            continue
+        click.echo(answer["query"])
+        for c in answer["candidates"]:
+            flag = "MATCH" if c["match"] else "     "
+            click.echo(f"  {flag} {c['score']:.2f} {c['name']}  documents {c['documents'][:10]}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @pass_ctx

@@ -191,7 +191,7 @@ def _article(rng: random.Random, country: str, topic: str, days_ago: int, n: int
         f"{MARK} {sentences[0]} The accounts were collected in {country} by this fictional outlet.",
         " ".join(sentences[1:3]),
         f"{sentences[3]} {rng.choice(CLOSERS)}",
-        f"Background: this sample outlet has followed {country} since the start of the year, and earlier "
+        f"For context, this sample outlet has followed {country} since the start of the year, and earlier "
         f"sample reports described {topic.lower()} in other districts as well.",
     ]
     title = rng.choice(TITLES[topic]).format(**values)

@@ -1,0 +1,1 @@
+"""Name screening: what the collected sources say about a person, across spellings."""
