@@ -114,11 +114,11 @@ def main() -> int:
     parts = [p for name in people.values() for p in name.split()]
     big = NameIndex(StoredName(str(i), " ".join(rng.sample(parts, 3))) for i in range(100_000))
     queries = [NameQuery(" ".join(rng.sample(parts, 3))) for _ in range(100)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for query in queries:
         big.search(query)
-    elapsed = time.perf_counter() - started
-    print(f"100 names against {len(big):,} stored names: {elapsed:.2f} s")
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"100 names against {len(big):,} stored names: {elapsed:.2f} s ({cpu:.2f} s of CPU)")
     return 0
 
 

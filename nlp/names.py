@@ -28,6 +28,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from anyascii import anyascii
 from rapidfuzz.distance import JaroWinkler
@@ -130,6 +131,7 @@ _VOWELS = re.compile(r"[aeiou]")
 _DOUBLES = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=200_000)
 def skeleton(part: str) -> str:
     """A spelling-insensitive key of one name part."""
     text = part
@@ -145,6 +147,7 @@ def skeleton(part: str) -> str:
 _VOWEL_CLASSES = str.maketrans({"o": "u", "e": "i", "y": "i"})
 
 
+@lru_cache(maxsize=200_000)
 def spelling(part: str) -> str:
     """``part`` with the spelling rules of :func:`skeleton` applied but its vowels kept, by class."""
     text = part
@@ -153,6 +156,7 @@ def spelling(part: str) -> str:
     return _DOUBLES.sub(r"\1", text.translate(_VOWEL_CLASSES))
 
 
+@lru_cache(maxsize=500_000)
 def part_similarity(a: str, b: str) -> tuple[float, str]:
     """Similarity of two parts (0-1) and how it was found."""
     if a == b:
