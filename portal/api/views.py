@@ -28,7 +28,6 @@ from portal.models import (
     Source,
     User,
 )
-from portal.pipeline import document_texts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -218,7 +217,7 @@ def openapi() -> ResponseReturnValue:
 @bp.get("/search")
 @token_required()
 def search() -> ResponseReturnValue:
-    from portal.search.service import get_index
+    from portal.search.service import get_index, request_texts
 
     query = request.args.get("q", "")[:1000]
     page = _int_arg("page", 1, 1, 500)
@@ -233,7 +232,7 @@ def search() -> ResponseReturnValue:
             sort="newest" if sort == "newest" else "relevance",
             filters=filters,  # type: ignore[arg-type]
             facets=SEARCH_FACETS,
-            texts=document_texts(db.factory),
+            texts=request_texts(),
         )
     except Exception as exc:
         raise ApiError(503, f"the search index is not available: {exc}") from None

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from portal import bookkeeping
 from portal.models import LoginAttempt, utcnow
 
 WINDOW = timedelta(minutes=15)
@@ -30,4 +31,4 @@ def is_throttled(session: Session, username: str, ip: str, now: datetime | None 
 
 
 def note_attempt(session: Session, username: str, ip: str, success: bool) -> None:
-    session.add(LoginAttempt(username=username[:80], ip=ip[:64], success=success, at=utcnow()))
+    bookkeeping.add(session, LoginAttempt(username=username[:80], ip=ip[:64], success=success, at=utcnow()))

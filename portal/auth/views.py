@@ -60,9 +60,7 @@ def login() -> ResponseReturnValue:
         name = form.username.data or ""
         ip = request.remote_addr or ""
         if is_throttled(db.session, name, ip):
-            record(db.session, "login_throttled", name)
-            # the refusal is recorded, so it must be committed although the status is 429
-            db.session.commit()
+            record(db.session, "login_throttled", name)  # written at the commit point despite the 429
             flash(_("Too many failed log-ins. Wait 15 minutes and try again."), "error")
             return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(select(User).where(User.username == name))
@@ -75,7 +73,6 @@ def login() -> ResponseReturnValue:
             return redirect(safe_next(request.args.get("next")))
         note_attempt(db.session, name, ip, False)
         record(db.session, "login_failed", name)
-        db.session.commit()
         flash(_("Unknown user name or wrong password."), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)

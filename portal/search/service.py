@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from portal.config import Settings
 from portal.extensions import db
-from portal.models import Source
+from portal.models import Document, Source
 from search_index import SearchIndex
 from search_index.records import Resolvers
 
@@ -24,6 +25,18 @@ def _sources(value: str) -> list[str]:
     needle = value.strip().lower()
     rows = db.session.scalars(select(Source.name).where(func.lower(Source.name).contains(needle))).all()
     return list(rows)
+
+
+def request_texts() -> Callable[[list[int]], dict[int, str]]:
+    """The stored texts search highlights from, read on the request's own session and connection."""
+
+    def load(ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = db.session.execute(select(Document.id, Document.text).where(Document.id.in_(ids))).all()
+        return {int(i): str(t) for i, t in rows}
+
+    return load
 
 
 def build_resolvers() -> Resolvers:

@@ -22,8 +22,7 @@ from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.extensions import db
 from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, Topic, utcnow
-from portal.pipeline import document_texts
-from portal.search.service import get_index
+from portal.search.service import get_index, request_texts
 
 bp = Blueprint("search", __name__)
 
@@ -83,7 +82,7 @@ def index() -> ResponseReturnValue:
                 filters=filters,
                 facets=FACETS,
                 group_clusters=grouped,
-                texts=document_texts(db.factory),
+                texts=request_texts(),
             )
         except Exception as exc:  # an absent or outdated index must not become a server error
             error = str(exc)
@@ -204,7 +203,7 @@ def saved_feed(saved_id: int) -> ResponseReturnValue:
             sort="newest",
             filters=row.filters,
             facets=(),
-            texts=document_texts(db.factory),
+            texts=request_texts(),
         )
     except Exception:
         abort(503)
