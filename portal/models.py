@@ -304,6 +304,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     feed_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # raised to end every session of the user at once (log-out, password change, deactivation)
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login protocol
     @property
@@ -359,7 +361,10 @@ class AuditEvent(Base):
 
 class LoginAttempt(Base):
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_recent", "at", "ip"),)
+    __table_args__ = (
+        Index("ix_login_attempts_recent", "at", "ip"),
+        Index("ix_login_attempts_pair", "username", "ip", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
