@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from flask_login import current_user
 
 from portal.config import Settings
 from portal.extensions import csrf, db, login_manager
@@ -88,6 +89,13 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if request.endpoint != "static" and (
+            request.blueprint == "api" or request.path.startswith("/api/") or current_user.is_authenticated
+        ):
+            # pages behind log-in and API answers stay out of shared and browser caches
+            response.headers["Cache-Control"] = "no-store"
+        if settings.base_url.startswith("https://"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
     return app

@@ -431,9 +431,12 @@ def search(ctx: Context, query: str, sort: str, page: int, as_json: bool) -> Non
     """Search the index, as the portal does."""
     from nlp.lookup import resolve_country, resolve_group
     from nlp.topics import resolve_topic
-    from search_index import SearchIndex
+    from search_index import MAX_QUERY_CHARS, SearchIndex
     from search_index.records import Resolvers
 
+    if len(query) > MAX_QUERY_CHARS:
+        click.echo(f"warning: the query was cut to its first {MAX_QUERY_CHARS} characters", err=True)
+        query = query[:MAX_QUERY_CHARS]
     idx = SearchIndex(
         ctx.settings.index_path,
         resolvers=Resolvers(country=resolve_country, group=resolve_group, topic=resolve_topic),

@@ -28,6 +28,7 @@ from portal.models import (
     Source,
     User,
 )
+from search_index import MAX_QUERY_CHARS, QueryTooDeep
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -219,7 +220,7 @@ def openapi() -> ResponseReturnValue:
 def search() -> ResponseReturnValue:
     from portal.search.service import get_index, request_texts
 
-    query = request.args.get("q", "")[:1000]
+    query = request.args.get("q", "")[:MAX_QUERY_CHARS]
     page = _int_arg("page", 1, 1, 500)
     pagelen = _int_arg("per_page", 20, 1, 100)
     sort = _choice_arg("sort", "relevance", ("relevance", "newest"))
@@ -234,6 +235,8 @@ def search() -> ResponseReturnValue:
             facets=SEARCH_FACETS,
             texts=request_texts(),
         )
+    except QueryTooDeep as exc:
+        raise ApiError(400, str(exc)) from None
     except Exception as exc:
         raise ApiError(503, f"the search index is not available: {exc}") from None
     record(db.session, "search", query, {"filters": filters, "api": True}, user=g.api_user)

@@ -23,6 +23,7 @@ from portal.auth.roles import roles_required
 from portal.extensions import db
 from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, Topic, utcnow
 from portal.search.service import get_index, request_texts
+from search_index import MAX_QUERY_CHARS, QueryTooDeep
 
 bp = Blueprint("search", __name__)
 
@@ -61,7 +62,7 @@ def facet_names(
 @bp.route("/")
 @roles_required()
 def index() -> ResponseReturnValue:
-    query = request.args.get("q", "").strip()[:1000]
+    query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
     sort = "newest" if request.args.get("sort") == "newest" else "relevance"
     try:
         page = max(1, min(int(request.args.get("page", "1")), 500))
@@ -72,6 +73,7 @@ def index() -> ResponseReturnValue:
     results = None
     rows: list[Document] = []
     error = None
+    query_error = None
     if query or filters:
         try:
             results = get_index().search(
@@ -84,6 +86,8 @@ def index() -> ResponseReturnValue:
                 group_clusters=grouped,
                 texts=request_texts(),
             )
+        except QueryTooDeep as exc:
+            query_error = str(exc)
         except Exception as exc:  # an absent or outdated index must not become a server error
             error = str(exc)
         record(db.session, "search", query, {"filters": filters, "sort": sort, "page": page})
@@ -106,8 +110,9 @@ def index() -> ResponseReturnValue:
     # the index escapes the text and adds only <mark>
     highlights = {h.id: Markup(h.highlights) for h in results.hits} if results else {}  # noqa: S704
     names = facet_names(results.facets if results else {}, filters)
-    return render_template(
+    page_html = render_template(
         "search/index.html",
+        query_error=query_error,
         query=query,
         sort="newest" if sort == "newest" else "relevance",
         page=page,
@@ -123,6 +128,7 @@ def index() -> ResponseReturnValue:
         names=names,
         pagelen=PAGELEN,
     )
+    return page_html, 400 if query_error else 200
 
 
 class SaveSearchForm(FlaskForm):
