@@ -30,23 +30,30 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     )
     if config:
         app.config.update(config)
+
+    import portal.schema  # noqa: F401  (every area's tables on the metadata)
+
     app.extensions["coi_settings"] = settings
 
     db.init_app(app, settings)
     csrf.init_app(app)
     login_manager.init_app(app)
 
+    from portal.admin.api import bp as sources_api_bp
     from portal.admin.views import bp as admin_bp
-    from portal.annotations import api as _annotations_api  # noqa: F401  (adds its routes to the API)
+    from portal.annotations.api import bp as annotations_api_bp
     from portal.annotations.views import bp as annotations_bp
     from portal.api.views import bp as api_bp
     from portal.auth.views import bp as auth_bp
-    from portal.briefings import api as _briefings_api  # noqa: F401  (adds its routes to the API)
+    from portal.briefings.api import bp as briefings_api_bp
     from portal.briefings.views import bp as briefings_bp
     from portal.countries.views import bp as countries_bp
     from portal.digests.views import bp as digests_bp
+    from portal.documents.api import bp as documents_api_bp
     from portal.documents.views import bp as documents_bp
+    from portal.entities.api import bp as entities_api_bp
     from portal.entities.views import bp as entities_bp
+    from portal.search.api import bp as search_api_bp
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(auth_bp)
@@ -59,6 +66,11 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     app.register_blueprint(briefings_bp)
     app.register_blueprint(countries_bp)
     app.register_blueprint(entities_bp)
+    # the API: the kit's own endpoint, then each area's
+    for api in (search_api_bp, documents_api_bp, entities_api_bp, sources_api_bp):
+        app.register_blueprint(api)
+    app.register_blueprint(annotations_api_bp)
+    app.register_blueprint(briefings_api_bp)
 
     from portal import i18n, templating
 

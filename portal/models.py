@@ -400,8 +400,3 @@ class SavedSearch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
-
-
-import portal.annotations.models  # noqa: E402  (annotation table)
-import portal.briefings.models  # noqa: E402  (briefing tables)
-import portal.digests.models  # noqa: E402, F401  (registers the digest and job tables)
