@@ -60,11 +60,37 @@ from portal.models import (
 
 PASSWORD = "load test passphrase"
 COUNTRIES = ["SY", "AF", "SO", "SD", "CD", "IQ", "ER", "ET", "YE", "NG"]
-WORDS = (
-    "security situation detention arrest protest militia displacement returnees checkpoint "
-    "journalists women children minorities court trial torture shelling airstrike humanitarian "
-    "access border crossing recruitment conscription election opposition police army ceasefire"
-).split()  # noqa: SIM905 (reads as prose)
+WORDS = [
+    "security",
+    "situation",
+    "detention",
+    "arrest",
+    "protest",
+    "militia",
+    "displacement",
+    "returnees",
+    "checkpoint",
+    "journalists",
+    "women",
+    "children",
+    "minorities",
+    "court",
+    "trial",
+    "torture",
+    "shelling",
+    "airstrike",
+    "humanitarian",
+    "access",
+    "border",
+    "crossing",
+    "recruitment",
+    "conscription",
+    "election",
+    "opposition",
+    "police",
+    "army",
+    "ceasefire",
+]
 
 
 def _free_port() -> int:
