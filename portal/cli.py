@@ -128,6 +128,30 @@ def users_create(
         click.echo(f"password (shown once): {password}")
 
 
+@users.command("password")
+@click.argument("name")
+@click.option("--password", default=None, help="Otherwise one is generated and printed once.")
+@pass_ctx
+def users_password(ctx: Context, name: str, password: str | None) -> None:
+    """Set a user's password; every session the user has open ends."""
+    from portal.auth.passwords import generate_password
+    from portal.auth.sessions import change_password
+
+    generated = password is None
+    password = password or generate_password()
+    with transaction(ctx.factory) as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None:
+            raise click.ClickException(f"no user named {name!r}")
+        try:
+            change_password(user, password)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"password of {name} changed; their sessions have ended")
+    if generated:
+        click.echo(f"password (shown once): {password}")
+
+
 @users.command("bootstrap")
 @pass_ctx
 def users_bootstrap(ctx: Context) -> None:

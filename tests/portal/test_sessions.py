@@ -130,3 +130,22 @@ def test_the_delay_grows_with_each_failure() -> None:
     assert delays[:FREE_FAILURES] == [0.0] * FREE_FAILURES
     assert all(b > a for a, b in zip(delays[FREE_FAILURES:], delays[FREE_FAILURES + 1 :], strict=False))
     assert pair_delay(100) <= 15 * 60
+
+
+def test_the_cli_password_change_ends_sessions(
+    app: Flask, logged_in: Callable[[str], FlaskClient], settings: object
+) -> None:
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    client = logged_in("officer")
+    assert client.get("/").status_code == 200
+    env = {
+        "COI_INSTANCE_PATH": str(settings.instance_path),  # type: ignore[attr-defined]
+        "COI_DATABASE_URL": settings.db_url,  # type: ignore[attr-defined]
+    }
+    result = CliRunner().invoke(main, ["users", "password", "officer"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "sessions have ended" in result.output
+    assert client.get("/").status_code == 302
