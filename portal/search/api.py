@@ -49,7 +49,8 @@ FACET_PARAMS = [
 @bp.get("/search")
 @token_required()
 def search() -> ResponseReturnValue:
-    from portal.search.service import get_index, request_texts
+    from portal.search.service import request_texts
+    from portal.search.service import search as run_search
 
     query = request.args.get("q", "")[:MAX_QUERY_CHARS]
     page = int_arg("page", 1, 1, 500)
@@ -57,7 +58,7 @@ def search() -> ResponseReturnValue:
     sort = choice_arg("sort", "relevance", ("relevance", "newest"))
     filters = {f: request.args.getlist(f) for f in SEARCH_FACETS if request.args.getlist(f)}
     try:
-        results = get_index().search(
+        results = run_search(
             query,
             page=page,
             pagelen=pagelen,

@@ -22,7 +22,8 @@ from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.extensions import db
 from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, Topic, utcnow
-from portal.search.service import get_index, request_texts
+from portal.search.service import request_texts
+from portal.search.service import search as run_search
 from search_index import MAX_QUERY_CHARS, QueryTooDeep
 
 bp = Blueprint("search", __name__)
@@ -76,7 +77,7 @@ def index() -> ResponseReturnValue:
     query_error = None
     if query or filters:
         try:
-            results = get_index().search(
+            results = run_search(
                 query,
                 page=page,
                 pagelen=PAGELEN,
@@ -202,7 +203,7 @@ def saved_feed(saved_id: int) -> ResponseReturnValue:
     ):
         abort(404)
     try:
-        results = get_index().search(
+        results = run_search(
             row.query,
             page=1,
             pagelen=50,
