@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-from portal import models  # noqa: F401  (registers the tables on the metadata)
+import portal.schema  # noqa: F401  (every area's tables on the metadata)
 from portal.config import Settings
 from portal.db import Base, make_engine
 

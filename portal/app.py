@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from flask_login import current_user
 
 from portal.config import Settings
 from portal.extensions import csrf, db, login_manager
@@ -23,29 +24,36 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings.base_url.startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_lifetime_hours),
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     if config:
         app.config.update(config)
+
+    import portal.schema  # noqa: F401  (every area's tables on the metadata)
+
     app.extensions["coi_settings"] = settings
 
     db.init_app(app, settings)
     csrf.init_app(app)
     login_manager.init_app(app)
 
+    from portal.admin.api import bp as sources_api_bp
     from portal.admin.views import bp as admin_bp
-    from portal.annotations import api as _annotations_api  # noqa: F401  (adds its routes to the API)
+    from portal.annotations.api import bp as annotations_api_bp
     from portal.annotations.views import bp as annotations_bp
     from portal.api.views import bp as api_bp
     from portal.auth.views import bp as auth_bp
-    from portal.briefings import api as _briefings_api  # noqa: F401  (adds its routes to the API)
+    from portal.briefings.api import bp as briefings_api_bp
     from portal.briefings.views import bp as briefings_bp
     from portal.countries.views import bp as countries_bp
     from portal.digests.views import bp as digests_bp
+    from portal.documents.api import bp as documents_api_bp
     from portal.documents.views import bp as documents_bp
+    from portal.entities.api import bp as entities_api_bp
     from portal.entities.views import bp as entities_bp
+    from portal.search.api import bp as search_api_bp
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(auth_bp)
@@ -58,6 +66,11 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     app.register_blueprint(briefings_bp)
     app.register_blueprint(countries_bp)
     app.register_blueprint(entities_bp)
+    # the API: the kit's own endpoint, then each area's
+    for api in (search_api_bp, documents_api_bp, entities_api_bp, sources_api_bp):
+        app.register_blueprint(api)
+    app.register_blueprint(annotations_api_bp)
+    app.register_blueprint(briefings_api_bp)
 
     from portal import i18n, templating
 
@@ -88,6 +101,13 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if request.endpoint != "static" and (
+            request.blueprint == "api" or request.path.startswith("/api/") or current_user.is_authenticated
+        ):
+            # pages behind log-in and API answers stay out of shared and browser caches
+            response.headers["Cache-Control"] = "no-store"
+        if settings.base_url.startswith("https://"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
     return app

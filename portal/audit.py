@@ -8,6 +8,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from portal import bookkeeping
 from portal.models import AuditEvent, User
 
 
@@ -18,7 +19,7 @@ def record(
     details: dict[str, Any] | None = None,
     user: User | None = None,
 ) -> None:
-    """Add an event to the request's transaction (committed with it)."""
+    """Queue an event to the request's commit point (see :mod:`portal.bookkeeping`)."""
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user._get_current_object()  # type: ignore[attr-defined]
     ip = ""
@@ -26,7 +27,8 @@ def record(
     if has_request_context():
         ip = request.remote_addr or ""
         agent = (request.user_agent.string or "")[:300]
-    session.add(
+    bookkeeping.add(
+        session,
         AuditEvent(
             user_id=user.id if user is not None else None,
             username=user.username if user is not None else "",
@@ -35,5 +37,5 @@ def record(
             details=details or {},
             ip=ip,
             user_agent=agent,
-        )
+        ),
     )

@@ -128,6 +128,30 @@ def users_create(
         click.echo(f"password (shown once): {password}")
 
 
+@users.command("password")
+@click.argument("name")
+@click.option("--password", default=None, help="Otherwise one is generated and printed once.")
+@pass_ctx
+def users_password(ctx: Context, name: str, password: str | None) -> None:
+    """Set a user's password; every session the user has open ends."""
+    from portal.auth.passwords import generate_password
+    from portal.auth.sessions import change_password
+
+    generated = password is None
+    password = password or generate_password()
+    with transaction(ctx.factory) as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None:
+            raise click.ClickException(f"no user named {name!r}")
+        try:
+            change_password(user, password)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"password of {name} changed; their sessions have ended")
+    if generated:
+        click.echo(f"password (shown once): {password}")
+
+
 @users.command("bootstrap")
 @pass_ctx
 def users_bootstrap(ctx: Context) -> None:
@@ -427,9 +451,12 @@ def search(ctx: Context, query: str, sort: str, page: int, as_json: bool) -> Non
     """Search the index, as the portal does."""
     from nlp.lookup import resolve_country, resolve_group
     from nlp.topics import resolve_topic
-    from search_index import SearchIndex
+    from search_index import MAX_QUERY_CHARS, SearchIndex
     from search_index.records import Resolvers
 
+    if len(query) > MAX_QUERY_CHARS:
+        click.echo(f"warning: the query was cut to its first {MAX_QUERY_CHARS} characters", err=True)
+        query = query[:MAX_QUERY_CHARS]
     idx = SearchIndex(
         ctx.settings.index_path,
         resolvers=Resolvers(country=resolve_country, group=resolve_group, topic=resolve_topic),
@@ -592,10 +619,31 @@ def demo_load(ctx: Context) -> None:
     click.echo(f"added {added} sample sources")
 
 
-def _serve(app: Any, host: str, port: int) -> None:
-    from werkzeug.serving import run_simple
+def _serve(ctx: Context, host: str, port: int, debug: bool) -> None:
+    from portal.app import create_app
+    from portal.serving import ServerOptions, serve_debug, serve_production
 
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    if debug:
+        serve_debug(create_app(settings=ctx.settings), host, port)
+        return
+    settings = ctx.settings
+    options = ServerOptions(host, port, workers=settings.web_workers, threads=settings.web_threads)
+    serve_production(lambda: create_app(settings=settings), options)
+
+
+serve_options = [
+    click.option("--host", default="127.0.0.1", show_default=True),
+    click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True),
+    click.option(
+        "--debug", is_flag=True, help="Werkzeug's development server and debugger, never in production."
+    ),
+]
+
+
+def _with_serve_options(f: Any) -> Any:
+    for option in reversed(serve_options):
+        f = option(f)
+    return f
 
 
 @main.command()
@@ -628,14 +676,13 @@ def screen(ctx: Context, file: Any, as_json: bool, limit: int) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@_with_serve_options
 @pass_ctx
-def serve(ctx: Context, host: str, port: int) -> None:
-    """Serve the portal (no scheduler: run `coi worker` beside it)."""
-    from portal.app import create_app
+def serve(ctx: Context, host: str, port: int, debug: bool) -> None:
+    """Serve the portal with gunicorn (COI_WEB_WORKERS, COI_WEB_THREADS; SIGHUP reloads gracefully).
 
-    _serve(create_app(settings=ctx.settings), host, port)
+    No scheduler: run `coi worker` beside it."""
+    _serve(ctx, host, port, debug)
 
 
 @main.command()
@@ -659,26 +706,25 @@ def worker(ctx: Context) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@_with_serve_options
 @pass_ctx
-def run(ctx: Context, host: str, port: int) -> None:
-    """Serve the portal with the scheduler in the same process (the single-machine default)."""
-    from portal.app import create_app
-    from portal.jobs import start_embedded
+def run(ctx: Context, host: str, port: int, debug: bool) -> None:
+    """Serve the portal and run the scheduler beside it (the single-machine default).
 
-    app = create_app(settings=ctx.settings)
-    embedded = start_embedded(ctx.settings, use_reloader=False)
-    if embedded is not None:
-        click.echo("scheduler started in this process", err=True)
-    else:
-        click.echo("not starting a scheduler: another process runs it", err=True)
+    The scheduler runs in its own `coi worker` process, started here, so that it runs once however
+    many web workers serve; its lock file keeps it to one per instance."""
+    import subprocess
+
+    scheduler = subprocess.Popen([sys.executable, "-c", "from portal.cli import main; main()", "worker"])
     click.echo(f"portal at http://{host}:{port}/", err=True)
     try:
-        _serve(app, host, port)
+        _serve(ctx, host, port, debug)
     finally:
-        if embedded is not None:
-            embedded.stop()
+        scheduler.terminate()
+        try:
+            scheduler.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            scheduler.kill()
 
 
 from portal.digests.cli import digest_group, jobs_command, subscriptions_group  # noqa: E402

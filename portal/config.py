@@ -22,6 +22,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path = Path("instance")
@@ -38,6 +45,10 @@ class Settings:
     user_agent_contact: str = "coi-portal administrator"
     base_url: str = "http://127.0.0.1:5000"
     reliefweb_appname: str | None = None
+    web_workers: int = 2
+    web_threads: int = 8
+    session_idle_minutes: int = 120
+    session_lifetime_hours: int = 10
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -63,6 +74,10 @@ class Settings:
             user_agent_contact=env.get("COI_CONTACT") or "coi-portal administrator",
             base_url=(env.get("COI_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
             reliefweb_appname=env.get("COI_RELIEFWEB_APPNAME") or None,
+            web_workers=_positive(env, "COI_WEB_WORKERS", 2),
+            web_threads=_positive(env, "COI_WEB_THREADS", 8),
+            session_idle_minutes=_positive(env, "COI_SESSION_IDLE_MINUTES", 120),
+            session_lifetime_hours=_positive(env, "COI_SESSION_LIFETIME_HOURS", 10),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -46,6 +46,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    import portal.schema  # noqa: F401  (every area's models mapped before the first session)
+
     return sessionmaker(engine, expire_on_commit=False)
 
 

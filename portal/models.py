@@ -312,6 +312,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     feed_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # raised to end every session of the user at once (log-out, password change, deactivation)
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login protocol
     @property
@@ -367,7 +369,10 @@ class AuditEvent(Base):
 
 class LoginAttempt(Base):
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_recent", "at", "ip"),)
+    __table_args__ = (
+        Index("ix_login_attempts_recent", "at", "ip"),
+        Index("ix_login_attempts_pair", "username", "ip", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -403,8 +408,3 @@ class SavedSearch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
-
-
-import portal.annotations.models  # noqa: E402  (annotation table)
-import portal.briefings.models  # noqa: E402  (briefing tables)
-import portal.digests.models  # noqa: E402, F401  (registers the digest and job tables)

@@ -31,15 +31,17 @@ from search_index.engine import (
     union,
 )
 from search_index.highlight import highlight
-from search_index.query import Facet, Node, parse_query
+from search_index.query import MAX_QUERY_CHARS, Facet, Node, QueryTooDeep, parse_query
 from search_index.records import Change, Hit, IndexDoc, Resolvers, SearchResults
 from search_index.schema import FACET_FIELDS, SCHEMA_VERSION, TITLE_BOOST, SchemaMismatch
 from search_index.writer import IndexLockedError, IndexStore, apply_changes, build
 
 __all__ = [
     "DEFAULT_FACETS",
+    "MAX_QUERY_CHARS",
     "SCHEMA_VERSION",
     "IndexLockedError",
+    "QueryTooDeep",
     "SchemaMismatch",
     "SearchIndex",
 ]

@@ -7,8 +7,10 @@ parentheses, wildcards (``traffick*``), fields (``country:SY``, ``country:Syria`
 ``published:2026-01..2026-03``, ``published:2026``, open ends ``2026-01..``) and
 ``since:24h`` / ``since:7d`` / ``since:2w`` / ``since:3m`` / ``since:1y``.
 
-The parser never raises on user input: whatever it cannot read becomes a friendly warning
-and the rest of the query is still used. It produces a tree of plain nodes; matching them
+The parser never raises on user input but one: whatever it cannot read becomes a friendly
+warning and the rest of the query is still used. The exception is nesting (parentheses, NOT)
+deeper than :data:`MAX_DEPTH`, which raises :class:`QueryTooDeep` with the warning to show:
+there is no sensible "rest of the query" to use then. It produces a tree of plain nodes; matching them
 against the index is :mod:`search_index.engine`'s job.
 
 Phrases are matched without positions, as word pairs: "a b c" finds documents holding the
@@ -214,8 +216,17 @@ def parse_date_range(text: str) -> DateRange:
     return DateRange(parse_date_bound(text, False), parse_date_bound(text, True))
 
 
+MAX_DEPTH = 40
+MAX_QUERY_CHARS = 1000  # what the web, the API and the CLI read of a query
+
+
+class QueryTooDeep(ValueError):  # noqa: N818 (reads as the condition it names)
+    """The query nests deeper than :data:`MAX_DEPTH`; ``str(exc)`` is the warning for the user."""
+
+
 class Parser:
     def __init__(self, resolvers: Resolvers, now: datetime) -> None:
+        self.depth = 0
         self.resolvers = resolvers
         self.now = now
         self.warnings: list[str] = []
@@ -281,6 +292,13 @@ class Parser:
             return None
         return items[0] if len(items) == 1 else And(tuple(items))
 
+    def _deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryTooDeep(
+                f"The query nests parentheses or NOT more than {MAX_DEPTH} levels deep; simplify it."
+            )
+
     def _unary(self) -> Node | None:
         tok = self._peek()
         assert tok is not None
@@ -290,7 +308,9 @@ class Parser:
             if nxt is None or nxt.kind in {")", "OR", "AND"}:
                 self.warnings.append('"NOT" needs a search term after it; it was ignored.')
                 return None
+            self._deeper()
             inner = self._unary()
+            self.depth -= 1
             return Not(inner) if inner is not None else None
         return self._primary()
 
@@ -299,7 +319,9 @@ class Parser:
         assert tok is not None
         self.pos += 1
         if tok.kind == "(":
+            self._deeper()
             inner = self._or()
+            self.depth -= 1
             nxt = self._peek()
             if nxt is not None and nxt.kind == ")":
                 self.pos += 1
@@ -393,5 +415,5 @@ class Parser:
 
 
 def parse_query(text: str, resolvers: Resolvers | None = None, now: datetime | None = None) -> ParsedQuery:
-    """Parse `text`; never raises for any input string."""
+    """Parse `text`; raises only :class:`QueryTooDeep`, for any input string."""
     return Parser(resolvers or Resolvers(), now or datetime.now(UTC).replace(tzinfo=None)).parse(text)

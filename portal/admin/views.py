@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from portal.audit import record
+from portal.auth import sessions
 from portal.auth.passwords import MIN_LENGTH, generate_password, hash_password
 from portal.auth.roles import roles_required
 from portal.extensions import db
@@ -163,6 +164,8 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         return redirect(url_for("admin.users"))
     changes = {"role": form.role.data, "active": form.active.data}
     user.role = Role(form.role.data)
+    if user.active and not form.active.data:
+        sessions.end_all(user)  # a deactivated user is logged out everywhere at once
     user.active = bool(form.active.data)
     record(db.session, "edit_user", f"user:{user.username}", changes)
     flash(f"Saved {user.username}.", "info")

@@ -9,11 +9,16 @@ from flask.typing import ResponseReturnValue
 
 from portal.annotations import service
 from portal.annotations.models import Annotation
+from portal.api import api_blueprint, openapi
+from portal.api.args import int_arg as _int_arg
+from portal.api.auth import token_required
+from portal.api.errors import ApiError
 from portal.api.openapi import _error, _ok, _ref
-from portal.api.views import ApiError, _int_arg, bp, token_required
 from portal.audit import record
 from portal.extensions import db
 from portal.models import Document
+
+bp = api_blueprint("annotations_api", __name__)
 
 
 def _visible(note_id: int) -> Annotation:
@@ -291,3 +296,6 @@ def paths() -> dict[str, Any]:
             },
         },
     }
+
+
+openapi.register(paths(), SCHEMAS)

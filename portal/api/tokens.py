@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from portal import bookkeeping
 from portal.models import ApiToken, User, utcnow
 
 PREFIX = "coi_"
@@ -31,5 +32,9 @@ def user_for_token(session: Session, token: str) -> User | None:
     )
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    token_id, now = row.id, utcnow()
+    bookkeeping.defer(
+        session,
+        lambda s: s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)),
+    )
     return row.user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,8 +15,9 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.audit import record
+from portal.auth import sessions
 from portal.auth.passwords import check_password
-from portal.auth.throttle import is_throttled, note_attempt
+from portal.auth.throttle import note_attempt, retry_after
 from portal.extensions import db, login_manager
 from portal.models import User, utcnow
 
@@ -31,7 +32,10 @@ def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or not sessions.is_valid(user):
+        session.clear()
+        return None
+    return user
 
 
 class LoginForm(FlaskForm):
@@ -59,23 +63,27 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         name = form.username.data or ""
         ip = request.remote_addr or ""
-        if is_throttled(db.session, name, ip):
-            record(db.session, "login_throttled", name)
-            # the refusal is recorded, so it must be committed although the status is 429
-            db.session.commit()
-            flash(_("Too many failed log-ins. Wait 15 minutes and try again."), "error")
-            return render_template("auth/login.html", form=form), 429
+        wait = retry_after(db.session, name, ip)
+        if wait:
+            # recorded at the commit point despite the 429
+            record(db.session, "login_throttled", name, {"retry_after": wait})
+            flash(
+                _("Too many failed log-ins. Wait %(seconds)s seconds and try again.", seconds=wait), "error"
+            )
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         user = db.session.scalar(select(User).where(User.username == name))
         if user is not None and user.active and check_password(user.password_hash, form.password.data or ""):
             session.clear()  # a fresh session on log-in: no fixation
             login_user(user)
+            sessions.start(user)
             user.last_login_at = utcnow()
             note_attempt(db.session, name, ip, True)
             record(db.session, "login", name, user=user)
             return redirect(safe_next(request.args.get("next")))
         note_attempt(db.session, name, ip, False)
         record(db.session, "login_failed", name)
-        db.session.commit()
         flash(_("Unknown user name or wrong password."), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
@@ -85,6 +93,7 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     record(db.session, "logout", current_user.username)
+    sessions.end_all(current_user._get_current_object())  # type: ignore[attr-defined]
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")

@@ -13,12 +13,17 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from portal.annotations.models import Annotation
+from portal.api import api_blueprint, openapi
+from portal.api.args import int_arg as _int_arg
+from portal.api.auth import token_required
+from portal.api.errors import ApiError
 from portal.api.openapi import COMMON, NULLABLE_DT, NULLABLE_STR, _error, _int_param, _listing, _ok, _ref
-from portal.api.views import ApiError, _int_arg, bp, token_required
 from portal.audit import record
 from portal.briefings.models import Briefing, BriefingItem
 from portal.briefings.queries import published, superseded_by
 from portal.extensions import db
+
+bp = api_blueprint("briefings_api", __name__)
 
 
 def _iso(value: Any) -> str | None:
@@ -205,3 +210,6 @@ def paths() -> dict[str, Any]:
             }
         },
     }
+
+
+openapi.register(paths(), SCHEMAS)

@@ -43,7 +43,6 @@ from portal.config import Settings
 from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.models import Document, User, utcnow
-from portal.pipeline import document_texts
 from portal.templating import fmt_date
 
 log = logging.getLogger(__name__)
@@ -261,10 +260,10 @@ def edit(briefing_id: int) -> ResponseReturnValue:
     search_error = None
     if query:
         try:
-            from portal.search.service import get_index
+            from portal.search.service import get_index, request_texts
 
             results = get_index().search(
-                query, page=1, pagelen=10, sort="relevance", facets=(), texts=document_texts(db.factory)
+                query, page=1, pagelen=10, sort="relevance", facets=(), texts=request_texts()
             )
             ids = [h.id for h in results.hits]
             found = {

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from portal.config import Settings
 from portal.extensions import db
-from portal.models import Source
-from search_index import SearchIndex
-from search_index.records import Resolvers
+from portal.models import Document, Source
+from search_index import QueryTooDeep, SearchIndex
+from search_index.records import Resolvers, SearchResults
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,18 @@ def _sources(value: str) -> list[str]:
     needle = value.strip().lower()
     rows = db.session.scalars(select(Source.name).where(func.lower(Source.name).contains(needle))).all()
     return list(rows)
+
+
+def request_texts() -> Callable[[list[int]], dict[int, str]]:
+    """The stored texts search highlights from, read on the request's own session and connection."""
+
+    def load(ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = db.session.execute(select(Document.id, Document.text).where(Document.id.in_(ids))).all()
+        return {int(i): str(t) for i, t in rows}
+
+    return load
 
 
 def build_resolvers() -> Resolvers:
@@ -38,6 +52,23 @@ def _warm(index: SearchIndex) -> None:
         index.warm()
     except Exception:  # an absent or outdated index: searches will say so
         log.info("search index not warmed", exc_info=True)
+
+
+def search(query: str, **kwargs: Any) -> SearchResults:
+    """Search the index; a search that meets the index changing under it is read again once.
+
+    The worker commits to the index while web workers read it; a searcher refreshed by another
+    thread of this process can leave a search holding closed segment readers. Refused queries
+    (:class:`QueryTooDeep`) are not retried.
+    """
+    index = get_index()
+    try:
+        return index.search(query, **kwargs)
+    except QueryTooDeep:
+        raise
+    except Exception:
+        log.warning("search failed once; reading the index again", exc_info=True)
+        return index.search(query, **kwargs)
 
 
 def get_index() -> SearchIndex:

@@ -22,8 +22,9 @@ from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.extensions import db
 from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, Topic, utcnow
-from portal.pipeline import document_texts
-from portal.search.service import get_index
+from portal.search.service import request_texts
+from portal.search.service import search as run_search
+from search_index import MAX_QUERY_CHARS, QueryTooDeep
 
 bp = Blueprint("search", __name__)
 
@@ -62,7 +63,7 @@ def facet_names(
 @bp.route("/")
 @roles_required()
 def index() -> ResponseReturnValue:
-    query = request.args.get("q", "").strip()[:1000]
+    query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
     sort = "newest" if request.args.get("sort") == "newest" else "relevance"
     try:
         page = max(1, min(int(request.args.get("page", "1")), 500))
@@ -73,9 +74,10 @@ def index() -> ResponseReturnValue:
     results = None
     rows: list[Document] = []
     error = None
+    query_error = None
     if query or filters:
         try:
-            results = get_index().search(
+            results = run_search(
                 query,
                 page=page,
                 pagelen=PAGELEN,
@@ -83,8 +85,10 @@ def index() -> ResponseReturnValue:
                 filters=filters,
                 facets=FACETS,
                 group_clusters=grouped,
-                texts=document_texts(db.factory),
+                texts=request_texts(),
             )
+        except QueryTooDeep as exc:
+            query_error = str(exc)
         except Exception as exc:  # an absent or outdated index must not become a server error
             error = str(exc)
         record(db.session, "search", query, {"filters": filters, "sort": sort, "page": page})
@@ -107,8 +111,9 @@ def index() -> ResponseReturnValue:
     # the index escapes the text and adds only <mark>
     highlights = {h.id: Markup(h.highlights) for h in results.hits} if results else {}  # noqa: S704
     names = facet_names(results.facets if results else {}, filters)
-    return render_template(
+    page_html = render_template(
         "search/index.html",
+        query_error=query_error,
         query=query,
         sort="newest" if sort == "newest" else "relevance",
         page=page,
@@ -124,6 +129,7 @@ def index() -> ResponseReturnValue:
         names=names,
         pagelen=PAGELEN,
     )
+    return page_html, 400 if query_error else 200
 
 
 class SaveSearchForm(FlaskForm):
@@ -197,14 +203,14 @@ def saved_feed(saved_id: int) -> ResponseReturnValue:
     ):
         abort(404)
     try:
-        results = get_index().search(
+        results = run_search(
             row.query,
             page=1,
             pagelen=50,
             sort="newest",
             filters=row.filters,
             facets=(),
-            texts=document_texts(db.factory),
+            texts=request_texts(),
         )
     except Exception:
         abort(503)

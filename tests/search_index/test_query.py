@@ -170,3 +170,14 @@ def test_failing_resolver_does_not_raise() -> None:
 
     parsed = parse_query("group:hts", Resolvers(group=broken), NOW)
     assert parsed.node == Facet("group", ("hts",))
+
+
+@pytest.mark.parametrize("opening", ["(", "NOT ", "-("])
+def test_deep_nesting_is_refused_with_a_warning(opening: str) -> None:
+    from search_index.query import MAX_DEPTH, QueryTooDeep
+
+    deep = opening * 300 + "idlib" + ")" * 300
+    with pytest.raises(QueryTooDeep, match="levels deep"):
+        parse_query(deep, RES, NOW)
+    shallow = "(" * MAX_DEPTH + "idlib" + ")" * MAX_DEPTH
+    assert parse_query(shallow, RES, NOW).warnings == []

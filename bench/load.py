@@ -1,0 +1,450 @@
+"""Load test: the portal as a user starts it (`coi serve`, gunicorn) on a populated instance.
+
+Builds an instance with N generated documents (sample data written straight into the tables,
+then `coi index --rebuild`), starts `coi serve` and, beside it, a loop that collects the sample
+sources, tags and indexes (`coi collect`, `coi process`, `coi index`), then drives a mix from
+C concurrent clients for D seconds each: web searches with facets, document pages, stored copies,
+API searches with `source:`/`country:`/`topic:` filters, annotation saves. Reports errors by
+status, p50/p95/p99 per kind and requests per second.
+
+    .venv/bin/python bench/load.py --db sqlite --docs 20000 --clients 1,10,50 --duration 60
+    .venv/bin/python bench/load.py --db postgresql://postgres@127.0.0.1:5432/load_17
+
+Numbers are wall-clock on whatever else the machine runs. Nothing here is used by the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from hashlib import sha256
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, select, text
+
+from portal.api.tokens import create_token
+from portal.auth.passwords import hash_password
+from portal.db import make_engine, make_session_factory, transaction
+from portal.migrate import upgrade
+from portal.models import (
+    Document,
+    DocumentCountry,
+    DocumentTopic,
+    DocumentVersion,
+    Role,
+    Snapshot,
+    Source,
+    Topic,
+    User,
+)
+
+PASSWORD = "load test passphrase"
+COUNTRIES = ["SY", "AF", "SO", "SD", "CD", "IQ", "ER", "ET", "YE", "NG"]
+WORDS = [
+    "security",
+    "situation",
+    "detention",
+    "arrest",
+    "protest",
+    "militia",
+    "displacement",
+    "returnees",
+    "checkpoint",
+    "journalists",
+    "women",
+    "children",
+    "minorities",
+    "court",
+    "trial",
+    "torture",
+    "shelling",
+    "airstrike",
+    "humanitarian",
+    "access",
+    "border",
+    "crossing",
+    "recruitment",
+    "conscription",
+    "election",
+    "opposition",
+    "police",
+    "army",
+    "ceasefire",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _coi(env: dict[str, str], *args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from portal.cli import main; main()", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def populate(db_url: str, instance: Path, docs: int, env: dict[str, str]) -> dict[str, object]:
+    """Sample data (invented, marked as sample) written straight into the tables, then indexed."""
+    engine = make_engine(db_url)
+    if db_url.startswith("postgresql"):
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    rng = random.Random(17)
+    from portal.pipeline import _ensure_topics
+
+    with transaction(factory) as session:
+        _ensure_topics(session)
+        topics = list(session.scalars(select(Topic.id)))
+        session.add(User(username="loadtest", role=Role.researcher, password_hash=hash_password(PASSWORD)))
+        for i in range(8):
+            session.add(
+                Source(
+                    name=f"Sample Monitor {i} (sample data)",
+                    kind="rss",
+                    url=f"https://sample-{i}.invalid/feed",
+                    is_sample=True,
+                    countries=[],
+                    themes=[],
+                    options={},
+                )
+            )
+    with transaction(factory) as session:
+        source_ids = list(session.scalars(select(Source.id)))
+        user = session.scalar(select(User).where(User.username == "loadtest"))
+        assert user is not None
+        token = create_token(session, user, "load test")
+    start = time.monotonic()
+    now = datetime.now(UTC)
+    batch = 2000
+    for base in range(0, docs, batch):
+        rows, versions, countries, doc_topics = [], [], [], []
+        for n in range(base, min(base + batch, docs)):
+            doc_id = n + 1
+            country = COUNTRIES[n % len(COUNTRIES)]
+            body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(120, 400)))
+            title = f"Sample report {doc_id}: {rng.choice(WORDS)} and {rng.choice(WORDS)} in {country}"
+            digest = sha256(body.encode()).hexdigest()
+            when = now - timedelta(hours=n)
+            rows.append(
+                {
+                    "id": doc_id,
+                    "source_id": source_ids[n % len(source_ids)],
+                    "url": f"https://sample.invalid/report/{doc_id}",
+                    "title": title,
+                    "text": body,
+                    "published_at": when,
+                    "retrieved_at": when,
+                    "language": "en",
+                    "content_sha256": digest,
+                    "processed_at": when,
+                    "source_tags": [],
+                    "source_countries": [],
+                }
+            )
+            versions.append(
+                {
+                    "id": doc_id,
+                    "document_id": doc_id,
+                    "version": 1,
+                    "title": title,
+                    "text": body,
+                    "content_sha256": digest,
+                    "retrieved_at": when,
+                }
+            )
+            countries.append({"document_id": doc_id, "country_code": country, "role": "focus", "score": 0.9})
+            doc_topics.append(
+                {"document_id": doc_id, "topic_id": topics[n % len(topics)], "score": 0.8, "evidence": []}
+            )
+        with transaction(factory) as session:
+            session.execute(insert(Document), rows)
+            session.execute(insert(DocumentVersion), versions)
+            session.execute(
+                insert(Snapshot),
+                [
+                    {
+                        "version_id": v["id"],
+                        "role": "page",
+                        "url": f"https://sample.invalid/report/{v['id']}",
+                        "content_z": zlib.compress(f"<p>{v['text']}</p>".encode(), 1),
+                        "size": len(v["text"]) + 7,
+                        "sha256": v["content_sha256"],
+                        "content_type": "text/html",
+                        "fetched_at": v["retrieved_at"],
+                    }
+                    for v in versions
+                ],
+            )
+            session.execute(insert(DocumentCountry), countries)
+            session.execute(insert(DocumentTopic), doc_topics)
+    if db_url.startswith("postgresql"):
+        with engine.begin() as conn:
+            for table in ("documents", "document_versions", "snapshots"):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+    written = time.monotonic() - start
+    with transaction(factory) as session:
+        snaps = dict(session.execute(select(DocumentVersion.document_id, Snapshot.id).join(Snapshot)).all())
+        sources = list(session.scalars(select(Source.name)))
+    engine.dispose()
+    start = time.monotonic()
+    _coi(env, "index", "--rebuild")
+    return {
+        "token": token,
+        "snapshots": snaps,
+        "sources": sources,
+        "topics": topics,
+        "write_s": round(written, 1),
+        "index_s": round(time.monotonic() - start, 1),
+    }
+
+
+class Worker(threading.Thread):
+    """Collect the sample sources, tag and index, again and again, while the clients run."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        super().__init__(daemon=True)
+        self.env = env
+        self.stop = threading.Event()
+        self.rounds = 0
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            for args in (("collect",), ("process",), ("index",)):
+                try:
+                    _coi(self.env, *args, timeout=300)
+                except subprocess.SubprocessError as exc:
+                    self.failures.append(f"{args[0]}: {getattr(exc, 'stderr', '')[-300:]}")
+            self.rounds += 1
+            self.stop.wait(2)
+
+
+def _login(base: str) -> requests.Session:
+    s = requests.Session()
+    page = s.get(base + "/login", timeout=30).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token
+    answer = s.post(
+        base + "/login",
+        data={"username": "loadtest", "password": PASSWORD, "csrf_token": token.group(1)},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert answer.status_code == 302, answer.status_code
+    return s
+
+
+def drive(base: str, data: dict[str, object], clients: int, duration: float) -> dict[str, object]:
+    cookies = _login(base).cookies
+    token = str(data["token"])
+    snaps: dict[int, int] = data["snapshots"]  # type: ignore[assignment]
+    doc_ids = list(snaps)
+    sources: list[str] = data["sources"]  # type: ignore[assignment]
+    topics: list[str] = data["topics"]  # type: ignore[assignment]
+    latencies: dict[str, list[float]] = defaultdict(list)
+    statuses: Counter[tuple[str, int]] = Counter()
+    lock = threading.Lock()
+    end = time.monotonic() + duration
+
+    def one_client(seed: int) -> None:
+        rng = random.Random(seed)
+        s = requests.Session()
+        s.cookies.update(cookies)
+        api = {"Authorization": f"Bearer {token}"}
+        while time.monotonic() < end:
+            kind = rng.choices(
+                ["web_search", "document", "stored_copy", "api_search", "annotation"], [3, 3, 1, 3, 1]
+            )[0]
+            doc = rng.choice(doc_ids)
+            if kind == "web_search":
+                req = ("GET", f"/?q={rng.choice(WORDS)}&country={rng.choice(COUNTRIES)}", {}, None)
+            elif kind == "document":
+                req = ("GET", f"/documents/{doc}", {}, None)
+            elif kind == "stored_copy":
+                req = ("GET", f"/documents/{doc}/copies/{snaps[doc]}", {}, None)
+            elif kind == "api_search":
+                field = rng.choice(
+                    [
+                        f'source:"{rng.choice(sources)}"',
+                        f"country:{rng.choice(COUNTRIES)}",
+                        f"topic:{rng.choice(topics)}",
+                    ]
+                )
+                req = ("GET", f"/api/v1/search?q={rng.choice(WORDS)} {field}", api, None)
+            else:
+                body = {"document_id": doc, "start": 0, "end": 20, "comment": "load test note (sample)"}
+                req = ("POST", "/api/v1/annotations", api, body)
+            t0 = time.monotonic()
+            try:
+                r = s.request(req[0], base + req[1], headers=req[2], json=req[3], timeout=60)
+                status = r.status_code
+            except requests.RequestException:
+                status = 599
+            took = time.monotonic() - t0
+            with lock:
+                latencies[kind].append(took)
+                statuses[(kind, status)] += 1
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(one_client, range(clients)))
+    elapsed = time.monotonic() - start
+    total = sum(statuses.values())
+    ok = {200, 201}
+    return {
+        "clients": clients,
+        "requests": total,
+        "rps": round(total / elapsed, 1),
+        "errors": {f"{k}:{st}": n for (k, st), n in sorted(statuses.items()) if st not in ok},
+        "kinds": {
+            kind: {
+                "n": len(v),
+                "p50": round(1000 * statistics.quantiles(v, n=100)[49]) if len(v) > 1 else None,
+                "p95": round(1000 * statistics.quantiles(v, n=100)[94]) if len(v) > 1 else None,
+                "p99": round(1000 * statistics.quantiles(v, n=100)[98]) if len(v) > 1 else None,
+            }
+            for kind, v in sorted(latencies.items())
+        },
+    }
+
+
+def _wait(url: str, deadline: float = 120) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            requests.get(url, timeout=5)
+            return
+        except requests.RequestException:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def run(
+    db: str, docs: int, clients: list[int], duration: float, workers: int, threads: int
+) -> dict[str, object]:
+    instance = Path(tempfile.mkdtemp(prefix="coi-load-"))
+    db_url = f"sqlite:///{instance / 'coi.sqlite3'}" if db == "sqlite" else db
+    env = {
+        **os.environ,
+        "COI_INSTANCE_PATH": str(instance),
+        "COI_DATABASE_URL": db_url,
+        "COI_SPACY_MODEL": "none",
+        "COI_SECRET_KEY": "load-test-key",
+        "COI_WEB_WORKERS": str(workers),
+        "COI_WEB_THREADS": str(threads),
+    }
+    data = populate(db_url, instance, docs, env)
+    print(f"populated {docs} documents: rows {data['write_s']} s, index {data['index_s']} s", file=sys.stderr)
+    _coi(env, "demo", "load")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from portal.cli import main; main()", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = Worker(env)
+    results = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait(base + "/login")
+        worker.start()
+        for n in clients:
+            drive(base, data, n, 3)  # warm up
+            result = drive(base, data, n, duration)
+            print(json.dumps(result), file=sys.stderr)
+            results.append(result)
+    finally:
+        worker.stop.set()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        worker.join(timeout=300)
+        shutil.rmtree(instance, ignore_errors=True)
+    return {
+        "db": "sqlite" if db == "sqlite" else "postgresql",
+        "docs": docs,
+        "results": results,
+        "worker_rounds": worker.rounds,
+        "worker_failures": worker.failures[:3],
+    }
+
+
+def table(report: dict[str, object]) -> str:
+    lines = [
+        f"### {report['db']}, {report['docs']} documents "
+        f"(worker rounds during the run: {report['worker_rounds']})",
+        "",
+        "| N | req/s | errors | web search p50/p95/p99 | document p50/p95/p99 | stored copy p50/p95/p99 "
+        "| API search p50/p95/p99 | annotation p50/p95/p99 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in report["results"]:  # type: ignore[attr-defined]
+        k = r["kinds"]
+
+        def cell(name: str, k: dict[str, dict[str, int | None]] = k) -> str:
+            v = k.get(name)
+            return f"{v['p50']}/{v['p95']}/{v['p99']} ms" if v and v["p50"] is not None else "–"
+
+        errors = ", ".join(f"{key} ×{n}" for key, n in r["errors"].items()) or "0"
+        lines.append(
+            f"| {r['clients']} | {r['rps']} | {errors} | {cell('web_search')} | {cell('document')} | "
+            f"{cell('stored_copy')} | {cell('api_search')} | {cell('annotation')} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", action="append", help="sqlite or a postgresql:// URL (repeatable)")
+    parser.add_argument("--docs", type=int, default=20_000)
+    parser.add_argument("--clients", default="1,10,50")
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    clients = [int(c) for c in args.clients.split(",")]
+    for db in args.db or ["sqlite"]:
+        report = run(db, args.docs, clients, args.duration, args.workers, args.threads)
+        print(table(report))
+        print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Serving the portal: gunicorn in production, Werkzeug only for ``--debug``.
+
+gunicorn (threaded workers, ``gthread``) rather than waitress: it runs several worker processes, so
+a slow request or a crashed worker does not stop the others and both cores are used; it reloads
+gracefully on ``SIGHUP`` (new workers start, old ones finish their requests); and its ``Server``
+header carries no version. Every worker builds its own app (no preloading), so no database
+connection crosses a fork.
+
+Never starts a scheduler: ``coi run`` starts ``coi worker`` beside the server, and the scheduler's
+lock file keeps it to one per instance however many web workers run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    host: str
+    port: int
+    workers: int
+    threads: int
+    timeout: int = 60
+    graceful_timeout: int = 30
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, factory: Callable[[], Any], options: ServerOptions) -> None:
+        self._factory = factory
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        o = self._options
+        for key, value in {
+            "bind": f"{o.host}:{o.port}",
+            "workers": o.workers,
+            "threads": o.threads,
+            "worker_class": "gthread",
+            "timeout": o.timeout,
+            "graceful_timeout": o.graceful_timeout,
+            "preload_app": False,
+            "accesslog": None,
+            "proc_name": "coi-portal",
+        }.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self._factory()
+
+
+def serve_production(factory: Callable[[], Any], options: ServerOptions) -> None:
+    """Run gunicorn in the foreground until it is stopped (SIGTERM/SIGINT); SIGHUP reloads."""
+    _Gunicorn(factory, options).run()
+
+
+def serve_debug(app: Any, host: str, port: int) -> None:
+    """Werkzeug's development server with its debugger: for a developer's own machine only."""
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, use_reloader=False, use_debugger=True, threaded=True)

@@ -1,0 +1,115 @@
+"""`coi serve` and `coi run` as a user starts them: gunicorn, several workers, one scheduler."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from portal.config import Settings
+from portal.jobs import start_embedded
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wait_for(url: str, deadline: float = 120.0) -> tuple[int, dict[str, str]]:
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, dict(response.headers)
+        except OSError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.3)
+
+
+@contextmanager
+def _coi(command: str, settings: Settings, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    env = {
+        **os.environ,
+        "COI_INSTANCE_PATH": str(settings.instance_path),
+        "COI_DATABASE_URL": settings.db_url,
+        "COI_SPACY_MODEL": "none",
+        "COI_SECRET_KEY": "serving-test-key",
+        "COI_WEB_WORKERS": "3",
+        "COI_WEB_THREADS": "4",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from portal.cli import main; main()", command, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_serve_runs_gunicorn_with_workers_and_reloads_on_hup(settings: Settings, engine: object) -> None:
+    port = _free_port()
+    with _coi("serve", settings, port) as process:
+        status, headers = _wait_for(f"http://127.0.0.1:{port}/login")
+        assert status == 200
+        assert headers["Server"] == "gunicorn"  # no version
+        workers = _children(process.pid)
+        assert len(workers) == 3
+        process.send_signal(signal.SIGHUP)  # graceful reload: new workers replace the old
+        end = time.monotonic() + 90
+        while set(_children(process.pid)) & set(workers) and time.monotonic() < end:
+            time.sleep(0.3)
+        assert not set(_children(process.pid)) & set(workers)
+        assert _wait_for(f"http://127.0.0.1:{port}/login")[0] == 200
+        assert process.poll() is None
+
+
+def test_run_starts_one_scheduler_beside_several_web_workers(settings: Settings, engine: object) -> None:
+    port = _free_port()
+    with _coi("run", settings, port):
+        assert _wait_for(f"http://127.0.0.1:{port}/login")[0] == 200
+        end = time.monotonic() + 30
+        refused = False
+        while time.monotonic() < end:
+            embedded = start_embedded(settings)
+            if embedded is None:  # the instance's scheduler lock is held: it runs elsewhere
+                refused = True
+                break
+            embedded.stop()
+            time.sleep(0.5)
+        assert refused
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
