@@ -58,6 +58,9 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     app.register_blueprint(briefings_bp)
     app.register_blueprint(countries_bp)
     app.register_blueprint(entities_bp)
+    from portal.auth.account import bp as account_bp
+
+    app.register_blueprint(account_bp)
 
     from portal import i18n, templating
 
