@@ -61,6 +61,9 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     from portal.auth.account import bp as account_bp
 
     app.register_blueprint(account_bp)
+    from portal.apidocs.views import bp as apidocs_bp
+
+    app.register_blueprint(apidocs_bp)
 
     from portal import i18n, templating
 
