@@ -65,7 +65,9 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
 
     app.register_blueprint(apidocs_bp)
 
-    from portal import i18n, templating
+    from portal import errors, i18n, templating
+
+    errors.init_app(app)
 
     templating.init_app(app)
     i18n.init_app(app)
