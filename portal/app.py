@@ -71,8 +71,16 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         app.register_blueprint(api)
     app.register_blueprint(annotations_api_bp)
     app.register_blueprint(briefings_api_bp)
+    from portal.auth.account import bp as account_bp
 
-    from portal import i18n, templating
+    app.register_blueprint(account_bp)
+    from portal.apidocs.views import bp as apidocs_bp
+
+    app.register_blueprint(apidocs_bp)
+
+    from portal import errors, i18n, templating
+
+    errors.init_app(app)
 
     templating.init_app(app)
     i18n.init_app(app)

@@ -7,6 +7,7 @@ The app factory and ``migrations/env.py`` import this module so that all tables 
 from __future__ import annotations
 
 import portal.annotations.models
+import portal.auth.models
 import portal.briefings.models
 import portal.digests.models
 import portal.models  # noqa: F401
