@@ -407,4 +407,5 @@ class SavedSearch(Base):
 
 import portal.annotations.models  # noqa: E402  (annotation table)
 import portal.briefings.models  # noqa: E402  (briefing tables)
-import portal.digests.models  # noqa: E402, F401  (registers the digest and job tables)
+import portal.digests.models  # noqa: E402  (registers the digest and job tables)
+import portal.screening.models  # noqa: E402, F401  (person name parts)
