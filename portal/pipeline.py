@@ -41,6 +41,7 @@ from portal.models import (
     Topic,
     utcnow,
 )
+from portal.screening.models import store_person_parts
 from search_index.records import Change, IndexDoc
 
 log = logging.getLogger(__name__)
@@ -525,6 +526,7 @@ def store_tags(session: Session, results: Iterable[Any], versions: dict[int, int
             doc.language = result.language
         doc.processed_at = utcnow()
         session.add(IndexChange(document_id=doc_id, op="upsert"))
+    store_person_parts(session, (entity.id for entity in entities.values()))
 
 
 # ---------------------------------------------------------------- indexing

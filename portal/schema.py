@@ -10,6 +10,7 @@ import portal.annotations.models
 import portal.auth.models
 import portal.briefings.models
 import portal.digests.models
-import portal.models  # noqa: F401
+import portal.models
+import portal.screening.models  # noqa: F401
 
 __all__: list[str] = []

@@ -69,3 +69,48 @@ def test_nul_characters_are_refused(logged_in: Callable[[str], FlaskClient]) -> 
     client = logged_in("officer")
     assert client.get("/?q=a%00b").status_code == 400
     assert client.post("/api/v1/saved-searches", json={"name": "a\u0000b"}).status_code == 400
+
+
+def test_person_mentions_are_kept_with_their_name_parts(factory: sessionmaker[Session]) -> None:
+    from portal.screening.models import PersonNamePart
+
+    text = "Sample text: Colonel Yusuf bin Khalid al-Nasser ordered the arrests."
+    with transaction(factory) as session:
+        source = Source(
+            name="S", kind="rss", url="https://example.org/f", countries=[], themes=[], options={}
+        )
+        session.add(source)
+        session.flush()
+        doc = Document(
+            source_id=source.id,
+            url="https://example.org/p",
+            title="t",
+            text=text,
+            content_sha256="1" * 64,
+            version=1,
+        )
+        session.add(doc)
+        session.flush()
+        doc_id = doc.id
+    name = "Yusuf bin Khalid al-Nasser"
+    start = text.index(name)
+    result = TagResult(
+        id=str(doc_id),
+        language="en",
+        entities=(
+            Mention(start, start + len(name), name, "person", "person:yusuf-khalid-nasser", name, None),
+        ),
+        countries=(),
+        topics=(),
+    )
+    with transaction(factory) as session:
+        store_tags(session, [result], {doc_id: 1})
+    with transaction(factory) as session:
+        person = session.scalar(select(Entity).where(Entity.kind == "person"))
+        assert person is not None and person.canonical_name == name
+        parts = session.scalars(
+            select(PersonNamePart.part)
+            .where(PersonNamePart.entity_id == person.id)
+            .order_by(PersonNamePart.position)
+        ).all()
+        assert list(parts) == ["yusuf", "khalid", "nasser"]
