@@ -56,6 +56,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.cluster.leader import AdvisoryLeaderLock, LeaderLockedError, is_postgres
 from portal.config import Settings
 from portal.db import make_engine, make_session_factory, transaction
 from portal.digests.models import JobRun, ScheduledJob
@@ -117,7 +118,10 @@ class SchedulerLock:
         return False
 
 
-def lock_for(settings: Settings) -> SchedulerLock:
+def lock_for(settings: Settings) -> SchedulerLock | AdvisoryLeaderLock:
+    """The lock file in the instance folder on SQLite; an advisory lock in the database on PostgreSQL."""
+    if is_postgres(settings.db_url):
+        return AdvisoryLeaderLock(settings.db_url)
     return SchedulerLock(settings.instance_path / "scheduler.lock")
 
 
@@ -218,6 +222,7 @@ class Jobs:
     def collect_source(self, source_id: int) -> dict[str, Any]:
         def run() -> dict[str, Any]:
             from portal import pipeline
+            from portal.cluster.claims import claim_run, worker_name
             from portal.demo import ensure_demo_server_for
 
             with transaction(self.factory) as session:
@@ -227,6 +232,11 @@ class Jobs:
                 if source.next_attempt_at is not None and source.next_attempt_at > self.clock():
                     return {"skipped": f"backing off until {source.next_attempt_at.isoformat()}"}
                 is_sample = source.is_sample
+                minutes = source.update_minutes
+            now = self.clock()
+            gap = timedelta(minutes=max(1, minutes)) / 2  # a second scheduler's run of this interval
+            if not claim_run(self.factory, f"collect:{source_id}", gap=gap, worker=worker_name(), now=now):
+                return {"skipped": "already collected in this interval by another scheduler"}
             if is_sample:
                 ensure_demo_server_for(self.factory)
             summary = pipeline.collect_source(self.factory, source_id, self.client)
@@ -256,10 +266,11 @@ class Jobs:
         return result
 
     def process(self) -> int:
-        from portal import pipeline
+        from portal.cluster.claims import process_claimed
 
         result: int = self._record(
-            "process", lambda: pipeline.process_pending(self.factory, model=self.settings.spacy_model)
+            "process",
+            lambda: process_claimed(self.factory, model=self.settings.spacy_model, clock=self.clock),
         )
         return result
 
@@ -470,7 +481,7 @@ def build_scheduler(
 @dataclass
 class EmbeddedScheduler:
     scheduler: BaseScheduler
-    lock: SchedulerLock
+    lock: SchedulerLock | AdvisoryLeaderLock
     jobs: Jobs
 
     def stop(self) -> None:
@@ -494,7 +505,7 @@ def start_embedded(
     lock = lock_for(settings)
     try:
         lock.acquire()
-    except SchedulerLockedError as exc:
+    except (SchedulerLockedError, LeaderLockedError) as exc:
         log.info("not starting a scheduler: %s", exc)
         return None
     jobs = jobs or Jobs(settings)

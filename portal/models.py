@@ -399,4 +399,5 @@ class SavedSearch(Base):
 
 import portal.annotations.models  # noqa: E402  (annotation table)
 import portal.briefings.models  # noqa: E402  (briefing tables)
+import portal.cluster.models  # noqa: E402  (work claims and job claims)
 import portal.digests.models  # noqa: E402, F401  (registers the digest and job tables)
