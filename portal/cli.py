@@ -93,6 +93,25 @@ def db_upgrade(ctx: Context, revision: str) -> None:
 # ---------------------------------------------------------------- users
 
 
+@db.command("copy-to")
+@click.argument("url")
+@pass_ctx
+def db_copy_to(ctx: Context, url: str) -> None:
+    """Copy this instance's database, every row, into the empty database at URL (e.g. PostgreSQL)."""
+    from portal.cluster.copy import TargetNotEmptyError, copy_database
+
+    try:
+        source = make_engine(ctx.settings.db_url)
+        try:
+            counts = copy_database(source, url)
+        finally:
+            source.dispose()
+    except TargetNotEmptyError as exc:
+        raise click.ClickException(str(exc)) from None
+    for name, n in counts.items():
+        click.echo(f"{name}: {n}")
+
+
 @main.group()
 def users() -> None:
     """User accounts."""
