@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -90,6 +91,25 @@ def db_upgrade(ctx: Context, revision: str) -> None:
 
 
 # ---------------------------------------------------------------- users
+
+
+@db.command("copy-to")
+@click.argument("url")
+@pass_ctx
+def db_copy_to(ctx: Context, url: str) -> None:
+    """Copy this instance's database, every row, into the empty database at URL (e.g. PostgreSQL)."""
+    from portal.cluster.copy import TargetNotEmptyError, copy_database
+
+    try:
+        source = make_engine(ctx.settings.db_url)
+        try:
+            counts = copy_database(source, url)
+        finally:
+            source.dispose()
+    except TargetNotEmptyError as exc:
+        raise click.ClickException(str(exc)) from None
+    for name, n in counts.items():
+        click.echo(f"{name}: {n}")
 
 
 @main.group()
@@ -688,9 +708,16 @@ def serve(ctx: Context, host: str, port: int, debug: bool) -> None:
 @main.command()
 @pass_ctx
 def worker(ctx: Context) -> None:
-    """Run the scheduler: collecting, tagging, indexing. One per instance."""
+    """Run the scheduler: collecting, tagging, indexing.
+
+    One per instance on SQLite; any number on PostgreSQL.
+    """
+    from portal.cluster.leader import is_postgres
     from portal.jobs import SchedulerLock, SchedulerLockedError, build_scheduler
 
+    if is_postgres(ctx.settings.db_url):
+        _cluster_worker(ctx.settings)
+        return
     lock = SchedulerLock(ctx.settings.instance_path / "scheduler.lock")
     try:
         lock.acquire()
@@ -703,6 +730,21 @@ def worker(ctx: Context) -> None:
         pass
     finally:
         lock.release()
+
+
+def _cluster_worker(settings: Any) -> None:
+    import signal
+    import threading
+
+    from portal.cluster.worker import run_worker
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo("worker started: tags claimed batches, leads the scheduler when it holds the lock", err=True)
+    try:
+        run_worker(settings, stop, retry=float(os.environ.get("COI_LEADER_RETRY_SECONDS") or 15))
+    except KeyboardInterrupt:
+        stop.set()
 
 
 @main.command()

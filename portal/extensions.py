@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
+from flask import session as flask_session
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,9 +17,21 @@ from portal import bookkeeping
 from portal.config import Settings
 from portal.db import make_engine, make_session_factory, transaction
 
+READ_AFTER_WRITE_SECONDS = 30.0
+
+
+def _mark_written(session: Session, _context: Any) -> None:
+    session.info["wrote"] = True
+
 
 class Database:
-    """One engine per app, one session per request, committed in one place."""
+    """One engine per app, one session per request, committed in one place.
+
+    With ``COI_DATABASE_REPLICA_URL`` set, :attr:`read_session` reads from that (possibly
+    lagging) replica: for pages that may show data a little old (search, country pages). Writes
+    always go to the primary through :attr:`session`, and for ``READ_AFTER_WRITE_SECONDS`` after
+    a browser's own write its reads go to the primary too, so people see what they just did.
+    """
 
     def init_app(self, app: Flask, settings: Settings) -> None:
         # one connection per serving thread, plus the index warm-up and a spare
@@ -26,6 +41,11 @@ class Database:
         bookkeeping.track_writes(factory)
         app.extensions["coi_engine"] = engine
         app.extensions["coi_sessions"] = factory
+        event.listen(factory, "after_flush", _mark_written)
+        if settings.database_replica_url:
+            replica = make_engine(settings.database_replica_url)
+            app.extensions["coi_replica_engine"] = replica
+            app.extensions["coi_replica_sessions"] = make_session_factory(replica)
         app.after_request(self._commit)
         app.teardown_appcontext(self._close)
 
@@ -46,6 +66,19 @@ class Database:
         session: Session = g.db_session
         return session
 
+    @property
+    def read_session(self) -> Session:
+        """A session for reads that may lag: the replica's, or the primary's when there is none."""
+        replicas: sessionmaker[Session] | None = current_app.extensions.get("coi_replica_sessions")
+        wrote = flask_session.get("_coi_wrote_at")
+        recent = isinstance(wrote, int | float) and time.time() - wrote < READ_AFTER_WRITE_SECONDS
+        if replicas is None or recent:
+            return self.session
+        if "db_read_session" not in g:
+            g.db_read_session = replicas()
+        session: Session = g.db_read_session
+        return session
+
     def _commit(self, response: Any) -> Any:
         """The request's commit point: its own changes, then its queued bookkeeping."""
         session: Session | None = g.get("db_session")
@@ -54,6 +87,9 @@ class Database:
             for write in queue:
                 write(session)
             queue = []
+            if request.method != "GET":
+                # this browser reads from the primary for a while, so it sees its own write
+                flask_session["_coi_wrote_at"] = time.time()
             session.commit()
         elif session is not None:
             # a read-only or failed request: end its read transaction before writing anything
@@ -69,6 +105,9 @@ class Database:
 
     @staticmethod
     def _close(exc: BaseException | None) -> None:
+        reader: Session | None = g.pop("db_read_session", None)
+        if reader is not None:
+            reader.close()
         session: Session | None = g.pop("db_session", None)
         if session is not None:
             if exc is not None:

@@ -56,6 +56,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.cluster.leader import AdvisoryLeaderLock, LeaderLockedError, is_postgres
 from portal.config import Settings
 from portal.db import make_engine, make_session_factory, transaction
 from portal.digests.models import JobRun, ScheduledJob
@@ -117,7 +118,10 @@ class SchedulerLock:
         return False
 
 
-def lock_for(settings: Settings) -> SchedulerLock:
+def lock_for(settings: Settings) -> SchedulerLock | AdvisoryLeaderLock:
+    """The lock file in the instance folder on SQLite; an advisory lock in the database on PostgreSQL."""
+    if is_postgres(settings.db_url):
+        return AdvisoryLeaderLock(settings.db_url)
     return SchedulerLock(settings.instance_path / "scheduler.lock")
 
 
@@ -218,7 +222,17 @@ class Jobs:
     def collect_source(self, source_id: int) -> dict[str, Any]:
         def run() -> dict[str, Any]:
             from portal import pipeline
+            from portal.cluster.claims import claim_run, worker_name
 
+            with transaction(self.factory) as session:
+                source = session.get(Source, source_id)
+                minutes = source.update_minutes if source is not None else 0
+            if minutes:
+                gap = timedelta(minutes=max(1, minutes)) / 2  # a second scheduler's run of this interval
+                if not claim_run(
+                    self.factory, f"collect:{source_id}", gap=gap, worker=worker_name(), now=self.clock()
+                ):
+                    return {"skipped": "already collected in this interval by another scheduler"}
             summary = pipeline.run_source(self.factory, source_id, self.settings, self.client, now=self.clock)
             if summary is None:
                 return {"skipped": "source removed, disabled or backing off"}
@@ -244,10 +258,11 @@ class Jobs:
         return result
 
     def process(self) -> int:
-        from portal import pipeline
+        from portal.cluster.claims import process_claimed
 
         result: int = self._record(
-            "process", lambda: pipeline.process_pending(self.factory, model=self.settings.spacy_model)
+            "process",
+            lambda: process_claimed(self.factory, model=self.settings.spacy_model, clock=self.clock),
         )
         return result
 
@@ -458,7 +473,7 @@ def build_scheduler(
 @dataclass
 class EmbeddedScheduler:
     scheduler: BaseScheduler
-    lock: SchedulerLock
+    lock: SchedulerLock | AdvisoryLeaderLock
     jobs: Jobs
 
     def stop(self) -> None:
@@ -482,7 +497,7 @@ def start_embedded(
     lock = lock_for(settings)
     try:
         lock.acquire()
-    except SchedulerLockedError as exc:
+    except (SchedulerLockedError, LeaderLockedError) as exc:
         log.info("not starting a scheduler: %s", exc)
         return None
     jobs = jobs or Jobs(settings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import portal.annotations.models
 import portal.auth.models
 import portal.briefings.models
+import portal.cluster.models
 import portal.digests.models
 import portal.models
 import portal.screening.models  # noqa: F401

@@ -53,7 +53,7 @@ def chart_bars(weeks: list[Week], width: int = CHART_WIDTH, height: int = CHART_
 @bp.route("/")
 @roles_required()
 def index() -> ResponseReturnValue:
-    rows = countries_with_documents(db.session)
+    rows = countries_with_documents(db.read_session)
     named = sorted(((country_name(r.code), r) for r in rows), key=lambda p: p[0].casefold())
     return render_template("countries/index.html", countries=named)
 
@@ -69,18 +69,18 @@ def show(code: str) -> ResponseReturnValue:
     if name == code:
         abort(404)  # not an ISO country code
     now = utcnow()
-    weeks = weekly_volume(db.session, code, now.date())
+    weeks = weekly_volume(db.read_session, code, now.date())
     return render_template(
         "countries/show.html",
         code=code,
         name=name,
-        briefings=for_country(db.session, code),
-        topics=documents_by_topic(db.session, code, now),
-        actors=active_entities(db.session, code, now),
+        briefings=for_country(db.read_session, code),
+        topics=documents_by_topic(db.read_session, code, now),
+        actors=active_entities(db.read_session, code, now),
         weeks=weeks,
         bars=chart_bars(weeks),
         chart_width=CHART_WIDTH,
         chart_height=CHART_HEIGHT,
         total_weeks=sum(w.count for w in weeks),
-        sources=key_sources(db.session, code),
+        sources=key_sources(db.read_session, code),
     )

@@ -52,10 +52,10 @@ def facet_names(
     for code in values["country"]:
         names[f"country:{code}"] = country_name(code)
     if values["topic"]:
-        for topic in db.session.scalars(select(Topic).where(Topic.id.in_(values["topic"]))):
+        for topic in db.read_session.scalars(select(Topic).where(Topic.id.in_(values["topic"]))):
             names[f"topic:{topic.id}"] = topic.label_en
     if values["group"]:
-        for entity in db.session.scalars(select(Entity).where(Entity.key.in_(values["group"]))):
+        for entity in db.read_session.scalars(select(Entity).where(Entity.key.in_(values["group"]))):
             names[f"group:{entity.key}"] = entity.canonical_name
     return names
 
@@ -96,7 +96,7 @@ def index() -> ResponseReturnValue:
             ids = [h.id for h in results.hits]
             found = {
                 d.id: d
-                for d in db.session.scalars(
+                for d in db.read_session.scalars(
                     select(Document)
                     .where(Document.id.in_(ids))
                     .options(
@@ -217,7 +217,7 @@ def saved_feed(saved_id: int) -> ResponseReturnValue:
     ids = [h.id for h in results.hits]
     found = {
         d.id: d
-        for d in db.session.scalars(
+        for d in db.read_session.scalars(
             select(Document).where(Document.id.in_(ids)).options(selectinload(Document.source))
         )
     }
