@@ -229,7 +229,7 @@ def open_drafts() -> list[Briefing]:
             db.session.scalars(
                 select(Briefing)
                 .where(Briefing.status == "draft")
-                .order_by(Briefing.for_date.desc(), Briefing.desk_key)
+                .order_by(Briefing.for_date.desc(), Briefing.updated_at.desc(), Briefing.id.desc())
                 .limit(50)
             )
         )
@@ -237,7 +237,13 @@ def open_drafts() -> list[Briefing]:
     return drafts
 
 
+def covers(briefing: Briefing, codes: list[str]) -> bool:
+    """Whether a briefing is about one of the countries (the draft "Add to briefing" proposes)."""
+    return bool(set(briefing.countries or ()) & set(codes))
+
+
 bp.add_app_template_global(open_drafts, "briefing_drafts")
+bp.add_app_template_test(covers, "briefing_covers")
 
 
 class AddToBriefingForm(FlaskForm):  # type: ignore[misc]
@@ -278,7 +284,9 @@ def add_to_briefing() -> ResponseReturnValue:
     )
     _touch(row)
     record(db.session, "briefing_edit", f"briefing:{row.id}", {"add_document": doc.id})
-    flash(_("Added to “%(title)s”.", title=row.title), "info")
+    before, _sep, after = _("Added to “%(title)s”.", title="\x00").partition("\x00")
+    url = url_for("briefings.edit", briefing_id=row.id)
+    flash(Markup('{}<a href="{}">{}</a>{}').format(before, url, row.title, after), "info")
     return back
 
 

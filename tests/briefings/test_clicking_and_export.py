@@ -55,15 +55,17 @@ def test_add_from_search_attach_publish_and_export(
 
     # the search page offers "Add to briefing" with the draft to choose
     page = client.get("/", query_string={"country": "ER", "sort": "newest"}).get_data(as_text=True)
-    assert "Add to briefing" in page and f'<option value="{bid}">' in page
+    assert "Add to briefing" in page and f'<option value="{bid}" selected>' in page
     doc_page = client.get(f"/documents/{first}").get_data(as_text=True)
-    assert "Add to briefing" in doc_page and f'<option value="{bid}">' in doc_page
+    assert "Add to briefing" in doc_page and f'<option value="{bid}" selected>' in doc_page
     for doc_id, back in ((first, "/?q=Eritrea"), (second, f"/documents/{second}")):
         response = client.post(
             "/briefings/add-document",
             data={"csrf_token": token(client, back), "briefing_id": bid, "document_id": doc_id, "next": back},
         )
         assert response.status_code == 302 and response.headers["Location"].startswith(back.split("?")[0])
+        # the message links to the draft
+        assert f'Added to “<a href="/briefings/{bid}/edit">' in client.get(back).get_data(as_text=True)
     with transaction(factory) as session:
         b = session.get(Briefing, bid)
         assert b is not None and len(b.items) == before + 2
