@@ -15,7 +15,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.annotations.models import Annotation
-from portal.briefings.models import BriefingItem
+from portal.briefings.models import Briefing, BriefingItem
 from portal.countries.queries import ActiveEntity, _in_country, doc_date
 from portal.models import Document, DocumentTopic, Topic
 
@@ -46,14 +46,15 @@ class KeyDocument:
 
 
 def key_documents(session: Session, code: str, limit: int = 8) -> list[KeyDocument]:
-    """The country's documents cited most in briefings and annotated most, most cited first."""
+    """The country's documents cited most in published briefings and in shared annotations."""
     briefed: Counter[int] = Counter(
         {
             doc_id: int(n)
             for doc_id, n in session.execute(
                 select(BriefingItem.document_id, func.count(func.distinct(BriefingItem.briefing_id)))
                 .join(Document, Document.id == BriefingItem.document_id)
-                .where(_in_country(code))
+                .join(Briefing, Briefing.id == BriefingItem.briefing_id)
+                .where(_in_country(code), Briefing.status == "published")
                 .group_by(BriefingItem.document_id)
             )
         }

@@ -23,10 +23,19 @@ from portal.auth.roles import roles_required
 from portal.extensions import db
 from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, Topic, utcnow
 from portal.pipeline import document_texts
-from portal.search.labels import date_clause, field_offer, filter_choices, value_label
+from portal.search.labels import (
+    date_clause,
+    field_offer,
+    filter_choices,
+    language_name,
+    type_name,
+    value_label,
+)
 from portal.search.service import get_index
 
 bp = Blueprint("search", __name__)
+bp.add_app_template_filter(language_name, "language_name")
+bp.add_app_template_filter(type_name, "type_name")
 
 FACETS = ("country", "source", "topic", "group", "lang", "ym", "type")
 FACET_LABELS = {
