@@ -413,6 +413,7 @@ def edit(briefing_id: int) -> ResponseReturnValue:
         search_error=search_error,
         in_briefing={i.document_id for i in row.items},
         candidates=_candidate_annotations(row),
+        citations=_citations(row),
     )
 
 
