@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-fast lint format bench-search bench-nlp bench-collectors clean-instance
+.PHONY: install run test test-fast lint format bench-search bench-nlp bench-collectors clean-instance screenshots
 
 install: $(STAMP)
 
@@ -54,6 +54,10 @@ bench-nlp: install
 bench-collectors: install
 	$(BIN)/python bench/feed_robustness.py
 	$(BIN)/python bench/extraction.py
+
+# Every main page at 1366 px, from the sample sources, in headless Chromium, into docs/screenshots/.
+screenshots: install
+	COI_SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_screenshots.py
 
 clean-instance:
 	rm -rf instance

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -25,6 +27,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -36,7 +39,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 from portal.annotations.models import Annotation
 from portal.audit import record
 from portal.auth.roles import WRITERS, roles_required
-from portal.briefings.drafting import DeskSpec, briefing_title, country_desk, has_briefing
+from portal.briefings.citations import Citation, cite
+from portal.briefings.drafting import DeskSpec, country_desk, draft, has_briefing
+from portal.briefings.export import ExportItem, export_items, to_docx, to_pdf
 from portal.briefings.models import Briefing, BriefingItem, Desk
 from portal.briefings.queries import published, superseded_by
 from portal.config import Settings
@@ -149,8 +154,139 @@ def _show(briefing: Briefing, status: int = 200) -> ResponseReturnValue:
         annotations=_annotations(briefing),
         markdown=render_markdown,
         writer=is_writer(),
+        citations=_citations(briefing),
+        copy_urls=_copy_urls(briefing),
     )
     return body, status
+
+
+def _citations(briefing: Briefing) -> dict[int, Citation]:
+    return {item.document_id: cite(db.session, item.document) for item in briefing.items}
+
+
+def _copy_urls(briefing: Briefing, external: bool = False) -> dict[int, str]:
+    urls = {}
+    for doc_id, citation in _citations(briefing).items():
+        if citation.snapshot_id is not None:
+            urls[doc_id] = url_for(
+                "documents.copy", doc_id=doc_id, snap_id=citation.snapshot_id, _external=external
+            )
+    return urls
+
+
+def _export_items(row: Briefing) -> list[ExportItem]:
+    return export_items(row, _citations(row), _annotations(row), _copy_urls(row, external=True))
+
+
+def _published(briefing_id: int) -> Briefing:
+    row = _briefing(briefing_id)
+    if row.status != "published":
+        abort(404)
+    return row
+
+
+def _filename(row: Briefing, ext: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", f"briefing-{row.id}-v{row.version}-{row.desk_key}").strip("-")
+    return f"{stem}.{ext}"
+
+
+@bp.route("/<int(max=2147483647):briefing_id>/export.docx")
+@roles_required()
+def export_docx(briefing_id: int) -> ResponseReturnValue:
+    row = _published(briefing_id)
+    body = to_docx(row, _export_items(row))
+    record(db.session, "export", f"briefing:{row.id}", {"format": "docx", "version": row.version})
+    response = Response(
+        body, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(row, "docx")}"'
+    return response
+
+
+@bp.route("/<int(max=2147483647):briefing_id>/export.pdf")
+@roles_required()
+def export_pdf(briefing_id: int) -> ResponseReturnValue:
+    row = _published(briefing_id)
+    html = render_template(
+        "briefings/print.html",
+        briefing=row,
+        items=_export_items(row),
+        markdown=render_markdown,
+    )
+    record(db.session, "export", f"briefing:{row.id}", {"format": "pdf", "version": row.version})
+    response = Response(to_pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(row, "pdf")}"'
+    return response
+
+
+def open_drafts() -> list[Briefing]:
+    """The drafts a writer can add a document to (cached for the request); none for readers."""
+    if not is_writer():
+        return []
+    if "coi_open_drafts" not in g:
+        g.coi_open_drafts = list(
+            db.session.scalars(
+                select(Briefing)
+                .where(Briefing.status == "draft")
+                .order_by(Briefing.for_date.desc(), Briefing.updated_at.desc(), Briefing.id.desc())
+                .limit(50)
+            )
+        )
+    drafts: list[Briefing] = g.coi_open_drafts
+    return drafts
+
+
+def covers(briefing: Briefing, codes: list[str]) -> bool:
+    """Whether a briefing is about one of the countries (the draft "Add to briefing" proposes)."""
+    return bool(set(briefing.countries or ()) & set(codes))
+
+
+bp.add_app_template_global(open_drafts, "briefing_drafts")
+bp.add_app_template_test(covers, "briefing_covers")
+
+
+class AddToBriefingForm(FlaskForm):  # type: ignore[misc]
+    briefing_id = IntegerField("Briefing", validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+    document_id = IntegerField("Document", validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+
+@bp.route("/add-document", methods=["POST"])
+@roles_required(*WRITERS)
+def add_to_briefing() -> ResponseReturnValue:
+    """ "Add to briefing" from a search result or a document page: back where the user was."""
+    from portal.auth.views import safe_next
+
+    form = AddToBriefingForm()
+    back = redirect(safe_next(request.form.get("next")))
+    if not form.validate_on_submit():
+        flash(_("Choose a draft briefing."), "error")
+        return back
+    row = _draft(form.briefing_id.data)
+    doc = db.session.get(Document, form.document_id.data)
+    if doc is None:
+        abort(404)
+    if any(i.document_id == doc.id for i in row.items):
+        flash(_("That document is in “%(title)s” already.", title=row.title), "info")
+        return back
+    if len(row.items) >= MAX_ITEMS:
+        flash(f"A briefing holds at most {MAX_ITEMS} items.", "error")
+        return back
+    row.items.append(
+        BriefingItem(
+            position=len(row.items),
+            document_id=doc.id,
+            cluster_id=doc.cluster_id,
+            score=0.0,
+            summary="",
+            annotation_ids=[],
+        )
+    )
+    _touch(row)
+    record(db.session, "briefing_edit", f"briefing:{row.id}", {"add_document": doc.id})
+    before, _sep, after = _("Added to “%(title)s”.", title="\x00").partition("\x00")
+    url = url_for("briefings.edit", briefing_id=row.id)
+    flash(Markup('{}<a href="{}">{}</a>{}').format(before, url, row.title, after), "info")
+    return back
 
 
 @bp.route("/")
@@ -216,21 +352,9 @@ def new() -> ResponseReturnValue:
         assert existing is not None
         flash("A briefing for this desk and day exists already.", "info")
         return redirect(url_for("briefings.show", briefing_id=existing.id))
-    now = utcnow()
-    row = Briefing(
-        desk_key=spec.key,
-        desk_name=spec.name,
-        countries=list(spec.countries),
-        for_date=today,
-        version=1,
-        status="draft",
-        title=briefing_title(spec.name, today),
-        summary="",
-        created_at=now,
-        updated_at=now,
-    )
-    db.session.add(row)
-    db.session.flush()
+    # the drafting job's choice of stories for the last 24 hours, as the morning drafts have
+    row = draft(db.session, spec, today, utcnow())
+    assert row is not None  # no briefing for this desk and day (checked above)
     record(db.session, "briefing_create", f"briefing:{row.id}", {"desk": spec.key})
     return redirect(url_for("briefings.edit", briefing_id=row.id))
 
@@ -287,7 +411,29 @@ def edit(briefing_id: int) -> ResponseReturnValue:
         hits=hits,
         search_error=search_error,
         in_briefing={i.document_id for i in row.items},
+        candidates=_candidate_annotations(row),
+        citations=_citations(row),
     )
+
+
+def _candidate_annotations(briefing: Briefing) -> dict[int, list[Annotation]]:
+    """Per document of the briefing, the annotations a writer may attach: shared ones and their own."""
+    doc_ids = [item.document_id for item in briefing.items]
+    found: dict[int, list[Annotation]] = {d: [] for d in doc_ids}
+    if not doc_ids:
+        return found
+    rows = db.session.scalars(
+        select(Annotation)
+        .where(
+            Annotation.document_id.in_(doc_ids),
+            (Annotation.shared.is_(True)) | (Annotation.user_id == current_user.id),
+        )
+        .order_by(Annotation.start, Annotation.id)
+        .options(selectinload(Annotation.user))
+    )
+    for a in rows:
+        found[a.document_id].append(a)
+    return found
 
 
 @bp.route("/<int(max=2147483647):briefing_id>/items", methods=["POST"])
@@ -436,6 +582,9 @@ def publish(briefing_id: int) -> ResponseReturnValue:
     if not row.items and not row.summary.strip():
         flash("An empty briefing cannot be published: add items or a summary.", "error")
         return redirect(url_for("briefings.edit", briefing_id=row.id))
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the confirmation before publishing: a published briefing never changes."), "error")
+        return redirect(url_for("briefings.edit", briefing_id=row.id) + "#publish-h")
     now = utcnow()
     row.status = "published"
     row.published_at = now

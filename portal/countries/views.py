@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from portal.auth.roles import roles_required
 from portal.briefings.queries import for_country
+from portal.countries import officer
 from portal.countries.queries import (
     Week,
     active_entities,
@@ -76,7 +78,11 @@ def show(code: str) -> ResponseReturnValue:
         name=name,
         briefings=for_country(db.read_session, code),
         topics=documents_by_topic(db.read_session, code, now),
-        actors=active_entities(db.read_session, code, now),
+        actors=officer.active_groups(active_entities(db.read_session, code, now, limit=40))[:25],
+        latest=officer.latest_documents(db.read_session, code),
+        key_docs=officer.key_documents(db.read_session, code),
+        figures=officer.topic_figures(db.read_session, code, now),
+        thirty_days_ago=(now - timedelta(days=30)).date().isoformat(),
         weeks=weeks,
         bars=chart_bars(weeks),
         chart_width=CHART_WIDTH,

@@ -22,11 +22,21 @@ from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.extensions import db
 from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, Topic, utcnow
+from portal.search.labels import (
+    date_clause,
+    field_offer,
+    filter_choices,
+    language_name,
+    type_name,
+    value_label,
+)
 from portal.search.service import request_texts
 from portal.search.service import search as run_search
 from search_index import MAX_QUERY_CHARS, QueryTooDeep
 
 bp = Blueprint("search", __name__)
+bp.add_app_template_filter(language_name, "language_name")
+bp.add_app_template_filter(type_name, "type_name")
 
 FACETS = ("country", "source", "topic", "group", "lang", "ym", "type")
 FACET_LABELS = {
@@ -49,6 +59,11 @@ def facet_names(
 
     names: dict[str, str] = {}
     values = {name: {v for v, _ in facets.get(name, ())} | set(filters.get(name, ())) for name in FACETS}
+    for name in ("lang", "ym", "type"):
+        for value in values[name]:
+            label = value_label(name, value)
+            if label:
+                names[f"{name}:{value}"] = label
     for code in values["country"]:
         names[f"country:{code}"] = country_name(code)
     if values["topic"]:
@@ -69,16 +84,25 @@ def index() -> ResponseReturnValue:
         page = max(1, min(int(request.args.get("page", "1")), 500))
     except ValueError:
         page = 1
-    filters = {f: request.args.getlist(f) for f in FACETS if request.args.getlist(f)}
+    filters = {f: [v for v in request.args.getlist(f) if v] for f in FACETS}
+    filters = {f: v for f, v in filters.items() if v}
+    date_from = request.args.get("from", "").strip()[:10]
+    date_to = request.args.get("to", "").strip()[:10]
+    dates = date_clause(date_from, date_to)
     grouped = request.args.get("group_clusters") == "1"
     results = None
     rows: list[Document] = []
     error = None
     query_error = None
-    if query or filters:
+    choices = filter_choices(db.session)
+    if not (query or filters or dates):
+        return render_template(
+            "search/start.html", choices=choices, start=start_page(), date_from="", date_to=""
+        )
+    if query or filters or dates:
         try:
             results = run_search(
-                query,
+                f"{query} {dates}".strip() if dates else query,
                 page=page,
                 pagelen=PAGELEN,
                 sort="newest" if sort == "newest" else "relevance",
@@ -111,6 +135,9 @@ def index() -> ResponseReturnValue:
     # the index escapes the text and adds only <mark>
     highlights = {h.id: Markup(h.highlights) for h in results.hits} if results else {}  # noqa: S704
     names = facet_names(results.facets if results else {}, filters)
+    # a query the parser could not read fully: show what went wrong, not a result list
+    broken = bool(results is not None and results.warnings)
+    offer = field_offer(db.session, query) if query and not broken and not query_error else None
     page_html = render_template(
         "search/index.html",
         query_error=query_error,
@@ -128,8 +155,36 @@ def index() -> ResponseReturnValue:
         facet_labels=FACET_LABELS,
         names=names,
         pagelen=PAGELEN,
+        choices=choices,
+        date_from=date_from,
+        date_to=date_to,
+        broken=broken,
+        offer=offer,
     )
     return page_html, 400 if query_error else 200
+
+
+def start_page() -> dict[str, object]:
+    """What the start page shows for the current user's role."""
+    from portal.auth.roles import WRITERS
+    from portal.home import queries
+
+    now = utcnow()
+    if current_user.role in WRITERS:
+        focus = queries.desk_focus(db.session, current_user.id)
+        return {
+            "role": "researcher",
+            "focus": focus,
+            "newest": queries.newest_documents(db.session, focus),
+            "stories": queries.multi_source_stories(db.session, now),
+            "drafts": queries.drafts_waiting(db.session),
+        }
+    codes = queries.officer_countries(db.session, current_user.id)
+    return {
+        "role": "officer",
+        "panels": queries.country_panels(db.session, codes),
+        "briefings": queries.briefings_for(db.session, codes),
+    }
 
 
 class SaveSearchForm(FlaskForm):

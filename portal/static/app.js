@@ -53,3 +53,45 @@
     document.getElementById("annotate-preview").textContent = range.toString();
   });
 })();
+
+// Annotating in place: after a selection (mouse, or Shift and the arrow keys) the form moves
+// next to the selected passage and is the next stop of Tab; Escape or "Close" puts it back.
+(function () {
+  "use strict";
+  var text = document.getElementById("doc-text");
+  var section = document.querySelector("section.annotate");
+  var close = document.getElementById("annotate-close");
+  if (!text || !section || !close) { return; }
+  var home = document.createComment("annotate-form-home");
+  section.parentNode.insertBefore(home, section);
+  function paragraphOf(node) {
+    while (node && node !== text) {
+      if (node.nodeType === 1 && node.hasAttribute("data-start")) { return node; }
+      node = node.parentNode;
+    }
+    return null;
+  }
+  function putBack() {
+    home.parentNode.insertBefore(section, home.nextSibling);
+    section.classList.remove("inline-open");
+    close.hidden = true;
+  }
+  function openNextToSelection() {
+    var selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) { return; }
+    var last = paragraphOf(selection.getRangeAt(0).endContainer);
+    if (!last || !document.getElementById("annotate-end").value) { return; }
+    if (last.nextSibling !== section) { last.parentNode.insertBefore(section, last.nextSibling); }
+    section.classList.add("inline-open");
+    close.hidden = false;
+  }
+  text.addEventListener("mouseup", function () { window.setTimeout(openNextToSelection, 0); });
+  document.addEventListener("keyup", function (event) {
+    if (event.key === "Escape" && section.classList.contains("inline-open")) {
+      putBack();
+      return;
+    }
+    if (event.shiftKey && text.contains(document.getSelection().anchorNode)) { openNextToSelection(); }
+  });
+  close.addEventListener("click", putBack);
+})();

@@ -149,7 +149,7 @@ def test_compose_reorder_and_publish(
     assert quote.split("\n")[0][:20] in shown and "Matches <em>earlier</em> reports" in shown
 
     # publish
-    response = post(client, f"/briefings/{bid}/publish", edit)
+    response = post(client, f"/briefings/{bid}/publish", edit, confirm="yes")
     assert response.status_code == 302  # type: ignore[attr-defined]
     with transaction(factory) as session:
         b = session.get(Briefing, bid)
@@ -170,7 +170,10 @@ def test_published_briefing_refuses_edits_and_is_corrected_by_a_new_version(
     edit = f"/briefings/{bid}/edit"
     post(client, edit, edit, title="Sudan", summary="First version.")
     csrf = token(client, edit)
-    assert client.post(f"/briefings/{bid}/publish", data={"csrf_token": csrf}).status_code == 302
+    assert (
+        client.post(f"/briefings/{bid}/publish", data={"csrf_token": csrf, "confirm": "yes"}).status_code
+        == 302
+    )
     snapshot = items_of(factory, bid)
 
     assert client.get(edit).status_code == 409
@@ -180,7 +183,10 @@ def test_published_briefing_refuses_edits_and_is_corrected_by_a_new_version(
     assert "never changes" in refused.get_data(as_text=True)
     refused = client.post(edit, data={"csrf_token": csrf, "title": "Changed", "summary": "Changed."})
     assert refused.status_code == 409
-    assert client.post(f"/briefings/{bid}/publish", data={"csrf_token": csrf}).status_code == 409
+    assert (
+        client.post(f"/briefings/{bid}/publish", data={"csrf_token": csrf, "confirm": "yes"}).status_code
+        == 409
+    )
     assert items_of(factory, bid) == snapshot
 
     # correct: a draft copy, version 2, superseding version 1
@@ -197,7 +203,7 @@ def test_published_briefing_refuses_edits_and_is_corrected_by_a_new_version(
         assert len(session.scalars(select(Briefing).where(Briefing.supersedes_id == bid)).all()) == 1
     v2_edit = f"/briefings/{v2_id}/edit"
     post(client, v2_edit, v2_edit, title="Sudan", summary="Corrected: the hospital count was wrong.")
-    post(client, f"/briefings/{v2_id}/publish", v2_edit)
+    post(client, f"/briefings/{v2_id}/publish", v2_edit, confirm="yes")
 
     old = client.get(f"/briefings/{bid}")
     assert old.status_code == 200
@@ -220,7 +226,7 @@ def test_officers_read_published_briefings_only(
     client = logged_in("researcher")
     edit = f"/briefings/{bid}/edit"
     post(client, edit, edit, title="Sudan for officers", summary="Read me.")
-    post(client, f"/briefings/{bid}/publish", edit)
+    post(client, f"/briefings/{bid}/publish", edit, confirm="yes")
     client.post("/logout", data={"csrf_token": token(client, "/briefings/")})
 
     officer = logged_in("officer")
@@ -236,7 +242,12 @@ def test_officers_read_published_briefings_only(
     csrf = token(officer, f"/briefings/{bid}")
     for path in (f"/briefings/{draft_id}/edit", f"/briefings/{bid}/edit"):
         assert officer.get(path).status_code == 403
-    assert officer.post(f"/briefings/{draft_id}/publish", data={"csrf_token": csrf}).status_code == 403
+    assert (
+        officer.post(
+            f"/briefings/{draft_id}/publish", data={"csrf_token": csrf, "confirm": "yes"}
+        ).status_code
+        == 403
+    )
     assert officer.post(f"/briefings/{bid}/correct", data={"csrf_token": csrf}).status_code == 403
     assert officer.post("/briefings/new", data={"csrf_token": csrf, "country": "SY"}).status_code == 403
     with transaction(factory) as session:

@@ -36,6 +36,7 @@ def test_compose_reorder_publish_then_an_officer_reads(
     page.get_by_role("button", name="Save summary").click()
     expect(page.locator(".flash")).to_contain_text("Summary saved.")
 
+    page.get_by_label("I have checked this briefing and want to publish it").check()
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".flash")).to_contain_text("Published version 1.")
     expect(page.locator(".briefing-summary em")).to_have_text("Sudan")

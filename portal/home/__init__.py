@@ -1,0 +1,1 @@
+"""The start page: what is new for a researcher's desks, what an officer follows."""

@@ -1,0 +1,153 @@
+"""Readable labels for search filters, and the choices offered before a first query.
+
+Facet values in the index are codes (``en``, ``2026-12``, ``news``, ``SD``, entity keys); people
+read names. This module turns one into the other and lists what the filter pickers offer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from babel import Locale
+from babel.core import UnknownLocaleError
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import distinct, select
+from sqlalchemy.orm import Session
+
+from portal.models import Document, DocumentCountry, Entity, Source, Topic
+
+GROUP_KINDS = ("armed_group", "state_force")
+TYPE_LABELS = {
+    "news": _l("News article"),
+    "report": _l("Report"),
+    "press_release": _l("Press release"),
+    "statement": _l("Statement"),
+    "brief": _l("Brief"),
+    "update": _l("Situation update"),
+}
+
+
+def _locale() -> Locale:
+    try:
+        return Locale.parse(str(get_locale() or "en"))
+    except (UnknownLocaleError, ValueError):
+        return Locale("en")
+
+
+def language_name(code: str) -> str:
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(_locale())
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
+
+
+def month_name(value: str) -> str:
+    """``2026-12`` as "December 2026" in the user's language."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return value
+    months = _locale().months["stand-alone"]["wide"]
+    return f"{months[int(match.group(2))]} {match.group(1)}"
+
+
+def type_name(value: str) -> str:
+    label = TYPE_LABELS.get(value)
+    return str(label) if label is not None else value.replace("_", " ").capitalize()
+
+
+def value_label(facet: str, value: str) -> str | None:
+    """A label computable without the database (None for countries, topics and groups)."""
+    if facet == "lang":
+        return language_name(value)
+    if facet == "ym":
+        return month_name(value)
+    if facet == "type":
+        return type_name(value)
+    return None
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    countries: tuple[Choice, ...]
+    topics: tuple[Choice, ...]
+    groups: tuple[Choice, ...]
+    sources: tuple[Choice, ...]
+    languages: tuple[Choice, ...]
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    """What the filter pickers offer: only values that documents hold, sorted by label."""
+    from portal.templating import country_name
+
+    codes = session.scalars(select(distinct(DocumentCountry.country_code)))
+    countries = sorted((Choice(c, country_name(c)) for c in codes if c), key=lambda c: c.label)
+    topics = [Choice(t.id, t.label_en) for t in session.scalars(select(Topic).order_by(Topic.label_en))]
+    groups = [
+        Choice(e.key, e.canonical_name)
+        for e in session.scalars(
+            select(Entity)
+            .where(Entity.kind.in_(GROUP_KINDS), Entity.merged_into_id.is_(None))
+            .order_by(Entity.canonical_name)
+        )
+    ]
+    sources = [Choice(s.name, s.name) for s in session.scalars(select(Source).order_by(Source.name))]
+    langs = session.scalars(select(distinct(Document.language)).where(Document.language.is_not(None)))
+    languages = sorted((Choice(c.lower(), language_name(c)) for c in langs if c), key=lambda c: c.label)
+    return FilterChoices(tuple(countries), tuple(topics), tuple(groups), tuple(sources), tuple(languages))
+
+
+def date_clause(start: str, end: str) -> str:
+    """The query clause for a date range given as ISO dates ("" when neither end is valid)."""
+
+    def valid(value: str) -> str:
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            return ""
+
+    a, b = valid(start), valid(end)
+    if not a and not b:
+        return ""
+    return f"published:{a}..{b}"
+
+
+@dataclass(frozen=True)
+class FieldOffer:
+    """A plain name in the query that is a country, group or topic: offer the field filter."""
+
+    facet: str
+    value: str
+    label: str
+    kind: str
+
+
+def field_offer(session: Session, query: str) -> FieldOffer | None:
+    """When the whole query is a country, armed-group or topic name, the filter it stands for."""
+    text = query.strip().strip('"').strip()
+    if not text or len(text) > 80 or re.search(r"[:()*?]|\b(AND|OR|NOT)\b", text):
+        return None
+    lowered = text.casefold()
+    from nlp.lookup import country_name, resolve_country, resolve_group
+
+    codes = resolve_country(text) if len(text) > 3 else []
+    if len(codes) == 1:
+        return FieldOffer("country", codes[0], country_name(codes[0]), str(_l("country")))
+    keys = resolve_group(text)
+    if len(keys) == 1:
+        entity = session.scalar(select(Entity).where(Entity.key == keys[0]))
+        if entity is not None:
+            return FieldOffer("group", entity.key, entity.canonical_name, str(_l("armed group")))
+    for topic in session.scalars(select(Topic)):
+        if lowered in (topic.label_en.casefold(), (topic.label_nl or "").casefold()):
+            return FieldOffer("topic", topic.id, topic.label_en, str(_l("topic")))
+    return None

@@ -1,0 +1,123 @@
+"""Briefings by clicking: add from search and document pages, attach from a list, confirm, export."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+
+from docx import Document as WordDocument
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.annotations.models import Annotation
+from portal.briefings.jobs import draft_briefings
+from portal.briefings.models import Briefing
+from portal.config import Settings
+from portal.db import transaction
+from portal.models import Document, User
+
+
+def token(client: FlaskClient, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert match
+    return match.group(1)
+
+
+def test_add_from_search_attach_publish_and_export(
+    logged_in: Callable[[str], FlaskClient],
+    factory: sessionmaker[Session],
+    settings: Settings,
+    populated: dict[str, object],
+) -> None:
+    client = logged_in("researcher")
+    post = client.post("/briefings/new", data={"csrf_token": token(client, "/briefings/"), "country": "ER"})
+    assert post.status_code == 302
+    with transaction(factory) as session:
+        bid = session.scalars(select(Briefing.id).where(Briefing.desk_key == "country-ER")).one()
+        before = len(session.get(Briefing, bid).items)  # type: ignore[union-attr]
+        docs = session.scalars(select(Document).order_by(Document.id)).all()
+        ids = [d.id for d in docs if d.id not in {i.document_id for i in session.get(Briefing, bid).items}]  # type: ignore[union-attr]
+        first, second = ids[:2]
+        user = session.scalars(select(User).where(User.username == "researcher")).one()
+        doc = session.get(Document, first)
+        assert doc is not None
+        quote = doc.text[:40]
+        note = Annotation(
+            document_id=first, user_id=user.id, version=doc.version, start=0, end=40, exact=quote, tags=[]
+        )
+        session.add(note)
+        session.flush()
+        note_id = note.id
+
+    # the search page offers "Add to briefing" with the draft to choose
+    page = client.get("/", query_string={"country": "ER", "sort": "newest"}).get_data(as_text=True)
+    assert "Add to briefing" in page and f'<option value="{bid}" selected>' in page
+    doc_page = client.get(f"/documents/{first}").get_data(as_text=True)
+    assert "Add to briefing" in doc_page and f'<option value="{bid}" selected>' in doc_page
+    for doc_id, back in ((first, "/?q=Eritrea"), (second, f"/documents/{second}")):
+        response = client.post(
+            "/briefings/add-document",
+            data={"csrf_token": token(client, back), "briefing_id": bid, "document_id": doc_id, "next": back},
+        )
+        assert response.status_code == 302 and response.headers["Location"].startswith(back.split("?")[0])
+        # the message links to the draft
+        assert f'Added to “<a href="/briefings/{bid}/edit">' in client.get(back).get_data(as_text=True)
+    with transaction(factory) as session:
+        b = session.get(Briefing, bid)
+        assert b is not None and len(b.items) == before + 2
+        item_id = next(i.id for i in b.items if i.document_id == first)
+
+    # the editor lists the annotation by its quote; attach it by choosing it
+    edit = client.get(f"/briefings/{bid}/edit").get_data(as_text=True)
+    assert f'name="annotation_id" value="{note_id}"' in edit and quote[:20] in edit
+    client.post(
+        f"/briefings/{bid}/items/{item_id}/annotations",
+        data={"csrf_token": token(client, f"/briefings/{bid}/edit"), "annotation_id": note_id},
+    )
+
+    # publishing asks for confirmation
+    edit_url = f"/briefings/{bid}/edit"
+    client.post(f"/briefings/{bid}/publish", data={"csrf_token": token(client, edit_url)})
+    with transaction(factory) as session:
+        assert session.get(Briefing, bid).status == "draft"  # type: ignore[union-attr]
+    client.post(f"/briefings/{bid}/publish", data={"csrf_token": token(client, edit_url), "confirm": "yes"})
+    shown = client.get(f"/briefings/{bid}").get_data(as_text=True)
+    assert "stored copy of" in shown and re.search(rf'href="/documents/{first}/copies/\d+"', shown)
+
+    with transaction(factory) as session:
+        b = session.get(Briefing, bid)
+        assert b is not None and b.status == "published"
+        titles = [i.document.title for i in b.items]
+        urls = [i.document.url for i in b.items]
+    word = client.get(f"/briefings/{bid}/export.docx")
+    assert word.status_code == 200
+    text = "\n".join(p.text for p in WordDocument(io.BytesIO(word.data)).paragraphs)
+    assert "Sources" in text and quote in text
+    for n, (title, url) in enumerate(zip(titles, urls, strict=True), start=1):
+        assert title in text and url in text and f"[{n}]" in text
+    assert text.count("stored copy http") == len(titles)
+    pdf = client.get(f"/briefings/{bid}/export.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    pdf_text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages))
+    for url in urls:
+        assert re.sub(r"\s+", "", url) in pdf_text
+
+
+def test_drafts_cannot_be_exported_and_new_drafts_are_prefilled(
+    logged_in: Callable[[str], FlaskClient],
+    factory: sessionmaker[Session],
+    settings: Settings,
+    populated: dict[str, object],
+) -> None:
+    draft_briefings(factory, settings)
+    with transaction(factory) as session:
+        draft = session.scalars(select(Briefing).where(Briefing.status == "draft")).first()
+        assert draft is not None and draft.items
+        bid = draft.id
+    client = logged_in("researcher")
+    assert client.get(f"/briefings/{bid}/export.docx").status_code == 404
+    assert client.get(f"/briefings/{bid}/export.pdf").status_code == 404
