@@ -93,6 +93,15 @@ def _load_model(name: str) -> Language | None:
         return None
 
 
+# Rule families that hand places to the linker, and those that rewrite its mentions.
+# Each can be switched off with ``enabled`` in its config or left out with ``Language.select_pipes``.
+FAMILIES_BEFORE_LINKER = ("coi_datelines", "coi_home_towns", "coi_place_lists")
+FAMILIES_AFTER_LINKER = ("coi_office_holders", "coi_post_link_rewrites")
+RULE_FAMILIES = ("coi_non_places", *FAMILIES_BEFORE_LINKER, *FAMILIES_AFTER_LINKER)
+# Families built but switched off: they did not pay on text they were not written from.
+OFF_BY_DEFAULT: frozenset[str] = frozenset()
+
+
 def _build(name: str) -> Language:
     lang = _load_model(name)
     if lang is None:
@@ -103,10 +112,16 @@ def _build(name: str) -> Language:
         lang = spacy.blank("en")
     adapt_tokenizer(lang)
     if "ner" in lang.pipe_names:
+        lang.add_pipe("coi_non_places", before="ner")
         lang.add_pipe("coi_gazetteer_ruler", before="ner")
     else:
+        lang.add_pipe("coi_non_places")
         lang.add_pipe("coi_gazetteer_ruler")
+    for family in FAMILIES_BEFORE_LINKER:
+        lang.add_pipe(family, config={"enabled": family not in OFF_BY_DEFAULT})
     lang.add_pipe("coi_entity_linker")
+    for family in FAMILIES_AFTER_LINKER:
+        lang.add_pipe(family, config={"enabled": family not in OFF_BY_DEFAULT})
     lang.add_pipe("coi_doc_countries")
     lang.add_pipe("coi_topic_tagger")
     for pipe_name in ("coi_gazetteer_ruler", "coi_topic_tagger"):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.components.common import OPENING_PREPOSITIONS, _text
+from nlp.components.labels import add_forced
 
 _DASHES = ("—", "–", "--", "-", "―")
 _WIRE_TAG = re.compile(r"\s*\((?:AP|Reuters|AFP|UPI|CNN|dpa|IANS|PTI|Xinhua|Sputnik|TASS|Trend)\)")
@@ -55,3 +57,20 @@ def _strip_preposition(ent: Span) -> Span:
     if len(ent) > 1 and ent[0].lower_ in OPENING_PREPOSITIONS and ent[0].is_title:
         return Span(ent.doc, ent.start + 1, ent.end, label="GPE")
     return ent
+
+
+@Language.factory("coi_datelines", default_config={"enabled": True})
+def make_datelines(nlp: Language, name: str, enabled: bool) -> Datelines:
+    return Datelines(enabled=enabled)
+
+
+class Datelines:
+    """Marks the dateline's place ("CITY, Country (Wire) -") for the linker."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.enabled:
+            add_forced(doc, "dateline", _dateline_spans(doc))
+        return doc

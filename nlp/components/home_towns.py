@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.components.common import OFFICE_WORDS, _name_like, _text
-from nlp.gazetteer import Gazetteer
+from nlp.components.labels import add_forced
+from nlp.gazetteer import Gazetteer, get_gazetteer
 from nlp.normalise import name_key
 
 # Nouns for people after a town used as their origin: "a Meadow Grove man", "the Saratoga native".
@@ -102,3 +104,23 @@ def _party_homes(doc: Doc) -> list[Span]:
         if span is not None and len(span):
             found.append(span)
     return found
+
+
+@Language.factory("coi_home_towns", default_config={"enabled": True})
+def make_home_towns(nlp: Language, name: str, enabled: bool) -> HomeTowns:
+    return HomeTowns(enabled=enabled)
+
+
+class HomeTowns:
+    """Marks home towns ("a resident of X", "Jane Roe, 34, of X", a politician's party and state)."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.enabled:
+            gaz = get_gazetteer()
+            add_forced(doc, "party_home", _party_homes(doc))
+            add_forced(doc, "resident", _resident_spans(doc, gaz))
+            add_forced(doc, "aged_home", _aged_homes(doc))
+        return doc

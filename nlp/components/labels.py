@@ -3,6 +3,8 @@ the ruler's labels and the keys the components share on a ``Doc``."""
 
 from __future__ import annotations
 
+from spacy.tokens import Doc, Span
+
 from nlp.records import EntityKind
 
 CANDIDATES_KEY = "coi_candidates"
@@ -47,3 +49,16 @@ TITLE_DOMAIN_KINDS = frozenset({"location", "organisation"})
 # NER labels a town before a resident noun is read as ("a Meadow Grove man" as a product).
 RESIDENT_LABELS = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "FAC", "GPE", "LOC"})
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
+
+# doc.user_data keys through which the rule families hand their findings to the linker.
+# FORCED_KEY: {rule: [Span]} places the NER's reading does not overrule; the linker reads them
+# in the order of FORCED_RULES (the order decides between overlapping findings).
+FORCED_KEY = "coi_forced"
+FORCED_RULES = ("dateline", "coordinated", "party_home", "resident", "aged_home", "place_list", "defined")
+NON_PLACES_KEY = "coi_non_places"  # a NonPlaces record, set by ``coi_non_places``
+DOMINANT_KEY = "coi_dominant"  # the country with the most place evidence, set by the linker
+
+
+def add_forced(doc: Doc, rule: str, spans: list[Span]) -> None:
+    """Hand ``spans`` found by ``rule`` (one of :data:`FORCED_RULES`) to the linker."""
+    doc.user_data.setdefault(FORCED_KEY, {})[rule] = spans

@@ -21,7 +21,6 @@ from nlp.components.common import (
     PLACE_PREPOSITIONS,
     PREPOSITIONS,
     STRAY_DOMINANCE,
-    TERRITORY_NOUNS,
     TRANSLITERATED_COUNTRIES,
     VESSEL_PREFIXES,
     _after_locative,
@@ -41,12 +40,15 @@ from nlp.components.common import (
     _text,
     _titled_names,
 )
-from nlp.components.datelines import _dateline_spans, _strip_preposition
-from nlp.components.home_towns import _aged_homes, _party_homes, _resident, _resident_spans
+from nlp.components.datelines import _strip_preposition
+from nlp.components.home_towns import _resident
 from nlp.components.labels import (
     CANDIDATES_KEY,
     DISEASE_LABELS,
+    DOMINANT_KEY,
     FORCEABLE_LABELS,
+    FORCED_KEY,
+    FORCED_RULES,
     MISREAD_LABELS,
     NAMED_ACTOR_KINDS,
     NER_KINDS,
@@ -55,10 +57,12 @@ from nlp.components.labels import (
     RESIDENT_LABELS,
     RULER_LABELS,
 )
-from nlp.components.non_places import _disease_names, _names_disease, _street_spans, _vehicles
-from nlp.components.office_holders import _office_holders, _split_office_seats, _trailing_name
-from nlp.components.place_lists import _coordinated_places, _defined_places, _place_lists
-from nlp.components.rewrites import _REGIME, _state_names, _with_coordinates
+from nlp.components.non_places import (
+    _names_disease,
+    _street_spans,
+    non_place_names,
+)
+from nlp.components.office_holders import _split_office_seats, _trailing_name
 from nlp.gazetteer import Ambiguity, Candidate, Gazetteer, get_gazetteer
 from nlp.normalise import name_key, slug
 from nlp.records import Mention
@@ -106,8 +110,8 @@ class EntityLinker:
         gaz = self.gazetteer
         amb = gaz.ambiguity
         assert amb is not None
-        diseases = _disease_names(doc, amb.disease_words)
-        vehicles, vehicle_makes = _vehicles(doc, gaz)
+        non_places = non_place_names(doc)
+        diseases, vehicles, vehicle_makes = non_places.diseases, non_places.vehicles, non_places.vehicle_makes
         spans: list[Span] = [
             ent
             for ent in doc.ents
@@ -115,14 +119,14 @@ class EntityLinker:
                 ent.label_ in DISEASE_LABELS
                 and (
                     name_key(ent.text) in diseases
-                    or _names_disease(ent, amb.disease_names, amb.disease_words)
+                    or (non_places.enabled and _names_disease(ent, amb.disease_names, amb.disease_words))
                     or ent.text in vehicles
                     or (len(ent) == 1 and ent.start in vehicle_makes)
                 )
             )
         ]
         spans = _mended(doc, spans)
-        streets = _street_spans(doc, amb.street_words, amb.road_words)
+        streets = _street_spans(doc, amb.street_words, amb.road_words) if non_places.enabled else []
         if streets:
             # A street the NER missed or read as an organisation ("Bank Street") is a place.
             for street in streets:
@@ -135,8 +139,8 @@ class EntityLinker:
             spans.sort(key=lambda s: s.start)
         spans = [_strip_preposition(ent) for ent in spans]
         spans = _split_office_seats(spans, amb.titles)
-        forced = _dateline_spans(doc) + _coordinated_places(doc, gaz) + _party_homes(doc)
-        forced += _resident_spans(doc, gaz) + _aged_homes(doc) + _place_lists(doc, gaz) + _defined_places(doc)
+        found = doc.user_data.get(FORCED_KEY) or {}
+        forced: list[Span] = [span for rule in FORCED_RULES for span in found.get(rule, ())]
         placed = {(sp.start, sp.end): sp.kb_id_ for sp in forced}
         if forced:
             # Datelines and coordinated names before "counties": places, whatever the NER read.
@@ -336,13 +340,8 @@ class EntityLinker:
             if named is not None and self._acts(doc, named):
                 acting.append((m.start, m.end))
         doc._.coi_acting = tuple(acting)
-        if amb.title_heads:
-            mentions = _office_holders(doc, mentions, amb.title_heads, capitals)
-        mentions = _state_names(doc, mentions, self._not_modified)
-        mentions = self._territories(doc, mentions)
-        if dominant:
-            mentions = self._the_regime(doc, mentions, dominant)
-        mentions = _with_coordinates(_text(doc), mentions)
+        # Office holders and the post-link rewrites (their own components) run on these.
+        doc.user_data[DOMINANT_KEY] = dominant
         doc._.coi_mentions = mentions
         return doc
 
@@ -447,27 +446,6 @@ class EntityLinker:
         singular = word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
         return word in amb.place_words or singular in amb.place_words
 
-    def _the_regime(self, doc: Doc, mentions: list[Mention], dominant: str) -> list[Mention]:
-        """ "The regime" in a text about one country is that country's state ("the regime's forces")."""
-        state = self.gazetteer.groups.get(f"state:{dominant}")
-        if state is None or "regime" not in _text(doc):
-            return mentions
-        added = [
-            Mention(
-                match.start(),
-                match.end(),
-                match.group(0),
-                "state_force",
-                str(state["entity_id"]),
-                str(state["name"]),
-                dominant,
-                state.get("ucdp"),
-            )
-            for match in _REGIME.finditer(_text(doc))
-            if not any(m.start < match.end() and match.start() < m.end for m in mentions)
-        ]
-        return sorted(mentions + added, key=lambda m: (m.start, m.end)) if added else mentions
-
     @staticmethod
     def _opens_name(cand: Span, outer: Span, listed: bool) -> bool:
         """A town opening or closing an organisation's name: "Athens Police", "First Bank of Princeton"."""
@@ -498,26 +476,6 @@ class EntityLinker:
             and last.text not in amb.street_words
             and last.lower_ not in amb.place_words
         )
-
-    def _territories(self, doc: Doc, mentions: list[Mention]) -> list[Mention]:
-        """A country's demonym before a territory noun names the country: "Syrian territory"."""
-        out: list[Mention] = []
-        for m in mentions:
-            span = doc.char_span(m.start, m.end) if m.kind == "nationality" else None
-            country = self.gazetteer.countries.get(m.country or "") if span is not None else None
-            if (
-                span is None
-                or country is None
-                or m.entity_id != f"country:{m.country}"
-                or span.end >= len(doc)
-                or doc[span.end].lower_ not in TERRITORY_NOUNS
-            ):
-                out.append(m)
-                continue
-            end = doc[span.end].idx + len(doc[span.end])
-            text = _text(doc)[m.start : end]
-            out.append(Mention(m.start, end, text, "country", m.entity_id, str(country["name"]), m.country))
-        return out
 
     @staticmethod
     def _stray_town(

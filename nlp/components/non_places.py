@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import cast
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from nlp.components.common import OFFICE_WORDS, _name_like, _text
-from nlp.components.labels import _VEHICLES_KEY
-from nlp.gazetteer import Ambiguity, Gazetteer
+from nlp.components.labels import (
+    _VEHICLES_KEY,
+    NON_PLACES_KEY,
+)
+from nlp.gazetteer import Ambiguity, Gazetteer, get_gazetteer
 from nlp.normalise import name_key
 
 _DETERMINERS = frozenset({"a", "an", "the", "his", "her", "their", "my", "our", "its", "this", "that"})
@@ -199,3 +204,49 @@ def _masthead(doc: Doc, end: int, words: frozenset[str]) -> bool:
             series = word in _ADJECTIVE_MASTHEADS and i + 1 < len(doc) and doc[i + 1].is_title
             return not series
     return False
+
+
+@dataclass(frozen=True)
+class NonPlaces:
+    """Names in a doc that look like places but are not: diseases, vehicles."""
+
+    enabled: bool
+    diseases: frozenset[str] = frozenset()
+    vehicles: frozenset[str] = frozenset()
+    vehicle_makes: frozenset[int] = frozenset()
+
+
+_NONE_FOUND = NonPlaces(enabled=False)
+
+
+def non_place_names(doc: Doc) -> NonPlaces:
+    """What ``coi_non_places`` found in ``doc`` (nothing, when it did not run)."""
+    found = doc.user_data.get(NON_PLACES_KEY)
+    return found if isinstance(found, NonPlaces) else _NONE_FOUND
+
+
+@Language.factory("coi_non_places", default_config={"enabled": True})
+def make_non_places(nlp: Language, name: str, enabled: bool) -> NonPlacesFinder:
+    return NonPlacesFinder(enabled=enabled)
+
+
+class NonPlacesFinder:
+    """Before the ruler: finds diseases and vehicles named after places; the ruler and linker skip them.
+
+    When it runs, the ruler also drops mastheads ("X Times") and the linker reads streets as places.
+    """
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.enabled:
+            return doc
+        gaz = get_gazetteer()
+        amb = gaz.ambiguity
+        diseases = _disease_names(doc, amb.disease_words) if amb is not None else set()
+        vehicles, makes = _vehicles(doc, gaz)
+        doc.user_data[NON_PLACES_KEY] = NonPlaces(
+            True, frozenset(diseases), frozenset(vehicles), frozenset(makes)
+        )
+        return doc

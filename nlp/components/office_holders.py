@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from nlp.components.common import OFFICE_WORDS, _name_like, _sentence_initial, _text
-from nlp.components.labels import MISREAD_LABELS, PLACE_KINDS, TITLE_DOMAIN_KINDS
-from nlp.gazetteer import Ambiguity, Gazetteer
+from nlp.components.common import OFFICE_WORDS, _capitalised, _name_like, _sentence_initial, _text
+from nlp.components.labels import (
+    MISREAD_LABELS,
+    PLACE_KINDS,
+    TITLE_DOMAIN_KINDS,
+)
+from nlp.gazetteer import Ambiguity, Gazetteer, get_gazetteer
 from nlp.normalise import name_key, slug
 from nlp.records import Mention
 
@@ -151,3 +156,22 @@ def _office_holders(
         )
     out.sort(key=lambda m: (m.start, m.end))
     return out
+
+
+@Language.factory("coi_office_holders", default_config={"enabled": True})
+def make_office_holders(nlp: Language, name: str, enabled: bool) -> OfficeHolders:
+    return OfficeHolders(enabled=enabled)
+
+
+class OfficeHolders:
+    """After the linker: places inside an office's title are no place mentions of the text."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, doc: Doc) -> Doc:
+        amb = get_gazetteer().ambiguity
+        mentions: list[Mention] | None = doc._.coi_mentions
+        if self.enabled and mentions is not None and amb is not None and amb.title_heads:
+            doc._.coi_mentions = _office_holders(doc, mentions, amb.title_heads, _capitalised(doc))
+        return doc

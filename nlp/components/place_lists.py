@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.components.common import PLACE_PREPOSITIONS, _sentence_initial, _text
+from nlp.components.labels import add_forced
 from nlp.components.office_holders import _known_place, _personal
-from nlp.gazetteer import Gazetteer
+from nlp.gazetteer import Gazetteer, get_gazetteer
 
 _PLURAL_PLACE_NOUNS = frozenset(
     {
@@ -216,3 +218,23 @@ def _defined_places(doc: Doc) -> list[Span]:
                 found.append(Span(doc, i, end, label="GPE"))
                 break
     return found
+
+
+@Language.factory("coi_place_lists", default_config={"enabled": True})
+def make_place_lists(nlp: Language, name: str, enabled: bool) -> PlaceLists:
+    return PlaceLists(enabled=enabled)
+
+
+class PlaceLists:
+    """Marks places named in lists ("the towns of X, Y and Z", "X and Y counties") and definitions."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.enabled:
+            gaz = get_gazetteer()
+            add_forced(doc, "coordinated", _coordinated_places(doc, gaz))
+            add_forced(doc, "place_list", _place_lists(doc, gaz))
+            add_forced(doc, "defined", _defined_places(doc))
+        return doc

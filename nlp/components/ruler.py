@@ -26,8 +26,8 @@ from nlp.components.common import (
     _said_by,
     _sentence_initial,
 )
-from nlp.components.labels import CANDIDATE_LABELS, CANDIDATES_KEY, NAMED_ACTOR_KINDS
-from nlp.components.non_places import _disease_names, _masthead, _vehicles
+from nlp.components.labels import CANDIDATE_LABELS, CANDIDATES_KEY, NAMED_ACTOR_KINDS, NON_PLACES_KEY
+from nlp.components.non_places import _masthead, non_place_names
 from nlp.gazetteer import Candidate, Gazetteer, get_gazetteer
 from nlp.normalise import name_key
 
@@ -131,9 +131,8 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         spans = filter_spans(list(self.match(doc)))
         keep: list[Span] = []
         doubtful: list[Span] = []
-        amb = self.gazetteer.ambiguity
-        diseases = _disease_names(doc, amb.disease_words) if amb is not None else set()
-        vehicles, vehicle_makes = _vehicles(doc, self.gazetteer)
+        non_places = non_place_names(doc)
+        diseases, vehicles, vehicle_makes = non_places.diseases, non_places.vehicles, non_places.vehicle_makes
         for span in spans:
             if diseases and name_key(span.text) in diseases and not self._is_country(span.text):
                 continue  # "Lassa" in a text about Lassa fever
@@ -187,7 +186,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
             return "drop"  # "HIV", "AIDS": an acronym, not the town spelled in capitals
         if span.end < len(doc) and doc[span.end].lower_ in amb.named_after_words:
             return "drop"  # "Ebola virus", "Marburg fever", "Reston ebolavirus"
-        if _masthead(doc, span.end, amb.masthead_words):
+        if doc.user_data.get(NON_PLACES_KEY) is not None and _masthead(doc, span.end, amb.masthead_words):
             return "drop"  # a newspaper: "New York Times", "Lansing State Journal"
         if kinds <= {"nationality"}:
             return "nationality"
