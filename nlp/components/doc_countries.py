@@ -40,8 +40,12 @@ class DocCountries:
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Mention] = doc._.coi_mentions or []
         gaz = get_gazetteer()
+        # A transnational group ("Islamic State", an expeditionary company) has no home country:
+        # the places near it say where it acts, so it adds no country evidence of its own.
         group_countries = {
-            m.entity_id: tuple(gaz.groups[m.entity_id]["countries"])
+            m.entity_id: ()
+            if gaz.groups[m.entity_id].get("transnational")
+            else tuple(gaz.groups[m.entity_id]["countries"])
             for m in mentions
             if m.kind == "armed_group" and m.entity_id in gaz.groups
         }
