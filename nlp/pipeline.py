@@ -102,6 +102,10 @@ RULE_FAMILIES = ("coi_non_places", *FAMILIES_BEFORE_LINKER, *FAMILIES_AFTER_LINK
 OFF_BY_DEFAULT: frozenset[str] = frozenset()
 
 
+# Kinds of mention that are placed in a first-level division (``Mention.province``).
+PROVINCE_KINDS = frozenset({"city", "region"})
+
+
 def _build(name: str) -> Language:
     lang = _load_model(name)
     if lang is None:
@@ -209,6 +213,7 @@ def tag(
 ) -> Iterator[TagResult]:
     """Tag documents; yields one result per input, in input order."""
     lang = get_pipeline(model)
+    gaz = get_gazetteer()
     pending: list[_Pending | None] = []
     first_open = 0
     for doc in lang.pipe(_docs(lang, inputs, pending), batch_size=batch_size):
@@ -221,7 +226,17 @@ def tag(
             if start < 0:
                 continue  # mentions in a title that is not part of the text
             state.mentions.append(
-                Mention(start, m.end + shift, m.text, m.kind, m.entity_id, m.canonical, m.country, m.ucdp)
+                Mention(
+                    start,
+                    m.end + shift,
+                    m.text,
+                    m.kind,
+                    m.entity_id,
+                    m.canonical,
+                    m.country,
+                    m.ucdp,
+                    gaz.province(m.entity_id) if m.kind in PROVINCE_KINDS else None,
+                )
             )
         state.evidence.append(doc._.coi_evidence or {})
         state.local.update(doc._.coi_local_actors or ())
