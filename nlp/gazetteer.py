@@ -112,7 +112,7 @@ class Ambiguity:
     street_words: tuple[str, ...] = ()  # case-sensitive: "Darby Street", "Grand Ave."
     road_words: tuple[str, ...] = ()  # before a number: "Highway 19"
     title_heads: frozenset[str] = frozenset()  # case-sensitive: "the Foreign Secretary"
-    facility_words: frozenset[str] = frozenset()  # case-sensitive: "Holy Redeemer Church"
+    facility_words: frozenset[str] = frozenset()  # case-sensitive: "Saint Anselm Church"
     masthead_words: frozenset[str] = frozenset()  # case-sensitive: "New York Times"
     function_words: frozenset[str] = frozenset()  # "and", "the", "is": closed-class English words
     disease_names: frozenset[str] = frozenset()  # "Ebola", "Zika": diseases the NER reads as places

@@ -50,23 +50,23 @@ TRANSLITERATED_COUNTRIES = frozenset(
 )
 # Ship prefixes: "USS Hopper", "HMS Daring", "FS Forbin".
 VESSEL_PREFIXES = frozenset({"USS", "HMS", "FS", "HMAS", "HMCS", "INS", "USNS", "RFA", "USCGC"})
-# Capitalised words after a town that make it the seat of a local office: "Dublin Mayor", "Athens Police".
+# Capitalised words after a town that make it the seat of a local office: "Dublin Mayor", "Corinth Police".
 LOCAL_OFFICE_WORDS = frozenset(
     {"Mayor", "Police", "Fire", "Sheriff", "City", "County", "Council", "Township", "Borough", "Mayor's"}
 )
-# Capitalised words of local institutions that the NER folds into a name ("Huntsville High School").
+# Capitalised words of local institutions that the NER folds into a name ("Fairview High School").
 INSTITUTION_WORDS = frozenset(
     {"Chief", "Judge", "Superintendent", "Commissioner", "Department", "School", "Elementary", "High"}
     | {"Library", "Hospital", "Parks", "Recreation", "Board", "Court", "Circuit", "Attorney", "Attorney's"}
 )
-# Words that end the personal name in a title run ("Lewisburg Mayor John Manchester").
+# Words that end the personal name in a title run ("Brookvale Mayor Ann Tolliver").
 OFFICE_WORDS = LOCAL_OFFICE_WORDS | INSTITUTION_WORDS
 # Prepositions after which a gazetteer place outweighs the NER's reading as a name ("in Palmyra").
 PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
 # Capitalised prepositions the NER takes into a name: "Near Palmyra, two strikes...".
 OPENING_PREPOSITIONS = PLACE_PREPOSITIONS | {"at", "from"}
 PREPOSITIONS = OPENING_PREPOSITIONS | {"of", "to", "on"}
-# Last words of the names of days: "St. Patrick's Day", "Christmas Eve".
+# Last words of the names of days: "St. Andrew's Day", "Christmas Eve".
 HOLIDAY_WORDS = frozenset({"Day", "Eve"})
 LANGUAGE_NOUNS = frozenset({"language", "languages", "dialect", "dialects", "script"})
 DEMONYM_PLACE_NOUNS = frozenset(
@@ -208,7 +208,7 @@ def _after_locative(doc: Doc, span: Span) -> bool:
 
 
 def _among_places(doc: Doc, resolved: list[tuple[Span, list[Candidate]]], idx: int) -> bool:
-    """A name listed with a known place next to it: "Butler, Clark, Hamilton", "Newark, Heath"."""
+    """A name listed with a known place next to it: "Adams, Brown, Clay", "Elmira, Corning"."""
     span = resolved[idx][0]
     for j in (idx - 1, idx + 1):
         if not 0 <= j < len(resolved):
@@ -222,7 +222,7 @@ def _among_places(doc: Doc, resolved: list[tuple[Span, list[Candidate]]], idx: i
 
 
 def _opens(cand: Span, outer: Span) -> bool:
-    """``cand`` starts ``outer``, after a leading "the": "the Athens Police Department"."""
+    """``cand`` starts ``outer``, after a leading "the": "the Corinth Police Department"."""
     return cand.start == outer.start + (outer[0].lower_ == "the")
 
 
@@ -277,8 +277,8 @@ _LOCAL_OR_SITE_NOUNS = LOCAL_PLACE_NOUNS | SITE_NOUNS
 def _before_local_noun(doc: Doc, span: Span) -> bool:
     """A name right before a lower-case noun of a local unit or a site.
 
-    "the Al-Sinek neighborhood", "the Jubba valley"; a site may follow one
-    lower-case word: "the Mezzeh military airport", "the Al Salem hospital".
+    "the Al-Warda neighbourhood", "the Shabelle valley"; a site may follow one
+    lower-case word: "the Qarnayn military airport", "the Al Noor hospital".
     """
     end = span.end
     if end < len(doc) and doc[end].is_lower and doc[end].lower_ in _LOCAL_OR_SITE_NOUNS:

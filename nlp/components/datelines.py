@@ -19,7 +19,7 @@ _DATELINE = re.compile(
 
 
 def _dateline_spans(doc: Doc) -> list[Span]:
-    """The place of a news dateline: "MANSFIELD —", "COLUMBUS, Ohio (AP) —", "BEIRUT (AP)".
+    """The place of a news dateline: "ELMWOOD —", "AKRON, Ohio (AP) —", "BEIRUT (AP)".
 
     A run of capitalised words at the start of the text or of a sentence,
     followed by a wire tag or a dash, names the place the report is filed

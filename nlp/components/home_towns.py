@@ -12,7 +12,7 @@ from nlp.components.labels import add_forced
 from nlp.gazetteer import Gazetteer, get_gazetteer
 from nlp.normalise import name_key
 
-# Nouns for people after a town used as their origin: "a Meadow Grove man", "the Saratoga native".
+# Nouns for people after a town used as their origin: "a Pinecrest Falls man", "the Ridgeford native".
 RESIDENT_NOUNS = frozenset(
     {"man", "woman", "men", "women", "native", "natives", "resident", "residents", "teen", "teenager"}
     | {"boy", "girl", "couple", "family", "youth", "mother", "father", "student", "students", "home"}
@@ -20,7 +20,7 @@ RESIDENT_NOUNS = frozenset(
 
 
 def _resident(doc: Doc, span: Span) -> bool:
-    """A name between an article or number and a resident noun: "a Meadow Grove man"."""
+    """A name between an article or number and a resident noun: "a Pinecrest Falls man"."""
     if span.start == 0 or span.end >= len(doc) or doc[span.end].lower_ not in RESIDENT_NOUNS:
         return False
     before = doc[span.start - 1]
@@ -36,10 +36,10 @@ _MEMBER_INSTITUTIONS = frozenset({"University", "College", "Academy", "Institute
 def _resident_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
     """Names of two or three words between an article or number and a resident noun.
 
-    "a Meadow Grove man", "the Glen Carbon couple": the town people come from,
+    "a Pinecrest Falls man", "the Oak Hollow couple": the town people come from,
     even where neither the NER nor the gazetteer knows it. Names holding a
     demonym or a generic word ("a Native American woman"), names opening with a
-    given name ("the Bernard Becker family") and members of an institution ("a
+    given name ("the Oswin Tarrant family") and members of an institution ("a
     Harvard University student") are left out.
     """
     amb = gaz.ambiguity
@@ -59,7 +59,7 @@ def _resident_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
             continue
         first = name_key(span[0].text)
         if first in amb.personal_names or first in amb.given_names:
-            continue  # "the Bernard Becker family": a person's family
+            continue  # "the Oswin Tarrant family": a person's family
         if any(
             name_key(w.text) in amb.common_words or any(c.kind == "nationality" for c in gaz.lookup(w.text))
             for w in span
@@ -69,7 +69,7 @@ def _resident_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:
     return found
 
 
-# A legislator's party and home: "Rep. Torrey Westrom, R-Elbow Lake", "D-Calif.", "D-McDowell";
+# A legislator's party and home: "Rep. Jane Roe, R-Cedar Bluff", "D-Calif.", "D-McDowell";
 # not a postal code ("D-CA").
 _PARTY_HOME = re.compile(
     r"(?<![\w-])(?:[RDI]|DFL)-([A-Z][a-z][A-Za-z]*\.?(?: [A-Z][a-z][A-Za-z]*)?)(?=[,;.)\s])"

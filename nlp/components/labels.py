@@ -46,7 +46,7 @@ NAMED_ACTOR_KINDS = ACTOR_KINDS | {"organisation"}
 TITLE_DOMAIN_KINDS = frozenset({"location", "organisation"})
 
 
-# NER labels a town before a resident noun is read as ("a Meadow Grove man" as a product).
+# NER labels a town before a resident noun is read as ("a Pinecrest Falls man" as a product).
 RESIDENT_LABELS = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "FAC", "GPE", "LOC"})
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 

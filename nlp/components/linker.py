@@ -155,7 +155,7 @@ class EntityLinker:
         early = self._early_context(spans + candidates, doc._.coi_source_countries or ())
         split_tokens: set[int] = set()
         deferred: list[tuple[Span, Span, str]] = []
-        # Words used as parts of personal names elsewhere in the text ("John Moore ... Moore").
+        # Words used as parts of personal names elsewhere in the text ("Ruth Calder ... Calder").
         # and names after a personal title ("President Saakashvili ... Saakashvili").
         capitals = _capitalised(doc)
         person_words = {
@@ -224,10 +224,10 @@ class EntityLinker:
                             and (not minor or _local_office(outer[cand.end - outer.start :]))
                         )
                     ):
-                        # A place inside a name: "the Texas Department of Health", "Athens Police".
+                        # A place inside a name: "the Texas Department of Health", "Corinth Police".
                         spans.append(Span(doc, cand.start, cand.end, label=label))
                     elif outer.label_ in MISREAD_LABELS and not listed and self._seat_of_office(cand, outer):
-                        # "Lewisburg Mayor John Manchester" read as one name: the town, then the person.
+                        # "Brookvale Mayor Ann Tolliver" read as one name: the town, then the person.
                         spans.remove(outer)
                         for i in range(outer.start, outer.end):
                             ner_by_token.pop(i, None)
@@ -258,7 +258,7 @@ class EntityLinker:
                     and not minor
                     and len(cand) == 1
                     and not listed
-                    and key not in amb.personal_names  # "driven by Mary": the NER's person stands
+                    and key not in amb.personal_names  # "steered by Mary": the NER's person stands
                     and ent.label_ in ("PERSON", "ORG")
                     and key not in person_words
                     and key not in speakers
@@ -348,8 +348,8 @@ class EntityLinker:
     def _attributive_demonym(self, doc: Doc, cand: Span, ent: Span, key: str) -> bool:
         """A demonym the NER read as a person or a language, before a noun it qualifies.
 
-        "the prominent Slovak architect"; read as a language, only before a place noun:
-        "the southern English city of Salisbury", not "English language learners".
+        "the noted Slovak painter"; read as a language, only before a place noun:
+        "the northern English city of Durham", not "English language learners".
         """
         if ent.label_ not in ("PERSON", "LANGUAGE") or len(cand) != 1 or cand.end >= len(doc):
             return False
@@ -394,9 +394,9 @@ class EntityLinker:
     def _misread_town(self, ent: Span, amb: Ambiguity) -> bool:
         """A "person" closing with a town of 100,000 and holding no given name before it.
 
-        "Historic Dublin" or a headline run "Freemason Bogdanov Joins Sochi" read as
+        "Old Dublin" or a headline run "Chemist Petrov Visits Sochi" read as
         a person says nothing about "Dublin" or "Sochi" elsewhere in the text;
-        "John Moore" and "Petty Officer Scott C. Dayton" do.
+        "Ruth Calder" and "Petty Officer Lena M. Dayton" do.
         """
         if len(ent) < 2:
             return False
@@ -432,7 +432,7 @@ class EntityLinker:
     def _after_place_noun(self, doc: Doc, span: Span) -> bool:
         """A name after "<place word> of" or "<place word> such as", "including", "like".
 
-        "the town of Tel Tamer", "the villages of Maliuc", "camps such as Zamzam".
+        "the village of Kafr Nasih", "the hamlets of Ceatalchioi", "camps such as Zamzam".
         """
         amb = self.gazetteer.ambiguity
         if span.start < 2 or amb is None:
@@ -448,10 +448,10 @@ class EntityLinker:
 
     @staticmethod
     def _opens_name(cand: Span, outer: Span, listed: bool) -> bool:
-        """A town opening or closing an organisation's name: "Athens Police", "First Bank of Princeton"."""
+        """A town opening or closing an organisation's name: "Corinth Police", "Savings Bank of Trenton"."""
         if _opens(cand, outer):
             return cand.end < outer.end and not listed
-        # "the First Bank of Princeton", "St. John's Lutheran School in Lombard"
+        # "the Second Savings Bank of Trenton", "St. Mark's Grammar School in Elgin"
         return cand.end == outer.end and outer.doc[cand.start - 1].lower_ in ("of", "in")
 
     def _territory(self, cand: Span, amb: Ambiguity) -> bool:
@@ -488,7 +488,7 @@ class EntityLinker:
     ) -> bool:
         """A one-word town abroad that nothing else in a text about another country supports.
 
-        "Metro 911" or "Titan Operating" in a Texan story are not towns of Indonesia or
+        "Summit 411" or "Apex Drilling" in a Texan story are not towns of Indonesia or
         Afghanistan: a lone foreign town below a million inhabitants needs another
         place, nationality or actor of its country in the text.
         """
@@ -538,7 +538,7 @@ class EntityLinker:
 
     @staticmethod
     def _hometown(doc: Doc, cand: Span, spans: list[Span]) -> bool:
-        """ "James Tauber of Nelson", "Amstutz, of Wooster", "a 20-year-old from Brampton"."""
+        """ "Ada Morrow of Nelson", "Kessler, of Fenwick", "a 19-year-old from Halden"."""
         if cand.start < 2 or doc[cand.start - 1].lower_ not in ("of", "from"):
             return False
         before = doc[cand.start - 2]
@@ -610,15 +610,15 @@ class EntityLinker:
             and doc[span.end].is_title
             and not common
         ):
-            return True  # "the Georgia Bureau of Investigation": a place naming an institution
+            return True  # "the Ohio Bureau of Records": a place naming an institution
         if span.end < len(doc):
             nxt = doc[span.end]
             if nxt.lower_ in amb.place_words:
                 return True
             if nxt.text in LOCAL_OFFICE_WORDS and not common:
-                return True  # "Woodstock Mayor Michael Harding", "Cookville Fire Chief"
+                return True  # "Millbrook Mayor Dana Hale", "Ashford Fire Chief"
             if _resident(doc, span) and not common:
-                return True  # "a Saratoga native", "an Independence teenager"
+                return True  # "a Ridgeford native", "a Liberty teenager"
             if nxt.text == "," and span.end + 1 < len(doc):
                 follower = doc[span.end + 1]
                 if follower.text[:1].isupper() and any(
@@ -647,7 +647,7 @@ class EntityLinker:
         label = span.label_
         unit = placed.get((span.start, span.end))
         if unit:
-            # "Harvey, Harper and Kingman counties": the counties, not towns of those names.
+            # "Adams, Brown and Clay counties": the counties, not towns of those names.
             county = f"{_POSSESSIVE.sub('', text)} {unit}"
             counties = [c for c in self.gazetteer.lookup(county) if c.kind == "region"]
             if counties:
@@ -655,7 +655,7 @@ class EntityLinker:
         if not cands:
             kind = NER_KINDS.get(label)
             if label in RESIDENT_LABELS and _resident(doc, span) and span[0].is_title:
-                kind = "location"  # "a Meadow Grove man": the town people come from
+                kind = "location"  # "a Pinecrest Falls man": the town people come from
             if kind is None or span[0].text in VESSEL_PREFIXES:
                 return None  # not a tagged kind, or a ship ("USS Mahan"): neither place nor person
             amb = self.gazetteer.ambiguity
@@ -666,40 +666,40 @@ class EntityLinker:
                 and span[-1].text in amb.facility_words
                 and (span[-1].text != "Co." or self._county_abbreviation(span))
             ):
-                kind = "location"  # a named building or site: "Holy Redeemer Church", "Sednaya Prison"
+                kind = "location"  # a named building or site: "Saint Anselm Church", "Sednaya Prison"
             if kind == "location" and span[-1].text in HOLIDAY_WORDS:
-                return None  # "St. Patrick's Day": a day, not a place
+                return None  # "St. Andrew's Day": a day, not a place
             if kind == "location" and span.end < len(doc) and doc[span.end].lower_ in LANGUAGE_NOUNS:
-                return None  # "the Northern Kurdish language": a language, not a place
+                return None  # "the Southern Kurdish language": a language, not a place
             if _person_follows(doc, span.start, span.end):
-                kind = "person"  # "Rufus Church, who was found": a person, whatever the name's form
+                kind = "person"  # "Amos Church, who was seen": a person, whatever the name's form
             if kind == "person" and (self._placed(doc, span) or _resident(doc, span)):
-                kind = "location"  # "in Daquq", "the town of Tel Tamer": a place the NER read as a name
+                kind = "location"  # "in Daquq", "the village of Kafr Nasih": a place the NER read as a name
             one_word = len(span) == 1 and not span.text.isupper()
             if kind == "organisation" and one_word and self._placed(doc, span):
-                kind = "location"  # "atrocities in Dabiq": one unknown word placed by a preposition
+                kind = "location"  # "abuses in Tall Rifaat": one unknown word placed by a preposition
             if kind == "organisation" and len(span) <= 3 and self._after_place_noun(doc, span):
                 kind = "location"  # "the village of Zorbatiya": a place, not a company
             if kind in ("organisation", "person") and len(span) <= 3 and _before_local_noun(doc, span):
-                kind = "location"  # "the Al-Sinek neighborhood", "Qaraqosh district"
+                kind = "location"  # "the Al-Warda neighbourhood", "Qaraqosh district"
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in person_words:
                 kind = "person"  # "Karim" after "Abdul Karim": a name, not a place
             if (
                 kind in ("location", "organisation")
                 and amb is not None
                 and self._given_name(span, amb)
-                and (span.start, span.end) not in placed  # "from Ellsworth to Riley counties"
+                and (span.start, span.end) not in placed  # "from Marion to Greene counties"
                 and not self._placed(doc, span)
                 and not _among_places(doc, resolved, idx)
             ):
                 kind = "person"  # "Brenda and Abdirahman", "Gwendolyn Okafor": a name no gazetteer knows
             if kind in ("location", "organisation") and len(span) <= 2 and self._titled(doc, span):
-                kind = "person"  # "President Saakashvili", "coach Ripley"
+                kind = "person"  # "President Saakashvili", "coach Dunmore"
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in speakers:
                 kind = "person"  # an unknown single name that speaks in the text: "Karim said"
             start_char = span.start_char
             if kind in ("location", "organisation") and len(span) > 1 and span[0].lower_ == "the":
-                start_char = span[1].idx  # "the East Coast", "the Georgia Bureau of Investigation"
+                start_char = span[1].idx  # "the East Coast", "the Ohio Bureau of Records"
                 text = _text(doc)[start_char : span.end_char]
             clean = _POSSESSIVE.sub("", text.strip())
             if kind == "location":
@@ -733,7 +733,7 @@ class EntityLinker:
             and (self._titled(doc, span) or span[0].lower_ in person_words or span[0].lower_ in speakers)
             and not any(c.kind in ("country", "nationality") for c in cands)
         ):
-            # "coach Ripley", "Janae McMahon ... McMahon": a person the NER read as a town.
+            # "coach Dunmore", "Janae McMahon ... McMahon": a person the NER read as a town.
             return _person(span, text)
         # Prefer actor readings for group-like spans, place readings otherwise.
         actors = [c for c in cands if c.kind in NAMED_ACTOR_KINDS]

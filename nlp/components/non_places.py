@@ -21,7 +21,7 @@ _DETERMINERS = frozenset({"a", "an", "the", "his", "her", "their", "my", "our", 
 
 
 def _model_year(doc: Doc, start: int) -> bool:
-    """A year between a determiner and a name: "a 1992 Toyota", "their red 1991 Honda"."""
+    """A year between a determiner and a name: "a 1998 Toyota", "their blue 2003 Honda"."""
     if start < 2:
         return False
     year = doc[start - 1].text
@@ -192,7 +192,7 @@ _ADJECTIVE_MASTHEADS = frozenset({"Daily", "Independent", "Standard"})
 
 
 def _masthead(doc: Doc, end: int, words: frozenset[str]) -> bool:
-    """A newspaper's masthead after a place, perhaps after one more word: "Lansing State Journal".
+    """A newspaper's masthead after a place, perhaps after one more word: "Fairview State Gazette".
 
     An adjective before another capitalised word names a series: "Syria Daily Report".
     """

@@ -22,7 +22,7 @@ SEAT_OFFICE_WORDS = frozenset({"Mayor", "Police", "Sheriff", "Council", "Mayor's
 def _split_office_seats(spans: list[Span], titles: frozenset[str]) -> list[Span]:
     """A name the NER read as one person opening with the seat of a local office.
 
-    "Tillsonburg Mayor Stephen Molnar" is the town and the mayor: the capitalised
+    "Fernhill Mayor Ruth Abbot" is the town and the mayor: the capitalised
     words before the office word become a place, the name after it a person.
     """
     out: list[Span] = []
@@ -45,7 +45,7 @@ def _split_office_seats(spans: list[Span], titles: frozenset[str]) -> list[Span]
 
 
 def _trailing_name(span: Span, office: frozenset[str]) -> Span | None:
-    """The personal name closing a title run: "John Manchester" in "Lewisburg Mayor John Manchester"."""
+    """The personal name closing a title run: "John Manchester" in "Brookvale Mayor Ann Tolliver"."""
     start = span.end
     while (
         start > span.start

@@ -37,7 +37,7 @@ _PLURAL_PLACE_NOUNS = frozenset(
 
 
 _PLURAL_PLACE_RE = re.compile(r"\b(?:" + "|".join(sorted(_PLURAL_PLACE_NOUNS)) + r")\b")
-# Plural county nouns and the singular that closes each county's name: "Harper County".
+# Plural county nouns and the singular that closes each county's name: "Adair County".
 _COUNTY_NOUNS = {"counties": "County", "parishes": "Parish"}
 
 
@@ -45,11 +45,11 @@ def _coordinated_places(doc: Doc, gaz: Gazetteer) -> list[Span]:
     """Names coordinated before a plural place noun: "Jackson and Barrow counties".
 
     Each name of the list ("Clay, Douglas, Grant and Wilkin counties",
-    "Woodfield and Martingale roads", "from Ellsworth to Riley counties") is a
+    "Linden and Foxglove roads", "from Marion to Greene counties") is a
     place, whatever the NER says. A single word opening a sentence is one only
-    where the gazetteer knows it ("Douglas and Wyandotte counties"; not "Both").
+    where the gazetteer knows it ("Adair and Boone counties"; not "Both").
     Before "counties" or "parishes" each span's ``kb_id_`` holds "County" or
-    "Parish", so that the linker can look up "Harper County".
+    "Parish", so that the linker can look up "Adair County".
     """
     found: list[Span] = []
     nouns = [doc.char_span(m.start(), m.end()) for m in _PLURAL_PLACE_RE.finditer(_text(doc))]
@@ -96,7 +96,7 @@ def _place_lists(doc: Doc, gaz: Gazetteer) -> list[Span]:
     commas and closed by "and" or "or") right after "in", "near", "around"... is a
     list of places when one of them is a town, region or country of the gazetteer
     that is no given name or surname: the others are places too, whatever the NER
-    read. Names opening with a given name or holding a title ("Terry Collins",
+    read. Names opening with a given name or holding a title ("Dale Foster",
     "Staff Sgt") are left alone, and lists before "counties" are left to
     :func:`_coordinated_places`.
     """

@@ -66,7 +66,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
     7. a name on the stop-lists (common words, English words of
        ``common_names.json``, given names, surnames) - candidate ``COI_WEAK``;
        a common or English word opening a sentence before a lower-case word
-       ("But town leaders") - drop;
+       ("But town officials") - drop;
     8. other multi-word places, countries, seas and continents - entity;
     9. a single-word region or a town of ``minor_city_population`` or more -
        candidate ``COI_STRONG``; smaller towns - candidate ``COI_WEAK``.
@@ -137,7 +137,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
             if diseases and name_key(span.text) in diseases and not self._is_country(span.text):
                 continue  # "Lassa" in a text about Lassa fever
             if span.text in vehicles or (len(span) == 1 and span.start in vehicle_makes):
-                continue  # "a 2005 Honda ... the Honda", "his Toyota Hilux": a vehicle, not the town
+                continue  # "a 2005 Honda ... the Honda", "her Toyota Corolla": a vehicle, not the town
             verdict = self.classify(doc, span)
             if verdict == "entity":
                 keep.append(span)
@@ -174,7 +174,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         assert amb is not None
         key = name_key(text)
         if kinds & {"city", "region", "country"} and _place_suffix(doc, span):
-            return "entity"  # "the Kent-based outfit", "a Homs-born engineer"
+            return "entity"  # "the Kent-based charity", "a Homs-born engineer"
         if self._person_context(doc, span, key, candidates):
             return "drop"
         acronym_like = len(span) == 1 and text.isupper() and len(text) <= 5
@@ -187,7 +187,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         if span.end < len(doc) and doc[span.end].lower_ in amb.named_after_words:
             return "drop"  # "Ebola virus", "Marburg fever", "Reston ebolavirus"
         if doc.user_data.get(NON_PLACES_KEY) is not None and _masthead(doc, span.end, amb.masthead_words):
-            return "drop"  # a newspaper: "New York Times", "Lansing State Journal"
+            return "drop"  # a newspaper: "New York Times", "Fairview State Gazette"
         if kinds <= {"nationality"}:
             return "nationality"
         if all(c.minor for c in candidates):
@@ -195,11 +195,11 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         if key in amb.common_words or (key in amb.english_words and not text.endswith(".")):
             # "Mobile", "Nice", "East"; not the abbreviations "Ill." or "Mass."
             if _sentence_initial(doc, span.start) and span.end < len(doc) and doc[span.end].is_lower:
-                return "drop"  # "But town leaders", "Mobile phones"
+                return "drop"  # "But town officials", "Mobile phones"
             return "weak"
         if key in amb.given_names or key in amb.surnames:
             if "country" in kinds and self._hyphen_partner(doc, span):
-                return "entity"  # "an EU-Israel summit": a country, not the given name
+                return "entity"  # "an EU-Jordan meeting": a country, not the given name
             if "region" in kinds and _apposed(doc, span):
                 return "entity"  # "Brands Hatch, Kent.": the county of the place before it
             return "weak"
@@ -266,7 +266,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
                 and not _sentence_initial(doc, prev.i)
                 and p not in amb.locative_words
                 and p not in amb.place_words
-                and p not in amb.function_words  # "... months The Athens Police"
+                and p not in amb.function_words  # "... months The Corinth Police"
                 and name_key(prev.text) not in amb.common_words
                 and not self.gazetteer.lookup(prev.text)
             ):
