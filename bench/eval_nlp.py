@@ -19,7 +19,10 @@ The eval copy holds no dev/test split of its own (the held-out parts are kept
 elsewhere, see each SOURCE.txt), so every file is scored whole; ``--halves``
 also scores the two halves of a fixed hash split to show the spread.
 
-Usage: ``python bench/eval_nlp.py [--model NAME] [--limit N] [--halves]``.
+UCDP rows ``A@0.95``/``B@0.95``: focus at the score threshold calibrated on half A for 0.95
+precision, applied to both halves. ``--ablate`` reruns every set without each rule family.
+
+Usage: ``python bench/eval_nlp.py [--model NAME] [--limit N] [--halves] [--ablate]``.
 Exits 0 with a message when the eval folder is absent.
 """
 
@@ -163,12 +166,16 @@ def _is_continent_page(url: str) -> bool:
 # --------------------------------------------------------------------------- tagging
 
 
-def run_tagger(items: list[dict[str, Any]], model: str | None) -> dict[str, Any]:
-    from nlp.pipeline import tag
+def run_tagger(items: list[dict[str, Any]], model: str | None, without: str | None = None) -> dict[str, Any]:
+    """Tag ``items``; ``without`` names a rule family's component to leave out of the pipeline."""
+    from nlp.pipeline import get_pipeline, tag
     from nlp.records import TagInput
 
     inputs = (TagInput(id=str(it["id"]), text=it["text"]) for it in items)
-    return {r.id: r for r in tag(inputs, model=model, batch_size=64)}
+    if without is None:
+        return {r.id: r for r in tag(inputs, model=model, batch_size=64)}
+    with get_pipeline(model).select_pipes(disable=[without]):
+        return {r.id: r for r in tag(inputs, model=model, batch_size=64)}
 
 
 # --------------------------------------------------------------------------- scorers
@@ -229,6 +236,40 @@ def score_ucdp(items: list[dict[str, Any]], results: dict[str, Any]) -> dict[str
     }
 
 
+def ucdp_scored(items: list[dict[str, Any]], results: dict[str, Any]) -> list[tuple[float, bool]]:
+    """(best focus score, right?) per headline that has a focus."""
+    out = []
+    for item in items:
+        focus = [c for c in results[str(item["id"])].countries if c.role == "focus"]
+        if focus:
+            best = max(focus, key=lambda c: c.score)
+            out.append((float(best.score), best.code in item["countries"]))
+    return out
+
+
+def calibrate(scored: list[tuple[float, bool]], target: float = 0.95) -> float:
+    """The lowest score threshold whose answers at or above it reach ``target`` precision."""
+    ranked = sorted(scored, key=lambda s: -s[0])
+    best = math.inf
+    right = 0
+    for n, (score, ok) in enumerate(ranked, 1):
+        right += ok
+        if right / n >= target:
+            best = score
+    return best
+
+
+def at_threshold(
+    items: list[dict[str, Any]], scored: list[tuple[float, bool]], threshold: float
+) -> dict[str, float]:
+    kept = [ok for score, ok in scored if score >= threshold]
+    return {
+        "thr": threshold,
+        "coverage": len(kept) / len(items) if items else 0.0,
+        "precision": sum(kept) / len(kept) if kept else float("nan"),
+    }
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -237,6 +278,49 @@ def subsets(items: list[dict[str, Any]], halves: bool) -> Iterator[tuple[str, li
     if halves:
         for name in ("A", "B"):
             yield f"half {name}", [it for it in items if half(str(it["id"])) == name]
+
+
+def lgl_country(t: dict[str, Any]) -> str | None:
+    value = t.get("country")
+    return str(value) if value else None
+
+
+Scorer = Callable[[list[dict[str, Any]], dict[str, Any]], dict[str, float]]
+# The metrics a rule family is judged on, per data set.
+HEADLINE = {
+    "lgl": ("F1", "country_acc"),
+    "gwn": ("F1", "country_acc"),
+    "geovirus": ("F1", "country_acc"),
+    "re3d": ("loc_F1", "per_F1", "org_F1"),
+    "ucdp": ("coverage", "precision"),
+}
+
+
+def print_ablation(gains: dict[tuple[str, str, str], dict[str, float]], keys: list[str]) -> None:
+    """Each family's gain (full pipeline minus the pipeline without it) per set and half.
+
+    Leave-one-corpus-out verdict: the family is kept when its summed gain on half A of
+    all the other corpora is positive; the verdict is right on the left-out corpus when
+    the family's gain there (half B) has the same sign.
+    """
+    families = sorted({f for f, _, _ in gains})
+    print("\nablation: gain of each rule family (with minus without), per set and half")
+    for family in families:
+        print(family)
+        for key in keys:
+            for name in ("A", "B"):
+                g = gains.get((family, key, name))
+                if g is not None:
+                    print(f"  {key:<10}{name:<3}" + "  ".join(f"{m}={v:+.4f}" for m, v in g.items()))
+        for left_out in keys:
+            train = sum(
+                sum(g.values())
+                for (f, k, n), g in gains.items()
+                if f == family and k != left_out and n == "A"
+            )
+            held = sum(gains.get((family, left_out, "B"), {}).values())
+            verdict = "keep" if train > 0 else "drop"
+            print(f"  leave-out {left_out:<9} others A {train:+.4f} -> {verdict}; {left_out} B {held:+.4f}")
 
 
 def fmt(value: float | int) -> str:
@@ -250,6 +334,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="spaCy model package ('none' for gazetteers only)")
     parser.add_argument("--limit", type=int, default=None, help="items per file (for quick runs)")
     parser.add_argument("--halves", action="store_true", help="also score the two halves of a hash split")
+    parser.add_argument(
+        "--ablate", action="store_true", help="print each rule family's gain per set and half"
+    )
     parser.add_argument("--only", default=None, help="comma list: lgl,gwn,geovirus,re3d,ucdp")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
@@ -261,23 +348,18 @@ def main(argv: Iterable[str] | None = None) -> int:
     started = time.perf_counter()
     nearest: NearestTown | None = None
 
+    datasets: list[tuple[str, list[dict[str, Any]], Scorer]] = []
     geo = EVAL_DIR / "geoparsing_news"
     for key, filename in (("lgl", "lgl.jsonl"), ("gwn", "geowebnews.jsonl"), ("geovirus", "geovirus.jsonl")):
         path = geo / filename
         if key not in wanted or not path.exists():
             continue
         items = read_jsonl(path, args.limit)
-        results = run_tagger(items, args.model)
-        if key == "lgl":
-
-            def gold_country(t: dict[str, Any]) -> str | None:
-                value = t.get("country")
-                return str(value) if value else None
-
-        else:
+        gold_country: Callable[[dict[str, Any]], str | None] = lgl_country
+        if key != "lgl":
             nearest = nearest or NearestTown()
 
-            def gold_country(t: dict[str, Any], finder: NearestTown = nearest) -> str | None:
+            def geonames_country(t: dict[str, Any], finder: NearestTown = nearest) -> str | None:
                 gid = t.get("geonameid")
                 if gid and str(gid).isdigit():
                     # Only GeoNames towns and countries have a sure country; areas, seas
@@ -289,28 +371,54 @@ def main(argv: Iterable[str] | None = None) -> int:
                     return finder.country(float(t["lat"]), float(t["lon"]))
                 return None
 
-        for name, subset in subsets(items, args.halves):
-            rows.append((key, name, len(subset), score_geoparsing(subset, results, gold_country)))
+            gold_country = geonames_country
+
+        def geo_scorer(
+            subset: list[dict[str, Any]],
+            results: dict[str, Any],
+            gc: Callable[..., str | None] = gold_country,
+        ) -> dict[str, float]:
+            return score_geoparsing(subset, results, gc)
+
+        datasets.append((key, items, geo_scorer))
 
     re3d = EVAL_DIR / "re3d" / "re3d_paragraphs.jsonl"
     if "re3d" in wanted and re3d.exists():
-        items = read_jsonl(re3d, args.limit)
-        results = run_tagger(items, args.model)
-        for name, subset in subsets(items, args.halves):
-            rows.append(("re3d", name, len(subset), score_re3d(subset, results)))
+        datasets.append(("re3d", read_jsonl(re3d, args.limit), score_re3d))
 
     ucdp = EVAL_DIR / "ucdp_ged" / "ucdp_ged_syria_2016_2017.jsonl"
     if "ucdp" in wanted and ucdp.exists():
-        items = read_jsonl(ucdp, args.limit)
-        results = run_tagger(items, args.model)
-        for name, subset in subsets(items, args.halves):
-            rows.append(("ucdp", name, len(subset), score_ucdp(subset, results)))
+        datasets.append(("ucdp", read_jsonl(ucdp, args.limit), score_ucdp))
 
+    gains: dict[tuple[str, str, str], dict[str, float]] = {}
+    for key, items, scorer in datasets:
+        results = run_tagger(items, args.model)
+        for name, subset in subsets(items, args.halves or args.ablate):
+            rows.append((key, name, len(subset), scorer(subset, results)))
+        if key == "ucdp":
+            half_a = [it for it in items if half(str(it["id"])) == "A"]
+            half_b = [it for it in items if half(str(it["id"])) == "B"]
+            threshold = calibrate(ucdp_scored(half_a, results))
+            for name, subset in (("A@0.95", half_a), ("B@0.95", half_b)):
+                rows.append(
+                    (key, name, len(subset), at_threshold(subset, ucdp_scored(subset, results), threshold))
+                )
+        if args.ablate:
+            from nlp.pipeline import RULE_FAMILIES
+
+            for family in RULE_FAMILIES:
+                without = run_tagger(items, args.model, without=family)
+                for name in ("A", "B"):
+                    subset = [it for it in items if half(str(it["id"])) == name]
+                    on, off = scorer(subset, results), scorer(subset, without)
+                    gains[(family, key, name)] = {m: on[m] - off[m] for m in HEADLINE[key]}
     print(f"\nmodel: {args.model or os.environ.get('COI_SPACY_MODEL', 'default')}  eval: {EVAL_DIR}")
     print(f"{'dataset':<10}{'subset':<9}{'n':>6}  metrics")
     for key, name, n, metrics in rows:
         shown = "  ".join(f"{k}={fmt(v)}" for k, v in metrics.items())
         print(f"{key:<10}{name:<9}{n:>6}  {shown}")
+    if gains:
+        print_ablation(gains, [key for key, _, _ in datasets])
     print(f"elapsed {time.perf_counter() - started:.0f}s")
     return 0
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.normalise import ascii_fold, name_key, slug
-from nlp.records import EntityKind
+from nlp.records import EntityKind, Province
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -112,7 +112,7 @@ class Ambiguity:
     street_words: tuple[str, ...] = ()  # case-sensitive: "Darby Street", "Grand Ave."
     road_words: tuple[str, ...] = ()  # before a number: "Highway 19"
     title_heads: frozenset[str] = frozenset()  # case-sensitive: "the Foreign Secretary"
-    facility_words: frozenset[str] = frozenset()  # case-sensitive: "Holy Redeemer Church"
+    facility_words: frozenset[str] = frozenset()  # case-sensitive: "Saint Anselm Church"
     masthead_words: frozenset[str] = frozenset()  # case-sensitive: "New York Times"
     function_words: frozenset[str] = frozenset()  # "and", "the", "is": closed-class English words
     disease_names: frozenset[str] = frozenset()  # "Ebola", "Zika": diseases the NER reads as places
@@ -130,7 +130,21 @@ class Gazetteer:
     countries: dict[str, dict[str, Any]] = field(default_factory=dict)
     regions: dict[str, dict[str, Any]] = field(default_factory=dict)
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity_id -> record
+    city_admin1: dict[str, str] = field(default_factory=dict)  # "city:<geonameid>" -> ISO 3166-2 code
     ambiguity: Ambiguity | None = None
+
+    def province(self, entity_id: str) -> Province | None:
+        """The first-level division of a region or town, where the data tells it.
+
+        A region of the gazetteer is a first-level division itself; a town is placed through
+        its admin1 code, which the packaged data carries for United States towns only.
+        """
+        if entity_id.startswith("region:"):
+            code: str | None = entity_id[7:]
+        else:
+            code = self.city_admin1.get(entity_id)
+        region = self.regions.get(code) if code else None
+        return Province(str(region["code"]), str(region["name"])) if region else None
 
     def add(self, surface: str, candidate: Candidate) -> None:
         surface = surface.strip()
@@ -305,6 +319,8 @@ def _add_places(gaz: Gazetteer, places: dict[str, Any]) -> None:
             gaz.add(demonym, Candidate(f"location:{key}", "nationality", area["name"], None))
     for geonameid, name, cc, pop, admin1, names in places["cities"]:
         main = Candidate(f"city:{geonameid}", "city", name, cc, int(pop), admin1=admin1)
+        if admin1:
+            gaz.city_admin1[main.entity_id] = admin1
         alt = Candidate(f"city:{geonameid}", "city", name, cc, int(pop), admin1=admin1, alternative=True)
         main_keys = {name_key(name)}
         for alias in names:
@@ -441,6 +457,8 @@ def _add_minor_cities(gaz: Gazetteer, rows: Iterable[list[Any]], amb: Ambiguity)
     )
     for geonameid, name, cc, pop, admin1, names in rows:
         cand = Candidate(f"city:{geonameid}", "city", name, cc, int(pop), admin1=admin1, minor=True)
+        if admin1:
+            gaz.city_admin1[cand.entity_id] = admin1
         for alias in names:
             key = name_key(alias)
             if key in taken or (key in gaz.index and not all(c.minor for c in gaz.index[key])):

@@ -5,8 +5,8 @@ Input: one JSON object per line with a string ``id`` and a string ``text``
 per input line, in order::
 
     {"id", "language", "entities": [{"start", "end", "text", "kind", "entity_id",
-      "canonical", "country", "ucdp"}], "countries": [{"code", "role", "score"}],
-     "topics": [{"id", "score", "evidence": [...]}]}
+      "canonical", "country", "ucdp", "province": {"code", "name"} | null}],
+     "countries": [{"code", "role", "score"}], "topics": [{"id", "score", "evidence": [...]}]}
 
 Entities are sorted by offset; a place inside an organisation name is reported
 as well as the organisation, so spans may nest. A line that cannot be read or
@@ -78,6 +78,7 @@ def result_to_dict(result: TagResult) -> dict[str, Any]:
                 "canonical": m.canonical,
                 "country": m.country,
                 "ucdp": m.ucdp,
+                "province": {"code": m.province.code, "name": m.province.name} if m.province else None,
             }
             for m in result.entities
         ],

@@ -93,6 +93,19 @@ def _load_model(name: str) -> Language | None:
         return None
 
 
+# Rule families that hand places to the linker, and those that rewrite its mentions.
+# Each can be switched off with ``enabled`` in its config or left out with ``Language.select_pipes``.
+FAMILIES_BEFORE_LINKER = ("coi_datelines", "coi_home_towns", "coi_place_lists")
+FAMILIES_AFTER_LINKER = ("coi_office_holders", "coi_post_link_rewrites")
+RULE_FAMILIES = ("coi_non_places", *FAMILIES_BEFORE_LINKER, *FAMILIES_AFTER_LINKER)
+# Families built but switched off: they did not pay on text they were not written from.
+OFF_BY_DEFAULT: frozenset[str] = frozenset()
+
+
+# Kinds of mention that are placed in a first-level division (``Mention.province``).
+PROVINCE_KINDS = frozenset({"city", "region"})
+
+
 def _build(name: str) -> Language:
     lang = _load_model(name)
     if lang is None:
@@ -103,10 +116,16 @@ def _build(name: str) -> Language:
         lang = spacy.blank("en")
     adapt_tokenizer(lang)
     if "ner" in lang.pipe_names:
+        lang.add_pipe("coi_non_places", before="ner")
         lang.add_pipe("coi_gazetteer_ruler", before="ner")
     else:
+        lang.add_pipe("coi_non_places")
         lang.add_pipe("coi_gazetteer_ruler")
+    for family in FAMILIES_BEFORE_LINKER:
+        lang.add_pipe(family, config={"enabled": family not in OFF_BY_DEFAULT})
     lang.add_pipe("coi_entity_linker")
+    for family in FAMILIES_AFTER_LINKER:
+        lang.add_pipe(family, config={"enabled": family not in OFF_BY_DEFAULT})
     lang.add_pipe("coi_doc_countries")
     lang.add_pipe("coi_topic_tagger")
     for pipe_name in ("coi_gazetteer_ruler", "coi_topic_tagger"):
@@ -194,6 +213,7 @@ def tag(
 ) -> Iterator[TagResult]:
     """Tag documents; yields one result per input, in input order."""
     lang = get_pipeline(model)
+    gaz = get_gazetteer()
     pending: list[_Pending | None] = []
     first_open = 0
     for doc in lang.pipe(_docs(lang, inputs, pending), batch_size=batch_size):
@@ -206,7 +226,17 @@ def tag(
             if start < 0:
                 continue  # mentions in a title that is not part of the text
             state.mentions.append(
-                Mention(start, m.end + shift, m.text, m.kind, m.entity_id, m.canonical, m.country, m.ucdp)
+                Mention(
+                    start,
+                    m.end + shift,
+                    m.text,
+                    m.kind,
+                    m.entity_id,
+                    m.canonical,
+                    m.country,
+                    m.ucdp,
+                    gaz.province(m.entity_id) if m.kind in PROVINCE_KINDS else None,
+                )
             )
         state.evidence.append(doc._.coi_evidence or {})
         state.local.update(doc._.coi_local_actors or ())

@@ -19,6 +19,14 @@ EntityKind = Literal[
 
 
 @dataclass(frozen=True)
+class Province:
+    """A first-level administrative division: ISO 3166-2 code ("SY-HL") and English name."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Mention:
     start: int
     end: int
@@ -28,6 +36,7 @@ class Mention:
     canonical: str
     country: str | None  # ISO 3166-1 alpha-2
     ucdp: str | None = None
+    province: Province | None = None  # set on place mentions the gazetteer can place in a division
 
 
 @dataclass(frozen=True)

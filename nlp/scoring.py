@@ -15,7 +15,10 @@ place evidence. Actor evidence alone never makes a foreign actor the focus:
 "Russian airstrikes target Hama countryside" is about Syria. Only when a
 document has no place evidence at all does a single-country armed group or a
 country's own ground forces ("Syrian army", not "Russian airstrikes") make
-that country the focus. Everything else with evidence is *mentioned*.
+that country the focus, at half its share (:data:`ACTOR_ONLY_FACTOR`), so that a
+threshold on the score keeps place-grounded answers first. Groups marked
+``transnational`` in ``armed_groups.json`` have no home country and give none.
+Everything else with evidence is *mentioned*.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ ACTING_WEIGHT = ACTOR_WEIGHTS["state_force"]
 TITLE_FACTOR = 2.0
 SOURCE_WEIGHT = 3.0
 FOCUS_SHARE = 0.5
+# A focus read from actors alone (no place named) is a guess: its score is scaled down so that
+# a threshold on the score keeps place-grounded answers first.
+ACTOR_ONLY_FACTOR = 0.5
 
 Evidence = dict[str, list[float]]  # code -> [place, actor]
 
@@ -97,6 +103,7 @@ def country_scores(
     total = sum(place + actor for place, actor in evidence.values()) or 1.0
     best_place = max(place for place, _ in evidence.values())
     focus: set[str] = set()
+    factor = 1.0
     if best_place > 0:
         focus = {
             code for code, (place, _) in evidence.items() if place >= FOCUS_SHARE * best_place and place > 0
@@ -108,8 +115,13 @@ def country_scores(
             focus = {c for c in local if evidence[c][1] >= best_actor}
             if len(focus) > 1:
                 focus = set()
+            factor = ACTOR_ONLY_FACTOR
     scores = [
-        CountryScore(code, "focus" if code in focus else "mentioned", round((place + actor) / total, 4))
+        CountryScore(
+            code,
+            "focus" if code in focus else "mentioned",
+            round((place + actor) / total * (factor if code in focus else 1.0), 4),
+        )
         for code, (place, actor) in evidence.items()
     ]
     scores.sort(key=lambda s: (s.role != "focus", -s.score, s.code))

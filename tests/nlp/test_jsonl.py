@@ -8,7 +8,7 @@ from nlp.jsonl import parse_line
 from nlp.pipeline import split_chunks, tag
 from nlp.records import TagInput
 
-ENTITY_KEYS = {"start", "end", "text", "kind", "entity_id", "canonical", "country", "ucdp"}
+ENTITY_KEYS = {"start", "end", "text", "kind", "entity_id", "canonical", "country", "ucdp", "province"}
 
 
 def run(lines: list[str]) -> tuple[int, list[dict[str, object]]]:

@@ -15,9 +15,15 @@ def test_pipeline_with_model() -> None:
     lang = get_pipeline(MODEL)
     assert lang.pipe_names == [
         "tok2vec",
+        "coi_non_places",
         "coi_gazetteer_ruler",
         "ner",
+        "coi_datelines",
+        "coi_home_towns",
+        "coi_place_lists",
         "coi_entity_linker",
+        "coi_office_holders",
+        "coi_post_link_rewrites",
         "coi_doc_countries",
         "coi_topic_tagger",
     ]

@@ -1,0 +1,385 @@
+"""Text helpers shared by the rule families: capitals, sentence starts, names, place nouns.
+
+No rule family lives here; this module imports nothing from the others but :mod:`labels`."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from spacy.tokens import Doc, Span, Token
+
+from nlp.components.labels import _NAME_LABELS, PLACE_KINDS, RULER_LABELS, TEXT_KEY
+from nlp.gazetteer import Candidate
+from nlp.normalise import slug
+from nlp.records import Mention
+
+log = logging.getLogger(__name__)
+
+# Countries whose town names are transliterated (Arabic, Pashto, Somali...): there a
+# town of the document's country outweighs the NER's reading of it as a name.
+TRANSLITERATED_COUNTRIES = frozenset(
+    [
+        "SY",
+        "IQ",
+        "AF",
+        "PK",
+        "SO",
+        "ML",
+        "BF",
+        "NE",
+        "NG",
+        "TD",
+        "SD",
+        "SS",
+        "ET",
+        "ER",
+        "YE",
+        "LY",
+        "PS",
+        "LB",
+        "JO",
+        "EG",
+        "DZ",
+        "TN",
+        "MA",
+        "IR",
+        "SA",
+        "MR",
+    ]
+)
+# Ship prefixes: "USS Hopper", "HMS Daring", "FS Forbin".
+VESSEL_PREFIXES = frozenset({"USS", "HMS", "FS", "HMAS", "HMCS", "INS", "USNS", "RFA", "USCGC"})
+# Capitalised words after a town that make it the seat of a local office: "Dublin Mayor", "Corinth Police".
+LOCAL_OFFICE_WORDS = frozenset(
+    {"Mayor", "Police", "Fire", "Sheriff", "City", "County", "Council", "Township", "Borough", "Mayor's"}
+)
+# Capitalised words of local institutions that the NER folds into a name ("Fairview High School").
+INSTITUTION_WORDS = frozenset(
+    {"Chief", "Judge", "Superintendent", "Commissioner", "Department", "School", "Elementary", "High"}
+    | {"Library", "Hospital", "Parks", "Recreation", "Board", "Court", "Circuit", "Attorney", "Attorney's"}
+)
+# Words that end the personal name in a title run ("Brookvale Mayor Ann Tolliver").
+OFFICE_WORDS = LOCAL_OFFICE_WORDS | INSTITUTION_WORDS
+# Prepositions after which a gazetteer place outweighs the NER's reading as a name ("in Palmyra").
+PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
+# Capitalised prepositions the NER takes into a name: "Near Palmyra, two strikes...".
+OPENING_PREPOSITIONS = PLACE_PREPOSITIONS | {"at", "from"}
+PREPOSITIONS = OPENING_PREPOSITIONS | {"of", "to", "on"}
+# Last words of the names of days: "St. Andrew's Day", "Christmas Eve".
+HOLIDAY_WORDS = frozenset({"Day", "Eve"})
+LANGUAGE_NOUNS = frozenset({"language", "languages", "dialect", "dialects", "script"})
+DEMONYM_PLACE_NOUNS = frozenset(
+    {
+        "city",
+        "town",
+        "village",
+        "county",
+        "coast",
+        "countryside",
+        "capital",
+        "port",
+        "border",
+        "region",
+        "island",
+    }
+)
+MINOR_CITY = 100_000
+LONE_TOWN = 15_000
+# Nouns after a demonym that make it the country's land: "Syrian territory", "Turkish soil".
+# Not "border" or "side": "near the Turkish border" may lie on either side of it.
+TERRITORY_NOUNS = frozenset(
+    {"territory", "territories", "airspace", "soil", "waters", "land", "lands", "coast", "coastline"}
+    | {"mainland", "countryside"}
+)
+# Share of a text's place evidence its dominant country needs before a lone foreign town is doubted.
+STRAY_DOMINANCE = 0.6
+BIG_CITY = 1_000_000
+_TITLE_CASE_WORD = re.compile(r"^[A-Z][a-z]")
+_POSSESSIVE = re.compile(r"(?:'s|’s|')$")
+
+for _name in (
+    "coi_title_end",
+    "coi_source_countries",
+    "coi_mentions",
+    "coi_acting",
+    "coi_evidence",
+    "coi_local_actors",
+    "coi_countries",
+    "coi_topic_counts",
+    "coi_topics",
+):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _text(doc: Doc) -> str:
+    """The text of ``doc``, kept once per doc: spaCy rebuilds ``Doc.text`` from its tokens on every call."""
+    text = doc.user_data.get(TEXT_KEY)
+    if not isinstance(text, str):
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
+
+def _is_upper_context(doc: Doc, start: int, end: int, window: int = 4) -> bool:
+    """True when the neighbourhood is written in capitals (a shouting headline)."""
+    words = [t.text for t in doc[max(0, start - window) : min(len(doc), end + window)] if t.is_alpha]
+    others = [w for i, w in enumerate(words) if len(w) > 1]
+    if len(others) < 3:
+        return False
+    return sum(w.isupper() for w in others) >= 0.7 * len(others)
+
+
+def _sentence_initial(doc: Doc, i: int) -> bool:
+    if i == 0:
+        return True
+    prev = doc[i - 1]
+    return (
+        (prev.is_punct and prev.text in {".", "!", "?", ":", '"', "“", "\n"})
+        or "\n" in prev.text
+        or prev.is_space
+    )
+
+
+def _name_like(tok: Token) -> bool:
+    """A capitalised word with lower-case letters: "Karim", "McMahon", not "ISIS" or "the"."""
+    return tok.is_alpha and tok.text[:1].isupper() and any(c.islower() for c in tok.text)
+
+
+# Titles that also open place names ("Prince Edward", "General Santos", "King George") or that
+# stand before other words ("former Yugoslavia"): they do not make the next name a person's.
+_PLACE_OPENING_TITLES = frozenset(
+    {"chief", "deputy", "former", "general", "justice", "king", "lady", "late", "lord", "major", "prime"}
+    | {"prince", "princess", "queen", "saint", "st", "sir", "vice"}
+)
+
+
+def _capitalised(doc: Doc) -> list[Token]:
+    """The tokens of ``doc`` that open with a capital letter, for the passes that look at names."""
+    return [tok for tok in doc if tok.text[:1].isupper()]
+
+
+def _titled_names(doc: Doc, titles: frozenset[str], capitals: list[Token]) -> set[str]:
+    """Last words of names written after a capitalised personal title: "President Saakashvili"."""
+    names: set[str] = set()
+    for tok in capitals:
+        word = tok.lower_.rstrip(".")
+        if tok.i + 1 >= len(doc) or word not in titles or word in _PLACE_OPENING_TITLES:
+            continue
+        end = tok.i + 1
+        while end < len(doc) and end - tok.i <= 3 and _name_like(doc[end]):
+            end += 1
+        if end > tok.i + 1:
+            names.add(doc[end - 1].lower_)
+    return names
+
+
+def _aged_names(doc: Doc, capitals: list[Token]) -> set[str]:
+    """Single names given an age in apposition, the news way to introduce a person: "Campbell, 42,"."""
+    found: set[str] = set()
+    for tok in capitals:
+        if tok.i + 3 >= len(doc):
+            break
+        age = doc[tok.i + 2].text
+        if (
+            _name_like(tok)
+            and doc[tok.i + 1].text == ","
+            and age.isdigit()
+            and 0 < int(age) < 120
+            and doc[tok.i + 3].text == ","
+        ):
+            found.add(tok.lower_)
+    return found
+
+
+def _local_office(rest: Span) -> bool:
+    """The rest of an organisation's name holds a local office or institution word."""
+    return not _POSSESSIVE.search(rest.text) and any(tok.text in OFFICE_WORDS for tok in rest)
+
+
+def _after_locative(doc: Doc, span: Span) -> bool:
+    """A name right after a lower-case locative preposition and not possessive: "in Sochi"."""
+    if span.start == 0 or doc[span.start - 1].text not in PLACE_PREPOSITIONS:
+        return False
+    return span.end >= len(doc) or doc[span.end].text not in ("'s", "’s")
+
+
+def _among_places(doc: Doc, resolved: list[tuple[Span, list[Candidate]]], idx: int) -> bool:
+    """A name listed with a known place next to it: "Adams, Brown, Clay", "Elmira, Corning"."""
+    span = resolved[idx][0]
+    for j in (idx - 1, idx + 1):
+        if not 0 <= j < len(resolved):
+            continue
+        other, cands = resolved[j]
+        gap = doc[min(span.end, other.end) : max(span.start, other.start)]
+        known = other.label_ in RULER_LABELS or any(c.kind in PLACE_KINDS for c in cands)
+        if known and len(gap) == 1 and gap[0].lower_ in (",", "and", "or", "&"):
+            return True
+    return False
+
+
+def _opens(cand: Span, outer: Span) -> bool:
+    """``cand`` starts ``outer``, after a leading "the": "the Corinth Police Department"."""
+    return cand.start == outer.start + (outer[0].lower_ == "the")
+
+
+_RAGGED_ENDS = frozenset(
+    {"and", "or", "of", "the", "a", "an", "in", "on", "at", "to", "for", "with", "by", "from"}
+)
+
+
+def _mended(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Without the NER's works, products and events cut after a small word ("Aleppo and").
+
+    Such a span is no reading at all: the gazetteer decides instead ("attacks on Aleppo
+    and Daraya"). Names cut that way ("the City of") are left to the other rules.
+    """
+    return [
+        ent
+        for ent in spans
+        if not (
+            len(ent) > 1
+            and ent[-1].is_lower
+            and ent[-1].lower_ in _RAGGED_ENDS
+            and ent.label_ not in _NAME_LABELS
+        )
+    ]
+
+
+LOCAL_PLACE_NOUNS = frozenset(
+    {
+        "valley",
+        "plain",
+        "plains",
+        "basin",
+        "district",
+        "neighborhood",
+        "neighbourhood",
+        "village",
+        "town",
+        "governorate",
+        "province",
+        "subdistrict",
+        "sub-district",
+        "suburb",
+        "countryside",
+    }
+)
+
+
+SITE_NOUNS = frozenset({"airport", "airbase", "prison", "hospital", "checkpoint", "refinery", "crossing"})
+_LOCAL_OR_SITE_NOUNS = LOCAL_PLACE_NOUNS | SITE_NOUNS
+
+
+def _before_local_noun(doc: Doc, span: Span) -> bool:
+    """A name right before a lower-case noun of a local unit or a site.
+
+    "the Al-Warda neighbourhood", "the Shabelle valley"; a site may follow one
+    lower-case word: "the Qarnayn military airport", "the Al Noor hospital".
+    """
+    end = span.end
+    if end < len(doc) and doc[end].is_lower and doc[end].lower_ in _LOCAL_OR_SITE_NOUNS:
+        return True
+    return (
+        end + 1 < len(doc)
+        and doc[end].is_lower
+        and doc[end].is_alpha
+        and doc[end + 1].is_lower
+        and doc[end + 1].lower_ in SITE_NOUNS
+    )
+
+
+_PLACE_SUFFIXES = frozenset({"based", "born", "bred", "headquartered", "registered"})
+
+
+def _hyphened_after(doc: Doc, span: Span) -> Token | None:
+    """The word a bare hyphen joins to the end of ``span`` ("Kent" -> "based"), or None."""
+    end = span.end
+    if (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+    ):
+        return doc[end + 1]
+    return None
+
+
+def _hyphened_before(doc: Doc, span: Span) -> Token | None:
+    """The word a bare hyphen joins to the start of ``span`` ("Israel" <- "EU"), or None."""
+    start = span.start
+    if (
+        start >= 2
+        and doc[start - 1].text == "-"
+        and not doc[start - 2].whitespace_
+        and not doc[start - 1].whitespace_
+    ):
+        return doc[start - 2]
+    return None
+
+
+def _place_suffix(doc: Doc, span: Span) -> bool:
+    """A name joined by a hyphen to "based", "born"...: "Kent-based", "Homs-born"."""
+    other = _hyphened_after(doc, span)
+    return other is not None and other.lower_ in _PLACE_SUFFIXES
+
+
+def _apposed(doc: Doc, span: Span) -> bool:
+    """A name after "<Name>, " that closes its clause: "Brands Hatch Indy, Kent."."""
+    if span.start < 2 or doc[span.start - 1].text != ",":
+        return False
+    before = doc[span.start - 2]
+    closes = span.end == len(doc) or doc[span.end].is_punct
+    return closes and before.is_title and not before.is_sent_start
+
+
+def _populated(entries: list[Candidate]) -> bool:
+    """Entries of a country, a region or a town of :data:`LONE_TOWN` or more.
+
+    Hamlets of the followed countries (kept down to 1,000 inhabitants, some with no
+    census at all) overrule the NER only where the text names their country or
+    no country at all.
+    """
+    return any(c.kind != "city" or c.population >= LONE_TOWN for c in entries)
+
+
+def _person(span: Span, name: str) -> Mention:
+    """A person mention of ``span`` under the name ``name`` (the span without a possessive)."""
+    return Mention(
+        span.start_char, span.end_char, span.text, "person", f"person:{slug(name)}", name, None, None
+    )
+
+
+def _said_by(doc: Doc, start: int, end: int) -> bool:
+    """A name after an inverted speech verb and before punctuation: '"...," said Noma.'."""
+    if start == 0 or end >= len(doc):
+        return False
+    return doc[start - 1].lower_ in ("said", "says", "added", "explained") and doc[end].is_punct
+
+
+KIN_NOUNS = frozenset(
+    {"family", "wife", "husband", "widow", "son", "daughter"}
+    | {"mother", "father", "parents", "brother", "sister"}
+)
+
+
+def _person_follows(doc: Doc, start: int, end: int) -> bool:
+    """What follows a name only follows a person: ", who", "'s family", "'s widow".
+
+    A relative clause after a name that follows a preposition may belong to the
+    noun before it ("a man in Kashmir, who"): no evidence then.
+    """
+    if end + 1 >= len(doc):
+        return False
+    here, nxt = doc[end], doc[end + 1]
+    if here.text == ",":
+        placed = start > 0 and doc[start - 1].lower_ in PREPOSITIONS
+        return nxt.lower_ in ("who", "whose") and not placed
+    return here.text in ("'s", "’s") and nxt.lower_ in KIN_NOUNS
+
+
+def _has_capital(text: str) -> bool:
+    return any(ch.isupper() for ch in text) or any(ch.isdigit() for ch in text)

@@ -1,0 +1,56 @@
+"""Focus is where the events happen: foreign forces, transnational groups, places in two countries.
+
+Sample sentences written for these tests.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from nlp.records import CountryScore
+
+
+def countries(lang: Language, text: str) -> tuple[CountryScore, ...]:
+    doc = lang(lang.make_doc(text))
+    scores: tuple[CountryScore, ...] = doc._.coi_countries
+    return scores
+
+
+def focus(scores: tuple[CountryScore, ...]) -> dict[str, float]:
+    return {s.code: s.score for s in scores if s.role == "focus"}
+
+
+def test_a_foreign_air_force_in_a_named_town_is_mentioned_not_focus(blank_pipeline: Language) -> None:
+    scores = countries(blank_pipeline, "Russian air force jets struck Saraqib on Tuesday.")
+    assert list(focus(scores)) == ["SY"]
+    assert {s.code: s.role for s in scores}["RU"] == "mentioned"
+
+
+def test_a_foreign_army_in_a_named_town_is_mentioned_not_focus(blank_pipeline: Language) -> None:
+    scores = countries(blank_pipeline, "Turkish army units shelled villages west of Manbij overnight.")
+    assert list(focus(scores)) == ["SY"]
+
+
+def test_a_transnational_group_with_no_place_gives_no_focus(blank_pipeline: Language) -> None:
+    assert focus(countries(blank_pipeline, "Islamic State fighters attacked an army convoy at dawn.")) == {}
+
+
+def test_a_transnational_group_takes_the_country_of_the_place_near_it(blank_pipeline: Language) -> None:
+    assert list(
+        focus(
+            countries(
+                blank_pipeline, "Islamic State fighters attacked a convoy on the desert highway to Palmyra."
+            )
+        )
+    ) == ["SY"]
+
+
+def test_a_coalition_in_two_countries_gives_both_at_half_score(blank_pipeline: Language) -> None:
+    found = focus(countries(blank_pipeline, "The coalition hit depots in Syria and Iraq this week."))
+    assert found == {"IQ": 0.5, "SY": 0.5}
+
+
+def test_a_focus_from_actors_alone_scores_below_a_placed_one(blank_pipeline: Language) -> None:
+    actors_only = focus(countries(blank_pipeline, "Syrian army units advanced overnight."))
+    placed = focus(countries(blank_pipeline, "Syrian army units advanced on Saraqib overnight."))
+    assert actors_only["SY"] <= 0.5 < placed["SY"]
