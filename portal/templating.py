@@ -10,9 +10,19 @@ from flask import Flask, request
 
 
 def country_name(code: str | None) -> str:
+    """The country's name in the interface language: Babel's (CLDR) name outside English, the
+    gazetteer's English name otherwise."""
     if not code:
         return ""
+    from flask_babel import get_locale
+
     from nlp.lookup import country_name as lookup
+
+    locale = get_locale()
+    if locale is not None and locale.language != "en":
+        localised = locale.territories.get(code.upper())
+        if localised:
+            return str(localised)
 
     try:
         return lookup(code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -52,3 +53,15 @@ def test_user_switches_the_interface_to_dutch(logged_in: Callable[[str], FlaskCl
     # an unknown language is ignored
     client.post("/language", data={"locale": "xx", "next": "/", "csrf_token": token.group(1)})
     assert ">Zoeken</a>" in client.get("/").get_data(as_text=True)
+
+
+def test_country_names_follow_the_interface_language(app: Any) -> None:
+    from flask_babel import force_locale
+
+    from portal.templating import country_name
+
+    with app.test_request_context("/"):
+        assert country_name("SD") == "Sudan"
+        with force_locale("nl"):
+            assert country_name("SD") == "Soedan"
+            assert country_name("sy") == "Syrië"
