@@ -122,6 +122,27 @@ def _item(briefing: Briefing, item_id: int) -> BriefingItem:
     abort(404)
 
 
+def _append_document(row: Briefing, doc: Document) -> str | None:
+    """Add ``doc`` as the last item of ``row``; "present" or "full" when it cannot be added."""
+    if any(i.document_id == doc.id for i in row.items):
+        return "present"
+    if len(row.items) >= MAX_ITEMS:
+        return "full"
+    row.items.append(
+        BriefingItem(
+            position=len(row.items),
+            document_id=doc.id,
+            cluster_id=doc.cluster_id,
+            score=0.0,
+            summary="",
+            annotation_ids=[],
+        )
+    )
+    _touch(row)
+    record(db.session, "briefing_edit", f"briefing:{row.id}", {"add_document": doc.id})
+    return None
+
+
 def _touch(briefing: Briefing) -> None:
     briefing.updated_at = utcnow()
 
@@ -265,24 +286,13 @@ def add_to_briefing() -> ResponseReturnValue:
     doc = db.session.get(Document, form.document_id.data)
     if doc is None:
         abort(404)
-    if any(i.document_id == doc.id for i in row.items):
+    problem = _append_document(row, doc)
+    if problem == "present":
         flash(_("That document is in “%(title)s” already.", title=row.title), "info")
         return back
-    if len(row.items) >= MAX_ITEMS:
+    if problem == "full":
         flash(f"A briefing holds at most {MAX_ITEMS} items.", "error")
         return back
-    row.items.append(
-        BriefingItem(
-            position=len(row.items),
-            document_id=doc.id,
-            cluster_id=doc.cluster_id,
-            score=0.0,
-            summary="",
-            annotation_ids=[],
-        )
-    )
-    _touch(row)
-    record(db.session, "briefing_edit", f"briefing:{row.id}", {"add_document": doc.id})
     before, _sep, after = _("Added to “%(title)s”.", title="\x00").partition("\x00")
     url = url_for("briefings.edit", briefing_id=row.id)
     flash(Markup('{}<a href="{}">{}</a>{}').format(before, url, row.title, after), "info")
@@ -449,24 +459,13 @@ def add_item(briefing_id: int) -> ResponseReturnValue:
     if doc is None:
         flash(f"There is no document {form.document_id.data}.", "error")
         return back
-    if any(i.document_id == doc.id for i in row.items):
+    problem = _append_document(row, doc)
+    if problem == "present":
         flash("That document is in the briefing already.", "info")
         return back
-    if len(row.items) >= MAX_ITEMS:
+    if problem == "full":
         flash(f"A briefing holds at most {MAX_ITEMS} items.", "error")
         return back
-    row.items.append(
-        BriefingItem(
-            position=len(row.items),
-            document_id=doc.id,
-            cluster_id=doc.cluster_id,
-            score=0.0,
-            summary="",
-            annotation_ids=[],
-        )
-    )
-    _touch(row)
-    record(db.session, "briefing_edit", f"briefing:{row.id}", {"add_document": doc.id})
     flash(f"Added “{doc.title}”.", "info")
     return back
 
