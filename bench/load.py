@@ -372,11 +372,13 @@ def run(
     print(f"populated {docs} documents: rows {data['write_s']} s, index {data['index_s']} s", file=sys.stderr)
     _coi(env, "demo", "load")
     port = _free_port()
+    log_path = Path(tempfile.gettempdir()) / f"{instance.name}-serve.log"
+    log = log_path.open("w")
     server = subprocess.Popen(
         [sys.executable, "-c", "from portal.cli import main; main()", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
     worker = Worker(env)
     results = []
@@ -394,7 +396,9 @@ def run(
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
         worker.join(timeout=300)
+        log.close()
         shutil.rmtree(instance, ignore_errors=True)
+        print(f"server log: {log_path}", file=sys.stderr)
     return {
         "db": "sqlite" if db == "sqlite" else "postgresql",
         "docs": docs,

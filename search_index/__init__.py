@@ -21,6 +21,7 @@ import numpy as np
 from search_index.analysis import fold, stem, words
 from search_index.engine import (
     MISSING_DATE,
+    READ_LOCK,
     Evaluator,
     IntArr,
     Matches,
@@ -95,9 +96,9 @@ class SearchIndex:
             self._ix = None
 
     def _reopen(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        # Other threads may still be searching the old searcher: it is dropped, not closed, and
+        # its files close when the last search holding it ends.
+        self._searcher = None
         self._snapshot = None
         self._caches = {}
         self._ix = self._store.open_current()
@@ -116,10 +117,10 @@ class SearchIndex:
             if self._searcher is None:
                 self._searcher = ix.searcher()
             elif not self._searcher.up_to_date():
-                try:
-                    self._searcher = self._searcher.refresh()
-                except TypeError:  # Whoosh cannot refresh a searcher of an empty index
-                    self._searcher = ix.searcher()
+                # A new searcher rather than refresh(): refresh() closes the readers of segments
+                # that a merge removed while other threads may still be reading them. The old one
+                # is closed when the last snapshot holding it goes; the segment caches carry over.
+                self._searcher = ix.searcher()
                 self._snapshot = None
             if self._snapshot is None or self._snapshot.searcher is not self._searcher:
                 self._snapshot = Snapshot(self._searcher, self._caches)
@@ -299,7 +300,8 @@ class SearchIndex:
         sizes: Mapping[int, int],
     ) -> list[Hit]:
         clusters = snap.cluster()
-        stored = [snap.searcher.stored_fields(int(d)) for d in docs]
+        with READ_LOCK:
+            stored = [snap.searcher.stored_fields(int(d)) for d in docs]
         ids = [int(s["id"]) for s in stored]
         bodies: Mapping[int, str] = {}
         if texts is not None and ids:
@@ -333,7 +335,8 @@ class SearchIndex:
         for word in dict.fromkeys(free_words):
             if snap.doc_frequency("tword", word) or snap.doc_frequency("body", stem(word)):
                 continue
-            found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+            with READ_LOCK:
+                found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
             if found and found[0] != word:
                 replaced = _replace_word(replaced, word, found[0])
                 changed = True
@@ -347,7 +350,8 @@ class SearchIndex:
         if not ids.shape[0]:
             return []
         docnum = int(ids[0])
-        fields = snap.searcher.stored_fields(docnum)
+        with READ_LOCK:
+            fields = snap.searcher.stored_fields(docnum)
         candidates = str(fields.get("keyterms", "")).split()
         candidates += [stem(w) for w in words(str(fields.get("title", "")))]
         ranked = sorted(
