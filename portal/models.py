@@ -219,7 +219,7 @@ class Snapshot(Base):
     )
     role: Mapped[str] = mapped_column(String(20), default="page")  # page | attachment | entry
     url: Mapped[str] = mapped_column(String(2000))
-    content_z: Mapped[bytes] = mapped_column(LargeBinary)
+    content_z: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only when shown
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     content_type: Mapped[str] = mapped_column(String(200))

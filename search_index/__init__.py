@@ -343,8 +343,19 @@ class SearchIndex:
         return replaced if changed and replaced != query else None
 
     def more_like_this(self, doc_id: int, n: int = 10) -> list[Hit]:
-        """Documents sharing the most distinctive words of document `doc_id`."""
+        """Documents sharing the most distinctive words of document `doc_id`.
+
+        The answer is kept with the snapshot: it changes only when the index does.
+        """
         snap = self._snap()
+        key = ("mlt", f"{doc_id}:{n}")
+        cached: list[Hit] | None = snap.memo.get(key)
+        if cached is None:
+            cached = self._more_like_this(snap, doc_id, n)
+            snap.remember(key, cached)
+        return list(cached)
+
+    def _more_like_this(self, snap: Snapshot, doc_id: int, n: int) -> list[Hit]:
         ids, _ = snap.postings("id", str(doc_id))
         ids = ids[snap.live[ids]] if ids.shape[0] else ids
         if not ids.shape[0]:

@@ -36,6 +36,7 @@ FloatArr = npt.NDArray[np.float32]
 K1 = 1.2
 B = 0.75
 WILDCARD_LIMIT = 300
+MEMO_LIMIT = 5000
 # Cached postings per segment: this many per document in the segment (about 12 bytes each),
 # i.e. a few dozen frequent terms' lists.
 POSTINGS_CACHE_PER_DOC = 20
@@ -230,6 +231,12 @@ class Snapshot:
         self.n_live = int(self.live.sum())
         self._global: dict[tuple[str, str], Any] = {}
         self._df: dict[tuple[str, str], int] = {}
+        self.memo: dict[tuple[str, str], Any] = {}  # answers that hold as long as this snapshot
+
+    def remember(self, key: tuple[str, str], value: Any) -> None:
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.pop(next(iter(self.memo)), None)
+        self.memo[key] = value
 
     # -- global arrays -----------------------------------------------------------------
 
