@@ -6,8 +6,8 @@ mentioned), a followed topic, or a saved search. A document re-tagged after a ch
 text counts again and is marked "updated".
 
 Saved searches are evaluated here on the window's documents, not through the search index (the
-worker must not depend on the index being current): facet filters (country, topic, source,
-lang, type, group, ym) keep a document when it has any of a facet's values, and every facet
+worker must not depend on the index being current): facet filters (country, province, topic,
+source, lang, type, group, ym) keep a document when it has any of a facet's values, and every facet
 must hold; the words of the query must all occur (Porter stems, as the index does), ``-word`` or
 ``NOT word`` excludes, ``"two words"`` needs the phrase, ``word*`` a prefix and a query with
 ``OR`` needs any of its words. Field queries other than the facets are read as plain words.
