@@ -47,7 +47,7 @@ __all__ = [
     "SearchIndex",
 ]
 
-DEFAULT_FACETS: tuple[str, ...] = ("country", "source", "topic", "group", "lang", "ym", "type")
+DEFAULT_FACETS: tuple[str, ...] = ("country", "province", "source", "topic", "group", "lang", "ym", "type")
 SUGGEST_BELOW = 3
 MLT_TERMS = 12
 MAX_PAGELEN = 200

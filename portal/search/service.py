@@ -41,10 +41,16 @@ def request_texts() -> Callable[[list[int]], dict[int, str]]:
 
 
 def build_resolvers() -> Resolvers:
-    from nlp.lookup import resolve_country, resolve_group
+    from nlp.lookup import resolve_country, resolve_group, resolve_province
     from nlp.topics import resolve_topic
 
-    return Resolvers(country=resolve_country, group=resolve_group, topic=resolve_topic, source=_sources)
+    return Resolvers(
+        country=resolve_country,
+        group=resolve_group,
+        topic=resolve_topic,
+        source=_sources,
+        province=resolve_province,
+    )
 
 
 def _warm(index: SearchIndex) -> None:

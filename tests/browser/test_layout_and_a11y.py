@@ -20,6 +20,8 @@ MAIN_PAGES = [
     "/briefings/",
     "/countries/",
     "/countries/SY",
+    "/countries/SD",
+    "/?province=SD-DN",
     "/entities/",
     "/annotations",
     "/settings",
