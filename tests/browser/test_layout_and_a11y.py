@@ -22,6 +22,7 @@ MAIN_PAGES = [
     "/countries/SY",
     "/entities/",
     "/annotations",
+    "/screening/",
     "/settings",
     "/settings/account",
     "/documents/1",
