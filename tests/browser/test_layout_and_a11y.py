@@ -24,6 +24,7 @@ MAIN_PAGES = [
     "/?province=SD-DN",
     "/entities/",
     "/annotations",
+    "/screening/",
     "/settings",
     "/settings/account",
     "/documents/1",
