@@ -1,7 +1,7 @@
 """Place mentions keep the first-level division they lie in.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-04 14:50:00
 
 Existing mentions stay without a province until their documents are tagged again
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
