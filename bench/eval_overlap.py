@@ -14,10 +14,12 @@ other file, HTML and XML without their markup) are folded the same way (case, ty
 dashes, whitespace) and split into words and punctuation. A candidate is a hit when
 
 * an eval text holds it whole, unless it is a bare name that the project's gazetteers list
-  (``nlp/data``, built from documented sources): a name is a fact, not a quote; or
-* it holds a run of ``--min-words`` words (default 4) that at most ``--max-texts`` eval texts hold
-  (default 3): a distinctive phrase, as names, ages and odd wordings make it, not a common one
-  ("in the vicinity of"); or a run of twice that many words that any eval text holds.
+  (``nlp/data``, built from documented sources: a name is a fact, not a quote) or it has no word
+  beyond spaCy's English stop words ("one of the"); or
+* it holds a run of ``--min-words`` words (default 4), two of them no stop words, that at most
+  ``--max-texts`` eval texts hold (default 3): a distinctive phrase, as names, ages and odd wordings
+  make it, not a common one ("in the vicinity of"); or a run of twice that many words that any eval
+  text holds.
 
 The eval folder is read once: the token trigrams of the candidates are looked up as the eval texts
 stream past, and a run is searched for only in the texts that hold its rarest trigram. The script
@@ -46,6 +48,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from spacy.lang.en.stop_words import STOP_WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = Path(os.environ.get("COI_EVAL_DIR", ROOT.parent / "shared" / "eval"))
@@ -295,7 +299,12 @@ class Hit:
 
 
 def words(tokens: tuple[str, ...]) -> int:
-    return sum(1 for token in tokens if token[0].isalnum() or token[0] == "_")
+    """Words among ``tokens``: a letter alone (a regex's ``[A-Z]``, an initial) is none."""
+    return sum(1 for token in tokens if token.isdigit() or (token.isalnum() and len(token) > 1))
+
+
+def content_words(tokens: tuple[str, ...]) -> int:
+    return sum(1 for token in tokens if token.isalnum() and len(token) > 1 and token not in STOP_WORDS)
 
 
 def gazetteer_names(data: Path) -> set[tuple[str, ...]]:
@@ -356,7 +365,7 @@ class Rules:
 def shared_run(candidate: Candidate, index: EvalIndex, rules: Rules) -> Hit | None:
     """The hit ``candidate`` makes (see the module's doc), with its longest reportable run."""
     tokens = candidate.tokens
-    if tokens not in rules.names:
+    if tokens not in rules.names and content_words(tokens) >= 1:
         whole = index.find(tokens)
         if whole:
             return Hit(candidate, tokens, whole[0])
@@ -380,7 +389,7 @@ def shared_run(candidate: Candidate, index: EvalIndex, rules: Rules) -> Hit | No
             for begin in range(first, end - length + 1):
                 piece = tokens[begin : begin + length]
                 count = words(piece)
-                if count < rules.min_words:
+                if count < rules.min_words or content_words(piece) < 2:
                     continue
                 held = index.find(piece, limit=rules.max_texts + 1)
                 if held and (count >= 2 * rules.min_words or len(held) <= rules.max_texts):
