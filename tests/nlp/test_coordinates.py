@@ -6,11 +6,11 @@ from nlp.coordinates import country_at, find_coordinates
 
 
 def test_degrees_minutes_and_seconds_are_read() -> None:
-    (point,) = find_coordinates("Coordinates: 59°10′25″N 18°10′05″E")
-    assert point.lat == pytest.approx(59.1736, abs=1e-4)
-    assert point.lon == pytest.approx(18.1681, abs=1e-4)
+    (point,) = find_coordinates("Coordinates: 57°42′30″N 11°58′15″E")
+    assert point.lat == pytest.approx(57.7083, abs=1e-4)
+    assert point.lon == pytest.approx(11.9708, abs=1e-4)
     assert point.country == "SE"
-    assert point.canonical == "59.1736°N 18.1681°E"
+    assert point.canonical == "57.7083°N 11.9708°E"
 
 
 def test_impossible_angles_are_no_coordinates() -> None:

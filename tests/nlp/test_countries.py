@@ -15,11 +15,11 @@ def run(text: str, title: str = "", sources: tuple[str, ...] = ()) -> dict[str, 
 
 
 def test_foreign_actor_is_not_the_focus(blank_pipeline: object) -> None:
-    assert run("Russian airstrikes target Hama countryside") == {"SY": "focus", "RU": "mentioned"}
+    assert run("Russian warplanes pound Hama countryside overnight") == {"SY": "focus", "RU": "mentioned"}
 
 
 def test_place_mentions_outweigh_nationalities(blank_pipeline: object) -> None:
-    found = run("Iranian and Turkish officials discussed the situation in Idlib and Aleppo.")
+    found = run("Iranian and Turkish envoys talked about the fighting around Aleppo, Idlib and Hama.")
     assert found["SY"] == "focus"
     assert found["IR"] == "mentioned" and found["TR"] == "mentioned"
 

@@ -37,7 +37,7 @@ def test_a_family_switched_off_finds_nothing(blank_pipeline: Language, enabled: 
 
 
 def test_non_places_family_drops_a_disease_named_after_a_town(blank_pipeline: Language) -> None:
-    text = "Reston virus was found in pigs. More tests were done in Reston today."
+    text = "Reston virus turned up in pigs. More samples were taken in Reston today."
     assert "Reston" not in texts(blank_pipeline, text)
     assert "Reston" in texts(blank_pipeline, text, without="coi_non_places")
 

@@ -186,7 +186,7 @@ def test_demonyms_beside_the_sources_own() -> None:
 
 def test_a_countrys_name_before_its_forces_is_a_state_force() -> None:
     gaz = get_gazetteer()
-    for name, code in {"Jordan Armed Forces": "JO", "Iraq Army": "IQ", "Turkey Air Force": "TR"}.items():
+    for name, code in {"Kenya Armed Forces": "KE", "Iraq Army": "IQ", "Turkey Air Force": "TR"}.items():
         assert [(c.kind, c.entity_id) for c in gaz.lookup(name)] == [("state_force", f"state:{code}")], name
     # Georgia the US state shares the name: its National Guard is no Georgian force.
     assert gaz.lookup("Georgia Army") == []

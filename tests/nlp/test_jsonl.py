@@ -75,15 +75,15 @@ def test_long_texts_are_chunked_with_true_offsets(blank_pipeline: object) -> Non
 
 
 def test_title_is_used_but_offsets_stay_in_the_text(blank_pipeline: object) -> None:
-    (result,) = tag([TagInput("t", "Fighting continued.", title="Clashes in Idlib")], model="none")
+    (result,) = tag([TagInput("t", "Fighting continued.", title="Idlib truce talks stall")], model="none")
     assert result.entities == ()
     assert result.countries[0].code == "SY"
 
 
 def test_invisible_marks_glued_to_a_name_keep_offsets(blank_pipeline: object) -> None:
     text = (
-        "After the liberation of Mosul\u200e, forces moved to \u2067Raqqa\u2069 and Deir ez-Zor\ufeff."
-        "\u00a0 \u00a0Near\u00a0Sinjar, one strike hit."
+        "Once Mosul\u200e was retaken, forces moved to \u2067Raqqa\u2069 and Deir ez-Zor\ufeff."
+        "\u00a0 \u00a0Near\u00a0Sinjar, shelling went on."
     )
     (result,) = tag([TagInput("marks", text)], model="none")
     assert [m.text for m in result.entities] == ["Mosul", "Raqqa", "Deir ez-Zor", "Sinjar"]

@@ -8,7 +8,7 @@ from nlp.language import detect_language
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("The government closed the border crossing after heavy fighting in the north.", "en"),
+        ("The ministry shut the border post after days of bitter clashes in the north.", "en"),
         ("De regering sloot de grensovergang na zware gevechten in het noorden.", "nl"),
         ("Le gouvernement a fermé le poste frontière après de violents combats dans le nord.", "fr"),
         ("Die Regierung schloss den Grenzübergang nach schweren Kämpfen im Norden.", "de"),

@@ -135,26 +135,26 @@ def test_disease_named_after_a_place_is_not_a_place(blank_pipeline: Language) ->
 
 def test_diseases_the_ner_reads_as_places_are_dropped() -> None:
     lang = spacy.blank("en")
-    text = "She had Ebola and H1N1; West Nile Virus and Ebolavirus spread in Liberia."
+    text = "She had Ebola and H1N1; Rift Valley Fever and Ebolavirus spread in Liberia."
     doc = lang.make_doc(text)
     doc.ents = [
         doc.char_span(text.index(name), text.index(name) + len(name), label="GPE")
-        for name in ("Ebola", "H1N1", "West Nile Virus", "Ebolavirus", "Liberia")
+        for name in ("Ebola", "H1N1", "Rift Valley Fever", "Ebolavirus", "Liberia")
     ]
     amb = load_ambiguity()
     dropped = [e.text for e in doc.ents if _names_disease(e, amb.disease_names, amb.disease_words)]
-    assert dropped == ["Ebola", "H1N1", "West Nile Virus", "Ebolavirus"]
+    assert dropped == ["Ebola", "H1N1", "Rift Valley Fever", "Ebolavirus"]
 
 
 def test_town_opening_an_office_held_name_is_split(blank_pipeline: Language) -> None:
-    text = "Atlanta Mayor Kasim Reed opened the park."
+    text = "Macon Mayor Ruth Calder opened the library."
     doc = blank_pipeline.make_doc(text)
-    doc.ents = [doc.char_span(0, len("Atlanta Mayor Kasim Reed"), label="PERSON")]
+    doc.ents = [doc.char_span(0, len("Macon Mayor Ruth Calder"), label="PERSON")]
     for _name, proc in blank_pipeline.pipeline:
         doc = proc(doc)
     table = by_text(doc._.coi_mentions)
-    assert table["Atlanta"].kind == "city" and table["Atlanta"].country == "US"
-    assert any(m.kind == "person" and m.text.endswith("Kasim Reed") for m in doc._.coi_mentions)
+    assert table["Macon"].kind == "city" and table["Macon"].country == "US"
+    assert any(m.kind == "person" and m.text.endswith("Ruth Calder") for m in doc._.coi_mentions)
 
 
 def test_namesake_cities_abroad_are_left_to_context(blank_pipeline: Language) -> None:

@@ -31,7 +31,7 @@ def test_pipeline_with_model() -> None:
     texts = [
         "Ahrar al-Sham and Jabhat al-Nusra fighters clashed with the Syrian army near Idlib, the Observatory said.",
         "President Barack Obama spoke in Washington. Obama said the strikes on Raqqa would continue.",
-        "Russian airstrikes target Hama countryside",
+        "Russian warplanes pound Hama countryside overnight",
     ]
     results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
     first = {m.text: m for m in results[0].entities}
@@ -48,11 +48,11 @@ def test_pipeline_with_model() -> None:
 
 @pytest.mark.slow
 def test_titles_extend_person_mentions_with_model() -> None:
-    text = "Foreign Secretary Boris Johnson met US troops in Erbil. The Foreign Secretary said little."
+    text = "Foreign Secretary David Lammy met US troops in Erbil. The Foreign Secretary spoke briefly."
     result = next(tag([TagInput("t", text)], model=MODEL))
     people = [m for m in result.entities if m.kind == "person"]
-    assert people[0].text == "Foreign Secretary Boris Johnson"
-    assert people[0].canonical == "Boris Johnson" and people[0].entity_id == "person:boris-johnson"
+    assert people[0].text == "Foreign Secretary David Lammy"
+    assert people[0].canonical == "David Lammy" and people[0].entity_id == "person:david-lammy"
     assert any(m.text == "Foreign Secretary" for m in people[1:])
     assert {m.text: m.entity_id for m in result.entities}["US troops"] == "state:US"
 
@@ -60,67 +60,65 @@ def test_titles_extend_person_mentions_with_model() -> None:
 @pytest.mark.slow
 def test_model_readings_overruled_by_context() -> None:
     texts = [
-        "Minister for the Middle East Tobias Ellwood calls the ISIL presence in Palmyra a threat.",
-        "Sadiq told Karim proudly that the orchestra would play. Karim replied that he would stay.",
-        "Mass was held at Holy Redeemer Church on Sunday.",
-        "The EU is committed to the talks. EU sanctions were extended and U.S. ships sailed.",
-        "Near Palmyra, two strikes engaged a unit. Witnesses believe the attack in Daquq was an air strike.",
-        "The frigate is joining U.S. ships USS Hopper and USS Mahan in the Gulf.",
+        "Minister for the Western Balkans Anna Pryce calls the ISIL cells near Palmyra a danger.",
+        "Samir asked Karim quietly whether the band would come. Karim answered that he would wait.",
+        "Prayers were said at Saint Brendan Church on Friday.",
+        "The EU is ready for the vote. EU fines were doubled and U.S. aircraft landed.",
+        "Near Palmyra, three raids hit a convoy. Residents think the blast in Daquq came from a drone.",
+        "The destroyer will sail with U.S. warships USS Porter and USS Cole in the Gulf.",
     ]
     results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
     assert {m.text: m.country for m in results[0].entities}["Palmyra"] == "SY"
-    assert "Middle East" not in {m.text for m in results[0].entities}
+    assert "Western Balkans" not in {m.text for m in results[0].entities}
     kinds = {m.text: m.kind for m in results[1].entities}
     assert kinds.get("Karim") == "person"
-    assert {m.text: m.kind for m in results[2].entities}.get("Holy Redeemer Church") == "location"
+    assert {m.text: m.kind for m in results[2].entities}.get("Saint Brendan Church") == "location"
     unions = [m.kind for m in results[3].entities if m.text == "EU"]
     assert unions == ["organisation", "nationality"]
     assert {m.text: m.kind for m in results[3].entities}["U.S."] == "nationality"
     places = {m.text: m for m in results[4].entities}
     assert places["Palmyra"].country == "SY" and "Near Palmyra" not in places
     assert places["Daquq"].kind in ("city", "location")
-    assert not any("Mahan" in m.text or "Hopper" in m.text for m in results[5].entities)
+    assert not any("Porter" in m.text or "Cole" in m.text for m in results[5].entities)
 
 
 @pytest.mark.slow
 def test_single_names_that_speak_are_persons_unless_known_organisations() -> None:
-    text = (
-        "Anas says the library is secret. Reuters said five people died. Amnesty said the trial was unfair."
-    )
+    text = "Rania says the archive is closed. Reuters said three workers were hurt. Amnesty said the hearing was rushed."
     found = {m.text: m for m in next(tag([TagInput("s", text)], model=MODEL)).entities}
-    assert found["Anas"].kind == "person"
+    assert found["Rania"].kind == "person"
     assert found["Reuters"].entity_id == "org:reuters"
     assert found["Amnesty"].entity_id == "org:amnesty-international"
 
 
 @pytest.mark.slow
 def test_demonym_inside_a_hyphenated_word() -> None:
-    text = "The embassy criticised the anti-Russian policy of the government."
+    text = "The envoy denounced the anti-Turkish campaign of the newspaper."
     found = {m.text: m for m in next(tag([TagInput("h", text)], model=MODEL)).entities}
-    assert found["Russian"].kind == "nationality" and found["Russian"].country == "RU"
+    assert found["Turkish"].kind == "nationality" and found["Turkish"].country == "TR"
 
 
 @pytest.mark.slow
 def test_hometowns_and_local_offices_are_places() -> None:
-    text = "James Tauber of Nelson was driving. Police said Amstutz, of Wooster, was hurt, Avondale Mayor Ed Rieker said."
+    text = "Mark Dillard of Medina was at the wheel. Deputies said Kovach, of Ashland, was injured, Orrville Mayor Beth Hollis said."
     found = {m.text: m.kind for m in next(tag([TagInput("h", text)], model=MODEL)).entities}
-    assert all(found[name] in ("city", "region") for name in ("Nelson", "Wooster", "Avondale"))
-    text = "The Torrington Fire Department responded to the call."
+    assert all(found[name] in ("city", "region") for name in ("Medina", "Ashland", "Orrville"))
+    text = "The Danbury Fire Department sent two trucks to the farm."
     found = {m.text: m.kind for m in next(tag([TagInput("o", text)], model=MODEL)).entities}
-    assert found["Torrington"] == "city" and found["Torrington Fire Department"] == "organisation"
+    assert found["Danbury"] == "city" and found["Danbury Fire Department"] == "organisation"
 
 
 @pytest.mark.slow
 def test_lone_town_names_are_places_and_introduced_names_persons() -> None:
     texts = [
-        "A Gainesville man cut a plea deal. Heading into the sky over Gainesville, the plane climbed.",
-        "The story McMahon initially told authorities was false. Janae McMahon was charged.",
+        "A Lakeland woman signed a plea deal. Flying low over Lakeland, the helicopter circled.",
+        "The account Brennan first gave detectives was untrue. Kayla Brennan was arrested.",
         "It is the case with President Saakashvili. Removal of Saakashvili is the aim.",
-        '"It is Tanner time!" exclaims coach Ripley. Adamek went right to work.',
+        '"This is our year!" shouts coach Hensley. Novak started at once.',
     ]
     results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
-    towns = [m for m in results[0].entities if m.text == "Gainesville"]
+    towns = [m for m in results[0].entities if m.text == "Lakeland"]
     assert len(towns) == 2 and all(m.kind == "city" and m.country == "US" for m in towns)
-    assert {m.kind for m in results[1].entities if "McMahon" in m.text} == {"person"}
+    assert {m.kind for m in results[1].entities if "Brennan" in m.text} == {"person"}
     assert {m.kind for m in results[2].entities if "Saakashvili" in m.text} == {"person"}
-    assert {m.text: m.kind for m in results[3].entities}["Ripley"] == "person"
+    assert {m.text: m.kind for m in results[3].entities}["Hensley"] == "person"

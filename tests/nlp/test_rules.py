@@ -28,10 +28,10 @@ def kinds(lang: Language, text: str) -> dict[str, str]:
 
 
 def test_a_place_named_disease_is_no_place_anywhere_in_the_text(blank_pipeline: Language) -> None:
-    found = kinds(blank_pipeline, "Reston virus was found in pigs. More tests were done in Reston today.")
+    found = kinds(blank_pipeline, "Reston virus turned up in pigs. More samples were taken in Reston today.")
     assert "Reston" not in found
     # Without the disease word the town is a place.
-    assert kinds(blank_pipeline, "More tests were done in Reston today.")["Reston"] == "city"
+    assert kinds(blank_pipeline, "More samples were taken in Reston today.")["Reston"] == "city"
 
 
 def test_agreement_names_do_not_spread(blank_pipeline: Language) -> None:
@@ -49,25 +49,25 @@ def test_streets_and_numbered_roads_are_locations(blank_pipeline: Language) -> N
 
 
 def test_offices_are_persons(blank_pipeline: Language) -> None:
-    found = kinds(blank_pipeline, "The Foreign Secretary met the Minister for the Middle East in Amman.")
+    found = kinds(blank_pipeline, "The Foreign Secretary received the Minister for the Western Balkans in Amman.")
     assert found["Foreign Secretary"] == "person"
-    assert found["Minister for the Middle East"] == "person"
-    assert "Middle East" not in found  # the office's domain, not a place of the text
+    assert found["Minister for the Western Balkans"] == "person"
+    assert "Western Balkans" not in found  # the office's domain, not a place of the text
     assert found["Amman"] == "city"
     assert kinds(blank_pipeline, "The ministry said the secretary was away.") == {}
 
 
 def test_a_country_in_an_office_title_is_still_a_country(blank_pipeline: Language) -> None:
-    found = kinds(blank_pipeline, "The President of Armenia visited the Minister for the Middle East.")
-    assert found["President of Armenia"] == "person"
-    assert found["Armenia"] == "country"  # a country of the text, unlike a generic domain
-    assert "Middle East" not in found
+    found = kinds(blank_pipeline, "The President of Moldova welcomed the Minister for the Western Balkans.")
+    assert found["President of Moldova"] == "person"
+    assert found["Moldova"] == "country"  # a country of the text, unlike a generic domain
+    assert "Western Balkans" not in found
 
 
 def test_office_title_and_apposed_name_are_two_persons(blank_pipeline: Language) -> None:
-    found = kinds(blank_pipeline, "The Foreign Secretary, Boris Johnson, flew to Amman.")
+    found = kinds(blank_pipeline, "The Foreign Secretary, David Lammy, flew to Baghdad.")
     assert found["Foreign Secretary"] == "person"
-    assert not any("Johnson" in text for text in found if text.startswith("Foreign"))
+    assert not any("Lammy" in text for text in found if text.startswith("Foreign"))
 
 
 def test_dateline_places(blank_pipeline: Language) -> None:
@@ -85,21 +85,19 @@ def test_names_coordinated_before_a_plural_place_noun(blank_pipeline: Language) 
     assert kinds(blank_pipeline, "The counties reopened schools.") == {}
     # A range ("from ... to"), a sentence-opening name the gazetteer knows, a given name.
     found = kinds(
-        blank_pipeline, "Roads closed from Zorbat to Riley counties. Douglas and Wyandotte counties too."
+        blank_pipeline, "Roads closed from Zorbat to Riley counties. Marion and Shawnee counties too."
     )
-    assert {"Zorbat", "Riley", "Douglas", "Wyandotte"} <= set(found)
+    assert {"Zorbat", "Riley", "Marion", "Shawnee"} <= set(found)
     assert found["Riley"] == "region"  # Riley County
     assert "Both" not in kinds(blank_pipeline, "Both Clay and Grant counties flooded.")
     # Before "counties" the names are the counties, whatever towns share them.
-    found = {
-        m.text: m for m in mentions(blank_pipeline, "Roofs fell in Harvey, Harper and Kingman counties.")
-    }
+    found = {m.text: m for m in mentions(blank_pipeline, "Hail hit Harper, Sumner and Kingman counties.")}
     assert {m.kind for m in found.values()} == {"region"}
     assert found["Harper"].country == "US"
 
 
 def test_a_town_before_a_local_office_is_the_town(blank_pipeline: Language) -> None:
-    assert kinds(blank_pipeline, "Woodstock Mayor Michael Harding was cautious.")["Woodstock"] == "city"
+    assert kinds(blank_pipeline, "Woodstock Mayor Ellen Marsh sounded cautious.")["Woodstock"] == "city"
     assert kinds(blank_pipeline, "The Carthage Police Chief spoke.")["Carthage"] == "city"
 
 
@@ -175,21 +173,21 @@ def test_newspaper_names_are_no_places(blank_pipeline: Language) -> None:
     assert "New York" not in found
     text = "China Daily reported floods in China."
     assert [m.start for m in mentions(blank_pipeline, text)] == [text.rindex("China")]
-    assert "Syria" in kinds(blank_pipeline, "Syria Daily Report 01/03/2016")  # a report series
-    # One word may come between ("Lansing State Journal"), and a headline may follow.
-    found = kinds(blank_pipeline, "From Lansing State Journal The council met in Lansing on Monday.")
+    assert "Yemen" in kinds(blank_pipeline, "Yemen Daily Bulletin 12/09/2018")  # a report series
+    # One word may come between ("Salina State Gazette"), and a headline may follow.
+    found = kinds(blank_pipeline, "From Salina State Gazette The council met in Salina on Monday.")
     assert [
-        m.start for m in mentions(blank_pipeline, "From Lansing State Journal The council met in Lansing.")
-    ] == [len("From Lansing State Journal The council met in ")]
-    assert found == {"Lansing": "city"}
+        m.start for m in mentions(blank_pipeline, "From Salina State Gazette The council met in Salina.")
+    ] == [len("From Salina State Gazette The council met in ")]
+    assert found == {"Salina": "city"}
 
 
 def test_a_make_that_names_a_town_is_a_vehicle_before_its_model(blank_pipeline: Language) -> None:
-    text = "The owner of the vandalised Toyota Hilux lives in Toyota."
+    text = "The driver of the dented Toyota Corolla comes from Toyota."
     found = [(m.text, m.start) for m in mentions(blank_pipeline, text) if m.kind == "city"]
-    assert found == [("Toyota", text.index("in Toyota") + 3)]
-    # A place word after the make is no model: "Lincoln Road" runs through the town.
-    assert kinds(blank_pipeline, "Lincoln Road runs through Lincoln.")["Lincoln"] == "city"
+    assert found == [("Toyota", text.index("from Toyota") + 5)]
+    # A place word after the make is no model: "Lincoln Road" crosses the town.
+    assert kinds(blank_pipeline, "Lincoln Road crosses Lincoln.")["Lincoln"] == "city"
 
 
 def test_name_after_an_inverted_speech_verb_is_a_person(blank_pipeline: Language) -> None:
@@ -198,7 +196,7 @@ def test_name_after_an_inverted_speech_verb_is_a_person(blank_pipeline: Language
 
 
 def test_australian_state_abbreviations(blank_pipeline: Language) -> None:
-    found = {m.text: m for m in mentions(blank_pipeline, "Horses in NSW and Qld were kept in their stables.")}
+    found = {m.text: m for m in mentions(blank_pipeline, "Cattle from NSW and Qld were sold at auction.")}
     assert found["NSW"].entity_id == "region:AU-NSW" and found["Qld"].entity_id == "region:AU-QLD"
     assert "nsw" not in kinds(blank_pipeline, "the nsw of it")
 
@@ -253,13 +251,17 @@ def test_capitalised_acronyms_of_five_letters_are_no_towns(blank_pipeline: Langu
 
 def test_a_capitalised_article_is_no_given_name(blank_pipeline: Language) -> None:
     # A headline run into the text leaves "The" capitalised mid-sentence.
-    found = kinds(blank_pipeline, "Roads were closed for months The Athens Police Department asks for help.")
-    assert found["Athens"] == "city"
+    found = kinds(
+        blank_pipeline, "The bridge stayed shut all winter The Macon Police Department seeks witnesses."
+    )
+    assert found["Macon"] == "city"
     assert "Jackson" not in kinds(blank_pipeline, "The prize went to Andrew Jackson on Friday.")
 
 
 def test_a_model_year_makes_a_vehicle_not_a_town(blank_pipeline: Language) -> None:
-    found = kinds(blank_pipeline, "A 1992 Toyota hit their red 1991 Honda. In 2009 Paris hosted the talks.")
+    found = kinds(
+        blank_pipeline, "A 1998 Toyota struck her blue 2003 Honda. In 2011 Paris hosted the summit."
+    )
     assert "Toyota" not in found and "Honda" not in found
     assert found["Paris"] == "city"
 
@@ -267,18 +269,19 @@ def test_a_model_year_makes_a_vehicle_not_a_town(blank_pipeline: Language) -> No
 def test_a_vehicle_keeps_its_sense_through_the_text(blank_pipeline: Language) -> None:
     text = "A 2005 Toyota Camry hit him. The driver of the Toyota was unhurt."
     assert [m.text for m in mentions(blank_pipeline, text)] == []
-    text = "A red Dodge Durango stopped. Shots fired from the Durango hit a car in Tulsa."
+    text = "A grey Dodge Durango pulled over. Someone in the Durango shot at a van in Tulsa."
     assert kinds(blank_pipeline, text) == {"Tulsa": "city"}
 
 
 def test_a_year_before_a_place_is_no_model_year(blank_pipeline: Language) -> None:
     assert kinds(blank_pipeline, "He fought in the 2014 Gaza war.") == {"Gaza": "city"}
-    assert kinds(blank_pipeline, "The 2009 Walker County Fair opens.") == {"Walker County": "region"}
+    assert kinds(blank_pipeline, "The 2016 Walker County Rodeo starts today.") == {"Walker County": "region"}
 
 
 def test_a_state_named_like_a_person_opens_an_institution(blank_pipeline: Language) -> None:
     found = {
-        m.text: m for m in mentions(blank_pipeline, "Agents of the Georgia Bureau of Investigation came.")
+        m.text: m
+        for m in mentions(blank_pipeline, "Officers from the Georgia Department of Corrections arrived.")
     }
     assert found["Georgia"].kind in ("country", "region")
     # Alone, a listed given name before a surname is still a person's name.
@@ -352,7 +355,7 @@ def test_a_town_before_a_resident_noun_is_a_place(blank_pipeline: Language) -> N
 
 
 def test_a_minor_town_needs_the_text_to_place_it(blank_pipeline: Language) -> None:
-    placed = mentions(blank_pipeline, "Authorities said Rebecca Sears, 41, of Grovetown, planned the theft.")
+    placed = mentions(blank_pipeline, "Deputies said Marcy Hollins, 37, of Grovetown, staged the burglary.")
     assert [(m.text, m.kind, m.country) for m in placed] == [("Grovetown", "city", "US")]
     assert kinds(blank_pipeline, "A Buford man was hurt in the crash.") == {"Buford": "city"}
     # Without support, even in a text about its country, the small town is left out.
@@ -362,18 +365,18 @@ def test_a_minor_town_needs_the_text_to_place_it(blank_pipeline: Language) -> No
 
 
 def test_a_relative_who_or_a_kin_noun_makes_a_person(blank_pipeline: Language) -> None:
-    assert "Dayton" not in kinds(blank_pipeline, "Dayton, who was supporting the mission, was hurt.")
-    assert "Dayton" not in kinds(blank_pipeline, "Carter offered his condolences to Dayton's family.")
+    assert "Dayton" not in kinds(blank_pipeline, "Dayton, who was guarding the gate, was injured.")
+    assert "Dayton" not in kinds(blank_pipeline, "The mayor sent flowers to Dayton's widow.")
     # After a preposition the clause belongs to someone else: "a man in Kashmir, who".
     found = kinds(blank_pipeline, "A farmer near Dayton, who lost his barn, spoke to us.")
     assert found["Dayton"] == "city"
 
 
 def test_holidays_and_companies_are_no_places(blank_pipeline: Language) -> None:
-    text = "Safety first on St. Patrick's Day. Sembler Co. sold land in Loudon Co. today."
-    ents = [("St. Patrick's Day", "GPE"), ("Sembler Co.", "ORG"), ("Loudon Co.", "ORG")]
+    text = "Parades were held on St. Andrew's Day. Harwell Co. bought a farm in Loudon Co. this spring."
+    ents = [("St. Andrew's Day", "GPE"), ("Harwell Co.", "ORG"), ("Loudon Co.", "ORG")]
     found = _with_ner(blank_pipeline, text, ents)
-    assert found == {"Sembler Co.": "organisation", "Loudon Co.": "location"}
+    assert found == {"Harwell Co.": "organisation", "Loudon Co.": "location"}
 
 
 def test_a_name_before_a_relative_who_is_a_person(blank_pipeline: Language) -> None:
@@ -383,8 +386,8 @@ def test_a_name_before_a_relative_who_is_a_person(blank_pipeline: Language) -> N
 
 
 def test_a_town_closing_a_misread_name_is_still_a_town_elsewhere(blank_pipeline: Language) -> None:
-    text = "The Dublin Veterinary Clinic opened. The goals of Historic Dublin were set."
-    ents = [("Dublin Veterinary Clinic", "ORG"), ("Historic Dublin", "PERSON")]
+    text = "The Dublin Dental Practice closed. Plans for Historic Dublin were approved."
+    ents = [("Dublin Dental Practice", "ORG"), ("Historic Dublin", "PERSON")]
     found = tag_ner(blank_pipeline, text, ents)
     assert ("Dublin", "city") in found or ("Dublin", "region") in found
     # A real full name still makes its last word a person's: "John Moore ... Moore said".
@@ -406,19 +409,19 @@ def test_a_town_before_home_after_a_possessive(blank_pipeline: Language) -> None
 
 
 def test_a_hometown_after_an_age_is_a_place(blank_pipeline: Language) -> None:
-    text = "He spoke with Jeremy Okafor, 30, of Ten Zorba, who was riding home."
+    text = "We met Jeremy Okafor, 30, of Ten Zorba, who was walking his dog."
     found = tag_ner(blank_pipeline, text, [("Jeremy Okafor", "PERSON"), ("Ten", "CARDINAL")])
     assert ("Ten Zorba", "location") in found
 
 
 def test_a_headline_read_as_a_person_leaves_its_town_alone(blank_pipeline: Language) -> None:
-    text = "Freemason Bogdanov Joins Sochi Race. He filed papers with the Sochi elections commission."
-    found = tag_ner(blank_pipeline, text, [("Freemason Bogdanov Joins Sochi", "PERSON")])
+    text = "Banker Petrov Enters Sochi Contest. He registered with the Sochi electoral office."
+    found = tag_ner(blank_pipeline, text, [("Banker Petrov Enters Sochi", "PERSON")])
     assert ("Sochi", "city") in found
 
 
 def test_a_country_joined_by_a_hyphen_is_no_given_name(blank_pipeline: Language) -> None:
-    found = kinds(blank_pipeline, "Officials said an EU-Israel summit was unlikely this year.")
+    found = kinds(blank_pipeline, "Diplomats doubted an EU-Israel meeting would happen soon.")
     assert found["Israel"] == "country"
     assert kinds(blank_pipeline, "Reporters followed the Israel-Hamas talks.")["Israel"] == "country"
     # The given name alone, with no partner, still needs support.
@@ -428,17 +431,17 @@ def test_a_country_joined_by_a_hyphen_is_no_given_name(blank_pipeline: Language)
 def test_reference_marks_and_abbreviation_hyphens_are_split_off(blank_pipeline: Language) -> None:
     found = kinds(blank_pipeline, "The fighters crossed into Iraq.[3] Later they held Mosul[12][13].")
     assert found == {"Iraq": "country", "Mosul": "city"}
-    found = kinds(blank_pipeline, "A strong U.S.-Iraq partnership was agreed, said the U.S.-led coalition.")
+    found = kinds(blank_pipeline, "A lasting U.S.-Iraq alliance was promised, said the U.S.-led force.")
     assert found["Iraq"] == "country"
-    assert [t.text for t in blank_pipeline.make_doc("the U.S.-led coalition")] == [
+    assert [t.text for t in blank_pipeline.make_doc("the U.S.-led force")] == [
         "the",
         "U.S.-led",
-        "coalition",
+        "force",
     ]
 
 
 def test_a_work_of_art_cut_after_a_small_word_leaves_the_place(blank_pipeline: Language) -> None:
-    text = "Shelling went on with escalating attacks on Aleppo and Daraya."
+    text = "Raids continued with heavy bombing of Aleppo and Daraya."
     found = _with_ner(blank_pipeline, text, [("Aleppo and", "WORK_OF_ART")])
     assert found == {"Aleppo": "city", "Daraya": "city"}
     # A whole title stays the NER's: no place is taken out of it.
@@ -448,9 +451,9 @@ def test_a_work_of_art_cut_after_a_small_word_leaves_the_place(blank_pipeline: L
 
 
 def test_coordinates_are_locations_in_their_country(blank_pipeline: Language) -> None:
-    text = "The village lies in Diyala. Coordinates: 33°47′N 44°30′E / 33.783°N 44.500°E / 33.783; 44.500"
+    text = "The village lies in Diyala. Coordinates: 33°52′N 44°51′E / 33.867°N 44.850°E / 33.867; 44.850"
     found = [m for m in mentions(blank_pipeline, text) if m.kind == "location"]
-    assert [m.text for m in found] == ["33°47′N 44°30′E", "33.783°N 44.500°E", "33.783; 44.500"]
+    assert [m.text for m in found] == ["33°52′N 44°51′E", "33.867°N 44.850°E", "33.867; 44.850"]
     assert {m.country for m in found} == {"IQ"}
     assert len({m.entity_id for m in found}) == 1  # one point, written three ways
     # Seconds and southern and western hemispheres; a point at sea has no country.
@@ -459,11 +462,11 @@ def test_coordinates_are_locations_in_their_country(blank_pipeline: Language) ->
     (sea,) = mentions(blank_pipeline, "The boat sank at 20°S 30°W.")
     assert (sea.kind, sea.country) == ("location", None)
     # A bare pair of decimals needs a coordinate or the word nearby: prices are no places.
-    assert mentions(blank_pipeline, "Fuel rose from 33.783; 44.500 in May.") == []
+    assert mentions(blank_pipeline, "Fuel rose from 33.867; 44.850 in May.") == []
 
 
 def test_a_demonym_read_as_a_person_or_language_before_its_noun(blank_pipeline: Language) -> None:
-    text = "The prominent Slovak architect built it in the English city of Salisbury."
+    text = "A well-known Slovak painter settled in the English town of Ludlow."
     found = _with_ner(blank_pipeline, text, [("Slovak", "PERSON"), ("English", "LANGUAGE")])
     assert found["Slovak"] == "nationality" and found["English"] == "nationality"
     # A language before other nouns, or alone, stays a language; a person stays a person.
@@ -500,7 +503,7 @@ def test_an_unknown_name_before_a_local_unit_noun_is_a_place(blank_pipeline: Lan
     found = _with_ner(blank_pipeline, text, ner)
     assert found["Zorbani"] == "location" and found["Qarqash"] == "location"
     assert found["Smith"] == "person"
-    # "the vicinity of" places a name like "the village of" does; a gate is a site.
+    # After "vicinity of", as after "village of", a name is a place; a gate is a site.
     found = _with_ner(
         blank_pipeline,
         "He died in the vicinity of Zorbani near the Qarqash Gate.",
@@ -510,7 +513,7 @@ def test_an_unknown_name_before_a_local_unit_noun_is_a_place(blank_pipeline: Lan
 
 
 def test_an_unknown_name_joined_to_a_persons_name_is_a_person(blank_pipeline: Language) -> None:
-    text = "This is a story of Karim and Zorbek. Zorbek, in a simple shirt, nodded."
+    text = "Here is a tale of Karim and Zorbek. Zorbek, in a grey coat, smiled."
     found = mentions(blank_pipeline, text)
     assert found == []  # no NER: nothing is read as a place
     ner = [("Karim", "GPE"), ("Zorbek", "GPE")]
@@ -525,20 +528,22 @@ def test_an_unknown_name_joined_to_a_persons_name_is_a_person(blank_pipeline: La
 
 
 def test_a_town_closing_a_titled_name_with_a_given_name_is_a_surname(blank_pipeline: Language) -> None:
-    text = "Petty Officer Scott C. Dayton, 42, died on Friday. Dayton was wounded in the north."
-    found = _with_ner(blank_pipeline, text, [("Petty Officer Scott C. Dayton", "PERSON")])
+    text = "Petty Officer Alan R. Dayton, 39, died on Sunday. Dayton was hit in the east."
+    found = _with_ner(blank_pipeline, text, [("Petty Officer Alan R. Dayton", "PERSON")])
     assert "Dayton" not in {k for k, v in found.items() if v == "city"}
 
 
 def test_names_listed_with_a_known_town_after_a_preposition_are_places(blank_pipeline: Language) -> None:
-    text = "The attacks in Qamenas, Sarmin and Talamenes went on."
+    text = "Drones struck near Talamenes, Qamenas and Sarmin on Tuesday."
     found = _with_ner(blank_pipeline, text, [("Sarmin", "PERSON")])
-    assert found == {"Qamenas": "location", "Sarmin": "city", "Talamenes": "location"}
+    assert found == {"Talamenes": "location", "Qamenas": "location", "Sarmin": "city"}
     # A person beside a town, a title after a comma, or no known town: no list of places.
-    text = "Reporting by Lisa Leff in Oakland and Terry Collins in Fresno."
-    assert kinds(blank_pipeline, text).get("Terry Collins") != "location"
-    assert "Staff Sgt" not in kinds(blank_pipeline, "He served in Iraq, Staff Sgt. Lee Everett said.")
-    assert kinds(blank_pipeline, "The attacks in Qamenas and Talamenes went on.") == {}
+    text = "Reporting by Maria Ortega in Phoenix and Dale Hughes in Tucson."
+    assert kinds(blank_pipeline, text).get("Dale Hughes") != "location"
+    assert "Staff Sgt" not in kinds(
+        blank_pipeline, "She was deployed to Iraq, Staff Sgt. Nora Quinn recalled."
+    )
+    assert kinds(blank_pipeline, "Drones struck near Talamenes and Qamenas on Tuesday.") == {}
 
 
 def test_a_name_after_place_noun_such_as_or_including_is_a_place(blank_pipeline: Language) -> None:
@@ -591,7 +596,7 @@ def test_an_unknown_name_before_a_site_noun_is_a_place(blank_pipeline: Language)
 def test_the_subject_of_a_definition_of_a_place_is_a_place(blank_pipeline: Language) -> None:
     found = kinds(blank_pipeline, "Zorbani (Arabic: a name) is a small farming village in Diyala.")
     assert found["Zorbani"] == "location"
-    text = "Qarqash General Hospital in Baghdad is one of the largest teaching hospitals."
+    text = "Qarqash General Hospital in Baghdad is one of the oldest hospitals in the country."
     assert kinds(blank_pipeline, text)["Qarqash General Hospital"] == "location"
     assert "Zorbani Corp" not in kinds(blank_pipeline, "Zorbani Corp is a company that owns a hospital.")
 
