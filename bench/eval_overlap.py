@@ -10,7 +10,8 @@ joins them; f-strings in pieces between their fields), every comment block, and 
 other text file every line. A candidate has at least three words or at least 20 characters.
 
 **Hits.** Candidates and eval texts (a JSON string value, a line of a CSV or TSV file, or a whole
-other file, HTML and XML without their markup) are folded the same way (case, typographic quotes and
+other file, HTML and XML without their markup; the folder's READMEs, SOURCE and licence files and
+Python code are no data and are skipped) are folded the same way (case, typographic quotes and
 dashes, whitespace) and split into words and punctuation. A candidate is a hit when
 
 * an eval text holds it whole, unless it is a bare name that the project's gazetteers list
@@ -57,6 +58,9 @@ EVAL_DIR = Path(os.environ.get("COI_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 MIN_WORDS = 3
 MIN_CHARS = 20
 SOURCE_SUFFIXES = {".py", ".json", ".txt", ".md", ".xml", ".html", ".csv", ".tsv", ".jsonl"}
+# What the eval folder says about its data, and the code of copied test suites: no data.
+EVAL_DOC_FILES = ("README", "SOURCE", "LICENSE", "ATTRIBUTION", "original_README")
+EVAL_DOC_DIRS = {"original_licences"}
 SKIP_DIRS = {"__pycache__", ".git", ".venv", "node_modules", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
 _TRANSLATE = str.maketrans(
@@ -241,8 +245,11 @@ def eval_texts(root: Path) -> Iterator[tuple[str, str]]:
     """(file, text) of every text under ``root``, one per JSON string value, CSV line or file."""
     for dirpath, dirs, files in os.walk(root):
         dirs.sort()
+        dirs[:] = [d for d in dirs if d not in EVAL_DOC_DIRS]
         for name in sorted(files):
             path = Path(dirpath) / name
+            if name.startswith(EVAL_DOC_FILES) or path.suffix == ".py":
+                continue
             shown = str(path.relative_to(root))
             data = path.read_bytes()
             suffixes = path.suffixes

@@ -101,7 +101,7 @@ FOCUS_COUNTRIES = frozenset(
 # from 5,000 inhabitants.
 CORE_COUNTRIES = frozenset(["SY", "IQ", "AF", "YE", "LY", "SO", "PS", "SD", "SS", "ML"])
 # Countries whose first ISO 3166-2 level groups the units people name: the nations of the
-# United Kingdom and the provinces of Ireland. Their counties and districts are kept too.
+# UK and the provinces of Ireland. Their counties and districts are kept too.
 SECOND_LEVEL_COUNTRIES = frozenset(["GB", "IE"])
 MAX_ALTERNATIVES = 15
 LANGUAGES = ("nl", "fr", "de")

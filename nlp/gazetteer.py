@@ -111,9 +111,9 @@ class Ambiguity:
     state_verbs: frozenset[str]
     street_words: tuple[str, ...] = ()  # case-sensitive: "Darby Street", "Grand Ave."
     road_words: tuple[str, ...] = ()  # before a number: "Highway 19"
-    title_heads: frozenset[str] = frozenset()  # case-sensitive: "the Foreign Secretary"
+    title_heads: frozenset[str] = frozenset()  # case-sensitive: "the Home Secretary"
     facility_words: frozenset[str] = frozenset()  # case-sensitive: "Saint Anselm Church"
-    masthead_words: frozenset[str] = frozenset()  # case-sensitive: "New York Times"
+    masthead_words: frozenset[str] = frozenset()  # case-sensitive: "Jerusalem Post"
     function_words: frozenset[str] = frozenset()  # "and", "the", "is": closed-class English words
     disease_names: frozenset[str] = frozenset()  # "Ebola", "Zika": diseases the NER reads as places
     personal_names: frozenset[str] = frozenset()  # "Brenda", "Abdirahman": for names no gazetteer knows
@@ -379,7 +379,7 @@ def _add_groups(gaz: Gazetteer, data: dict[str, Any]) -> None:
             gaz.add(f"{short}-led coalition", cand)
         for form in (f"Government of {country['name']}", f"{country['name']} government"):
             gaz.add(form, cand)
-        # "Jordan Armed Forces", "Pakistan Army"; not "Georgia Army National Guard".
+        # "Kenya Armed Forces", "Pakistan Army"; not "Georgia Army National Guard".
         if not any(c.kind == "region" for c in gaz.lookup(country["name"])):
             for noun in INSTITUTION_FORCE_NOUNS:
                 gaz.add(f"{country['name']} {noun}", cand)

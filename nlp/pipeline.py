@@ -46,7 +46,7 @@ CHUNK_CHARS = 20_000
 KEEP_COMPONENTS = ("tok2vec", "ner")
 # Reference marks glued to a word ("Iraq.[3]", "University.[1][2]", "Mosul[note]").
 CITATION_SUFFIX = r"\[(?:\d{1,3}|[a-z]{1,12})\]"
-# A hyphen joining two abbreviated or named parties ("U.S.-Iraq partnership").
+# A hyphen joining two abbreviated or named parties ("U.S.-Iraq alliance").
 ABBREVIATION_HYPHEN = r"(?<=[A-Z]\.)-(?=[A-Z])"
 
 _lock = threading.Lock()

@@ -12,7 +12,7 @@ country in two pools:
 
 A country is the *focus* when its place evidence is at least half of the best
 place evidence. Actor evidence alone never makes a foreign actor the focus:
-"Russian airstrikes target Hama countryside" is about Syria. Only when a
+"Russian warplanes pound Hama countryside" is about Syria. Only when a
 document has no place evidence at all does a single-country armed group or a
 country's own ground forces ("Syrian army", not "Russian airstrikes") make
 that country the focus, at half its share (:data:`ACTOR_ONLY_FACTOR`), so that a

@@ -98,7 +98,7 @@ def _capitalised(doc: Doc) -> list[Token]:
 
 
 def _titled_names(doc: Doc, titles: frozenset[str], capitals: list[Token]) -> set[str]:
-    """Last words of names written after a capitalised personal title: "President Saakashvili"."""
+    """Last words of names written after a capitalised personal title: "President Tokayev"."""
     names: set[str] = set()
     for tok in capitals:
         word = tok.lower_.rstrip(".")
@@ -167,8 +167,8 @@ _RAGGED_ENDS = word_set("ragged_ends")
 def _mended(doc: Doc, spans: list[Span]) -> list[Span]:
     """Without the NER's works, products and events cut after a small word ("Aleppo and").
 
-    Such a span is no reading at all: the gazetteer decides instead ("attacks on Aleppo
-    and Daraya"). Names cut that way ("the City of") are left to the other rules.
+    Such a span is no reading at all: the gazetteer decides instead ("raids hit Aleppo
+    and Daraya"). Names cut that way (a "City of" and nothing after) are left to the other rules.
     """
     return [
         ent
@@ -241,7 +241,7 @@ def _place_suffix(doc: Doc, span: Span) -> bool:
 
 
 def _apposed(doc: Doc, span: Span) -> bool:
-    """A name after "<Name>, " that closes its clause: "Brands Hatch Indy, Kent."."""
+    """A name after "<Name>, " that closes its clause: "Silverstone Circuit, Northamptonshire."."""
     if span.start < 2 or doc[span.start - 1].text != ",":
         return False
     before = doc[span.start - 2]

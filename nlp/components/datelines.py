@@ -54,7 +54,7 @@ def _dateline_spans(doc: Doc) -> list[Span]:
 
 
 def _strip_preposition(ent: Span) -> Span:
-    """ "Near Palmyra, two strikes...": a capitalised preposition is not part of the name."""
+    """ "Near Raqqa, a convoy...": a capitalised preposition is not part of the name."""
     if len(ent) > 1 and ent[0].lower_ in OPENING_PREPOSITIONS and ent[0].is_title:
         return Span(ent.doc, ent.start + 1, ent.end, label="GPE")
     return ent

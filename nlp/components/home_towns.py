@@ -72,12 +72,12 @@ _PARTY_HOME = re.compile(
 )
 
 
-# A person's age, then "of" and a hometown: "Jeremy Watson, 30, of Ten Mile, said".
+# A person's age, then "of" and a hometown: "Dana Pruitt, 52, of Oak Ridge, said".
 _AGED_HOME = re.compile(r"(?<=\d), of ((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)(?=[,.;]| in )")
 
 
 def _aged_homes(doc: Doc) -> list[Span]:
-    """Hometowns after an age in apposition ("Rebecca Sears, 41, of Grovetown,"), as places."""
+    """Hometowns after an age in apposition ("Marcy Hollins, 37, of Grovetown,"), as places."""
     found = []
     text = _text(doc)
     for match in _AGED_HOME.finditer(text):

@@ -106,7 +106,7 @@ class EntityLinker:
 
     @cached_property
     def _not_modified(self) -> frozenset[str]:
-        """Words after a country abbreviation that show it is no modifier ("in the U.S. and", "the EU is")."""
+        """Words after a country abbreviation that show it is no modifier ("U.S. and", "EU is")."""
         amb = self.gazetteer.ambiguity
         assert amb is not None
         return amb.function_words | amb.state_verbs | amb.person_verbs
@@ -177,7 +177,7 @@ class EntityLinker:
             tok.lower_
             for tok in names
             if (doc[tok.i + 1].lower_ in amb.person_verbs or _person_follows(doc, tok.i, tok.i + 1))
-            and not (tok.i > 0 and doc[tok.i - 1].lower_ in PREPOSITIONS)  # "a resident of Lubbock told"
+            and not (tok.i > 0 and doc[tok.i - 1].lower_ in PREPOSITIONS)  # "a pastor in Lubbock told"
         } | {tok.lower_ for tok in names if tok.i > 0 and _said_by(doc, tok.i, tok.i + 1)}
         speakers |= _aged_names(doc, capitals)
         person_words |= self._partners(doc, spans, person_words | speakers)
@@ -229,7 +229,7 @@ class EntityLinker:
                             and (not minor or _local_office(outer[cand.end - outer.start :]))
                         )
                     ):
-                        # A place inside a name: "the Texas Department of Health", "Corinth Police".
+                        # A place inside a name: "the Nevada Gaming Control Board", "Corinth Police".
                         spans.append(Span(doc, cand.start, cand.end, label=label))
                     elif outer.label_ in MISREAD_LABELS and not listed and self._seat_of_office(cand, outer):
                         # "Brookvale Mayor Ann Tolliver" read as one name: the town, then the person.
@@ -354,7 +354,7 @@ class EntityLinker:
         """A demonym the NER read as a person or a language, before a noun it qualifies.
 
         "the noted Slovak painter"; read as a language, only before a place noun:
-        "the northern English city of Durham", not "English language learners".
+        "the northern English city of Durham", not "Slovak language courses".
         """
         if ent.label_ not in ("PERSON", "LANGUAGE") or len(cand) != 1 or cand.end >= len(doc):
             return False
@@ -373,7 +373,7 @@ class EntityLinker:
         )
 
     def _partners(self, doc: Doc, spans: list[Span], persons: set[str]) -> set[str]:
-        """Unknown one-word names joined by "and" or "or" to a person's name: "Karim and Sadiq"."""
+        """Unknown one-word names joined by "and" or "or" to a person's name: "Karim and Zorbek"."""
         amb = self.gazetteer.ambiguity
         assert amb is not None
         singles = {ent.start: ent for ent in spans if len(ent) == 1 and _name_like(ent[0])}
@@ -393,7 +393,7 @@ class EntityLinker:
                 if partner is None or doc[link].lower_ not in ("and", "or") or not person(partner):
                     continue
                 if not self._placed(doc, partner if other < start else ent):
-                    found.add(ent.text.lower())  # not "the villages of Bumbacari and Dudescu"
+                    found.add(ent.text.lower())  # not "the villages of Zorbek and Qarqash"
         return found
 
     def _misread_town(self, ent: Span, amb: Ambiguity) -> bool:
@@ -598,12 +598,12 @@ class EntityLinker:
     def _supported(self, doc: Doc, span: Span, *, named: bool = True) -> bool:
         """Support for a doubtful place: a locative word before, a place word or a place after.
 
-        ``named``: an institution's name after "the" counts ("the Georgia Bureau of
-        Investigation"); not for small towns ("the Vice Chancellor").
+        ``named``: an institution's name after "the" counts ("the Georgia Department of
+        Corrections"); not for small towns ("the Vice Chancellor").
         """
         amb = self.gazetteer.ambiguity
         assert amb is not None
-        common = name_key(span.text) in amb.common_words  # "in the South" is not enough
+        common = name_key(span.text) in amb.common_words  # "the South" alone is not enough
         prev = doc[span.start - 1] if span.start > 0 else None
         if prev is not None and prev.is_lower and prev.lower_ in amb.locative_words and not common:
             return True
@@ -699,7 +699,7 @@ class EntityLinker:
             ):
                 kind = "person"  # "Brenda and Abdirahman", "Gwendolyn Okafor": a name no gazetteer knows
             if kind in ("location", "organisation") and len(span) <= 2 and self._titled(doc, span):
-                kind = "person"  # "President Saakashvili", "coach Dunmore"
+                kind = "person"  # "President Tokayev", "coach Dunmore"
             if kind in ("location", "organisation") and len(span) == 1 and span.root.lower_ in speakers:
                 kind = "person"  # an unknown single name that speaks in the text: "Karim said"
             start_char = span.start_char
@@ -712,7 +712,7 @@ class EntityLinker:
                 if not (clean[:1].isupper() or clean[:1].isdigit()) or (common and len(span) == 1):
                     return None  # "the South", "Gulf"
                 if span[-1].is_lower:
-                    return None  # a cut name: "the City of"
+                    return None  # a cut name: a "City of" and nothing after
                 return Mention(
                     start_char,
                     span.end_char,

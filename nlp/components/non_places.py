@@ -71,7 +71,7 @@ def _model_after(tok: Token, amb: Ambiguity) -> Token | None:
 def _vehicles(doc: Doc, gaz: Gazetteer) -> tuple[frozenset[str], frozenset[int]]:
     """Names the text uses as vehicles, and positions of makes used as vehicles there only.
 
-    Names hold for the whole text: a make after a model year ("a 2005 Honda"),
+    Names hold for the whole text: a make after a model year ("a 1996 Honda"),
     or before a model name after a determiner when the make names no place ("a
     red Dodge Durango"), and that model; later mentions ("the Honda", "the
     Durango") share the sense. "The 2014 Gaza war" is no vehicle. A make that
@@ -134,7 +134,7 @@ _VIRUS_SUBTYPE = re.compile(r"^H\d{1,2}N\d{1,2}$", re.IGNORECASE)
 
 
 def _names_disease(ent: Span, names: frozenset[str], words: frozenset[str]) -> bool:
-    """An entity that is a disease: "Ebola", "H1N1", "West Nile Virus", "Ebolavirus"."""
+    """An entity that is a disease: "Ebola", "H1N1", "Rift Valley Fever", "Ebolavirus"."""
     last = ent[-1].lower_
     return (
         name_key(ent.text) in names
@@ -194,7 +194,7 @@ _ADJECTIVE_MASTHEADS = word_set("adjective_mastheads")
 def _masthead(doc: Doc, end: int, words: frozenset[str]) -> bool:
     """A newspaper's masthead after a place, perhaps after one more word: "Fairview State Gazette".
 
-    An adjective before another capitalised word names a series: "Syria Daily Report".
+    An adjective before another capitalised word names a series: "Yemen Daily Bulletin".
     """
     for i in (end, end + 1):
         if i >= len(doc) or (i > end and not doc[end].is_title):

@@ -77,11 +77,11 @@ def _personal(span: Span, amb: Ambiguity) -> bool:
 def _office_holders(
     doc: Doc, mentions: list[Mention], heads: frozenset[str], capitals: list[Token]
 ) -> list[Mention]:
-    """Persons named by their office: "Foreign Secretary Boris Johnson", "the Minister for the Middle East".
+    """Persons named by their office: "Foreign Secretary David Lammy", "the Minister for the Western Balkans".
 
     A capitalised office word (``title_heads``) with the capitalised words
-    before it ("Iraqi Foreign Minister") and an "of"/"for" complement after
-    it ("Secretary of State") is a title. A person mention right after the
+    before it ("Moldovan Foreign Minister") and an "of"/"for" complement after
+    it ("Secretary for Wales") is a title. A person mention right after the
     title is extended over it (the id and canonical name stay the person's);
     a title with no name after it is itself a person mention.
     """

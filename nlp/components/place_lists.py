@@ -20,7 +20,7 @@ _COUNTY_NOUNS = word_map("county_nouns")
 
 
 def _coordinated_places(doc: Doc, gaz: Gazetteer) -> list[Span]:
-    """Names coordinated before a plural place noun: "Jackson and Barrow counties".
+    """Names coordinated before a plural place noun: "Sumner and Barrow counties".
 
     Each name of the list ("Clay, Douglas, Grant and Wilkin counties",
     "Linden and Foxglove roads", "from Marion to Greene counties") is a
@@ -68,7 +68,7 @@ def _coordinated_places(doc: Doc, gaz: Gazetteer) -> list[Span]:
 
 
 def _place_lists(doc: Doc, gaz: Gazetteer) -> list[Span]:
-    """Names listed after a locative preposition beside a known town: "in Qamenas, Sarmin and Talamenes".
+    """Names listed after a locative preposition beside a known town: "near Talamenes, Qamenas and Sarmin".
 
     A list of two or more capitalised names (of up to three words, separated by
     commas and closed by "and" or "or") right after "in", "near", "around"... is a
@@ -127,8 +127,8 @@ _DEFINITION_HINT = re.compile(r"\b(?:is|was) (?:a|an|one of the)\b")
 def _defined_places(doc: Doc) -> list[Span]:
     """The subject of an encyclopaedic definition of a place.
 
-    "Hibhib (Arabic: ...) is a village in Diyala", "Al Assad University Hospital in
-    Damascus is one of the largest teaching hospitals": a capitalised name opening a
+    "Hibhib (Arabic: ...) is a village in Diyala", "Qarqash General Hospital in
+    Baghdad is one of the oldest hospitals": a capitalised name opening a
     sentence, then "is a", "was an" or "is one of the" and, after at most four
     lower-case words that are no function words, a noun of a place or a site.
     """

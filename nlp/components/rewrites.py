@@ -25,9 +25,9 @@ def _abbreviation(text: str) -> bool:
 
 
 def _state_names(doc: Doc, mentions: list[Mention], not_modified: frozenset[str]) -> list[Mention]:
-    """Abbreviated country names used as modifiers, and the European Union as an organisation.
+    """Abbreviated country names used as modifiers, and the EU as an organisation.
 
-    "U.S. Central Command", "UK ships", "EU sanctions": the abbreviation
+    "U.S. Marines", "UK ships", "EU sanctions": the abbreviation
     qualifies the next word the way "American" does, so the mention is a
     nationality. "The EU is committed" names the Union as an organisation.
     """
@@ -127,7 +127,7 @@ class PostLinkRewrites:
 
     @cached_property
     def _not_modified(self) -> frozenset[str]:
-        """Words after a country abbreviation that show it is no modifier ("in the U.S. and", "the EU is")."""
+        """Words after a country abbreviation that show it is no modifier ("U.S. and", "EU is")."""
         amb = get_gazetteer().ambiguity
         assert amb is not None
         return amb.function_words | amb.state_verbs | amb.person_verbs

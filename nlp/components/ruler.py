@@ -187,7 +187,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
         if span.end < len(doc) and doc[span.end].lower_ in amb.named_after_words:
             return "drop"  # "Ebola virus", "Marburg fever", "Reston ebolavirus"
         if doc.user_data.get(NON_PLACES_KEY) is not None and _masthead(doc, span.end, amb.masthead_words):
-            return "drop"  # a newspaper: "New York Times", "Fairview State Gazette"
+            return "drop"  # a newspaper: "Jerusalem Post", "Fairview State Gazette"
         if kinds <= {"nationality"}:
             return "nationality"
         if all(c.minor for c in candidates):
@@ -280,7 +280,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
             if _said_by(doc, span.start, span.end):
                 return True  # '..." said Noma.'
             if _person_follows(doc, span.start, span.end):
-                return True  # "Dayton, who was", "Dayton's family"; not "in Kashmir, who"
+                return True  # "Dayton, who", "Dayton's family"; not "in Kashmir, who"
             given = key in amb.given_names or (town_only and key in amb.personal_names)
             if (
                 _TITLE_CASE_WORD.match(nxt.text)
@@ -290,7 +290,7 @@ class GazetteerRuler(SpanRuler):  # type: ignore[misc,unused-ignore]
                 and nxt.text not in amb.facility_words
                 and nxt.text not in amb.street_words
                 and nxt.text not in OFFICE_WORDS
-                and (prev is None or prev.lower_ != "the")  # "the Georgia School Boards Association"
+                and (prev is None or prev.lower_ != "the")  # "the Georgia Department of Corrections"
             ):
                 return True  # "Jordan Henderson", "Florence Nightingale", "Tyler Perry"
         return False

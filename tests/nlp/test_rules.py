@@ -49,7 +49,9 @@ def test_streets_and_numbered_roads_are_locations(blank_pipeline: Language) -> N
 
 
 def test_offices_are_persons(blank_pipeline: Language) -> None:
-    found = kinds(blank_pipeline, "The Foreign Secretary received the Minister for the Western Balkans in Amman.")
+    found = kinds(
+        blank_pipeline, "The Foreign Secretary received the Minister for the Western Balkans in Amman."
+    )
     assert found["Foreign Secretary"] == "person"
     assert found["Minister for the Western Balkans"] == "person"
     assert "Western Balkans" not in found  # the office's domain, not a place of the text
