@@ -7,7 +7,8 @@ script lists the copies so that they can be replaced.
 **Candidates.** From each ``.py`` file: every string literal (adjacent literals joined, as Python
 joins them; f-strings in pieces between their fields), every comment block, and every quoted example
 ("...", '...', “...”, ``...``) inside either. From a ``.json`` file every string value; from any
-other text file every line. A candidate has at least three words or at least 20 characters.
+other text file every paragraph and every quoted example inside it. A candidate has at least three
+words or at least 20 characters.
 
 **Hits.** Candidates and eval texts (a JSON string value, a line of a CSV or TSV file, or a whole
 other file, HTML and XML without their markup; the folder's READMEs, SOURCE and licence files and
@@ -209,8 +210,15 @@ def file_texts(path: Path) -> Iterator[tuple[int, str]]:
             for value in json_strings(record):
                 yield lines.get(value, 0), value
     else:
-        for number, line in enumerate(text.splitlines(), 1):
-            yield number, line
+        # Paragraphs, so that prose and quotes run across line breaks.
+        first = 1
+        for block in re.split(r"(\n[ \t]*\n)", text):
+            if block.strip() and not block.isspace():
+                lead = len(block) - len(block.lstrip("\n"))
+                yield first + lead, block
+                for part in quoted_parts(block):
+                    yield first + block.count("\n", 0, max(block.find(part), 0)), part
+            first += block.count("\n")
 
 
 def source_files(paths: Iterable[Path]) -> Iterator[Path]:
