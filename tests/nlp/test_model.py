@@ -114,11 +114,11 @@ def test_lone_town_names_are_places_and_introduced_names_persons() -> None:
         "A Lakeland woman signed a plea deal. Flying low over Lakeland, the helicopter circled.",
         "The account Brennan first gave detectives was untrue. Kayla Brennan was arrested.",
         "It is the case with President Saakashvili. Removal of Saakashvili is the aim.",
-        '"This is our year!" shouts coach Hensley. Novak started at once.',
+        '"This is our year!" shouts coach Kettering. Novak started at once.',
     ]
     results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
     towns = [m for m in results[0].entities if m.text == "Lakeland"]
     assert len(towns) == 2 and all(m.kind == "city" and m.country == "US" for m in towns)
     assert {m.kind for m in results[1].entities if "Brennan" in m.text} == {"person"}
     assert {m.kind for m in results[2].entities if "Saakashvili" in m.text} == {"person"}
-    assert {m.text: m.kind for m in results[3].entities}["Hensley"] == "person"
+    assert {m.text: m.kind for m in results[3].entities}["Kettering"] == "person"

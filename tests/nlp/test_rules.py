@@ -75,8 +75,8 @@ def test_office_title_and_apposed_name_are_two_persons(blank_pipeline: Language)
 def test_dateline_places(blank_pipeline: Language) -> None:
     found = kinds(blank_pipeline, "Fire destroys a barn. MANSFIELD — A fire destroyed a barn on Monday.")
     assert found["MANSFIELD"] == "city"
-    found = kinds(blank_pipeline, "COLUMBUS, Ohio (AP) — The vote was close.")
-    assert found["COLUMBUS"] == "city" and found["Ohio"] == "region"
+    found = kinds(blank_pipeline, "AKRON, Ohio (AP) — The vote was close.")
+    assert found["AKRON"] == "city" and found["Ohio"] == "region"
     assert kinds(blank_pipeline, "The vote was close - NOT a landslide.") == {}
 
 
@@ -567,9 +567,9 @@ def test_a_town_after_a_preposition_before_a_speech_verb_is_a_place(blank_pipeli
 
 def test_a_place_before_based_or_after_a_name_and_comma_is_a_place(blank_pipeline: Language) -> None:
     assert kinds(blank_pipeline, "The Kent-based team won.")["Kent"] == "region"
-    text = "The race is at Brands Hatch, Kent. Then it moves on."
-    found = _with_ner(blank_pipeline, text, [("Kent", "PERSON")])
-    assert found["Kent"] == "region"
+    text = "The rally ends at Haldon Forest, Devon. Then it moves on."
+    found = _with_ner(blank_pipeline, text, [("Devon", "PERSON")])
+    assert found["Devon"] == "region"
     # Not when the name goes on speaking: "Clark, Kent said" is a person.
     found = _with_ner(blank_pipeline, "He met Clark, Kent said.", [("Clark", "PERSON"), ("Kent", "PERSON")])
     assert found["Kent"] == "person"
