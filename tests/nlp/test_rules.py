@@ -397,20 +397,27 @@ def test_a_town_closing_a_misread_name_is_still_a_town_elsewhere(blank_pipeline:
     assert ("Moore", "city") not in tag_ner(blank_pipeline, text, [("John Moore", "PERSON")])
 
 
-def test_a_name_of_two_words_before_a_resident_noun_is_a_town(blank_pipeline: Language) -> None:
+def test_a_name_of_two_words_before_a_resident_noun_is_a_town(home_towns_on: Language) -> None:
+    blank_pipeline = home_towns_on
     found = kinds(blank_pipeline, "Police said a Zorba Grove man was fined.")
     assert found == {"Zorba Grove": "location"}
     assert kinds(blank_pipeline, "Medals went to the Bernard Okonkwo family.") == {}
     assert "Native American" not in kinds(blank_pipeline, "She met a Native American woman.")
 
 
-def test_a_town_before_home_after_a_possessive(blank_pipeline: Language) -> None:
+def test_a_town_before_home_after_a_possessive(home_towns_on: Language) -> None:
+    blank_pipeline = home_towns_on
     assert kinds(blank_pipeline, "He drove to his Zorba Grove home.") == {"Zorba Grove": "location"}
     assert kinds(blank_pipeline, "Guns were found at Carter's Buford home.")["Buford"] == "city"
     assert kinds(blank_pipeline, "He came home on Friday.") == {}
 
 
-def test_a_hometown_after_an_age_is_a_place(blank_pipeline: Language) -> None:
+def test_home_towns_are_off_by_default(blank_pipeline: Language) -> None:
+    assert kinds(blank_pipeline, "Police said a Zorba Grove man was fined.") == {}
+
+
+def test_a_hometown_after_an_age_is_a_place(home_towns_on: Language) -> None:
+    blank_pipeline = home_towns_on
     text = "We met Jeremy Okafor, 30, of Ten Zorba, who was walking his dog."
     found = tag_ner(blank_pipeline, text, [("Jeremy Okafor", "PERSON"), ("Ten", "CARDINAL")])
     assert ("Ten Zorba", "location") in found
