@@ -124,10 +124,11 @@ class SearchIndex:
             if self._searcher is None:
                 self._searcher = ix.searcher()
             elif not self._searcher.up_to_date():
-                try:
-                    self._searcher = self._searcher.refresh()
-                except TypeError:  # Whoosh cannot refresh a searcher of an empty index
-                    self._searcher = ix.searcher()
+                # A new searcher, not Searcher.refresh(): refresh reuses the readers of unchanged
+                # segments together with their old deletion sets, so documents another process
+                # deleted (or replaced) would stay visible here. The array caches are kept per
+                # segment id either way.
+                self._searcher = ix.searcher()
                 self._snapshot = None
             if self._snapshot is None or self._snapshot.searcher is not self._searcher:
                 self._snapshot = Snapshot(self._searcher, self._caches)
