@@ -1,4 +1,4 @@
-"""Whoosh and PostgreSQL find the same documents for the same queries on one corpus.
+"""Whoosh, PostgreSQL and the one-document matcher find the same documents on one corpus.
 
 The corpus is generated here from a small invented vocabulary: words with several English
 forms (so stemming is exercised), hyphenated names (phrases), stop words between phrase words,
@@ -30,8 +30,6 @@ import pytest
 
 from search_index import Index, SearchIndex
 from search_index.records import Change, IndexDoc
-
-pytestmark = pytest.mark.postgres
 
 NOW = datetime(2026, 6, 1, 12, 0)
 PLACES = ["Velmora", "Quendrel", "Ostavik", "Brannoch", "Zeluna"]
@@ -173,6 +171,7 @@ def all_ids(index: Index, query: str) -> set[int]:
         page += 1
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_same_hits_totals_and_facets(both: tuple[Index, Index]) -> None:
     whoosh, pg = both
@@ -193,6 +192,7 @@ def test_same_hits_totals_and_facets(both: tuple[Index, Index]) -> None:
     assert nonempty >= len(QUERIES) - 3  # the queries really find documents
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_newest_order_and_pages_agree(both: tuple[Index, Index]) -> None:
     whoosh, pg = both
@@ -205,6 +205,7 @@ def test_newest_order_and_pages_agree(both: tuple[Index, Index]) -> None:
         assert set(p[-len(undated & set(p)) :]) == undated & set(w), query  # undated ones last
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_known_difference_phrases_match_stems_on_postgres(both: tuple[Index, Index]) -> None:
     whoosh, pg = both
@@ -213,3 +214,34 @@ def test_known_difference_phrases_match_stems_on_postgres(both: tuple[Index, Ind
         assert w <= p, query  # PostgreSQL finds every Whoosh hit ...
     wider = all_ids(pg, '"ferry capsizing"') - all_ids(whoosh, '"ferry capsizing"')
     assert wider  # ... and also "ferry capsized", "ferries capsizes"
+
+
+def test_matching_one_document_agrees_with_whoosh(tmp_path: Path) -> None:
+    """What the digests use: the parse tree evaluated on a document, without an index."""
+    from search_index.match import analyse, matches
+    from search_index.query import parse_query
+
+    docs = corpus()
+    whoosh = SearchIndex(tmp_path / "whoosh").open()
+    whoosh.apply([Change("upsert", d.id, d) for d in docs])
+    analysed = {d.id: analyse(d) for d in docs}
+    phrases = ['"ferry capsizing"', '"flooding bridge"', '"harvest of the market"']
+    for query in QUERIES + phrases:
+        node = parse_query(query, now=NOW).node
+        found = {i for i, a in analysed.items() if matches(node, a)}
+        assert found == all_ids(whoosh, query), query
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_matching_one_document_with_stem_phrases_agrees_with_postgres(both: tuple[Index, Index]) -> None:
+    from search_index.match import analyse, matches
+    from search_index.query import parse_query
+
+    _, pg = both
+    analysed = {d.id: analyse(d) for d in corpus()}
+    phrases = ['"ferry capsizing"', '"flooding bridge"', '"harvest of the market"', 'title:"ferry near"']
+    for query in QUERIES + phrases:
+        node = parse_query(query, now=NOW).node
+        found = {i for i, a in analysed.items() if matches(node, a, stem_phrases=True)}
+        assert found == all_ids(pg, query), query

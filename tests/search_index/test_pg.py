@@ -36,6 +36,7 @@ def test_rows_hold_facets_as_name_value_entries(docs: tuple[IndexDoc, ...]) -> N
     assert "traffick" in row.stems and "human" in row.title_words
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_postgres_parses_the_tsvectors_as_written(make_index: MakeIndex, docs: tuple[IndexDoc, ...]) -> None:
     index = make_index()
@@ -55,6 +56,7 @@ def test_postgres_parses_the_tsvectors_as_written(make_index: MakeIndex, docs: t
     assert [h.id for h in index.search('"ete alep"').hits] == [5]
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_term_frequencies_follow_updates_and_deletes(
     make_index: MakeIndex, docs: tuple[IndexDoc, ...]
@@ -80,6 +82,7 @@ def test_term_frequencies_follow_updates_and_deletes(
     assert df("baidoa") == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_tables_of_another_version_are_refused(make_index: MakeIndex) -> None:
     index = make_index()
