@@ -8,7 +8,10 @@ chosen with ``COI_SEARCH_BACKEND=postgres``. It owns these tables (created at :m
   the "more like this" key terms), ``facets`` (``name:value`` entries for every field of
   :data:`search_index.schema.FACET_FIELDS`, one GIN index for all of them), ``tsv`` (title
   stems with weight A, body stems with weight D, with positions: one GIN index answers every
-  word and phrase) and ``title_tsv`` (title stems alone, GIN, for ``title:`` and ranking).
+  word) and ``title_tsv`` (title stems alone, GIN, for ``title:`` and ranking), ``pairs``
+  (adjacent stem pairs ``a~b`` of the title and of the body, GIN, for phrases: a phrase is
+  then answered by the index alone, where ``<->`` would re-read the ``tsvector`` of every
+  document holding the words, which for common words takes seconds).
 - ``search_terms``: document frequencies of stems (``s``) and of folded title words (``t``):
   wildcard expansion, "more like this" and "did you mean", as Whoosh reads them from its lexicon.
 - ``search_meta``: the schema version and field list; a mismatch raises :class:`SchemaMismatch`.
@@ -27,6 +30,7 @@ own tables.
 
 from __future__ import annotations
 
+import itertools
 import queue
 import re
 import threading
@@ -97,7 +101,8 @@ DDL: tuple[str, ...] = (
         facets text[] NOT NULL,
         keyterms text[] NOT NULL,
         title_tsv tsvector NOT NULL,
-        tsv tsvector NOT NULL
+        tsv tsvector NOT NULL,
+        pairs tsvector NOT NULL
     )""",
     """CREATE TABLE IF NOT EXISTS search_terms (
         kind char(1) NOT NULL,
@@ -109,14 +114,18 @@ DDL: tuple[str, ...] = (
 INDEXES: tuple[tuple[str, str], ...] = (
     ("search_documents_tsv", "USING gin (tsv)"),
     ("search_documents_title_tsv", "USING gin (title_tsv)"),
+    ("search_documents_pairs", "USING gin (pairs)"),
     ("search_documents_facets", "USING gin (facets)"),
     ("search_documents_published", "(published DESC NULLS LAST, id DESC)"),
 )
 TERMS_PREFIX_INDEX = ("search_terms_prefix", "(kind, term text_pattern_ops)")
 
 
+PG_LAYOUT = 1  # the layout of these tables, beside the shared SCHEMA_VERSION
+
+
 def _meta_signature() -> str:
-    return f"{SCHEMA_VERSION};" + ",".join(FACET_FIELDS)
+    return f"{SCHEMA_VERSION}.{PG_LAYOUT};" + ",".join(FACET_FIELDS)
 
 
 # -- analysis: documents to rows ---------------------------------------------------------
@@ -159,6 +168,7 @@ class Row:
     keyterms: list[str]
     title_tsv: str
     tsv: str
+    pairs: str
     stems: frozenset[str]
     title_words: frozenset[str]
 
@@ -172,10 +182,16 @@ class Row:
             self.keyterms,
             self.title_tsv,
             self.tsv,
+            self.pairs,
         )
 
 
-ROW_COLUMNS = ("id", "title", "published", "cluster", "facets", "keyterms", "title_tsv", "tsv")
+ROW_COLUMNS = ("id", "title", "published", "cluster", "facets", "keyterms", "title_tsv", "tsv", "pairs")
+PAIR_JOINER = "~"  # never inside a stem (stems are word characters)
+
+
+def pair_lexemes(terms: Sequence[str]) -> list[str]:
+    return [f"{a}{PAIR_JOINER}{b}" for a, b in itertools.pairwise(terms)]
 
 
 def to_row(doc: IndexDoc) -> Row:
@@ -191,6 +207,9 @@ def to_row(doc: IndexDoc) -> Row:
         keyterms=keyterms(body_stems),
         title_tsv=tsvector_text([(title_stems, "")]),
         tsv=tsvector_text([(title_stems, "A"), (body_stems, "")]),
+        pairs=" ".join(
+            _lexeme(p) for p in dict.fromkeys(pair_lexemes(title_stems) + pair_lexemes(body_stems))
+        ),
         stems=frozenset(title_stems) | frozenset(body_stems),
         title_words=frozenset(title_words),
     )
@@ -246,8 +265,13 @@ class Compiler:
                 self.out.highlight_stems.update(terms)
                 target = self.out.title_rank_terms if node.title_only else self.out.rank_terms
                 target.extend(_lexeme(t) + (":A" if node.title_only else "") for t in terms)
-            joiner = " <-> " if node.phrase else " & "
-            return self._text(joiner.join(_lexeme(t) for t in terms), node.title_only)
+            words_query = self._text(" & ".join(_lexeme(t) for t in terms), node.title_only)
+            if not node.phrase:
+                return words_query
+            if node.title_only:  # titles are short and stored in line: positions are cheap to check
+                return self._text(" <-> ".join(_lexeme(t) for t in terms), True)
+            pairs = " & ".join(_lexeme(p) for p in pair_lexemes(terms))
+            return sql.SQL("({} AND d.pairs @@ {}::tsquery)").format(words_query, self.param(pairs))
         if isinstance(node, Wildcard):
             terms = self.expand(node.pattern)
             if not terms:
