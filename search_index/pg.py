@@ -78,6 +78,9 @@ MAX_PAGELEN = 200
 WILDCARD_LIMIT = 300
 MAX_POSITION = 16383  # PostgreSQL keeps word positions up to this
 MAX_POSITIONS_PER_WORD = 255
+#: Positions kept per word in ``tsv``: only ranking reads them (phrases use ``pairs``), and a
+#: word's weight in ``ts_rank`` barely grows past a few occurrences; fewer keep rows small.
+RANK_POSITIONS = 16
 #: Result sets up to this size are ranked with ``ts_rank`` in full. Larger ones are first cut
 #: to the RANK_POOL documents that match in the title, newest first, and only those are ranked:
 #: ranking reads every hit's ``tsvector`` (out of line), which for 100,000 hits takes seconds.
@@ -135,25 +138,30 @@ def _lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_text(parts: Sequence[tuple[Sequence[str], str]]) -> str:
-    """A ``tsvector`` literal of stemmed parts, each with its weight letter.
+_POS: tuple[str, ...] = tuple(str(i) for i in range(MAX_POSITION + 1))
+_POS_A: tuple[str, ...] = tuple(f"{i}A" for i in range(MAX_POSITION + 1))
+
+
+def tsvector_text(parts: Sequence[tuple[Sequence[str], str]], per_word: int = MAX_POSITIONS_PER_WORD) -> str:
+    """A ``tsvector`` literal of stemmed parts, each with its weight letter ("A" or "" for D).
 
     Positions run on across the parts with a gap of one, so a phrase never spans a title and
     a body. Positions past MAX_POSITION stay there (PostgreSQL's own limit), and each word
-    keeps its first MAX_POSITIONS_PER_WORD positions.
+    keeps its first `per_word` positions. Stems are word characters, so they need no escaping.
     """
     positions: dict[str, list[str]] = {}
     pos = 0
     for terms, weight in parts:
+        table = _POS_A if weight == "A" else _POS
         for term in terms:
             pos += 1
             got = positions.get(term)
             if got is None:
-                got = positions[term] = []
-            if len(got) < MAX_POSITIONS_PER_WORD:
-                got.append(f"{min(pos, MAX_POSITION)}{weight}")
+                positions[term] = [table[min(pos, MAX_POSITION)]]
+            elif len(got) < per_word:
+                got.append(table[min(pos, MAX_POSITION)])
         pos += 1
-    return " ".join(f"{_lexeme(t)}:{','.join(dict.fromkeys(p))}" for t, p in positions.items())
+    return " ".join([f"'{t}':{','.join(p)}" for t, p in positions.items()])
 
 
 @dataclass(frozen=True)
@@ -191,7 +199,7 @@ PAIR_JOINER = "~"  # never inside a stem (stems are word characters)
 
 
 def pair_lexemes(terms: Sequence[str]) -> list[str]:
-    return [f"{a}{PAIR_JOINER}{b}" for a, b in itertools.pairwise(terms)]
+    return [a + PAIR_JOINER + b for a, b in itertools.pairwise(terms)]
 
 
 def to_row(doc: IndexDoc) -> Row:
@@ -206,9 +214,9 @@ def to_row(doc: IndexDoc) -> Row:
         facets=[f"{name}:{v}" for name, values in facet_values(doc).items() for v in values],
         keyterms=keyterms(body_stems),
         title_tsv=tsvector_text([(title_stems, "")]),
-        tsv=tsvector_text([(title_stems, "A"), (body_stems, "")]),
+        tsv=tsvector_text([(title_stems, "A"), (body_stems, "")], per_word=RANK_POSITIONS),
         pairs=" ".join(
-            _lexeme(p) for p in dict.fromkeys(pair_lexemes(title_stems) + pair_lexemes(body_stems))
+            [f"'{p}'" for p in dict.fromkeys(pair_lexemes(title_stems) + pair_lexemes(body_stems))]
         ),
         stems=frozenset(title_stems) | frozenset(body_stems),
         title_words=frozenset(title_words),
