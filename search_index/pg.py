@@ -9,9 +9,9 @@ chosen with ``COI_SEARCH_BACKEND=postgres``. It owns these tables (created at :m
   :data:`search_index.schema.FACET_FIELDS`, one GIN index for all of them), ``tsv`` (title
   stems with weight A, body stems with weight D, with positions: one GIN index answers every
   word) and ``title_tsv`` (title stems alone, GIN, for ``title:`` and ranking), ``pairs``
-  (adjacent stem pairs ``a~b`` of the title and of the body, GIN, for phrases: a phrase is
-  then answered by the index alone, where ``<->`` would re-read the ``tsvector`` of every
-  document holding the words, which for common words takes seconds).
+  (adjacent stem pairs of the title and of the body, hashed into buckets as Whoosh's pairs,
+  GIN, for phrases: a phrase is then answered by the index alone, where ``<->`` would re-read
+  the ``tsvector`` of every document holding the words, which for common words takes seconds).
 - ``search_terms``: document frequencies of stems (``s``) and of folded title words (``t``):
   wildcard expansion, "more like this" and "did you mean", as Whoosh reads them from its lexicon.
 - ``search_meta``: the schema version and field list; a mismatch raises :class:`SchemaMismatch`.
@@ -30,7 +30,6 @@ own tables.
 
 from __future__ import annotations
 
-import itertools
 import queue
 import re
 import threading
@@ -44,7 +43,7 @@ from typing import Any, Literal
 import psycopg
 from psycopg import sql
 
-from search_index.analysis import fold, memo_words, stem, stems, words
+from search_index.analysis import fold, memo_words, pair_ids, stem, stems, words
 from search_index.highlight import highlight
 from search_index.query import (
     MAX_QUERY_CHARS,
@@ -124,7 +123,7 @@ INDEXES: tuple[tuple[str, str], ...] = (
 TERMS_PREFIX_INDEX = ("search_terms_prefix", "(kind, term text_pattern_ops)")
 
 
-PG_LAYOUT = 1  # the layout of these tables, beside the shared SCHEMA_VERSION
+PG_LAYOUT = 2  # the layout of these tables, beside the shared SCHEMA_VERSION
 
 
 def _meta_signature() -> str:
@@ -195,11 +194,15 @@ class Row:
 
 
 ROW_COLUMNS = ("id", "title", "published", "cluster", "facets", "keyterms", "title_tsv", "tsv", "pairs")
-PAIR_JOINER = "~"  # never inside a stem (stems are word characters)
 
 
 def pair_lexemes(terms: Sequence[str]) -> list[str]:
-    return [a + PAIR_JOINER + b for a, b in itertools.pairwise(terms)]
+    """The ``pairs`` lexemes of adjacent stems: one of PAIR_BUCKETS hash buckets each, as Whoosh.
+
+    Hashing bounds the number of distinct lexemes, which keeps the GIN index small and quick to
+    build; a phrase also needs its stems, so a bucket shared by two pairs rarely misleads.
+    """
+    return [f"~{b:x}" for b in pair_ids(list(terms))]
 
 
 def to_row(doc: IndexDoc) -> Row:
@@ -552,7 +555,7 @@ class PostgresSearchIndex:
         seen: set[int] = set()
         df: Counter[tuple[str, str]] = Counter()
         with self._conn(write=True) as conn:
-            conn.execute("SET maintenance_work_mem TO '256MB'")
+            conn.execute("SET maintenance_work_mem TO '1GB'")
             conn.execute("DROP TABLE IF EXISTS search_documents_new, search_terms_new")
             conn.execute("CREATE TABLE search_documents_new (LIKE search_documents INCLUDING DEFAULTS)")
             conn.execute("CREATE TABLE search_terms_new (LIKE search_terms INCLUDING DEFAULTS)")

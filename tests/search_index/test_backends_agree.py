@@ -9,8 +9,8 @@ Known differences, asserted below so that they stay known:
 
 * Phrases: Whoosh matches adjacent *folded words* (as hashed pairs), PostgreSQL adjacent
   *stems* (positions in the ``tsvector``). So ``"ferry capsizing"`` also finds "ferry capsized"
-  on PostgreSQL, not on Whoosh. Whoosh's hashed pairs can also match a pair that is not there
-  (about 0.2% of documents holding both words apart); PostgreSQL checks positions exactly.
+  on PostgreSQL, not on Whoosh. Both hash pairs into buckets, so either can very rarely match a
+  pair that is not there (about 0.2% of documents holding both words apart).
 * Ranking: Whoosh scores with BM25, PostgreSQL with ``ts_rank``; hit *sets* agree, the order
   may not. "Newest" agrees, except among documents published at the same moment or undated:
   Whoosh orders those by score, PostgreSQL by id (so it never ranks what it only sorts). Result sets above ``RANK_ALL`` are ranked on PostgreSQL from
