@@ -262,13 +262,13 @@ class Corpus:
 
     def analysed(self, ids: Sequence[int]) -> dict[int, Analysed]:
         """The documents `ids` as the search index holds them, reduced for matching."""
-        from portal.pipeline import _load_for_index, index_doc
+        from portal.pipeline import index_doc, load_for_index
 
         missing = [i for i in ids if i not in self._analysed]
         for chunk_start in range(0, len(missing), 500):
             chunk = missing[chunk_start : chunk_start + 500]
             with transaction(self.factory) as session:
-                docs = _load_for_index(session, chunk)
+                docs = load_for_index(session, chunk)
                 self._analysed.update({i: analyse(index_doc(d)) for i, d in docs.items()})
         return {i: self._analysed[i] for i in ids if i in self._analysed}
 
