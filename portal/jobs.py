@@ -269,9 +269,12 @@ class Jobs:
     def index(self) -> int:
         def run() -> int:
             from portal import pipeline
-            from search_index import SearchIndex
 
-            count: int = pipeline.update_index(self.factory, SearchIndex(self.settings.index_path))
+            index = self.settings.search_index()
+            try:
+                count: int = pipeline.update_index(self.factory, index)
+            finally:
+                index.close()
             return count
 
         result: int = self._record("index", run)

@@ -611,7 +611,8 @@ def index_doc(doc: Document) -> IndexDoc:
     )
 
 
-def _load_for_index(session: Session, ids: Sequence[int]) -> dict[int, Document]:
+def load_for_index(session: Session, ids: Sequence[int]) -> dict[int, Document]:
+    """The documents `ids` with what :func:`index_doc` reads of them, by id."""
     rows = session.scalars(
         select(Document)
         .where(Document.id.in_(ids))
@@ -642,7 +643,7 @@ def update_index(factory: sessionmaker[Session], index: Any, *, batch_size: int 
             latest: dict[int, str] = {}
             for c in changes:
                 latest[c.document_id] = c.op
-            docs = _load_for_index(session, [d for d, op in latest.items() if op == "upsert"])
+            docs = load_for_index(session, [d for d, op in latest.items() if op == "upsert"])
             batch: list[Change] = []
             for doc_id, op in latest.items():
                 doc = docs.get(doc_id)
@@ -674,7 +675,7 @@ def iter_index_docs(factory: sessionmaker[Session], *, chunk: int = 500) -> Iter
             )
             if not ids:
                 return
-            docs = _load_for_index(session, ids)
+            docs = load_for_index(session, ids)
             out = [index_doc(docs[i]) for i in ids if i in docs]
         yield from out
         last = ids[-1]

@@ -1,9 +1,13 @@
-"""The document search index: the only writer of the Whoosh index, and its searcher.
+"""The document search index: its only writer, and its searcher, on Whoosh or PostgreSQL.
 
-:class:`SearchIndex` applies change batches from the database's change log, rebuilds the
-index from scratch (into a new directory swapped in atomically) and answers searches with
-ids, titles, scores, highlights and facet counts. The caller loads the rows in rank order.
-This package knows nothing of the database or the web application.
+:class:`SearchIndex` (Whoosh, a folder on one machine) and
+:class:`search_index.pg.PostgresSearchIndex` (PostgreSQL full-text search in tables of their
+own, shared by every node) have the same methods (:class:`Index`): they apply change batches
+from the database's change log, rebuild from scratch (beside the live index, swapped in
+atomically) and answer searches with ids, titles, scores, highlights and facet counts. Both
+compile the parse tree of :mod:`search_index.query`. :func:`make_index` picks one by name. The
+caller loads the rows in rank order. This package knows nothing of the portal's database
+tables or of the web application.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -34,20 +38,24 @@ from search_index.engine import (
 from search_index.highlight import highlight
 from search_index.query import MAX_QUERY_CHARS, Facet, Node, QueryTooDeep, parse_query
 from search_index.records import Change, Hit, IndexDoc, Resolvers, SearchResults
-from search_index.schema import FACET_FIELDS, SCHEMA_VERSION, TITLE_BOOST, SchemaMismatch
+from search_index.schema import DEFAULT_FACETS, FACET_FIELDS, SCHEMA_VERSION, TITLE_BOOST, SchemaMismatch
 from search_index.writer import IndexLockedError, IndexStore, apply_changes, build
 
 __all__ = [
+    "BACKENDS",
     "DEFAULT_FACETS",
     "MAX_QUERY_CHARS",
     "SCHEMA_VERSION",
+    "Index",
     "IndexLockedError",
     "QueryTooDeep",
     "SchemaMismatch",
     "SearchIndex",
+    "make_index",
 ]
 
-DEFAULT_FACETS: tuple[str, ...] = ("country", "province", "source", "topic", "group", "lang", "ym", "type")
+BACKENDS: tuple[str, ...] = ("whoosh", "postgres")
+
 SUGGEST_BELOW = 3
 MLT_TERMS = 12
 MAX_PAGELEN = 200
@@ -117,9 +125,12 @@ class SearchIndex:
             if self._searcher is None:
                 self._searcher = ix.searcher()
             elif not self._searcher.up_to_date():
-                # A new searcher rather than refresh(): refresh() closes the readers of segments
-                # that a merge removed while other threads may still be reading them. The old one
-                # is closed when the last snapshot holding it goes; the segment caches carry over.
+                # A new searcher, not Searcher.refresh(): refresh reuses the readers of unchanged
+                # segments together with their old deletion sets, so documents another process
+                # deleted (or replaced) would stay visible here, and it closes the readers of
+                # segments a merge removed while other threads may still be reading them. The old
+                # searcher is closed when the last snapshot holding it goes; the array caches are
+                # kept per segment id.
                 self._searcher = ix.searcher()
                 self._snapshot = None
             if self._snapshot is None or self._snapshot.searcher is not self._searcher:
@@ -399,3 +410,69 @@ def _collapse(snap: Snapshot, docs: IntArr, scores: Any) -> tuple[IntArr, Any, d
     keep[positions] = True
     sizes = {int(c): int(k) for c, k in zip(uniq, counts, strict=False)}
     return docs[keep], scores[keep], sizes
+
+
+class Index(Protocol):
+    """What the portal uses of a search index, whichever backend holds it."""
+
+    resolvers: Resolvers
+
+    def open(self) -> Index: ...
+
+    def create(self) -> Index: ...
+
+    def close(self) -> None: ...
+
+    def apply(self, changes: Sequence[Change]) -> int: ...
+
+    def rebuild(
+        self,
+        docs: Iterable[IndexDoc],
+        total: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int: ...
+
+    def doc_count(self) -> int: ...
+
+    def warm(self, facets: Sequence[str] = DEFAULT_FACETS) -> None: ...
+
+    def search(
+        self,
+        query: str,
+        *,
+        page: int = 1,
+        pagelen: int = 20,
+        sort: Literal["relevance", "newest"] = "relevance",
+        filters: Mapping[str, Sequence[str]] | None = None,
+        facets: Sequence[str] = DEFAULT_FACETS,
+        group_clusters: bool = False,
+        now: datetime | None = None,
+        texts: Callable[[list[int]], Mapping[int, str]] | None = None,
+    ) -> SearchResults: ...
+
+    def more_like_this(self, doc_id: int, n: int = 10) -> list[Hit]: ...
+
+
+def make_index(
+    backend: str,
+    *,
+    path: Path | None = None,
+    url: str | None = None,
+    read_url: str | None = None,
+    resolvers: Resolvers | None = None,
+) -> Index:
+    """The index of `backend`: "whoosh" in folder `path`, or "postgres" in database `url`.
+
+    `read_url` (PostgreSQL only) is a replica that searches read from; writes go to `url`.
+    """
+    if backend == "whoosh":
+        if path is None:
+            raise ValueError("the Whoosh search index needs a folder")
+        return SearchIndex(path, resolvers)
+    if backend == "postgres":
+        if not url or not url.startswith("postgresql"):
+            raise ValueError("the postgres search backend needs a PostgreSQL database URL")
+        from search_index.pg import PostgresSearchIndex
+
+        return PostgresSearchIndex(url, resolvers, read_url=read_url or None)
+    raise ValueError(f"unknown search backend {backend!r}; choose one of {', '.join(BACKENDS)}")

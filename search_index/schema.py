@@ -8,7 +8,7 @@ Fields:
 - ``pairs``: adjacent word pairs of title and body (phrases are matched as pairs, see
   :mod:`search_index.query`).
 - facets (``focus_country``, ``country``, ``source``, ``publisher_type``, ``topic``,
-  ``group``, ``actor``, ``province``, ``lang``, ``type``, ``ym``): untokenized keyword fields; facet
+  ``group``, ``actor``, ``lang``, ``type``, ``ym``): untokenized keyword fields; facet
   counts are read from their postings, so they need no column.
 - ``published``: DATETIME, sortable (column used for sorting and date ranges);
   ``cluster``: numeric column used to collapse near-duplicates.
@@ -21,7 +21,8 @@ small and the writer fast. This module does not read or write documents.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +31,58 @@ from whoosh.system import pack_uint  # type: ignore[import-untyped]
 
 from search_index.analysis import ListAnalyzer, memo_words, pair_ids, pair_text, stems
 from search_index.fastwrite import BulkCodec
+from search_index.records import IndexDoc
 
 SCHEMA_VERSION = 2
 VERSION_FILE = "schema_version"
 
-FACET_FIELDS: tuple[str, ...] = (
-    "focus_country",
-    "country",
-    "source",
-    "publisher_type",
-    "topic",
-    "group",
-    "actor",
-    "province",
-    "lang",
-    "type",
-    "ym",
-)
+
+def to_utc_naive(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _one(value: str) -> list[str]:
+    return [value] if value else []
+
+
+def _ym(doc: IndexDoc) -> list[str]:
+    return [to_utc_naive(doc.published_at).strftime("%Y-%m")] if doc.published_at is not None else []
+
+
+#: The facet fields and how each takes its values from a document. Every backend indexes
+#: exactly these (Whoosh as keyword fields, PostgreSQL as ``name:value`` array entries), so a
+#: field added here is indexed, filtered and counted without more code (bump SCHEMA_VERSION:
+#: existing indexes must be rebuilt to hold it).
+FACET_SOURCES: dict[str, Callable[[IndexDoc], Iterable[str]]] = {
+    "focus_country": lambda d: {c.upper() for c in d.focus_countries},
+    "country": lambda d: {c.upper() for c in d.focus_countries + d.mentioned_countries},
+    "source": lambda d: _one(d.source),
+    "publisher_type": lambda d: _one(d.publisher_type),
+    "topic": lambda d: set(d.topics),
+    "group": lambda d: set(d.groups),
+    "actor": lambda d: set(d.actors),
+    "province": lambda d: {p.upper() for p in d.provinces if p},
+    "lang": lambda d: _one(d.language.lower()),
+    "type": lambda d: _one(d.doc_type),
+    "ym": _ym,
+}
+
+FACET_FIELDS: tuple[str, ...] = tuple(FACET_SOURCES)
+#: The facets a search counts unless told otherwise.
+DEFAULT_FACETS: tuple[str, ...] = ("country", "province", "source", "topic", "group", "lang", "ym", "type")
+
+
+def facet_values(doc: IndexDoc) -> dict[str, list[str]]:
+    """The sorted, non-empty values of every facet field of `doc` (fields without values left out)."""
+    out: dict[str, list[str]] = {}
+    for name, source in FACET_SOURCES.items():
+        values = sorted(v for v in source(doc) if v)
+        if values:
+            out[name] = values
+    return out
+
 
 TITLE_BOOST = 2.0
 COMPRESSION = 0

@@ -25,7 +25,15 @@ from whoosh.writing import NO_MERGE  # type: ignore[import-untyped]
 from search_index.analysis import memo_words, stems
 from search_index.fastwrite import FastSegmentWriter
 from search_index.records import Change, IndexDoc
-from search_index.schema import IndexCodec, SchemaMismatch, build_schema, check_version, write_version
+from search_index.schema import (
+    IndexCodec,
+    SchemaMismatch,
+    build_schema,
+    check_version,
+    facet_values,
+    to_utc_naive,
+    write_version,
+)
 
 CURRENT = "current"
 KEYTERMS = 24
@@ -39,47 +47,27 @@ class IndexLockedError(RuntimeError):
     """Another process holds the index writer."""
 
 
-def to_utc_naive(value: datetime) -> datetime:
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
+def keyterms(body_stems: list[str]) -> list[str]:
+    """The most frequent stems of a body, for "more like this"."""
+    frequent = Counter(body_stems).most_common(3 * KEYTERMS)
+    return [w for w, _ in frequent if len(w) > 2 and not w.isdigit()][:KEYTERMS]
 
 
 def doc_fields(doc: IndexDoc) -> dict[str, Any]:
     """The keyword arguments for Whoosh's add/update_document for one document."""
     body_stems = stems(memo_words(doc.body))
-    frequent = Counter(body_stems).most_common(3 * KEYTERMS)
-    keyterms = [w for w, _ in frequent if len(w) > 2 and not w.isdigit()][:KEYTERMS]
     fields: dict[str, Any] = {
         "id": str(doc.id),
         "title": doc.title,
         "body": doc.body,
         "pairs": (doc.title, doc.body),
         "tword": doc.title,
-        "keyterms": " ".join(keyterms),
+        "keyterms": " ".join(keyterms(body_stems)),
         "cluster": doc.cluster_id + 1 if doc.cluster_id is not None else 0,
     }
-    countries = {c.upper() for c in doc.focus_countries + doc.mentioned_countries if c}
-    facets: dict[str, Iterable[str]] = {
-        "focus_country": {c.upper() for c in doc.focus_countries if c},
-        "country": countries,
-        "source": [doc.source] if doc.source else [],
-        "publisher_type": [doc.publisher_type] if doc.publisher_type else [],
-        "topic": set(doc.topics),
-        "group": set(doc.groups),
-        "actor": set(doc.actors),
-        "province": {p.upper() for p in doc.provinces if p},
-        "lang": [doc.language.lower()] if doc.language else [],
-        "type": [doc.doc_type] if doc.doc_type else [],
-    }
     if doc.published_at is not None:
-        published = to_utc_naive(doc.published_at)
-        fields["published"] = published
-        facets["ym"] = [published.strftime("%Y-%m")]
-    for name, values in facets.items():
-        vals = sorted(v for v in values if v)
-        if vals:
-            fields[name] = vals
+        fields["published"] = to_utc_naive(doc.published_at)
+    fields.update(facet_values(doc))
     return fields
 
 

@@ -24,7 +24,6 @@ from portal.config import Settings
 from portal.db import make_engine, make_session_factory, transaction
 from portal.demo import feed_url, make_server, site_data
 from portal.models import Role, Source, User
-from search_index import SearchIndex
 
 PG_URL = os.environ.get("COI_TEST_DATABASE_URL")
 
@@ -114,6 +113,9 @@ def app(settings: Settings, engine: Engine) -> Iterator[Flask]:
 
     application = create_app({"TESTING": True}, settings=settings)
     yield application
+    index = application.extensions.get("coi_index")
+    if index is not None:
+        index.close()
     application.extensions["coi_engine"].dispose()
 
 
@@ -208,5 +210,9 @@ def populated(factory: sessionmaker[Session], settings: Settings, sample_site: s
     client = pipeline.default_client("tests", min_delay=0.0)
     summaries = [pipeline.collect_source(factory, sid, client) for sid in add_sources(factory, sample_site)]
     tagged = pipeline.process_pending(factory, model=None)
-    indexed = pipeline.update_index(factory, SearchIndex(settings.index_path))
+    index = settings.search_index()
+    try:
+        indexed = pipeline.update_index(factory, index)
+    finally:
+        index.close()
     return {"summaries": summaries, "tagged": tagged, "indexed": indexed}

@@ -5,12 +5,14 @@ A digest holds the briefings published in its window and the documents tagged in
 mentioned), a followed topic, or a saved search. A document re-tagged after a change of its
 text counts again and is marked "updated".
 
-Saved searches are evaluated here on the window's documents, not through the search index (the
-worker must not depend on the index being current): facet filters (country, province, topic,
-source, lang, type, group, ym) keep a document when it has any of a facet's values, and every facet
-must hold; the words of the query must all occur (Porter stems, as the index does), ``-word`` or
-``NOT word`` excludes, ``"two words"`` needs the phrase, ``word*`` a prefix and a query with
-``OR`` needs any of its words. Field queries other than the facets are read as plain words.
+Saved searches mean what they mean in the portal's search and in the Atom feed: the query is
+parsed by :mod:`search_index.query` (with the same field resolvers) and its filters are added as
+facet clauses, exactly as :meth:`search_index.SearchIndex.search` does. The tree is evaluated
+here on the window's documents, each as the index holds it (:func:`portal.pipeline.index_doc`),
+with :mod:`search_index.match`, not through the search index: the worker must not depend on the
+index being current, and a window holds few documents. Phrases follow the configured backend
+(adjacent words on Whoosh, adjacent stems on PostgreSQL). ``since:`` counts back from the end of
+the digest's window.
 
 This module reads the database and renders; it never sends and never writes.
 """
@@ -20,11 +22,11 @@ from __future__ import annotations
 import heapq
 import importlib
 import importlib.util
-import re
+import logging
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import lru_cache
@@ -38,12 +40,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import transaction
 from portal.digests.models import DigestSubscription
-from portal.models import Document, DocumentCountry, DocumentTopic, Entity, Mention, SavedSearch, Source
-from search_index.analysis import fold, stems, words
+from portal.models import Document, DocumentCountry, DocumentTopic, SavedSearch, Source
+from search_index.match import Analysed, analyse, matches
+from search_index.query import And, Facet, Node, Or, QueryTooDeep, parse_query
+from search_index.records import Resolvers
+from search_index.schema import FACET_FIELDS
+
+log = logging.getLogger(__name__)
 
 MAX_ITEMS = 60
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-GROUP_KINDS = ("armed_group", "state_force")
 
 
 # ---------------------------------------------------------------- records
@@ -164,22 +170,23 @@ class _Postings:
 class Corpus:
     """The documents tagged in a span, loaded once and shared by every digest of a run.
 
-    Look-ups by country, topic and window are in memory; texts (for saved searches) and group
-    mentions are loaded only for the documents that need them, in short transactions.
+    Look-ups by country, topic and window are in memory; the documents as the index holds them
+    (for saved searches) are loaded only when a saved search needs them, in short transactions.
     """
 
-    def __init__(self, factory: sessionmaker[Session], start: datetime, end: datetime) -> None:
+    def __init__(
+        self, factory: sessionmaker[Session], start: datetime, end: datetime, *, stem_phrases: bool = False
+    ) -> None:
         self.factory = factory
+        self.stem_phrases = stem_phrases  # phrases as the PostgreSQL search backend matches them
         self.start = start
         self.end = end
         self.docs: dict[int, _Doc] = {}
         self.all = _Postings()
         self.by_country: dict[str, _Postings] = {}
         self.by_topic: dict[str, _Postings] = {}
-        self._texts: dict[int, tuple[frozenset[str], frozenset[str], str]] = {}
-        self.stem_index: dict[str, set[int]] = {}
-        self._groups: dict[int, frozenset[str]] = {}
-        self._provinces: dict[int, frozenset[str]] = {}
+        self._analysed: dict[int, Analysed] = {}
+        self._resolvers: Resolvers | None = None
         self._load()
 
     def covers(self, start: datetime, end: datetime) -> bool:
@@ -253,229 +260,88 @@ class Corpus:
     def window(self, start: datetime, end: datetime) -> list[int]:
         return self.all.between(start, end)
 
-    def texts(self, ids: Sequence[int]) -> dict[int, tuple[frozenset[str], frozenset[str], str]]:
-        """Per document: its folded words, their stems and its folded word sequence."""
-        missing = [i for i in ids if i not in self._texts]
-        for chunk_start in range(0, len(missing), 500):
-            chunk = missing[chunk_start : chunk_start + 500]
-            with transaction(self.factory) as session:
-                rows = session.execute(
-                    select(Document.id, Document.title, Document.summary, Document.text).where(
-                        Document.id.in_(chunk)
-                    )
-                ).all()
-            for doc_id, title, summary, text in rows:
-                tokens = words(f"{title}\n{summary}\n{text}")
-                stemmed = frozenset(stems(tokens))
-                self._texts[doc_id] = (frozenset(tokens), stemmed, " " + " ".join(tokens) + " ")
-                for stem in stemmed:
-                    self.stem_index.setdefault(stem, set()).add(doc_id)
-        return {i: self._texts[i] for i in ids if i in self._texts}
+    def analysed(self, ids: Sequence[int]) -> dict[int, Analysed]:
+        """The documents `ids` as the search index holds them, reduced for matching."""
+        from portal.pipeline import index_doc, load_for_index
 
-    def groups(self, ids: Sequence[int]) -> dict[int, frozenset[str]]:
-        missing = [i for i in ids if i not in self._groups]
+        missing = [i for i in ids if i not in self._analysed]
         for chunk_start in range(0, len(missing), 500):
             chunk = missing[chunk_start : chunk_start + 500]
-            found: dict[int, set[str]] = {i: set() for i in chunk}
             with transaction(self.factory) as session:
-                for doc_id, key in session.execute(
-                    select(Mention.document_id, Entity.key)
-                    .join(Entity, Entity.id == Mention.entity_id)
-                    .where(Mention.document_id.in_(chunk), Mention.kind.in_(GROUP_KINDS))
-                ):
-                    found[doc_id].add(key)
-            self._groups.update({i: frozenset(v) for i, v in found.items()})
-        return {i: self._groups.get(i, frozenset()) for i in ids}
+                docs = load_for_index(session, chunk)
+                self._analysed.update({i: analyse(index_doc(d)) for i, d in docs.items()})
+        return {i: self._analysed[i] for i in ids if i in self._analysed}
 
-    def provinces(self, ids: Sequence[int]) -> dict[int, frozenset[str]]:
-        """Per document: the codes of the first-level divisions its places lie in."""
-        missing = [i for i in ids if i not in self._provinces]
-        for chunk_start in range(0, len(missing), 500):
-            chunk = missing[chunk_start : chunk_start + 500]
-            found: dict[int, set[str]] = {i: set() for i in chunk}
+    def resolvers(self) -> Resolvers:
+        """The field resolvers of the portal's search (sources by name, as typed)."""
+        if self._resolvers is None:
+            from nlp.lookup import resolve_country, resolve_group, resolve_province
+            from nlp.topics import resolve_topic
+
             with transaction(self.factory) as session:
-                for doc_id, code in session.execute(
-                    select(Mention.document_id, Mention.province_code).where(
-                        Mention.document_id.in_(chunk), Mention.province_code.is_not(None)
-                    )
-                ):
-                    found[doc_id].add(code.upper())
-            self._provinces.update({i: frozenset(v) for i, v in found.items()})
-        return {i: self._provinces.get(i, frozenset()) for i in ids}
+                names = list(session.scalars(select(Source.name)))
+
+            def source(value: str) -> list[str]:
+                needle = value.strip().lower()
+                return [n for n in names if needle in n.lower()]
+
+            self._resolvers = Resolvers(
+                country=resolve_country,
+                group=resolve_group,
+                topic=resolve_topic,
+                source=source,
+                province=resolve_province,
+            )
+        return self._resolvers
 
 
 # ---------------------------------------------------------------- saved searches
 
 
-_TOKEN_RE = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))')
-FACET_FIELDS = {"country", "province", "topic", "source", "lang", "type", "group", "ym"}
+#: What a saved search that cannot be read (nested too deeply) matches: nothing.
+NOTHING: Node = Or(())
 
 
 @dataclass(frozen=True)
 class SavedQuery:
-    """A saved search reduced to what can be checked on one document."""
+    """A saved search as the parse tree of the portal's search: its query and filters, ANDed."""
 
     name: str
-    required: tuple[str, ...] = ()  # stems
-    prefixes: tuple[str, ...] = ()  # folded word prefixes
-    phrases: tuple[str, ...] = ()  # folded " a b " sequences
-    excluded: tuple[str, ...] = ()  # stems
-    any_of: bool = False
-    filters: tuple[tuple[str, frozenset[str]], ...] = ()
-
-    @property
-    def needs_text(self) -> bool:
-        return bool(self.required or self.prefixes or self.phrases or self.excluded)
+    node: Node
+    now: datetime  # what ``since:`` counted back from
 
 
-def _facet_values(name: str, values: Iterable[str]) -> frozenset[str]:
-    out: set[str] = set()
-    for value in values:
-        value = value.strip()
-        if not value:
-            continue
-        if name == "country":
-            if len(value) == 2 and value.isalpha():
-                out.add(value.upper())
-            else:
-                from nlp.lookup import resolve_country
-
-                out.update(resolve_country(value))
-        elif name == "province":
-            from nlp.lookup import resolve_province
-
-            out.update(resolve_province(value) or [value.upper()])
-        elif name == "topic":
-            from nlp.topics import TOPICS, resolve_topic
-
-            out.update([value] if value in TOPICS else resolve_topic(value))
-        elif name in {"source", "lang", "type"}:
-            out.add(value.lower())
-        else:
-            out.add(value)
-    return frozenset(out)
-
-
-def parse_saved_search(saved: SavedSearch) -> SavedQuery:
-    filters: dict[str, set[str]] = {}
-    for name, values in (saved.filters or {}).items():
-        if name in FACET_FIELDS and isinstance(values, list):
-            filters.setdefault(name, set()).update(_facet_values(name, [str(v) for v in values]))
-    required: list[str] = []
-    prefixes: list[str] = []
-    phrases: list[str] = []
-    excluded: list[str] = []
-    any_of = False
-    negate_next = False
-    for match in _TOKEN_RE.finditer(saved.query or ""):
-        minus, fieldname, phrase, bare = match.groups()
-        if phrase is None and fieldname is None and bare in {"AND", "OR", "NOT"}:
-            any_of = any_of or bare == "OR"
-            negate_next = bare == "NOT"
-            continue
-        negate = bool(minus) or negate_next
-        negate_next = False
-        if fieldname and fieldname.lower() in FACET_FIELDS and not negate:
-            value = phrase if phrase is not None else bare
-            filters.setdefault(fieldname.lower(), set()).update(_facet_values(fieldname.lower(), [value]))
-            continue
-        text = phrase if phrase is not None else bare
-        if phrase is None and text.endswith("*") and len(text) > 1:
-            prefix = fold(text.rstrip("*"))
-            if prefix and not negate:
-                prefixes.append(prefix)
-            continue
-        tokens = words(text)
-        if not tokens:
-            continue
-        if negate:
-            excluded.extend(stems(tokens))
-        elif phrase is not None and len(tokens) > 1:
-            phrases.append(" " + " ".join(tokens) + " ")
-            required.extend(stems(tokens))
-        else:
-            required.extend(stems(tokens))
-    return SavedQuery(
-        name=saved.name,
-        required=tuple(dict.fromkeys(required)),
-        prefixes=tuple(prefixes),
-        phrases=tuple(phrases),
-        excluded=tuple(excluded),
-        any_of=any_of,
-        filters=tuple(sorted((k, frozenset(v)) for k, v in filters.items())),
-    )
-
-
-def _facet_ok(
-    doc: _Doc, name: str, values: frozenset[str], groups: frozenset[str], provinces: frozenset[str]
-) -> bool:
-    if name == "country":
-        return bool(values.intersection(doc.countries))
-    if name == "topic":
-        return bool(values & doc.topics)
-    if name == "source":
-        return doc.source.lower() in values
-    if name == "lang":
-        return doc.language.lower() in values
-    if name == "type":
-        return doc.doc_type.lower() in values
-    if name == "ym":
-        return doc.date.strftime("%Y-%m") in values
-    if name == "group":
-        return bool(values & groups)
-    if name == "province":
-        return bool(values & provinces)
-    return False
+def parse_saved_search(saved: SavedSearch, resolvers: Resolvers, now: datetime) -> SavedQuery:
+    """The saved search as the portal's search reads it (filters as :meth:`search` adds them)."""
+    if now.tzinfo is not None:
+        now = now.astimezone(UTC).replace(tzinfo=None)
+    try:
+        node = parse_query(saved.query or "", resolvers, now).node
+    except QueryTooDeep:
+        log.warning("saved search %s nests too deeply; it matches nothing", saved.id)
+        return SavedQuery(saved.name, NOTHING, now)
+    filters = saved.filters if isinstance(saved.filters, Mapping) else {}
+    extra: list[Node] = [
+        Facet(name, tuple(str(v) for v in values))
+        for name, values in filters.items()
+        if name in FACET_FIELDS and isinstance(values, list)
+    ]
+    return SavedQuery(saved.name, And((node, *extra)) if extra else node, now)
 
 
 def match_saved(corpus: Corpus, query: SavedQuery, candidates: Sequence[int]) -> list[int]:
     """The candidates that the saved search finds."""
-    kept = list(candidates)
-    for name, values in query.filters:
-        if not values:
-            return []
-        if name == "country":
-            allowed = set()
-            for code in values:
-                postings = corpus.by_country.get(code)
-                if postings is not None:
-                    allowed.update(postings.ids)
-            kept = [i for i in kept if i in allowed]
-            continue
-        groups = corpus.groups(kept) if name == "group" else {}
-        provinces = corpus.provinces(kept) if name == "province" else {}
-        kept = [
-            i
-            for i in kept
-            if _facet_ok(
-                corpus.docs[i], name, values, groups.get(i, frozenset()), provinces.get(i, frozenset())
-            )
-        ]
-    if not kept or not query.needs_text:
-        return kept
-    texts = corpus.texts(kept)
-    if query.required and not query.any_of:
-        # every word is needed: narrow down through the stems' postings first
-        narrowed = set(kept)
-        for stem in query.required:
-            narrowed &= corpus.stem_index.get(stem, set())
-            if not narrowed:
-                return []
-        kept = [i for i in kept if i in narrowed]
-    found = []
-    for doc_id in kept:
-        tokens, stemmed, sequence = texts.get(doc_id, (frozenset(), frozenset(), ""))
-        if any(s in stemmed for s in query.excluded):
-            continue
-        checks = [s in stemmed for s in query.required]
-        checks += [any(t.startswith(p) for t in tokens) for p in query.prefixes]
-        checks += [p in sequence for p in query.phrases]
-        if not checks or (any(checks) if query.any_of else all(checks)):
-            found.append(doc_id)
-    return found
+    docs = corpus.analysed(candidates)
+    return [
+        i for i in candidates if i in docs and matches(query.node, docs[i], stem_phrases=corpus.stem_phrases)
+    ]
 
 
 # ---------------------------------------------------------------- composing
+
+
+def _naive(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
 
 
 @lru_cache(maxsize=512)
@@ -521,8 +387,8 @@ def compose(
         window = corpus.window(window_start, window_end)
         for saved in subscription.saved_searches:
             query = saved_queries.get(saved.id) if saved_queries is not None else None
-            if query is None:
-                query = parse_saved_search(saved)
+            if query is None or query.now != _naive(window_end):
+                query = parse_saved_search(saved, corpus.resolvers(), window_end)
                 if saved_queries is not None:
                     saved_queries[saved.id] = query
             found = set(match_saved(corpus, query, window))

@@ -477,7 +477,9 @@ class DigestSender:
         if self._corpus is None or not self._corpus.covers(start, end):
             if self._corpus is not None:
                 start, end = min(start, self._corpus.start), max(end, self._corpus.end)
-            self._corpus = Corpus(self.factory, start, end)
+            self._corpus = Corpus(
+                self.factory, start, end, stem_phrases=self.settings.search_backend == "postgres"
+            )
         return self._corpus
 
     def unsubscribe_url(self, user_id: int) -> str:

@@ -1,6 +1,7 @@
 """Opening the search index for reading and resolving field values typed by users.
 
-The web process only reads the index; the worker is its single writer.
+The web process only reads the index (Whoosh or PostgreSQL, ``COI_SEARCH_BACKEND``); the worker
+is its single writer.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from portal.config import Settings
 from portal.extensions import db
 from portal.models import Document, Source
-from search_index import SearchIndex
+from search_index import Index
 from search_index.records import Resolvers, SearchResults
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def build_resolvers() -> Resolvers:
     )
 
 
-def _warm(index: SearchIndex) -> None:
+def _warm(index: Index) -> None:
     try:
         index.warm()
     except Exception:  # an absent or outdated index: searches will say so
@@ -65,11 +66,11 @@ def search(query: str, **kwargs: Any) -> SearchResults:
     return get_index().search(query, **kwargs)
 
 
-def get_index() -> SearchIndex:
-    index: SearchIndex | None = current_app.extensions.get("coi_index")
+def get_index() -> Index:
+    index: Index | None = current_app.extensions.get("coi_index")
     if index is None:
         settings: Settings = current_app.extensions["coi_settings"]
-        index = SearchIndex(settings.index_path, resolvers=build_resolvers())
+        index = settings.search_index(build_resolvers(), reading=True)
         current_app.extensions["coi_index"] = index
         # load the index's caches in the background, so that the first search is not the slow one
         threading.Thread(target=_warm, args=(index,), name="index-warm", daemon=True).start()

@@ -1,15 +1,24 @@
-"""Small hand-written documents and a fresh index per test."""
+"""Small hand-written documents and a fresh index per test, on each backend.
+
+``index`` runs a test on Whoosh and on PostgreSQL (when COI_TEST_DATABASE_URL is set); the
+PostgreSQL index lives in a schema of its own, dropped after the test. ``whoosh_index`` is for
+the tests of Whoosh's own files and locks.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+import secrets
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from search_index import SearchIndex
+from search_index import Index, SearchIndex
 from search_index.records import Change, IndexDoc, Resolvers
+
+PG_URL = os.environ.get("COI_TEST_DATABASE_URL")
 
 COUNTRIES = {"syria": ["SY"], "somalia": ["SO"], "sudan": ["SD"], "iraq": ["IQ"], "turkey": ["TR"]}
 GROUPS = {
@@ -180,8 +189,58 @@ def upserts(docs: tuple[IndexDoc, ...] | list[IndexDoc]) -> list[Change]:
     return [Change("upsert", d.id, d) for d in docs]
 
 
+MakeIndex = Callable[..., Index]
+
+
+@pytest.fixture(params=["whoosh", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres" and not PG_URL:
+        pytest.skip("COI_TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
+    return str(request.param)
+
+
 @pytest.fixture
-def index(tmp_path: Path) -> SearchIndex:
+def make_index(backend: str, tmp_path: Path) -> Iterator[MakeIndex]:
+    """Opens empty indexes of the test's backend; ``make_index(name)`` again is a second handle."""
+    made: list[Index] = []
+    schemas: set[str] = set()
+    token = secrets.token_hex(4)
+
+    def make(name: str = "index", resolvers: Resolvers = RESOLVERS) -> Index:
+        ix: Index
+        if backend == "whoosh":
+            ix = SearchIndex(tmp_path / name, resolvers)
+        else:
+            from search_index.pg import PostgresSearchIndex
+
+            assert PG_URL is not None
+            schema = f"search_test_{token}_{name}"
+            schemas.add(schema)
+            ix = PostgresSearchIndex(PG_URL, resolvers, schema=schema, pool_size=2)
+        made.append(ix)
+        return ix.open()
+
+    yield make
+    for ix in made:
+        ix.close()
+    if schemas:
+        import psycopg
+
+        assert PG_URL is not None
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            for schema in schemas:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def index(make_index: MakeIndex) -> Index:
+    ix = make_index()
+    ix.apply(upserts(DOCS))
+    return ix
+
+
+@pytest.fixture
+def whoosh_index(tmp_path: Path) -> SearchIndex:
     ix = SearchIndex(tmp_path / "index", RESOLVERS).open()
     ix.apply(upserts(DOCS))
     return ix

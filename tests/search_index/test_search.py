@@ -1,4 +1,4 @@
-"""Searching a small index: query constructs, facets, filters, highlights, ordering."""
+"""Searching a small index, on each backend: query constructs, facets, filters, highlights, ordering."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from datetime import datetime
 
 import pytest
 
-from search_index import SearchIndex
+from search_index import Index
 
 NOW = datetime(2026, 3, 7, 12, 0)
 Texts = Callable[[list[int]], dict[int, str]]
 
 
-def ids(index: SearchIndex, query: str, **kw: object) -> set[int]:
+def ids(index: Index, query: str, **kw: object) -> set[int]:
     res = index.search(query, now=NOW, pagelen=50, **kw)  # type: ignore[arg-type]
     return {h.id for h in res.hits}
 
@@ -59,7 +59,7 @@ def ids(index: SearchIndex, query: str, **kw: object) -> set[int]:
         ("-country:SY", {104, 105, 106, 108}),
     ],
 )
-def test_query_constructs(index: SearchIndex, query: str, expected: set[int]) -> None:
+def test_query_constructs(index: Index, query: str, expected: set[int]) -> None:
     assert ids(index, query) == expected
 
 
@@ -74,13 +74,13 @@ def test_query_constructs(index: SearchIndex, query: str, expected: set[int]) ->
         "since:xyz idlib",
     ],
 )
-def test_malformed_query_gives_warning_and_best_effort(index: SearchIndex, query: str) -> None:
+def test_malformed_query_gives_warning_and_best_effort(index: Index, query: str) -> None:
     res = index.search(query, now=NOW)
     assert res.warnings
     assert res.total >= 1
 
 
-def test_unknown_field_is_searched_as_words(index: SearchIndex) -> None:
+def test_unknown_field_is_searched_as_words(index: Index) -> None:
     res = index.search("place:mogadishu", now=NOW)
     assert res.warnings
     assert res.total == 0  # "place" is not in the documents
@@ -88,7 +88,7 @@ def test_unknown_field_is_searched_as_words(index: SearchIndex) -> None:
     assert {h.id for h in res.hits} == {108}
 
 
-def test_total_counts_and_facets_cover_the_whole_result_set(index: SearchIndex) -> None:
+def test_total_counts_and_facets_cover_the_whole_result_set(index: Index) -> None:
     res = index.search("country:SY", pagelen=1, now=NOW)
     assert res.total == 4
     assert len(res.hits) == 1
@@ -99,13 +99,13 @@ def test_total_counts_and_facets_cover_the_whole_result_set(index: SearchIndex) 
     assert res.facets["country"][0] == ("SY", 4)  # most frequent first
 
 
-def test_requested_facets_only(index: SearchIndex) -> None:
+def test_requested_facets_only(index: Index) -> None:
     res = index.search("", facets=("group",), now=NOW)
     assert set(res.facets) == {"group"}
     assert dict(res.facets["group"]) == {"hts": 2, "shabaab": 2, "rsf": 1}
 
 
-def test_filters_and_between_facets_or_within(index: SearchIndex) -> None:
+def test_filters_and_between_facets_or_within(index: Index) -> None:
     res = index.search("", filters={"country": ["SO", "SD"]}, now=NOW, pagelen=50)
     assert {h.id for h in res.hits} == {104, 105, 106}
     res = index.search("", filters={"country": ["SO", "SD"], "type": ["report"]}, now=NOW)
@@ -113,13 +113,13 @@ def test_filters_and_between_facets_or_within(index: SearchIndex) -> None:
     assert dict(res.facets["type"]) == {"report": 1}
 
 
-def test_unknown_filter_warns(index: SearchIndex) -> None:
+def test_unknown_filter_warns(index: Index) -> None:
     res = index.search("idlib", filters={"colour": ["red"]}, now=NOW)
     assert res.total == 2
     assert res.warnings
 
 
-def test_highlights_mark_matches_and_escape_html(index: SearchIndex, texts: Texts) -> None:
+def test_highlights_mark_matches_and_escape_html(index: Index, texts: Texts) -> None:
     res = index.search("trafficking", texts=texts, now=NOW)
     by_id = {h.id: h.highlights for h in res.hits}
     assert "<mark>trafficking</mark>" in by_id[101]
@@ -131,31 +131,31 @@ def test_highlights_mark_matches_and_escape_html(index: SearchIndex, texts: Text
     assert "&lt;script&gt;" in snippet
 
 
-def test_highlights_fall_back_to_the_title(index: SearchIndex) -> None:
+def test_highlights_fall_back_to_the_title(index: Index) -> None:
     res = index.search("checkpoints", now=NOW)
     assert res.hits[0].highlights == "<mark>Checkpoints</mark> in Idlib tightened"
     assert res.hits[0].title == "Checkpoints in Idlib tightened"
 
 
-def test_title_match_ranks_first(index: SearchIndex) -> None:
+def test_title_match_ranks_first(index: Index) -> None:
     res = index.search("trafficking", now=NOW)
     assert [h.id for h in res.hits][:2] in ([101, 103], [103, 101])
     assert res.hits[0].score >= res.hits[1].score >= res.hits[2].score > 0
 
 
-def test_sort_newest(index: SearchIndex) -> None:
+def test_sort_newest(index: Index) -> None:
     res = index.search("", sort="newest", now=NOW, pagelen=50)
     assert [h.id for h in res.hits] == [107, 106, 103, 105, 102, 101, 104, 108]
 
 
-def test_pagination(index: SearchIndex) -> None:
+def test_pagination(index: Index) -> None:
     pages = [index.search("", sort="newest", page=p, pagelen=3, now=NOW) for p in (1, 2, 3, 4)]
     assert [[h.id for h in p.hits] for p in pages] == [[107, 106, 103], [105, 102, 101], [104, 108], []]
     assert all(p.total == 8 for p in pages)
     assert pages[1].page == 2 and pages[1].pagelen == 3
 
 
-def test_cluster_grouping(index: SearchIndex) -> None:
+def test_cluster_grouping(index: Index) -> None:
     flat = index.search("idlib", now=NOW)
     assert flat.total == 2
     grouped = index.search("idlib", group_clusters=True, now=NOW)
@@ -168,7 +168,7 @@ def test_cluster_grouping(index: SearchIndex) -> None:
     assert sizes[101] == 1 and sizes[104] == 1
 
 
-def test_did_you_mean(index: SearchIndex) -> None:
+def test_did_you_mean(index: Index) -> None:
     res = index.search("Mogadisu", now=NOW)
     assert res.total == 0
     assert res.suggestion == "mogadishu"
@@ -176,7 +176,7 @@ def test_did_you_mean(index: SearchIndex) -> None:
     assert res.suggestion is None
 
 
-def test_more_like_this(index: SearchIndex) -> None:
+def test_more_like_this(index: Index) -> None:
     similar = index.more_like_this(104, n=3)
     assert similar
     assert similar[0].id == 105  # the other al-Shabaab / Mogadishu document
@@ -184,14 +184,14 @@ def test_more_like_this(index: SearchIndex) -> None:
     assert index.more_like_this(999) == []
 
 
-def test_warm_loads_arrays_without_changing_results(index: SearchIndex) -> None:
+def test_warm_loads_arrays_without_changing_results(index: Index) -> None:
     before = index.search("country:SY", now=NOW)
     index.warm()
     after = index.search("country:SY", now=NOW)
     assert after == before
 
 
-def test_failing_text_loader_falls_back_to_titles(index: SearchIndex) -> None:
+def test_failing_text_loader_falls_back_to_titles(index: Index) -> None:
     def broken(_: list[int]) -> dict[int, str]:
         raise OSError("database gone")
 

@@ -1,0 +1,98 @@
+"""What only the PostgreSQL backend has: its tsvector values, its tables and their version."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable
+
+import psycopg
+import pytest
+
+from search_index import Index, SchemaMismatch
+from search_index.pg import MAX_POSITION, MAX_POSITIONS_PER_WORD, PostgresSearchIndex, to_row, tsvector_text
+from search_index.records import Change, IndexDoc
+
+MakeIndex = Callable[..., Index]
+
+
+def test_tsvector_positions_run_on_with_a_gap_between_parts() -> None:
+    text = tsvector_text([(["aleppo", "siege"], "A"), (["siege", "lift"], "")])
+    assert text == "'aleppo':1A 'siege':2A,4 'lift':5"
+
+
+def test_tsvector_keeps_postgres_limits() -> None:
+    many = ["flood"] * (MAX_POSITIONS_PER_WORD + 50)
+    text = tsvector_text([(many, "")])
+    assert text.count(",") == MAX_POSITIONS_PER_WORD - 1
+    late = tsvector_text([(["w"] * (MAX_POSITION + 10) + ["end"], "")])
+    assert late.endswith(f"'end':{MAX_POSITION}")
+
+
+def test_rows_hold_facets_as_name_value_entries(docs: tuple[IndexDoc, ...]) -> None:
+    row = to_row(docs[0])
+    assert "country:SY" in row.facets and "country:TR" in row.facets and "focus_country:SY" in row.facets
+    assert "ym:2026-01" in row.facets and "lang:en" in row.facets
+    assert "traffick" in row.stems and "human" in row.title_words
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_postgres_parses_the_tsvectors_as_written(make_index: MakeIndex, docs: tuple[IndexDoc, ...]) -> None:
+    index = make_index()
+    assert isinstance(index, PostgresSearchIndex)
+    tricky = dataclasses.replace(
+        docs[0], id=5, title="O'Brien's \\ report", body="l'été à Alep; café_au_lait"
+    )
+    index.apply([Change("upsert", 5, tricky)])
+    with psycopg.connect(os.environ["COI_TEST_DATABASE_URL"]) as conn:
+        conn.execute(f'SET search_path TO "{index.schema}"')
+        row = conn.execute(
+            "SELECT tsv::text, %s::tsvector::text FROM search_documents WHERE id = 5",
+            (tsvector_text([(["brien", "report"], "A"), (["et", "alep", "cafe_au_lait"], "")]),),
+        ).fetchone()
+    assert row is not None
+    assert row[0] == row[1] == "'alep':5 'brien':1A 'cafe_au_lait':6 'et':4 'report':2A"
+    assert [h.id for h in index.search('"ete alep"').hits] == [5]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_term_frequencies_follow_updates_and_deletes(
+    make_index: MakeIndex, docs: tuple[IndexDoc, ...]
+) -> None:
+    index = make_index()
+    index.apply([Change("upsert", d.id, d) for d in docs])
+    assert isinstance(index, PostgresSearchIndex)
+
+    def df(term: str) -> int:
+        with psycopg.connect(os.environ["COI_TEST_DATABASE_URL"]) as conn:
+            conn.execute(f'SET search_path TO "{index.schema}"')
+            got = conn.execute(
+                "SELECT df FROM search_terms WHERE kind = 's' AND term = %s", (term,)
+            ).fetchone()
+        return int(got[0]) if got else 0
+
+    assert df("mogadishu") == 2
+    index.apply([Change("delete", 104)])
+    assert df("mogadishu") == 1
+    index.apply([Change("upsert", 105, dataclasses.replace(docs[4], body="Families fled to Baidoa."))])
+    assert df("mogadishu") == 0
+    assert index.search("mogadish*").total == 0
+    assert df("baidoa") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_tables_of_another_version_are_refused(make_index: MakeIndex) -> None:
+    index = make_index()
+    assert isinstance(index, PostgresSearchIndex)
+    with psycopg.connect(os.environ["COI_TEST_DATABASE_URL"], autocommit=True) as conn:
+        conn.execute(f'SET search_path TO "{index.schema}"')
+        conn.execute("UPDATE search_meta SET value = '0;country' WHERE key = 'schema'")
+    other = PostgresSearchIndex(index.url, schema=index.schema, pool_size=1)
+    try:
+        with pytest.raises(SchemaMismatch, match="coi index --rebuild"):
+            other.open()
+    finally:
+        other.close()
