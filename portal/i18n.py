@@ -6,10 +6,13 @@ compiled into the instance folder when the app starts, so no compiled file is ke
 
 from __future__ import annotations
 
+from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
 from flask import Flask, request
 from flask_babel import Babel
 from flask_login import current_user
@@ -55,3 +58,18 @@ def init_app(app: Flask) -> None:
 
         locale = get_locale()
         return {"current_locale": locale.language if locale is not None else "en"}
+
+
+@lru_cache(maxsize=8)
+def translations(language: str) -> NullTranslations:
+    """The catalogue of ``language`` for work outside a request (e-mails sent by the worker);
+    English, the source language, has none."""
+    po = SOURCE / language / "LC_MESSAGES" / "messages.po"
+    if language not in LANGUAGES or not po.exists():
+        return NullTranslations()
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled)

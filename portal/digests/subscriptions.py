@@ -26,11 +26,11 @@ class SubscriptionError(ValueError):
     """What the user asked for is not valid; the message says why."""
 
 
-def all_topics() -> dict[str, str]:
-    """Topic id -> English label, from the tagger's topic rules."""
+def all_topics(language: str = "en") -> dict[str, str]:
+    """Topic id -> label in ``language`` (English when it has none), from the tagger's topic rules."""
     from nlp.topics import TOPICS
 
-    return {tid: labels.get("en", tid) for tid, labels in sorted(TOPICS.items())}
+    return {tid: labels.get(language) or labels.get("en", tid) for tid, labels in sorted(TOPICS.items())}
 
 
 def clean_countries(values: Iterable[str]) -> list[str]:

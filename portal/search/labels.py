@@ -151,3 +151,38 @@ def field_offer(session: Session, query: str) -> FieldOffer | None:
         if lowered in (topic.label_en.casefold(), (topic.label_nl or "").casefold()):
             return FieldOffer("topic", topic.id, topic.label_en, str(_l("topic")))
     return None
+
+
+# The query warnings of search_index.query.WARNING_TEXTS, in the catalogue: same codes, the
+# placeholders written the gettext way. A test holds the English texts equal.
+WARNING_MESSAGES = {
+    "quote_open": _l("A quotation mark is not closed; the rest was read as a phrase."),
+    "field_quote_open": _l('The quoted value of "%(field)s:" is not closed; read to the end.'),
+    "paren_unopened": _l("A closing parenthesis has no opening one; it was ignored."),
+    "paren_unclosed": _l("A parenthesis is not closed; it was closed at the end."),
+    "or_alone": _l('"OR" needs a search term on both sides; it was ignored.'),
+    "and_alone": _l('"AND" needs a search term on both sides; it was ignored.'),
+    "not_alone": _l('"NOT" needs a search term after it; it was ignored.'),
+    "too_deep": _l("The query nests parentheses or NOT more than %(depth)s levels deep; simplify it."),
+    "wildcard_short": _l('"%(text)s": a wildcard needs at least two letters before * or ?; ignored.'),
+    "field_unknown": _l('There is no field "%(field)s:"; "%(field)s:%(value)s" was searched as words.'),
+    "field_empty": _l('"%(field)s:" has no value; it was ignored.'),
+    "date_unreadable": _l(
+        'Could not read the date "%(value)s"; use e.g. '
+        "published:2026-01-01..2026-03-31 or published:2026-01..2026-03."
+    ),
+    "since_unreadable": _l('Could not read "since:%(value)s"; use e.g. since:24h, since:7d or since:2w.'),
+    "country_unknown": _l('Unknown country "%(value)s".'),
+    "value_unknown": _l('Unknown %(field)s "%(value)s"; searched as typed.'),
+    "facet_unknown": _l('There is no facet "%(name)s".'),
+    "filter_unknown": _l('There is no filter "%(name)s"; it was ignored.'),
+}
+
+
+def warning_text(warning: object) -> str:
+    """A query warning in the interface language (its English text when it carries no code)."""
+    code = getattr(warning, "code", None)
+    message = WARNING_MESSAGES.get(code) if isinstance(code, str) else None
+    if message is None:
+        return str(warning)
+    return str(message) % getattr(warning, "params", {})

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -29,6 +30,7 @@ from portal.search.labels import (
     language_name,
     type_name,
     value_label,
+    warning_text,
 )
 from portal.search.service import request_texts
 from portal.search.service import search as run_search
@@ -55,7 +57,7 @@ def facet_names(
     facets: Mapping[str, Sequence[tuple[str, int]]], filters: Mapping[str, list[str]]
 ) -> dict[str, str]:
     """Readable names for facet values: countries, topics, armed groups (entity keys)."""
-    from portal.templating import country_name
+    from portal.templating import country_name, topic_label
 
     names: dict[str, str] = {}
     values = {name: {v for v, _ in facets.get(name, ())} | set(filters.get(name, ())) for name in FACETS}
@@ -68,7 +70,7 @@ def facet_names(
         names[f"country:{code}"] = country_name(code)
     if values["topic"]:
         for topic in db.read_session.scalars(select(Topic).where(Topic.id.in_(values["topic"]))):
-            names[f"topic:{topic.id}"] = topic.label_en
+            names[f"topic:{topic.id}"] = topic_label(topic)
     if values["group"]:
         for entity in db.read_session.scalars(select(Entity).where(Entity.key.in_(values["group"]))):
             names[f"group:{entity.key}"] = entity.canonical_name
@@ -112,7 +114,7 @@ def index() -> ResponseReturnValue:
                 texts=request_texts(),
             )
         except QueryTooDeep as exc:
-            query_error = str(exc)
+            query_error = warning_text(exc.args[0] if exc.args else exc)
         except Exception as exc:  # an absent or outdated index must not become a server error
             error = str(exc)
         record(db.session, "search", query, {"filters": filters, "sort": sort, "page": page})
@@ -159,6 +161,7 @@ def index() -> ResponseReturnValue:
         date_from=date_from,
         date_to=date_to,
         broken=broken,
+        warnings=[warning_text(w) for w in results.warnings] if results else [],
         offer=offer,
     )
     return page_html, 400 if query_error else 200
@@ -188,7 +191,7 @@ def start_page() -> dict[str, object]:
 
 
 class SaveSearchForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     q = HiddenField()
     filters = HiddenField()
 
@@ -223,14 +226,16 @@ def saved() -> ResponseReturnValue:
             filters=clean,
         )
         db.session.add(row)
-        flash(f"Saved search “{row.name}”.", "info")
+        flash(_("Saved search “%(name)s”.", name=row.name), "info")
         return redirect(url_for("search.saved"))
     if current_user.feed_token is None:
         current_user.feed_token = secrets.token_urlsafe(32)
     rows = db.session.scalars(
         select(SavedSearch).where(SavedSearch.user_id == current_user.id).order_by(SavedSearch.name)
     ).all()
-    return render_template("search/saved.html", saved=rows, delete_form=FlaskForm())
+    return render_template(
+        "search/saved.html", saved=rows, delete_form=FlaskForm(), facet_labels=FACET_LABELS
+    )
 
 
 @bp.route("/saved/<int(max=2147483647):saved_id>/delete", methods=["POST"])
@@ -239,7 +244,7 @@ def delete_saved(saved_id: int) -> ResponseReturnValue:
     form = FlaskForm()
     if form.validate_on_submit():
         db.session.delete(_saved(saved_id))
-        flash("Saved search deleted.", "info")
+        flash(_("Saved search deleted."), "info")
     return redirect(url_for("search.saved"))
 
 
