@@ -29,6 +29,12 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
 
 
+def feed_language(user: object) -> str:
+    """The language of what is made for a user outside their session (feeds, e-mails)."""
+    locale = getattr(user, "locale", None)
+    return locale if isinstance(locale, str) and locale in LANGUAGES else "en"
+
+
 def compile_catalogues(target: Path) -> Path:
     """Compile every .po catalogue into ``target`` when its .mo is missing or older."""
     for po in SOURCE.glob("*/LC_MESSAGES/messages.po"):

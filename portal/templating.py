@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -66,6 +67,31 @@ RUN_STATUS = {
     "not_modified": _l("not modified"),
     "interrupted": _l("interrupted"),
 }
+
+
+JOB_LABELS = {
+    "sources": _l("re-read the sources and their intervals"),
+    "process": _l("tag new documents"),
+    "index": _l("update the search index"),
+    "digests": _l("send the e-mail digests"),
+    "briefings": _l("draft the morning briefings"),
+}
+_COLLECT_JOB = re.compile(r"collect source (\d+) every (\d+) min")
+
+
+def job_label(job_id: str, name: str) -> str:
+    """What a scheduled job does, in the interface language (its own name when unknown)."""
+    from flask_babel import gettext
+
+    label = JOB_LABELS.get(job_id)
+    if label is not None:
+        return str(label)
+    match = _COLLECT_JOB.fullmatch(name)
+    if match:
+        return gettext(
+            "collect source %(id)s every %(minutes)s min", id=match.group(1), minutes=match.group(2)
+        )
+    return name
 
 
 def role_label(value: str) -> str:
@@ -146,6 +172,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["month_name"] = month_name
     app.jinja_env.globals.update(
         role_label=role_label,
+        job_label=job_label,
         country_roles=COUNTRY_ROLES,
         snapshot_roles=SNAPSHOT_ROLES,
         briefing_status=BRIEFING_STATUS,

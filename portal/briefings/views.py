@@ -27,6 +27,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -47,6 +48,7 @@ from portal.briefings.models import Briefing, BriefingItem, Desk
 from portal.briefings.queries import published, superseded_by
 from portal.config import Settings
 from portal.extensions import db
+from portal.i18n import feed_language
 from portal.markdown import render_markdown
 from portal.models import Document, User, utcnow
 from portal.templating import fmt_date
@@ -701,7 +703,9 @@ def feed() -> ResponseReturnValue:
     """Every published briefing, for feed readers: protected by the reader's feed token."""
     user = _feed_user()
     rows = published(db.session, limit=50)
-    return _feed(rows, "COI portal: briefings", url_for("briefings.feed", _external=True), user, "briefings")
+    with force_locale(feed_language(user)):
+        title = _("COI portal: briefings")
+        return _feed(rows, title, url_for("briefings.feed", _external=True), user, "briefings")
 
 
 @bp.route("/desks/<string(maxlength=60):desk_key>/feed.atom")
@@ -710,10 +714,11 @@ def desk_feed(desk_key: str) -> ResponseReturnValue:
     user = _feed_user()
     rows = published(db.session, desk=desk_key, limit=50)
     name = rows[0].desk_name if rows else desk_key
-    return _feed(
-        rows,
-        _("COI portal: %(desk)s briefings", desk=name),
-        url_for("briefings.desk_feed", desk_key=desk_key, _external=True),
-        user,
-        f"briefings:{desk_key}",
-    )
+    with force_locale(feed_language(user)):
+        return _feed(
+            rows,
+            _("COI portal: %(desk)s briefings", desk=name),
+            url_for("briefings.desk_feed", desk_key=desk_key, _external=True),
+            user,
+            f"briefings:{desk_key}",
+        )

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +23,7 @@ from wtforms.validators import DataRequired, Length
 from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.extensions import db
+from portal.i18n import feed_language
 from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, Topic, utcnow
 from portal.search.labels import (
     date_clause,
@@ -283,7 +285,8 @@ def saved_feed(saved_id: int) -> ResponseReturnValue:
     }
     docs = [found[i] for i in ids if i in found]
     record(db.session, "feed", f"saved_search:{row.id}", user=owner)
-    body = render_template("search/feed.atom", saved=row, docs=docs, updated=utcnow())
+    with force_locale(feed_language(owner)):  # a feed reader has no session: the owner's language
+        body = render_template("search/feed.atom", saved=row, docs=docs, updated=utcnow())
     return Response(body, mimetype="application/atom+xml")
 
 
