@@ -300,3 +300,32 @@ def test_the_check_finds_english_left_in_a_page() -> None:
     dutch = "<main><h2>Flooding in the river valley</h2><p>Gepubliceerd</p><p>Export these:</p></main>"
     left = interface_texts(english, stored) & interface_texts(dutch, stored)
     assert left == {"Export these"}
+
+
+def test_a_briefing_exported_in_dutch_cites_in_dutch(
+    logged_in: Callable[[str], FlaskClient],
+    factory: sessionmaker[Session],
+    populated: dict[str, object],
+) -> None:
+    import io
+
+    from docx import Document as WordDocument
+
+    client = logged_in("admin")
+    ids = seed(client, factory)
+
+    def export() -> str:
+        response = client.get(f"/briefings/{ids['published']}/export.docx")
+        assert response.status_code == 200
+        word = WordDocument(io.BytesIO(response.data))
+        return "\n".join(p.text for p in word.paragraphs)
+
+    english = export()
+    with transaction(factory) as session:
+        session.execute(update(User).where(User.username == "admin").values(locale="nl"))
+    dutch = export()
+    assert "Sources" in english and "accessed" in english and "original" in english
+    assert "Bronnen" in dutch and "geraadpleegd op" in dutch and "origineel" in dutch
+    assert "accessed" not in dutch and "published" not in dutch
+    months = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    assert re.search(rf"geraadpleegd op \d{{1,2}} ({months}) \d{{4}}", dutch)
