@@ -9,6 +9,10 @@ status, p50/p95/p99 per kind and requests per second.
 
     .venv/bin/python bench/load.py --db sqlite --docs 20000 --clients 1,10,50 --duration 60
     .venv/bin/python bench/load.py --db postgresql://postgres@127.0.0.1:5432/load_17
+    COI_SEARCH_BACKEND=postgres .venv/bin/python bench/load.py --db postgresql://... --nodes 2
+
+With ``--nodes K`` the clients spread their requests at random over K ``coi serve`` processes,
+each with its own instance folder and the same database, as behind a load balancer.
 
 Numbers are wall-clock on whatever else the machine runs. Nothing here is used by the package.
 """
@@ -269,8 +273,9 @@ def _login(base: str) -> requests.Session:
     return s
 
 
-def drive(base: str, data: dict[str, object], clients: int, duration: float) -> dict[str, object]:
-    cookies = _login(base).cookies
+def drive(bases: list[str], data: dict[str, object], clients: int, duration: float) -> dict[str, object]:
+    """Each request goes to one of `bases` at random, as behind a load balancer without affinity."""
+    cookies = _login(bases[0]).cookies
     token = str(data["token"])
     snaps: dict[int, int] = data["snapshots"]  # type: ignore[assignment]
     doc_ids = list(snaps)
@@ -311,7 +316,7 @@ def drive(base: str, data: dict[str, object], clients: int, duration: float) -> 
                 req = ("POST", "/api/v1/annotations", api, body)
             t0 = time.monotonic()
             try:
-                r = s.request(req[0], base + req[1], headers=req[2], json=req[3], timeout=60)
+                r = s.request(req[0], rng.choice(bases) + req[1], headers=req[2], json=req[3], timeout=60)
                 status = r.status_code
             except requests.RequestException:
                 status = 599
@@ -355,7 +360,7 @@ def _wait(url: str, deadline: float = 120) -> None:
 
 
 def run(
-    db: str, docs: int, clients: list[int], duration: float, workers: int, threads: int
+    db: str, docs: int, clients: list[int], duration: float, workers: int, threads: int, nodes: int = 1
 ) -> dict[str, object]:
     instance = Path(tempfile.mkdtemp(prefix="coi-load-"))
     db_url = f"sqlite:///{instance / 'coi.sqlite3'}" if db == "sqlite" else db
@@ -371,33 +376,58 @@ def run(
     data = populate(db_url, instance, docs, env)
     print(f"populated {docs} documents: rows {data['write_s']} s, index {data['index_s']} s", file=sys.stderr)
     _coi(env, "demo", "load")
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from portal.cli import main; main()", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # every further web node has an instance folder of its own, as on another machine; with the
+    # Whoosh backend it starts from a copy of the first node's index (the worker updates only that)
+    instances = [instance]
+    for k in range(1, nodes):
+        other = Path(tempfile.mkdtemp(prefix=f"coi-load-node{k + 1}-"))
+        if (instance / "index").exists():
+            shutil.copytree(instance / "index", other / "index", symlinks=True)
+        instances.append(other)
+    servers: list[subprocess.Popen[bytes]] = []
+    logs = []
+    bases = []
+    for folder in instances:
+        port = _free_port()
+        log_path = Path(tempfile.gettempdir()) / f"{folder.name}-serve.log"
+        log = log_path.open("w")
+        logs.append((log, log_path))
+        servers.append(
+            subprocess.Popen(
+                [sys.executable, "-c", "from portal.cli import main; main()", "serve", "--port", str(port)],
+                env={**env, "COI_INSTANCE_PATH": str(folder)},
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        )
+        bases.append(f"http://127.0.0.1:{port}")
     worker = Worker(env)
     results = []
     try:
-        base = f"http://127.0.0.1:{port}"
-        _wait(base + "/login")
+        for base in bases:
+            _wait(base + "/login")
         worker.start()
         for n in clients:
-            drive(base, data, n, 3)  # warm up
-            result = drive(base, data, n, duration)
+            drive(bases, data, n, 3)  # warm up
+            result = drive(bases, data, n, duration)
             print(json.dumps(result), file=sys.stderr)
             results.append(result)
     finally:
         worker.stop.set()
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            server.wait(timeout=60)
         worker.join(timeout=300)
-        shutil.rmtree(instance, ignore_errors=True)
+        for log, log_path in logs:
+            log.close()
+            print(f"server log: {log_path}", file=sys.stderr)
+        for folder in instances:
+            shutil.rmtree(folder, ignore_errors=True)
     return {
         "db": "sqlite" if db == "sqlite" else "postgresql",
         "docs": docs,
+        "nodes": nodes,
         "results": results,
         "worker_rounds": worker.rounds,
         "worker_failures": worker.failures[:3],
@@ -406,7 +436,7 @@ def run(
 
 def table(report: dict[str, object]) -> str:
     lines = [
-        f"### {report['db']}, {report['docs']} documents "
+        f"### {report['db']}, {report['docs']} documents, {report['nodes']} web node(s) "
         f"(worker rounds during the run: {report['worker_rounds']})",
         "",
         "| N | req/s | errors | web search p50/p95/p99 | document p50/p95/p99 | stored copy p50/p95/p99 "
@@ -438,10 +468,11 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--nodes", type=int, default=1, help="web nodes (coi serve), each its own instance")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     for db in args.db or ["sqlite"]:
-        report = run(db, args.docs, clients, args.duration, args.workers, args.threads)
+        report = run(db, args.docs, clients, args.duration, args.workers, args.threads, args.nodes)
         print(table(report))
         print()
 

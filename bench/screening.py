@@ -8,18 +8,25 @@
 * **Wikidata** (Arabic and Russian): the Latin spellings of one native-script name part (rows with a
   count of at least 2). The most frequent spelling of each native word is stored; every other
   spelling is a query; recall@5 and precision as above, single parts only.
-* **Time**: 100 queries against 100,000 stored names made by combining OFAC name parts.
+* **Time**: 100 queries against 100,000 stored names made by combining OFAC name parts, in the
+  matcher alone; with ``--portal``, the same through :func:`portal.screening.service.screen` against
+  100,000 person entities, each with one mention, in a fresh SQLite database (or
+  ``--database-url``): the first list (index built from the database) and a second one (index
+  reused while the database is unchanged).
 
 Individuals and native words are split into half A and half B by a hash of their id; the matcher's
-constants were set looking at half A only. Run: ``python bench/screening.py [NAMES_DIR]``.
+constants were set looking at half A only. Run: ``python bench/screening.py [NAMES_DIR] [--time-only]
+[--portal [--database-url URL]]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import hashlib
 import random
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -90,35 +97,115 @@ def wikidata(path: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
     return stored, variants
 
 
+def portal_timing(names: list[str], queries: list[NameQuery], url: str | None) -> None:
+    """Time ``screen`` on a database holding one person entity and one mention per name."""
+    from sqlalchemy import insert
+
+    from portal.db import make_engine, make_session_factory, transaction
+    from portal.migrate import upgrade
+    from portal.models import Document, Entity, Mention, Source
+    from portal.screening.service import screen
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(url or f"sqlite:///{folder}/bench.sqlite3")
+        upgrade(engine)
+        factory = make_session_factory(engine)
+        with transaction(factory) as session:
+            source = Source(name="bench", kind="rss", url="http://bench.invalid/", options={})
+            session.add(source)
+            session.flush()
+            per_document = 5
+            session.execute(
+                insert(Document),
+                [
+                    {
+                        "source_id": source.id,
+                        "url": f"http://bench.invalid/{n}",
+                        "title": f"bench {n}",
+                        "text": "",
+                        "content_sha256": "0" * 64,
+                    }
+                    for n in range(len(names) // per_document + 1)
+                ],
+            )
+            first_document = min(session.scalars(Document.__table__.select().with_only_columns(Document.id)))
+            session.execute(
+                insert(Entity),
+                [
+                    {"key": f"person:bench-{i}", "kind": "person", "canonical_name": name, "aliases": []}
+                    for i, name in enumerate(names)
+                ],
+            )
+            ids = list(
+                session.scalars(Entity.__table__.select().with_only_columns(Entity.id).order_by(Entity.id))
+            )
+            session.execute(
+                insert(Mention),
+                [
+                    {
+                        "document_id": first_document + i // per_document,
+                        "entity_id": entity_id,
+                        "start": 0,
+                        "end": len(name),
+                        "text": name[:500],
+                        "kind": "person",
+                    }
+                    for i, (entity_id, name) in enumerate(zip(ids, names, strict=True))
+                ],
+            )
+        for label in ("first list", "second list"):
+            started, cpu = time.perf_counter(), time.process_time()
+            with transaction(factory) as session:
+                screen(session, queries)
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            print(
+                f"portal, {label}: 100 names against {len(names):,} person mentions: "
+                f"{elapsed:.2f} s ({cpu:.2f} s of CPU)"
+            )
+        engine.dispose()
+
+
 def main() -> int:
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DIR
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names_dir", nargs="?", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--time-only", action="store_true", help="only the timing, not recall and precision")
+    parser.add_argument("--portal", action="store_true", help="also time the portal's screen() on a database")
+    parser.add_argument("--database-url", help="the database for --portal (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    root = args.names_dir
     print(f"threshold {DEFAULT_THRESHOLD}")
-    print(f"{'set':<22} {'half':>4} {'queries':>8} {'recall@5':>9} {'precision':>10}")
     people, aliases = ofac(root)
-    index = NameIndex(StoredName(key, name) for key, name in people.items())
-    for which in ("A", "B"):
-        queries = [(k, a) for k, names in aliases.items() if half(k) == which for a in names]
-        recall, precision, n = score(index, queries)
-        print(f"{'OFAC aliases':<22} {which:>4} {n:>8} {recall:>9.3f} {precision:>10.3f}")
-    for label, name in (
-        ("Wikidata Arabic", "wikidata_arabic_latin.tsv"),
-        ("Wikidata Russian", "wikidata_russian_latin.tsv"),
-    ):
-        stored, variants = wikidata(root / name)
-        part_index = NameIndex(StoredName(native, spelling) for native, spelling in stored.items())
+    if not args.time_only:
+        print(f"{'set':<22} {'half':>4} {'queries':>8} {'recall@5':>9} {'precision':>10}")
+        index = NameIndex(StoredName(key, name) for key, name in people.items())
         for which in ("A", "B"):
-            queries = [(k, v) for k, vs in variants.items() if half(k) == which for v in vs]
-            recall, precision, n = score(part_index, queries)
-            print(f"{label:<22} {which:>4} {n:>8} {recall:>9.3f} {precision:>10.3f}")
+            queries = [(k, a) for k, names in aliases.items() if half(k) == which for a in names]
+            recall, precision, n = score(index, queries)
+            print(f"{'OFAC aliases':<22} {which:>4} {n:>8} {recall:>9.3f} {precision:>10.3f}")
+        for label, name in (
+            ("Wikidata Arabic", "wikidata_arabic_latin.tsv"),
+            ("Wikidata Russian", "wikidata_russian_latin.tsv"),
+        ):
+            stored, variants = wikidata(root / name)
+            part_index = NameIndex(StoredName(native, spelling) for native, spelling in stored.items())
+            for which in ("A", "B"):
+                queries = [(k, v) for k, vs in variants.items() if half(k) == which for v in vs]
+                recall, precision, n = score(part_index, queries)
+                print(f"{label:<22} {which:>4} {n:>8} {recall:>9.3f} {precision:>10.3f}")
     rng = random.Random(7)
     parts = [p for name in people.values() for p in name.split()]
-    big = NameIndex(StoredName(str(i), " ".join(rng.sample(parts, 3))) for i in range(100_000))
+    stored_names = [" ".join(rng.sample(parts, 3)) for _ in range(100_000)]
     queries = [NameQuery(" ".join(rng.sample(parts, 3))) for _ in range(100)]
+    started = time.perf_counter()
+    big = NameIndex(StoredName(str(i), name) for i, name in enumerate(stored_names))
+    print(f"index of {len(big):,} stored names built in {time.perf_counter() - started:.2f} s")
     started, cpu = time.perf_counter(), time.process_time()
     for query in queries:
         big.search(query)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"100 names against {len(big):,} stored names: {elapsed:.2f} s ({cpu:.2f} s of CPU)")
+    if args.portal:
+        portal_timing(stored_names, queries, args.database_url)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Name look-ups for the web process: countries, armed groups, state forces.
+"""Name look-ups for the web process: countries, provinces, armed groups, state forces.
 
 Answers "which country/group does this string name?" from the packaged
 gazetteers without cities and without spaCy. Does not tag text.
@@ -81,6 +81,39 @@ def country_name(code: str, lang: str = "en") -> str:
         if value:
             return value
     return labels.get("en", code)
+
+
+@lru_cache(maxsize=1)
+def _province_names() -> dict[str, list[str]]:
+    """Name key -> codes of the first-level divisions known by that name ("idlib" -> ["SY-ID"])."""
+    table: dict[str, list[str]] = {}
+    for code, region in _light().regions.items():
+        for name in (region["name"], *region.get("names", ())):
+            codes = table.setdefault(name_key(name), [])
+            if code not in codes:
+                codes.append(code)
+    return table
+
+
+def resolve_province(text: str) -> list[str]:
+    """Codes of the first-level divisions named by ``text``: an ISO 3166-2 code or a name, in any case.
+
+    ``resolve_province("sy-id") == resolve_province("Idlib") == ["SY-ID"]``; a name several
+    countries use ("Punjab") gives each of them; unknown text gives ``[]``.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    regions = _light().regions
+    if text.upper() in regions:
+        return [text.upper()]
+    return list(_province_names().get(name_key(text), []))
+
+
+def province_name(code: str) -> str | None:
+    """The English name of a first-level division by its code, or None for unknown codes."""
+    region = _light().regions.get(code.upper())
+    return str(region["name"]) if region is not None else None
 
 
 def group_info(entity_id: str) -> dict[str, Any] | None:

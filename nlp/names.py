@@ -18,20 +18,27 @@ How a name is compared:
    candidate agrees and lower it when it disagrees; they never remove a candidate.
 
 :class:`NameIndex` finds candidates fast by the skeletons of their parts (a part shared by very many
-names is not used to find candidates when the query has a rarer one). Nothing here touches a
-database or Flask.
+names is not used to find candidates when the query has a rarer one). It scores them without
+comparing every query part with every candidate part in Python: the Jaro-Winkler similarities of the
+query's parts with the distinct parts of all its candidates are computed at once (rapidfuzz
+``cdist``), and only the pairs that can reach :data:`PAIR_MIN` are scored by
+:func:`part_similarity`; the reasons are written for the candidates returned only. The scores are
+exactly those :func:`compare` gives. Nothing here touches a database or Flask.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from anyascii import anyascii
 from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.process import cdist
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -158,7 +165,11 @@ def spelling(part: str) -> str:
 
 @lru_cache(maxsize=500_000)
 def part_similarity(a: str, b: str) -> tuple[float, str]:
-    """Similarity of two parts (0-1) and how it was found."""
+    """Similarity of two parts (0-1) and how it was found.
+
+    :func:`pairable` must find every pair this scores at or above :data:`PAIR_MIN`: a new way of
+    finding two parts alike goes in both.
+    """
     if a == b:
         return 1.0, "same"
     sa, sb = spelling(a), spelling(b)
@@ -231,21 +242,60 @@ def compare(query_parts: Sequence[str], parts: Sequence[str]) -> tuple[float, li
     return score, reasons
 
 
+def pairable(query_parts: Sequence[str], choices: Sequence[str]) -> list[list[int]]:
+    """For each query part, the indexes of the ``choices`` that :func:`part_similarity` may score at
+    or above :data:`PAIR_MIN` (a superset: the caller scores them).
+
+    Those are the choices whose Jaro-Winkler similarity, of the parts or of their spellings, reaches
+    :data:`PAIR_MIN` (computed for all choices at once), and those with the same skeleton or that
+    start with the query part or it with them.
+    """
+    if not query_parts or not choices:
+        return [[] for _ in query_parts]
+    raw = cdist(query_parts, choices, scorer=JaroWinkler.normalized_similarity, dtype=np.float64)
+    spelled = cdist(
+        [spelling(a) for a in query_parts],
+        [spelling(b) for b in choices],
+        scorer=JaroWinkler.normalized_similarity,
+        dtype=np.float64,
+    )
+    close = np.maximum(raw, spelled) >= PAIR_MIN
+    by_skeleton: dict[str, list[int]] = defaultdict(list)
+    for number, choice in enumerate(choices):
+        by_skeleton[skeleton(choice)].append(number)
+    found: list[list[int]] = []
+    for row, part in enumerate(query_parts):
+        numbers = set(np.flatnonzero(close[row]).tolist())
+        numbers.update(by_skeleton.get(skeleton(part), ()))
+        if len(part) > 2:
+            numbers.update(
+                n for n, b in enumerate(choices) if len(b) > 2 and (b.startswith(part) or part.startswith(b))
+            )
+        found.append(sorted(numbers))
+    return found
+
+
 class NameIndex:
     """Stored names, looked up by the skeletons of their parts."""
 
-    def __init__(self, names: Iterable[StoredName] = ()) -> None:
+    def __init__(self, names: Iterable[StoredName] = (), *, reuse: NameIndex | None = None) -> None:
+        """Index ``names``; the parts of any name already in ``reuse`` are taken from there."""
         self._names: list[StoredName] = []
         self._parts: list[tuple[str, ...]] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
+        self._known: dict[str, tuple[str, ...]] = {}
+        previous = reuse._known if reuse is not None else {}
         for stored in names:
-            self.add(stored)
+            self.add(stored, previous.get(stored.name))
 
     def __len__(self) -> int:
         return len(self._names)
 
-    def add(self, stored: StoredName) -> None:
-        parts = name_parts(stored.name)
+    def add(self, stored: StoredName, parts: tuple[str, ...] | None = None) -> None:
+        """Add a name; ``parts``, when given, must be its :func:`name_parts`."""
+        if parts is None:
+            parts = self._known.get(stored.name) or name_parts(stored.name)
+        self._known[stored.name] = parts
         position = len(self._names)
         self._names.append(stored)
         self._parts.append(parts)
@@ -271,23 +321,64 @@ class NameIndex:
                 return shared
         return set(hits)
 
+    def _scores(self, parts: Sequence[str], positions: Iterable[int]) -> dict[int, float]:
+        """:func:`compare`'s score of ``parts`` with each stored name at ``positions``."""
+        positions = list(positions)
+        choices = list(dict.fromkeys(p for position in positions for p in self._parts[position]))
+        paired: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        for i, numbers in enumerate(pairable(parts, choices)):
+            for number in numbers:
+                similarity = part_similarity(parts[i], choices[number])[0]
+                if similarity >= PAIR_MIN:
+                    paired[choices[number]].append((similarity, i))
+        scores: dict[int, float] = {}
+        for position in positions:
+            stored = self._parts[position]
+            if not parts or not stored:
+                scores[position] = 0.0
+                continue
+            pairs = [(s, i, j) for j, p in enumerate(stored) for s, i in paired.get(p, ())]
+            total = 0.0
+            if len(pairs) == 1:
+                total = pairs[0][0]
+            elif pairs:
+                # the greedy alignment of compare(), summed in the same order
+                pairs.sort(reverse=True)
+                used_q: set[int] = set()
+                used_c: set[int] = set()
+                for similarity, i, j in pairs:
+                    if i in used_q or j in used_c:
+                        continue
+                    used_q.add(i)
+                    used_c.add(j)
+                    total += similarity
+            scores[position] = 2 * total / (len(parts) + len(stored))
+        return scores
+
     def search(self, query: NameQuery, *, limit: int = 5) -> list[Candidate]:
         """The best ``limit`` stored names for ``query`` (its name and aliases), best first."""
-        best: dict[int, tuple[float, list[str]]] = {}
-        for variant in (query.name, *query.aliases):
-            parts = name_parts(variant)
-            for position in self._candidates(parts):
-                score, reasons = compare(parts, self._parts[position])
+        variants = (query.name, *query.aliases)
+        variant_parts = [name_parts(variant) for variant in variants]
+        best: dict[int, tuple[float, int]] = {}  # position: score and the variant that gave it
+        for number, parts in enumerate(variant_parts):
+            for position, score in self._scores(parts, self._candidates(parts)).items():
                 if position not in best or score > best[position][0]:
-                    label = [] if variant == query.name else [f"as alias {variant!r}"]
-                    best[position] = (score, label + reasons)
-        ranked: list[Candidate] = []
-        for position, (score, reasons) in best.items():
+                    best[position] = (score, number)
+        facts = bool(query.birth_year or query.nationality or query.unit)
+        ranked: list[tuple[float, str, int, int]] = []
+        for position, (score, number) in best.items():
+            if facts:
+                score = _facts(query, self._names[position], score)[0]
+            ranked.append((round(score, 4), self._names[position].name, position, number))
+        top = heapq.nsmallest(limit, ranked, key=lambda row: (-row[0], row[1]))
+        found: list[Candidate] = []
+        for score, name, position, number in top:
             stored = self._names[position]
-            adjusted, notes = _facts(query, stored, score)
-            ranked.append(Candidate(stored.key, stored.name, round(adjusted, 4), tuple(reasons + notes)))
-        ranked.sort(key=lambda c: (-c.score, c.name))
-        return ranked[:limit]
+            raw, reasons = compare(variant_parts[number], self._parts[position])
+            label = [] if number == 0 else [f"as alias {variants[number]!r}"]
+            notes = _facts(query, stored, raw)[1]
+            found.append(Candidate(stored.key, name, score, tuple(label + reasons + notes)))
+        return found
 
 
 def _facts(query: NameQuery, stored: StoredName, score: float) -> tuple[float, list[str]]:
@@ -307,8 +398,13 @@ def _facts(query: NameQuery, stored: StoredName, score: float) -> tuple[float, l
             score -= FACT_WEIGHT
             notes.append(f"nationality differs ({stored.nationality})")
     if query.unit and stored.units:
-        wanted = set(name_parts(query.unit))
-        if any(wanted & set(name_parts(unit)) for unit in stored.units):
+        wanted = _unit_parts(query.unit)
+        if any(wanted & _unit_parts(unit) for unit in stored.units):
             score += FACT_WEIGHT
             notes.append("unit co-mentioned")
     return max(0.0, min(1.0, score)), notes
+
+
+@lru_cache(maxsize=50_000)
+def _unit_parts(unit: str) -> frozenset[str]:
+    return frozenset(name_parts(unit))

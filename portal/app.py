@@ -53,6 +53,8 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     from portal.documents.views import bp as documents_bp
     from portal.entities.api import bp as entities_api_bp
     from portal.entities.views import bp as entities_bp
+    from portal.screening.api import bp as screening_api_bp
+    from portal.screening.views import bp as screening_bp
     from portal.search.api import bp as search_api_bp
     from portal.search.views import bp as search_bp
 
@@ -66,11 +68,13 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     app.register_blueprint(briefings_bp)
     app.register_blueprint(countries_bp)
     app.register_blueprint(entities_bp)
+    app.register_blueprint(screening_bp)
     # the API: the kit's own endpoint, then each area's
     for api in (search_api_bp, documents_api_bp, entities_api_bp, sources_api_bp):
         app.register_blueprint(api)
     app.register_blueprint(annotations_api_bp)
     app.register_blueprint(briefings_api_bp)
+    app.register_blueprint(screening_api_bp)
     from portal.auth.account import bp as account_bp
 
     app.register_blueprint(account_bp)

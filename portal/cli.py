@@ -417,9 +417,31 @@ def collect(ctx: Context, source: str | None, as_json: bool) -> None:
 @main.command()
 @click.option("--limit", type=int, default=None)
 @click.option("--batch-size", type=click.IntRange(1, 10000), default=64, show_default=True)
+@click.option(
+    "--retag",
+    is_flag=True,
+    help="Tag every document again, e.g. after the tagger or its data changed (fills in provinces).",
+)
 @pass_ctx
-def process(ctx: Context, limit: int | None, batch_size: int) -> None:
-    """Tag documents that are new or changed (countries, entities, topics, language)."""
+def process(ctx: Context, limit: int | None, batch_size: int, retag: bool) -> None:
+    """Tag documents that are new or changed (countries, entities, topics, language).
+
+    With --retag, the documents tagged before are tagged again first; each keeps its old tags
+    until the new ones are stored, and its tagging time (digests do not send it again).
+    """
+    if retag:
+        with transaction(ctx.factory) as session:
+            tagged = (
+                session.scalar(
+                    select(func.count()).select_from(Document).where(Document.processed_at.is_not(None))
+                )
+                or 0
+            )
+        with click.progressbar(length=tagged, label="tagging again", file=sys.stderr) as bar:
+            again = pipeline.retag_documents(
+                ctx.factory, model=ctx.settings.spacy_model, batch_size=batch_size, progress=bar.update
+            )
+        click.echo(f"tagged {again} documents again")
     with transaction(ctx.factory) as session:
         pending = (
             session.scalar(select(func.count()).select_from(Document).where(Document.processed_at.is_(None)))

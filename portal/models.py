@@ -219,7 +219,7 @@ class Snapshot(Base):
     )
     role: Mapped[str] = mapped_column(String(20), default="page")  # page | attachment | entry
     url: Mapped[str] = mapped_column(String(2000))
-    content_z: Mapped[bytes] = mapped_column(LargeBinary)
+    content_z: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only when shown
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     content_type: Mapped[str] = mapped_column(String(200))
@@ -262,6 +262,10 @@ class Mention(Base):
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(20))
+    #: the first-level division (governorate, province, state, region) a place lies in, as the tagger
+    #: placed it: ISO 3166-2 code ("SY-ID") and English name; empty for other mentions
+    province_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    province_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     document: Mapped[Document] = relationship(back_populates="mentions")
     entity: Mapped[Entity] = relationship()

@@ -423,7 +423,6 @@ def process_pending(
 ) -> int:
     """Tag documents that have no tags for their current version yet. Runs in the worker only."""
     from nlp.pipeline import tag  # spaCy is imported here, never in the web process
-    from nlp.records import TagInput
 
     done = 0
     while limit is None or done < limit:
@@ -432,16 +431,7 @@ def process_pending(
             docs = session.scalars(
                 select(Document).where(Document.processed_at.is_(None)).order_by(Document.id).limit(size)
             ).all()
-            inputs = [
-                TagInput(
-                    id=str(d.id),
-                    text=d.text,
-                    title=d.title,
-                    source_countries=tuple(d.source_countries or ()),
-                    language=d.language or None,
-                )
-                for d in docs
-            ]
+            inputs = tag_inputs(docs)
             versions = {d.id: d.version for d in docs}
         if not inputs:
             break
@@ -454,6 +444,59 @@ def process_pending(
     return done
 
 
+def tag_inputs(docs: Iterable[Document]) -> list[Any]:
+    """What the tagger reads of each document."""
+    from nlp.records import TagInput
+
+    return [
+        TagInput(
+            id=str(d.id),
+            text=d.text,
+            title=d.title,
+            source_countries=tuple(d.source_countries or ()),
+            language=d.language or None,
+        )
+        for d in docs
+    ]
+
+
+def retag_documents(
+    factory: sessionmaker[Session],
+    *,
+    model: str | None,
+    batch_size: int = 64,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Tag every tagged document again, e.g. after the tagger or its data changed; how many.
+
+    Each document keeps the time it was first tagged for its version, so digests do not send it
+    again; its new tags replace the old ones batch by batch and are queued for the index.
+    """
+    from nlp.pipeline import tag  # spaCy is imported here, never in the web process
+
+    done = 0
+    last = 0
+    while True:
+        with transaction(factory) as session:
+            docs = session.scalars(
+                select(Document)
+                .where(Document.id > last, Document.processed_at.is_not(None))
+                .order_by(Document.id)
+                .limit(batch_size)
+            ).all()
+            inputs = tag_inputs(docs)
+            versions = {d.id: d.version for d in docs}
+        if not inputs:
+            return done
+        last = max(versions)
+        results = list(tag(inputs, model=model))
+        with transaction(factory) as session:
+            store_tags(session, results, versions, keep_processed_at=True)
+        done += len(inputs)
+        if progress is not None:
+            progress(len(inputs))
+
+
 def _ensure_topics(session: Session) -> None:
     from nlp.topics import TOPICS
 
@@ -464,8 +507,14 @@ def _ensure_topics(session: Session) -> None:
     session.flush()
 
 
-def store_tags(session: Session, results: Iterable[Any], versions: dict[int, int]) -> None:
-    """Replace the stored mentions, countries and topics of each document by the new tags."""
+def store_tags(
+    session: Session, results: Iterable[Any], versions: dict[int, int], *, keep_processed_at: bool = False
+) -> None:
+    """Replace the stored mentions, countries and topics of each document by the new tags.
+
+    ``keep_processed_at`` leaves a document that was tagged before with its tagging time (a re-run
+    of the tagger on unchanged text is no news).
+    """
     _ensure_topics(session)
     results = list(results)
     keys = {m.entity_id for r in results for m in r.entities}
@@ -506,6 +555,7 @@ def store_tags(session: Session, results: Iterable[Any], versions: dict[int, int
                 entities[m.entity_id] = entity
             if m.text != entity.canonical_name and m.text not in entity.aliases and len(entity.aliases) < 50:
                 entity.aliases = [*entity.aliases, m.text[:300]]
+            province = getattr(m, "province", None)
             session.add(
                 Mention(
                     document_id=doc_id,
@@ -514,6 +564,8 @@ def store_tags(session: Session, results: Iterable[Any], versions: dict[int, int
                     end=m.end,
                     text=m.text[:500],
                     kind=m.kind,
+                    province_code=province.code[:20] if province else None,
+                    province_name=province.name[:200] if province else None,
                 )
             )
         for c in result.countries:
@@ -524,7 +576,8 @@ def store_tags(session: Session, results: Iterable[Any], versions: dict[int, int
             )
         if not doc.language:
             doc.language = result.language
-        doc.processed_at = utcnow()
+        if not (keep_processed_at and doc.processed_at is not None):
+            doc.processed_at = utcnow()
         session.add(IndexChange(document_id=doc_id, op="upsert"))
     store_person_parts(session, (entity.id for entity in entities.values()))
 
@@ -537,6 +590,7 @@ def index_doc(doc: Document) -> IndexDoc:
     mentioned = tuple(sorted(c.country_code for c in doc.countries if c.role != "focus"))
     groups = sorted({m.entity.key for m in doc.mentions if m.kind in GROUP_KINDS})
     actors = sorted({m.entity.key for m in doc.mentions if m.kind in ACTOR_KINDS})
+    provinces = sorted({m.province_code for m in doc.mentions if m.province_code})
     return IndexDoc(
         id=doc.id,
         title=doc.title,
@@ -552,6 +606,7 @@ def index_doc(doc: Document) -> IndexDoc:
         topics=tuple(sorted(t.topic_id for t in doc.topics)),
         groups=tuple(groups),
         actors=tuple(actors),
+        provinces=tuple(provinces),
         cluster_id=doc.cluster_id,
     )
 

@@ -99,6 +99,30 @@ def role_label(value: str) -> str:
     return str(label) if label is not None else value
 
 
+def province_label(code: str | None, name: str | None = None) -> str:
+    """A first-level division with its country, for people: "Idlib (Syria)".
+
+    ``name`` is the division's name as stored with a mention; without it the gazetteer's is used,
+    and the code itself when neither knows it.
+    """
+    if not code:
+        return ""
+    from flask_babel import gettext
+
+    from nlp.lookup import province_name
+
+    try:
+        name = name or province_name(code)
+    except Exception:
+        name = None
+    country = country_name(code.split("-", 1)[0]) if "-" in code else ""
+    if not name:
+        return code
+    if not country or country == code.split("-", 1)[0]:
+        return name
+    return gettext("%(province)s (%(country)s)", province=name, country=country)
+
+
 DATE_PATTERN = "d MMMM y"  # 3 December 2026, 3 december 2026
 TIME_PATTERN = "HH:mm"
 
@@ -165,6 +189,7 @@ def url_with(**changes: Any) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["province_label"] = province_label
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["topic_label"] = topic_label
     from portal.search.labels import month_name

@@ -21,6 +21,7 @@ import numpy as np
 from search_index.analysis import fold, stem, words
 from search_index.engine import (
     MISSING_DATE,
+    READ_LOCK,
     Evaluator,
     IntArr,
     Matches,
@@ -47,7 +48,7 @@ __all__ = [
     "SearchIndex",
 ]
 
-DEFAULT_FACETS: tuple[str, ...] = ("country", "source", "topic", "group", "lang", "ym", "type")
+DEFAULT_FACETS: tuple[str, ...] = ("country", "province", "source", "topic", "group", "lang", "ym", "type")
 SUGGEST_BELOW = 3
 MLT_TERMS = 12
 MAX_PAGELEN = 200
@@ -96,9 +97,9 @@ class SearchIndex:
             self._ix = None
 
     def _reopen(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        # Other threads may still be searching the old searcher: it is dropped, not closed, and
+        # its files close when the last search holding it ends.
+        self._searcher = None
         self._snapshot = None
         self._caches = {}
         self._ix = self._store.open_current()
@@ -117,10 +118,10 @@ class SearchIndex:
             if self._searcher is None:
                 self._searcher = ix.searcher()
             elif not self._searcher.up_to_date():
-                try:
-                    self._searcher = self._searcher.refresh()
-                except TypeError:  # Whoosh cannot refresh a searcher of an empty index
-                    self._searcher = ix.searcher()
+                # A new searcher rather than refresh(): refresh() closes the readers of segments
+                # that a merge removed while other threads may still be reading them. The old one
+                # is closed when the last snapshot holding it goes; the segment caches carry over.
+                self._searcher = ix.searcher()
                 self._snapshot = None
             if self._snapshot is None or self._snapshot.searcher is not self._searcher:
                 self._snapshot = Snapshot(self._searcher, self._caches)
@@ -300,7 +301,8 @@ class SearchIndex:
         sizes: Mapping[int, int],
     ) -> list[Hit]:
         clusters = snap.cluster()
-        stored = [snap.searcher.stored_fields(int(d)) for d in docs]
+        with READ_LOCK:
+            stored = [snap.searcher.stored_fields(int(d)) for d in docs]
         ids = [int(s["id"]) for s in stored]
         bodies: Mapping[int, str] = {}
         if texts is not None and ids:
@@ -334,21 +336,34 @@ class SearchIndex:
         for word in dict.fromkeys(free_words):
             if snap.doc_frequency("tword", word) or snap.doc_frequency("body", stem(word)):
                 continue
-            found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+            with READ_LOCK:
+                found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
             if found and found[0] != word:
                 replaced = _replace_word(replaced, word, found[0])
                 changed = True
         return replaced if changed and replaced != query else None
 
     def more_like_this(self, doc_id: int, n: int = 10) -> list[Hit]:
-        """Documents sharing the most distinctive words of document `doc_id`."""
+        """Documents sharing the most distinctive words of document `doc_id`.
+
+        The answer is kept with the snapshot: it changes only when the index does.
+        """
         snap = self._snap()
+        key = ("mlt", f"{doc_id}:{n}")
+        cached: list[Hit] | None = snap.memo.get(key)
+        if cached is None:
+            cached = self._more_like_this(snap, doc_id, n)
+            snap.remember(key, cached)
+        return list(cached)
+
+    def _more_like_this(self, snap: Snapshot, doc_id: int, n: int) -> list[Hit]:
         ids, _ = snap.postings("id", str(doc_id))
         ids = ids[snap.live[ids]] if ids.shape[0] else ids
         if not ids.shape[0]:
             return []
         docnum = int(ids[0])
-        fields = snap.searcher.stored_fields(docnum)
+        with READ_LOCK:
+            fields = snap.searcher.stored_fields(docnum)
         candidates = str(fields.get("keyterms", "")).split()
         candidates += [stem(w) for w in words(str(fields.get("title", "")))]
         ranked = sorted(

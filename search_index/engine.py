@@ -36,6 +36,7 @@ FloatArr = npt.NDArray[np.float32]
 K1 = 1.2
 B = 0.75
 WILDCARD_LIMIT = 300
+MEMO_LIMIT = 5000
 # Cached postings per segment: this many per document in the segment (about 12 bytes each),
 # i.e. a few dozen frequent terms' lists.
 POSTINGS_CACHE_PER_DOC = 20
@@ -43,6 +44,12 @@ _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float32)
 MISSING_DATE = np.iinfo(np.int64).max
+
+# Whoosh's segment files are read with seek() then read() on one file object per segment, so two
+# threads reading the same segment at once get each other's bytes ("invalid load key", "ran out
+# of input"). Every read of index files goes through this lock; the arithmetic on the arrays read
+# stays outside it, and most reads are served from the per-segment caches without touching it.
+READ_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,11 @@ class Matches:
 
 def read_postings(reader: Any, fieldname: str, text: str) -> tuple[IntArr, FloatArr]:
     """All (docnum, weight) of one term in one segment reader, as arrays."""
+    with READ_LOCK:
+        return _read_postings(reader, fieldname, text)
+
+
+def _read_postings(reader: Any, fieldname: str, text: str) -> tuple[IntArr, FloatArr]:
     try:
         m = reader.postings(fieldname, text)
     except Exception:  # TermNotFound
@@ -99,11 +111,12 @@ def _raw_numeric_column(reader: Any, fieldname: str, dtype_char: str) -> IntArr:
     field = reader.schema[fieldname]
     column = field.column_type
     doccount = reader.doc_count_all()
-    if not reader._perdoc.has_column(fieldname):
-        return np.full(doccount, MISSING_DATE, dtype=np.int64)
-    creader = reader._perdoc.column_reader(fieldname, column)
-    count = creader._count
-    raw = creader._dbfile.get(creader._basepos, count * creader._fixedlen)
+    with READ_LOCK:
+        if not reader._perdoc.has_column(fieldname):
+            return np.full(doccount, MISSING_DATE, dtype=np.int64)
+        creader = reader._perdoc.column_reader(fieldname, column)
+        count = creader._count
+        raw = creader._dbfile.get(creader._basepos, count * creader._fixedlen)
     raw_vals = np.frombuffer(raw, dtype=">" + dtype_char, count=count)
     if raw_vals.dtype.kind == "u" and raw_vals.dtype.itemsize == 8:
         too_big = raw_vals >= np.uint64(MISSING_DATE)
@@ -150,15 +163,14 @@ class SegmentCache:
         if got is None:
             lenfield = f"_{fieldname}_len"
             perdoc = reader._perdoc
-            if perdoc.has_column(lenfield):
-                from whoosh.codec.whoosh3 import LENGTHS_COLUMN  # type: ignore[import-untyped]
+            codes = np.zeros(self.doccount, dtype=np.uint8)
+            with READ_LOCK:
+                if perdoc.has_column(lenfield):
+                    from whoosh.codec.whoosh3 import LENGTHS_COLUMN  # type: ignore[import-untyped]
 
-                creader = perdoc.column_reader(lenfield, LENGTHS_COLUMN)
-                raw = creader._dbfile.get(creader._basepos, creader._count)
-                codes = np.zeros(self.doccount, dtype=np.uint8)
-                codes[: creader._count] = np.frombuffer(raw, dtype=np.uint8)
-            else:
-                codes = np.zeros(self.doccount, dtype=np.uint8)
+                    creader = perdoc.column_reader(lenfield, LENGTHS_COLUMN)
+                    raw = creader._dbfile.get(creader._basepos, creader._count)
+                    codes[: creader._count] = np.frombuffer(raw, dtype=np.uint8)
             got = self._lengths[fieldname] = _LENGTH_TABLE[codes]
         return got
 
@@ -175,12 +187,13 @@ class SegmentCache:
             vocab: list[str] = []
             doc_parts: list[IntArr] = []
             val_parts: list[npt.NDArray[np.int32]] = []
-            for tbytes in reader.lexicon(fieldname):
-                value = tbytes.decode("utf-8")
-                ids, _ = read_postings(reader, fieldname, value)
-                doc_parts.append(ids)
-                val_parts.append(np.full(ids.shape[0], len(vocab), dtype=np.int32))
-                vocab.append(value)
+            with READ_LOCK:
+                for tbytes in reader.lexicon(fieldname):
+                    value = tbytes.decode("utf-8")
+                    ids, _ = _read_postings(reader, fieldname, value)
+                    doc_parts.append(ids)
+                    val_parts.append(np.full(ids.shape[0], len(vocab), dtype=np.int32))
+                    vocab.append(value)
             if doc_parts:
                 docs = np.concatenate(doc_parts)
                 vals = np.concatenate(val_parts)
@@ -218,6 +231,12 @@ class Snapshot:
         self.n_live = int(self.live.sum())
         self._global: dict[tuple[str, str], Any] = {}
         self._df: dict[tuple[str, str], int] = {}
+        self.memo: dict[tuple[str, str], Any] = {}  # answers that hold as long as this snapshot
+
+    def remember(self, key: tuple[str, str], value: Any) -> None:
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.pop(next(iter(self.memo)), None)
+        self.memo[key] = value
 
     # -- global arrays -----------------------------------------------------------------
 
@@ -298,7 +317,8 @@ class Snapshot:
         key = (fieldname, text)
         got = self._df.get(key)
         if got is None:
-            got = self._df[key] = int(self.reader.doc_frequency(fieldname, text))
+            with READ_LOCK:
+                got = self._df[key] = int(self.reader.doc_frequency(fieldname, text))
         return got
 
     def idf(self, fieldname: str, text: str) -> float:
@@ -310,7 +330,8 @@ class Snapshot:
         ids, tf = self.postings(fieldname, text)
         if not ids.shape[0]:
             return Matches.empty()
-        total_len = self.reader.field_length(fieldname)
+        with READ_LOCK:
+            total_len = self.reader.field_length(fieldname)
         avgdl = max(total_len / max(self.maxdoc, 1), 1.0)
         dl = self.lengths(fieldname)[ids]
         idf = self.idf(fieldname, text) * boost
@@ -327,11 +348,12 @@ class Snapshot:
         rx = re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".") + "$")
         rest = pattern[len(literal) :]
         terms: set[str] = set()
-        for prefix in prefixes:
-            for tb in self.reader.expand_prefix(fieldname, prefix):
-                t = tb.decode("utf-8") if isinstance(tb, bytes) else tb
-                if rest in {"", "*"} or rx.match(t):
-                    terms.add(t)
+        with READ_LOCK:
+            found = [t for prefix in prefixes for t in self.reader.expand_prefix(fieldname, prefix)]
+        for tb in found:
+            t = tb.decode("utf-8") if isinstance(tb, bytes) else tb
+            if rest in {"", "*"} or rx.match(t):
+                terms.add(t)
         ranked = sorted(terms, key=lambda t: -self.doc_frequency(fieldname, t))
         return ranked[:WILDCARD_LIMIT]
 

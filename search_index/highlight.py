@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Set
+from functools import lru_cache
 
 from search_index.analysis import STOP_WORDS, fold, stem
 
@@ -17,14 +18,30 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 SNIPPET_CHARS = 240
 
 
+@lru_cache(maxsize=256)
+def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
+    """Words that begin with a stem less its last two letters: Porter only rewrites a word's end
+    (``happy`` -> ``happi``), so every word with one of these stems is among them."""
+    prefixes = sorted({s[: max(1, len(s) - 2)] for s in stems}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in prefixes) + r")\w*")
+
+
 def highlight(text: str, stems: Set[str], width: int = SNIPPET_CHARS) -> str:
     """HTML-safe snippet of `text` around the words whose stem is in `stems`."""
     spans: list[tuple[int, int]] = []
     if stems:
-        for m in _WORD_RE.finditer(text):
-            w = fold(m.group())
-            if w not in STOP_WORDS and stem(w) in stems:
-                spans.append((m.start(), m.end()))
+        folded = fold(text)
+        if len(folded) == len(text):
+            # only words that begin like a searched stem are stemmed
+            for m in _candidates(frozenset(stems)).finditer(folded):
+                w = m.group()
+                if w not in STOP_WORDS and stem(w) in stems:
+                    spans.append((m.start(), m.end()))
+        else:  # folding changed the length: positions would not line up
+            for m in _WORD_RE.finditer(text):
+                w = fold(m.group())
+                if w not in STOP_WORDS and stem(w) in stems:
+                    spans.append((m.start(), m.end()))
     if not spans:
         cut = text[:width]
         if len(text) > width:

@@ -2,9 +2,10 @@
 
 Accepted: words, "quoted phrases", AND / OR / NOT (upper case) and a leading ``-``,
 parentheses, wildcards (``traffick*``), fields (``country:SY``, ``country:Syria``,
-``focus:SY``, ``group:HTS``, ``topic:"human trafficking"``, ``source:``, ``lang:``,
-``type:``, ``actor:``, ``title:``), dates (``published:2026-01-01..2026-03-31``,
-``published:2026-01..2026-03``, ``published:2026``, open ends ``2026-01..``) and
+``focus:SY``, ``group:HTS``, ``topic:"human trafficking"``, ``province:SY-ID``,
+``province:Idlib``, ``source:``, ``lang:``, ``type:``, ``actor:``, ``title:``), dates
+(``published:2026-01-01..2026-03-31``, ``published:2026-01..2026-03``, ``published:2026``,
+open ends ``2026-01..``) and
 ``since:24h`` / ``since:7d`` / ``since:2w`` / ``since:3m`` / ``since:1y``.
 
 The parser never raises on user input but one: whatever it cannot read becomes a friendly
@@ -143,6 +144,7 @@ FIELD_ALIASES: dict[str, str] = {
     "language": "lang",
     "type": "type",
     "actor": "actor",
+    "province": "province",
     "publisher": "publisher_type",
     "ym": "ym",
     "title": "title",
@@ -152,6 +154,8 @@ FIELD_ALIASES: dict[str, str] = {
 }
 
 _FIELD_RE = re.compile(r"^([A-Za-z_]+):(.*)$", re.DOTALL)
+#: an ISO 3166-2 code ("SY-ID", "US-TX", "GB-ABC") or a county's ("US-06037"), taken as typed
+_PROVINCE_CODE_RE = re.compile(r"^[A-Za-z]{2}-[A-Za-z0-9]{1,5}$")
 _SINCE_RE = re.compile(r"^(\d{1,4})\s*(h|d|w|m|y)$")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 _UNITS.update({"m": timedelta(days=30), "y": timedelta(days=365)})
@@ -441,6 +445,14 @@ class Parser:
                 return found
             if getattr(self.resolvers, name, None) is not None:
                 self.warnings.append(QueryWarning("value_unknown", field=typed, value=value))
+            return [value]
+        if name == "province":
+            found = self._resolve("province", value)
+            if found:
+                return found
+            if _PROVINCE_CODE_RE.match(value):
+                return [value.upper()]
+            self.warnings.append(f'Unknown province "{value}"; use its name or a code such as SY-ID.')
             return [value]
         if name == "lang":
             return [value.lower()]

@@ -26,6 +26,7 @@ class IndexDoc:
     topics: tuple[str, ...] = ()  # topic ids
     groups: tuple[str, ...] = ()  # armed group / state force entity ids
     actors: tuple[str, ...] = ()  # person / organisation entity ids
+    provinces: tuple[str, ...] = ()  # first-level divisions of the places named (ISO 3166-2)
     cluster_id: int | None = None
 
 
@@ -48,6 +49,7 @@ class Resolvers:
     group: Callable[[str], list[str]] | None = None
     topic: Callable[[str], list[str]] | None = None
     source: Callable[[str], list[str]] | None = None
+    province: Callable[[str], list[str]] | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ Fields:
 - ``pairs``: adjacent word pairs of title and body (phrases are matched as pairs, see
   :mod:`search_index.query`).
 - facets (``focus_country``, ``country``, ``source``, ``publisher_type``, ``topic``,
-  ``group``, ``actor``, ``lang``, ``type``, ``ym``): untokenized keyword fields; facet
+  ``group``, ``actor``, ``province``, ``lang``, ``type``, ``ym``): untokenized keyword fields; facet
   counts are read from their postings, so they need no column.
 - ``published``: DATETIME, sortable (column used for sorting and date ranges);
   ``cluster``: numeric column used to collapse near-duplicates.
@@ -31,7 +31,7 @@ from whoosh.system import pack_uint  # type: ignore[import-untyped]
 from search_index.analysis import ListAnalyzer, memo_words, pair_ids, pair_text, stems
 from search_index.fastwrite import BulkCodec
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VERSION_FILE = "schema_version"
 
 FACET_FIELDS: tuple[str, ...] = (
@@ -42,6 +42,7 @@ FACET_FIELDS: tuple[str, ...] = (
     "topic",
     "group",
     "actor",
+    "province",
     "lang",
     "type",
     "ym",

@@ -68,6 +68,7 @@ def doc_fields(doc: IndexDoc) -> dict[str, Any]:
         "topic": set(doc.topics),
         "group": set(doc.groups),
         "actor": set(doc.actors),
+        "province": {p.upper() for p in doc.provinces if p},
         "lang": [doc.language.lower()] if doc.language else [],
         "type": [doc.doc_type] if doc.doc_type else [],
     }

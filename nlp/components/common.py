@@ -10,88 +10,28 @@ import re
 from spacy.tokens import Doc, Span, Token
 
 from nlp.components.labels import _NAME_LABELS, PLACE_KINDS, RULER_LABELS, TEXT_KEY
+from nlp.components.words import word_set
 from nlp.gazetteer import Candidate
 from nlp.normalise import slug
 from nlp.records import Mention
 
 log = logging.getLogger(__name__)
 
-# Countries whose town names are transliterated (Arabic, Pashto, Somali...): there a
-# town of the document's country outweighs the NER's reading of it as a name.
-TRANSLITERATED_COUNTRIES = frozenset(
-    [
-        "SY",
-        "IQ",
-        "AF",
-        "PK",
-        "SO",
-        "ML",
-        "BF",
-        "NE",
-        "NG",
-        "TD",
-        "SD",
-        "SS",
-        "ET",
-        "ER",
-        "YE",
-        "LY",
-        "PS",
-        "LB",
-        "JO",
-        "EG",
-        "DZ",
-        "TN",
-        "MA",
-        "IR",
-        "SA",
-        "MR",
-    ]
-)
-# Ship prefixes: "USS Hopper", "HMS Daring", "FS Forbin".
-VESSEL_PREFIXES = frozenset({"USS", "HMS", "FS", "HMAS", "HMCS", "INS", "USNS", "RFA", "USCGC"})
-# Capitalised words after a town that make it the seat of a local office: "Dublin Mayor", "Corinth Police".
-LOCAL_OFFICE_WORDS = frozenset(
-    {"Mayor", "Police", "Fire", "Sheriff", "City", "County", "Council", "Township", "Borough", "Mayor's"}
-)
-# Capitalised words of local institutions that the NER folds into a name ("Fairview High School").
-INSTITUTION_WORDS = frozenset(
-    {"Chief", "Judge", "Superintendent", "Commissioner", "Department", "School", "Elementary", "High"}
-    | {"Library", "Hospital", "Parks", "Recreation", "Board", "Court", "Circuit", "Attorney", "Attorney's"}
-)
+TRANSLITERATED_COUNTRIES = word_set("transliterated_countries")
+VESSEL_PREFIXES = word_set("vessel_prefixes")
+LOCAL_OFFICE_WORDS = word_set("local_office_words")
+INSTITUTION_WORDS = word_set("institution_words")
 # Words that end the personal name in a title run ("Brookvale Mayor Ann Tolliver").
 OFFICE_WORDS = LOCAL_OFFICE_WORDS | INSTITUTION_WORDS
-# Prepositions after which a gazetteer place outweighs the NER's reading as a name ("in Palmyra").
-PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "inside", "around", "across", "into", "towards"})
-# Capitalised prepositions the NER takes into a name: "Near Palmyra, two strikes...".
-OPENING_PREPOSITIONS = PLACE_PREPOSITIONS | {"at", "from"}
-PREPOSITIONS = OPENING_PREPOSITIONS | {"of", "to", "on"}
-# Last words of the names of days: "St. Andrew's Day", "Christmas Eve".
-HOLIDAY_WORDS = frozenset({"Day", "Eve"})
-LANGUAGE_NOUNS = frozenset({"language", "languages", "dialect", "dialects", "script"})
-DEMONYM_PLACE_NOUNS = frozenset(
-    {
-        "city",
-        "town",
-        "village",
-        "county",
-        "coast",
-        "countryside",
-        "capital",
-        "port",
-        "border",
-        "region",
-        "island",
-    }
-)
+PLACE_PREPOSITIONS = word_set("place_prepositions")
+OPENING_PREPOSITIONS = PLACE_PREPOSITIONS | word_set("opening_prepositions")
+PREPOSITIONS = OPENING_PREPOSITIONS | word_set("other_prepositions")
+HOLIDAY_WORDS = word_set("holiday_words")
+LANGUAGE_NOUNS = word_set("language_nouns")
+DEMONYM_PLACE_NOUNS = word_set("demonym_place_nouns")
 MINOR_CITY = 100_000
 LONE_TOWN = 15_000
-# Nouns after a demonym that make it the country's land: "Syrian territory", "Turkish soil".
-# Not "border" or "side": "near the Turkish border" may lie on either side of it.
-TERRITORY_NOUNS = frozenset(
-    {"territory", "territories", "airspace", "soil", "waters", "land", "lands", "coast", "coastline"}
-    | {"mainland", "countryside"}
-)
+TERRITORY_NOUNS = word_set("territory_nouns")
 # Share of a text's place evidence its dominant country needs before a lone foreign town is doubted.
 STRAY_DOMINANCE = 0.6
 BIG_CITY = 1_000_000
@@ -149,12 +89,7 @@ def _name_like(tok: Token) -> bool:
     return tok.is_alpha and tok.text[:1].isupper() and any(c.islower() for c in tok.text)
 
 
-# Titles that also open place names ("Prince Edward", "General Santos", "King George") or that
-# stand before other words ("former Yugoslavia"): they do not make the next name a person's.
-_PLACE_OPENING_TITLES = frozenset(
-    {"chief", "deputy", "former", "general", "justice", "king", "lady", "late", "lord", "major", "prime"}
-    | {"prince", "princess", "queen", "saint", "st", "sir", "vice"}
-)
+_PLACE_OPENING_TITLES = word_set("place_opening_titles")
 
 
 def _capitalised(doc: Doc) -> list[Token]:
@@ -226,9 +161,7 @@ def _opens(cand: Span, outer: Span) -> bool:
     return cand.start == outer.start + (outer[0].lower_ == "the")
 
 
-_RAGGED_ENDS = frozenset(
-    {"and", "or", "of", "the", "a", "an", "in", "on", "at", "to", "for", "with", "by", "from"}
-)
+_RAGGED_ENDS = word_set("ragged_ends")
 
 
 def _mended(doc: Doc, spans: list[Span]) -> list[Span]:
@@ -249,28 +182,8 @@ def _mended(doc: Doc, spans: list[Span]) -> list[Span]:
     ]
 
 
-LOCAL_PLACE_NOUNS = frozenset(
-    {
-        "valley",
-        "plain",
-        "plains",
-        "basin",
-        "district",
-        "neighborhood",
-        "neighbourhood",
-        "village",
-        "town",
-        "governorate",
-        "province",
-        "subdistrict",
-        "sub-district",
-        "suburb",
-        "countryside",
-    }
-)
-
-
-SITE_NOUNS = frozenset({"airport", "airbase", "prison", "hospital", "checkpoint", "refinery", "crossing"})
+LOCAL_PLACE_NOUNS = word_set("local_place_nouns")
+SITE_NOUNS = word_set("site_nouns")
 _LOCAL_OR_SITE_NOUNS = LOCAL_PLACE_NOUNS | SITE_NOUNS
 
 
@@ -292,7 +205,7 @@ def _before_local_noun(doc: Doc, span: Span) -> bool:
     )
 
 
-_PLACE_SUFFIXES = frozenset({"based", "born", "bred", "headquartered", "registered"})
+_PLACE_SUFFIXES = word_set("place_suffixes")
 
 
 def _hyphened_after(doc: Doc, span: Span) -> Token | None:
@@ -360,10 +273,7 @@ def _said_by(doc: Doc, start: int, end: int) -> bool:
     return doc[start - 1].lower_ in ("said", "says", "added", "explained") and doc[end].is_punct
 
 
-KIN_NOUNS = frozenset(
-    {"family", "wife", "husband", "widow", "son", "daughter"}
-    | {"mother", "father", "parents", "brother", "sister"}
-)
+KIN_NOUNS = word_set("kin_nouns")
 
 
 def _person_follows(doc: Doc, start: int, end: int) -> bool:

@@ -9,9 +9,10 @@ from spacy.tokens import Doc, Span
 
 from nlp.components.common import OPENING_PREPOSITIONS, _text
 from nlp.components.labels import add_forced
+from nlp.components.words import word_tuple
 
 _DASHES = ("—", "–", "--", "-", "―")
-_WIRE_TAG = re.compile(r"\s*\((?:AP|Reuters|AFP|UPI|CNN|dpa|IANS|PTI|Xinhua|Sputnik|TASS|Trend)\)")
+_WIRE_TAG = re.compile(r"\s*\((?:" + "|".join(map(re.escape, word_tuple("wire_agencies"))) + r")\)")
 _DATELINE = re.compile(
     r"([A-Z][A-Z'’.-]*[A-Z.](?: [A-Z][A-Z'’.-]*[A-Z.]){0,3})"  # CAPITALS
     r"(?:, ([A-Z][A-Za-z.]+(?: [A-Z][a-z]+)?))?"  # ", Ohio" / ", W.Va."

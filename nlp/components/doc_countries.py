@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp.components.words import word_tuple
 from nlp.gazetteer import get_gazetteer
 from nlp.records import CountryScore, Mention
 from nlp.scoring import collect_evidence, country_scores
@@ -12,16 +13,7 @@ from nlp.scoring import collect_evidence, country_scores
 # --------------------------------------------------------------------------- document countries
 
 
-_EXPEDITIONARY = (
-    "airstrikes",
-    "air strikes",
-    "airstrike",
-    "air strike",
-    "warplanes",
-    "jets",
-    "coalition",
-    "air force",
-)
+_EXPEDITIONARY = word_tuple("expeditionary_endings")
 
 
 def _expeditionary(text: str) -> bool:

@@ -9,14 +9,11 @@ from spacy.tokens import Doc, Span
 
 from nlp.components.common import OFFICE_WORDS, _name_like, _text
 from nlp.components.labels import add_forced
+from nlp.components.words import word_set
 from nlp.gazetteer import Gazetteer, get_gazetteer
 from nlp.normalise import name_key
 
-# Nouns for people after a town used as their origin: "a Pinecrest Falls man", "the Ridgeford native".
-RESIDENT_NOUNS = frozenset(
-    {"man", "woman", "men", "women", "native", "natives", "resident", "residents", "teen", "teenager"}
-    | {"boy", "girl", "couple", "family", "youth", "mother", "father", "student", "students", "home"}
-)
+RESIDENT_NOUNS = word_set("resident_nouns")
 
 
 def _resident(doc: Doc, span: Span) -> bool:
@@ -29,8 +26,7 @@ def _resident(doc: Doc, span: Span) -> bool:
     return before.lower_ in ("a", "an", "the", "two", "three", "four") or before.like_num
 
 
-# Last words of institutions whose members are named like residents: "a Harvard University student".
-_MEMBER_INSTITUTIONS = frozenset({"University", "College", "Academy", "Institute"})
+_MEMBER_INSTITUTIONS = word_set("member_institutions")
 
 
 def _resident_spans(doc: Doc, gaz: Gazetteer) -> list[Span]:

@@ -63,9 +63,14 @@ from nlp.components.non_places import (
     non_place_names,
 )
 from nlp.components.office_holders import _split_office_seats, _trailing_name
+from nlp.components.words import word_set
 from nlp.gazetteer import Ambiguity, Candidate, Gazetteer, get_gazetteer
 from nlp.normalise import name_key, slug
 from nlp.records import Mention
+
+# Words after a name that favour its region or its town among namesakes: "Idlib province", "Idlib city".
+_REGION_FOLLOWERS = word_set("region_followers")
+_TOWN_FOLLOWERS = word_set("town_followers")
 
 # --------------------------------------------------------------------------- linker
 
@@ -802,8 +807,8 @@ class EntityLinker:
                     score += 1.0
         if span.end < len(doc):
             word = doc[span.end].lower_
-            if word in {"province", "governorate", "region", "state", "oblast", "countryside"}:
+            if word in _REGION_FOLLOWERS:
                 score += 0.4 if cand.kind == "region" else 0.0
-            elif word in {"city", "town", "village"}:
+            elif word in _TOWN_FOLLOWERS:
                 score += 0.4 if cand.kind == "city" else 0.0
         return score

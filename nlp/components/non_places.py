@@ -14,10 +14,11 @@ from nlp.components.labels import (
     _VEHICLES_KEY,
     NON_PLACES_KEY,
 )
+from nlp.components.words import word_set
 from nlp.gazetteer import Ambiguity, Gazetteer, get_gazetteer
 from nlp.normalise import name_key
 
-_DETERMINERS = frozenset({"a", "an", "the", "his", "her", "their", "my", "our", "its", "this", "that"})
+_DETERMINERS = word_set("determiners")
 
 
 def _model_year(doc: Doc, start: int) -> bool:
@@ -187,8 +188,7 @@ def _street_spans(doc: Doc, street_words: tuple[str, ...], road_words: tuple[str
     return found
 
 
-# Masthead words that are adjectives: before another capitalised word they name a series.
-_ADJECTIVE_MASTHEADS = frozenset({"Daily", "Independent", "Standard"})
+_ADJECTIVE_MASTHEADS = word_set("adjective_mastheads")
 
 
 def _masthead(doc: Doc, end: int, words: frozenset[str]) -> bool:

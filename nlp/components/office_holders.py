@@ -11,12 +11,12 @@ from nlp.components.labels import (
     PLACE_KINDS,
     TITLE_DOMAIN_KINDS,
 )
+from nlp.components.words import word_set
 from nlp.gazetteer import Ambiguity, Gazetteer, get_gazetteer
 from nlp.normalise import name_key, slug
 from nlp.records import Mention
 
-# Office words strong enough to make the words before them a place the gazetteer may not know.
-SEAT_OFFICE_WORDS = frozenset({"Mayor", "Police", "Sheriff", "Council", "Mayor's"})
+SEAT_OFFICE_WORDS = word_set("seat_office_words")
 
 
 def _split_office_seats(spans: list[Span], titles: frozenset[str]) -> list[Span]:

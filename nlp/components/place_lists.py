@@ -11,34 +11,12 @@ from spacy.tokens import Doc, Span
 from nlp.components.common import PLACE_PREPOSITIONS, _sentence_initial, _text
 from nlp.components.labels import add_forced
 from nlp.components.office_holders import _known_place, _personal
+from nlp.components.words import word_map, word_set
 from nlp.gazetteer import Gazetteer, get_gazetteer
 
-_PLURAL_PLACE_NOUNS = frozenset(
-    {
-        "counties",
-        "parishes",
-        "provinces",
-        "governorates",
-        "districts",
-        "states",
-        "towns",
-        "cities",
-        "villages",
-        "townships",
-        "boroughs",
-        "streets",
-        "roads",
-        "avenues",
-        "rivers",
-        "lakes",
-        "islands",
-    }
-)
-
-
+_PLURAL_PLACE_NOUNS = word_set("plural_place_nouns")
 _PLURAL_PLACE_RE = re.compile(r"\b(?:" + "|".join(sorted(_PLURAL_PLACE_NOUNS)) + r")\b")
-# Plural county nouns and the singular that closes each county's name: "Adair County".
-_COUNTY_NOUNS = {"counties": "County", "parishes": "Parish"}
+_COUNTY_NOUNS = word_map("county_nouns")
 
 
 def _coordinated_places(doc: Doc, gaz: Gazetteer) -> list[Span]:
@@ -142,33 +120,7 @@ def _place_lists(doc: Doc, gaz: Gazetteer) -> list[Span]:
     return found
 
 
-# Nouns that make the subject of a definition a place: "Hibhib is a village in Diyala".
-DEFINING_NOUNS = frozenset(
-    {
-        "village",
-        "town",
-        "city",
-        "district",
-        "municipality",
-        "suburb",
-        "neighbourhood",
-        "neighborhood",
-        "region",
-    }
-    | {
-        "province",
-        "governorate",
-        "settlement",
-        "hamlet",
-        "port",
-        "island",
-        "mountain",
-        "river",
-        "lake",
-        "valley",
-    }
-    | {"mosque", "hospital", "airport", "prison", "camp", "dam"}
-)
+DEFINING_NOUNS = word_set("defining_nouns")
 _DEFINITION_HINT = re.compile(r"\b(?:is|was) (?:a|an|one of the)\b")
 
 

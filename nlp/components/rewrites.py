@@ -10,12 +10,13 @@ from spacy.tokens import Doc
 
 from nlp.components.common import TERRITORY_NOUNS, _sentence_initial, _text
 from nlp.components.labels import DOMINANT_KEY
+from nlp.components.words import word_set
 from nlp.coordinates import find_coordinates
 from nlp.gazetteer import Gazetteer, get_gazetteer
 from nlp.records import Mention
 
 _REGIME = re.compile(r"\b[Tt]he regime\b")
-_UNION_NAMES = frozenset({"European Union", "EU", "E.U."})
+_UNION_NAMES = word_set("union_names")
 
 
 def _abbreviation(text: str) -> bool:

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Document, DocumentCountry, DocumentTopic, Entity, Mention, Source, Topic
@@ -134,6 +134,29 @@ def weekly_volume(session: Session, code: str, today: date, weeks: int = WEEKS) 
         day = _aware(value).date()
         counts[day - timedelta(days=day.weekday())] += 1
     return [Week(first + timedelta(weeks=i), counts[first + timedelta(weeks=i)]) for i in range(weeks)]
+
+
+@dataclass(frozen=True)
+class ProvinceCount:
+    code: str  # ISO 3166-2
+    name: str
+    documents: int
+
+
+def documents_by_province(session: Session, code: str) -> list[ProvinceCount]:
+    """The country's first-level divisions by the number of documents naming a place in each.
+
+    Counted like the search's ``province`` facet: every tagged document with such a place, whatever
+    its focus country, so that each figure is what the search filtered on that province finds.
+    """
+    documents = func.count(distinct(Mention.document_id))
+    rows = session.execute(
+        select(Mention.province_code, func.max(Mention.province_name), documents)
+        .where(Mention.province_code.startswith(f"{code.upper()}-", autoescape=True))
+        .group_by(Mention.province_code)
+        .order_by(documents.desc(), Mention.province_code)
+    ).all()
+    return [ProvinceCount(str(p), str(name or p), int(n)) for p, name, n in rows if p]
 
 
 @dataclass(frozen=True)

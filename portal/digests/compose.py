@@ -6,8 +6,8 @@ mentioned), a followed topic, or a saved search. A document re-tagged after a ch
 text counts again and is marked "updated".
 
 Saved searches are evaluated here on the window's documents, not through the search index (the
-worker must not depend on the index being current): facet filters (country, topic, source,
-lang, type, group, ym) keep a document when it has any of a facet's values, and every facet
+worker must not depend on the index being current): facet filters (country, province, topic,
+source, lang, type, group, ym) keep a document when it has any of a facet's values, and every facet
 must hold; the words of the query must all occur (Porter stems, as the index does), ``-word`` or
 ``NOT word`` excludes, ``"two words"`` needs the phrase, ``word*`` a prefix and a query with
 ``OR`` needs any of its words. Field queries other than the facets are read as plain words.
@@ -180,6 +180,7 @@ class Corpus:
         self._texts: dict[int, tuple[frozenset[str], frozenset[str], str]] = {}
         self.stem_index: dict[str, set[int]] = {}
         self._groups: dict[int, frozenset[str]] = {}
+        self._provinces: dict[int, frozenset[str]] = {}
         self._load()
 
     def covers(self, start: datetime, end: datetime) -> bool:
@@ -287,12 +288,28 @@ class Corpus:
             self._groups.update({i: frozenset(v) for i, v in found.items()})
         return {i: self._groups.get(i, frozenset()) for i in ids}
 
+    def provinces(self, ids: Sequence[int]) -> dict[int, frozenset[str]]:
+        """Per document: the codes of the first-level divisions its places lie in."""
+        missing = [i for i in ids if i not in self._provinces]
+        for chunk_start in range(0, len(missing), 500):
+            chunk = missing[chunk_start : chunk_start + 500]
+            found: dict[int, set[str]] = {i: set() for i in chunk}
+            with transaction(self.factory) as session:
+                for doc_id, code in session.execute(
+                    select(Mention.document_id, Mention.province_code).where(
+                        Mention.document_id.in_(chunk), Mention.province_code.is_not(None)
+                    )
+                ):
+                    found[doc_id].add(code.upper())
+            self._provinces.update({i: frozenset(v) for i, v in found.items()})
+        return {i: self._provinces.get(i, frozenset()) for i in ids}
+
 
 # ---------------------------------------------------------------- saved searches
 
 
 _TOKEN_RE = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))')
-FACET_FIELDS = {"country", "topic", "source", "lang", "type", "group", "ym"}
+FACET_FIELDS = {"country", "province", "topic", "source", "lang", "type", "group", "ym"}
 
 
 @dataclass(frozen=True)
@@ -325,6 +342,10 @@ def _facet_values(name: str, values: Iterable[str]) -> frozenset[str]:
                 from nlp.lookup import resolve_country
 
                 out.update(resolve_country(value))
+        elif name == "province":
+            from nlp.lookup import resolve_province
+
+            out.update(resolve_province(value) or [value.upper()])
         elif name == "topic":
             from nlp.topics import TOPICS, resolve_topic
 
@@ -386,7 +407,9 @@ def parse_saved_search(saved: SavedSearch) -> SavedQuery:
     )
 
 
-def _facet_ok(doc: _Doc, name: str, values: frozenset[str], groups: frozenset[str]) -> bool:
+def _facet_ok(
+    doc: _Doc, name: str, values: frozenset[str], groups: frozenset[str], provinces: frozenset[str]
+) -> bool:
     if name == "country":
         return bool(values.intersection(doc.countries))
     if name == "topic":
@@ -401,6 +424,8 @@ def _facet_ok(doc: _Doc, name: str, values: frozenset[str], groups: frozenset[st
         return doc.date.strftime("%Y-%m") in values
     if name == "group":
         return bool(values & groups)
+    if name == "province":
+        return bool(values & provinces)
     return False
 
 
@@ -419,7 +444,14 @@ def match_saved(corpus: Corpus, query: SavedQuery, candidates: Sequence[int]) ->
             kept = [i for i in kept if i in allowed]
             continue
         groups = corpus.groups(kept) if name == "group" else {}
-        kept = [i for i in kept if _facet_ok(corpus.docs[i], name, values, groups.get(i, frozenset()))]
+        provinces = corpus.provinces(kept) if name == "province" else {}
+        kept = [
+            i
+            for i in kept
+            if _facet_ok(
+                corpus.docs[i], name, values, groups.get(i, frozenset()), provinces.get(i, frozenset())
+            )
+        ]
     if not kept or not query.needs_text:
         return kept
     texts = corpus.texts(kept)

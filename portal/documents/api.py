@@ -80,6 +80,11 @@ def document_detail(d: Document) -> dict[str, Any]:
             "kind": m.kind,
             "entity_id": m.entity_id,
             "entity_key": m.entity.key,
+            "province": (
+                {"code": m.province_code, "name": m.province_name or m.province_code}
+                if m.province_code
+                else None
+            ),
         }
         for m in d.mentions
     ]
@@ -212,7 +217,7 @@ openapi.register(
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "required": ["start", "end", "text", "kind", "entity_id", "entity_key"],
+                        "required": ["start", "end", "text", "kind", "entity_id", "entity_key", "province"],
                         "properties": {
                             "start": {"type": "integer"},
                             "end": {"type": "integer"},
@@ -220,6 +225,14 @@ openapi.register(
                             "kind": {"type": "string"},
                             "entity_id": {"type": "integer"},
                             "entity_key": {"type": "string"},
+                            "province": {
+                                "description": "the first-level division a place lies in (ISO 3166-2 code "
+                                "and English name), or null",
+                                "type": "object",
+                                "nullable": True,
+                                "required": ["code", "name"],
+                                "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+                            },
                         },
                     },
                 },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template
 from flask.typing import ResponseReturnValue
@@ -93,8 +94,40 @@ def show(doc_id: int) -> ResponseReturnValue:
         mention_kinds=sorted({m.kind for m in doc.mentions}),
         similar=similar,
         country_evidence=country_evidence(doc),
+        places=places(doc),
         text_origins=TEXT_ORIGINS,
     )
+
+
+#: kinds of mention shown under "Places", each with the province it lies in
+PLACE_KINDS = ("city", "region", "location")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place the document names, once, with its first-level division and country."""
+
+    name: str
+    kind: str
+    country: str | None
+    province_code: str | None
+    province_name: str | None
+
+
+def places(doc: Document) -> list[Place]:
+    """The places of the document in the order they first appear, each once."""
+    seen: dict[int, Place] = {}
+    for m in sorted(doc.mentions, key=lambda m: m.start):
+        if m.kind not in PLACE_KINDS:
+            continue
+        known = seen.get(m.entity_id)
+        if known is not None and (known.province_code or not m.province_code):
+            continue
+        codes = m.entity.country_codes or []
+        seen[m.entity_id] = Place(
+            m.entity.canonical_name, m.kind, codes[0] if codes else None, m.province_code, m.province_name
+        )
+    return list(seen.values())
 
 
 def country_evidence(doc: Document) -> dict[str, list[str]]:

@@ -23,7 +23,7 @@ from search_index import MAX_QUERY_CHARS, QueryTooDeep
 bp = api_blueprint("search_api", __name__)
 
 
-SEARCH_FACETS = ("country", "source", "topic", "group", "lang", "ym", "type")
+SEARCH_FACETS = ("country", "province", "source", "topic", "group", "lang", "ym", "type")
 
 FACET_COUNTS = {
     "type": "array",

@@ -7,6 +7,8 @@ read names. This module turns one into the other and lists what the filter picke
 from __future__ import annotations
 
 import re
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +16,7 @@ from babel import Locale
 from babel.core import UnknownLocaleError
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import distinct, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Document, DocumentCountry, Entity, Source, Topic
@@ -85,24 +87,81 @@ class FilterChoices:
     languages: tuple[Choice, ...]
 
 
+# What the pickers offer changes when documents, sources or entities arrive; reading it means
+# scanning every document's countries and languages, so it is kept per database for a minute
+# and read again at once when a new document, source or entity shows up.
+_CHOICES_TTL = 60.0
+_choices_lock = threading.Lock()
+_choices: dict[str, tuple[float, tuple[object, ...], _RawChoices]] = {}
+
+
+@dataclass(frozen=True)
+class _RawChoices:
+    codes: tuple[str, ...]
+    topics: tuple[tuple[str, str, str | None], ...]  # id, English and Dutch label
+    groups: tuple[tuple[str, str], ...]
+    sources: tuple[str, ...]
+    langs: tuple[str, ...]
+
+
+def _fingerprint(session: Session) -> tuple[object, ...]:
+    row = session.execute(
+        select(
+            select(func.max(Document.id)).scalar_subquery(),
+            select(func.count(Source.id)).scalar_subquery(),
+            select(func.max(Entity.id)).scalar_subquery(),
+            select(func.count(Topic.id)).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
+
+
+def _read_choices(session: Session) -> _RawChoices:
+    codes = session.scalars(select(distinct(DocumentCountry.country_code)))
+    topics = session.execute(select(Topic.id, Topic.label_en, Topic.label_nl).order_by(Topic.label_en))
+    groups = session.execute(
+        select(Entity.key, Entity.canonical_name)
+        .where(Entity.kind.in_(GROUP_KINDS), Entity.merged_into_id.is_(None))
+        .order_by(Entity.canonical_name)
+    )
+    sources = session.scalars(select(Source.name).order_by(Source.name))
+    langs = session.scalars(select(distinct(Document.language)).where(Document.language.is_not(None)))
+    return _RawChoices(
+        tuple(c for c in codes if c),
+        tuple((str(i), str(en), nl) for i, en, nl in topics),
+        tuple((str(k), str(n)) for k, n in groups),
+        tuple(sources),
+        tuple(c for c in langs if c),
+    )
+
+
+def _raw_choices(session: Session) -> _RawChoices:
+    key = str(session.get_bind().engine.url)
+    fingerprint = _fingerprint(session)
+    now = time.monotonic()
+    with _choices_lock:
+        cached = _choices.get(key)
+    if cached and cached[1] == fingerprint and now - cached[0] < _CHOICES_TTL:
+        return cached[2]
+    raw = _read_choices(session)
+    with _choices_lock:
+        _choices[key] = (now, fingerprint, raw)
+    return raw
+
+
 def filter_choices(session: Session) -> FilterChoices:
     """What the filter pickers offer: only values that documents hold, sorted by label."""
     from portal.templating import country_name
 
-    codes = session.scalars(select(distinct(DocumentCountry.country_code)))
-    countries = sorted((Choice(c, country_name(c)) for c in codes if c), key=lambda c: c.label)
-    topics = [Choice(t.id, t.label_en) for t in session.scalars(select(Topic).order_by(Topic.label_en))]
-    groups = [
-        Choice(e.key, e.canonical_name)
-        for e in session.scalars(
-            select(Entity)
-            .where(Entity.kind.in_(GROUP_KINDS), Entity.merged_into_id.is_(None))
-            .order_by(Entity.canonical_name)
-        )
-    ]
-    sources = [Choice(s.name, s.name) for s in session.scalars(select(Source).order_by(Source.name))]
-    langs = session.scalars(select(distinct(Document.language)).where(Document.language.is_not(None)))
-    languages = sorted((Choice(c.lower(), language_name(c)) for c in langs if c), key=lambda c: c.label)
+    raw = _raw_choices(session)
+    countries = sorted((Choice(c, country_name(c)) for c in raw.codes), key=lambda c: c.label)
+    dutch = _locale().language == "nl"
+    topics = sorted(
+        (Choice(i, nl if dutch and nl else en) for i, en, nl in raw.topics), key=lambda c: c.label
+    )
+    groups = [Choice(k, name) for k, name in raw.groups]
+    sources = [Choice(s, s) for s in raw.sources]
+    languages = sorted((Choice(c.lower(), language_name(c)) for c in raw.langs), key=lambda c: c.label)
     return FilterChoices(tuple(countries), tuple(topics), tuple(groups), tuple(sources), tuple(languages))
 
 
@@ -149,7 +208,9 @@ def field_offer(session: Session, query: str) -> FieldOffer | None:
             return FieldOffer("group", entity.key, entity.canonical_name, str(_l("armed group")))
     for topic in session.scalars(select(Topic)):
         if lowered in (topic.label_en.casefold(), (topic.label_nl or "").casefold()):
-            return FieldOffer("topic", topic.id, topic.label_en, str(_l("topic")))
+            from portal.templating import topic_label
+
+            return FieldOffer("topic", topic.id, topic_label(topic), str(_l("topic")))
     return None
 
 

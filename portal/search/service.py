@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from portal.config import Settings
 from portal.extensions import db
 from portal.models import Document, Source
-from search_index import QueryTooDeep, SearchIndex
+from search_index import SearchIndex
 from search_index.records import Resolvers, SearchResults
 
 log = logging.getLogger(__name__)
@@ -41,10 +41,16 @@ def request_texts() -> Callable[[list[int]], dict[int, str]]:
 
 
 def build_resolvers() -> Resolvers:
-    from nlp.lookup import resolve_country, resolve_group
+    from nlp.lookup import resolve_country, resolve_group, resolve_province
     from nlp.topics import resolve_topic
 
-    return Resolvers(country=resolve_country, group=resolve_group, topic=resolve_topic, source=_sources)
+    return Resolvers(
+        country=resolve_country,
+        group=resolve_group,
+        topic=resolve_topic,
+        source=_sources,
+        province=resolve_province,
+    )
 
 
 def _warm(index: SearchIndex) -> None:
@@ -55,20 +61,8 @@ def _warm(index: SearchIndex) -> None:
 
 
 def search(query: str, **kwargs: Any) -> SearchResults:
-    """Search the index; a search that meets the index changing under it is read again once.
-
-    The worker commits to the index while web workers read it; a searcher refreshed by another
-    thread of this process can leave a search holding closed segment readers. Refused queries
-    (:class:`QueryTooDeep`) are not retried.
-    """
-    index = get_index()
-    try:
-        return index.search(query, **kwargs)
-    except QueryTooDeep:
-        raise
-    except Exception:
-        log.warning("search failed once; reading the index again", exc_info=True)
-        return index.search(query, **kwargs)
+    """Search the index of this process (see :func:`get_index`)."""
+    return get_index().search(query, **kwargs)
 
 
 def get_index() -> SearchIndex:

@@ -42,9 +42,10 @@ bp = Blueprint("search", __name__)
 bp.add_app_template_filter(language_name, "language_name")
 bp.add_app_template_filter(type_name, "type_name")
 
-FACETS = ("country", "source", "topic", "group", "lang", "ym", "type")
+FACETS = ("country", "province", "source", "topic", "group", "lang", "ym", "type")
 FACET_LABELS = {
     "country": _l("Country"),
+    "province": _l("Province"),
     "source": _l("Source"),
     "topic": _l("Topic"),
     "group": _l("Armed group or force"),
@@ -59,7 +60,7 @@ def facet_names(
     facets: Mapping[str, Sequence[tuple[str, int]]], filters: Mapping[str, list[str]]
 ) -> dict[str, str]:
     """Readable names for facet values: countries, topics, armed groups (entity keys)."""
-    from portal.templating import country_name, topic_label
+    from portal.templating import country_name, province_label, topic_label
 
     names: dict[str, str] = {}
     values = {name: {v for v, _ in facets.get(name, ())} | set(filters.get(name, ())) for name in FACETS}
@@ -70,6 +71,8 @@ def facet_names(
                 names[f"{name}:{value}"] = label
     for code in values["country"]:
         names[f"country:{code}"] = country_name(code)
+    for code in values["province"]:
+        names[f"province:{code}"] = province_label(code)
     if values["topic"]:
         for topic in db.read_session.scalars(select(Topic).where(Topic.id.in_(values["topic"]))):
             names[f"topic:{topic.id}"] = topic_label(topic)

@@ -59,6 +59,7 @@ ALLOWED = {
     "Feed",
     "Feeds",
     "Menu",
+    "Screening",
     "Filters",
     "Code",
     "Account",
@@ -69,9 +70,10 @@ ALLOWED = {
     "OR",
     "NOT",
 }
-SKIPPED_TAGS = {"script", "style", "code", "pre", "textarea", "option"}
-# regions that hold only stored content: search snippets, the document text, a stored copy
-CONTENT_REGIONS = (".snippet", "#doc-text", ".stored-copy")
+SKIPPED_TAGS = {"script", "style", "code", "pre", "textarea"}
+# regions that hold only stored content or names: search snippets, the document text, a stored
+# copy, the time zones (tz database names)
+CONTENT_REGIONS = (".snippet", "#doc-text", ".stored-copy", 'select[name="timezone"]')
 LABEL_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
 ADMIN_COMMENT = "Dit is een notitie van de beheerder over de wegversperring bij de brug"
 BRIEFING_SUMMARY = "Overzicht van de ochtend: wegversperringen en waterschaarste"

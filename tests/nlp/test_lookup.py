@@ -3,7 +3,14 @@ from __future__ import annotations
 import pytest
 
 from nlp.groups import groups_in_country
-from nlp.lookup import country_name, group_info, resolve_country, resolve_group
+from nlp.lookup import (
+    country_name,
+    group_info,
+    province_name,
+    resolve_country,
+    resolve_group,
+    resolve_province,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,3 +55,17 @@ def test_group_info() -> None:
     assert state is not None and state["ucdp"] == "Government of Syria" and state["kind"] == "state_force"
     assert group_info("group:no-such-group") is None
     assert "group:hayat-tahrir-al-sham" in groups_in_country("sy")
+
+
+def test_provinces_resolve_by_code_or_name_in_any_case() -> None:
+    assert resolve_province("SY-HM") == ["SY-HM"]
+    assert resolve_province("sy-hm") == ["SY-HM"]
+    assert resolve_province("Hama") == ["SY-HM"]
+    assert resolve_province("hama governorate") == ["SY-HM"]
+    assert resolve_province("  RIF DIMASHQ ") == ["SY-RD"]
+    assert sorted(resolve_province("punjab")) == ["IN-PB", "PK-PB"]  # one name, two countries
+    assert resolve_province("Texas") == ["US-TX"]
+    assert resolve_province("nowhere-in-particular") == []
+    assert resolve_province("") == []
+    assert province_name("sy-hm") == "Hama"
+    assert province_name("ZZ-99") is None

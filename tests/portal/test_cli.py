@@ -144,3 +144,9 @@ def test_the_offline_sample_collects_with_its_old_port_taken(runner: CliRunner) 
         assert json.loads(output[output.index("{") :])["versions"][0]["text_origin"]
     finally:
         blocker.close()
+
+
+def test_process_retag_runs_on_an_empty_instance(runner: CliRunner) -> None:
+    code, output = run(runner, "process", "--retag")
+    assert code == 0
+    assert "tagged 0 documents again" in output and "tagged 0 documents" in output

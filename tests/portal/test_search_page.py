@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -83,3 +84,44 @@ def test_saved_search_and_its_atom_feed(
         saved = session.scalar(select(SavedSearch))
         owner = session.scalar(select(User).where(User.username == "researcher"))
         assert saved is not None and owner is not None and saved.user_id == owner.id
+
+
+def test_filter_choices_see_a_new_source_and_country_at_once(
+    app: Flask, factory: sessionmaker[Session]
+) -> None:
+    from datetime import UTC, datetime
+
+    from portal.models import Document, DocumentCountry, Source
+    from portal.search.labels import filter_choices
+
+    def picked() -> tuple[set[str], set[str]]:
+        with app.test_request_context("/"), factory() as session:
+            choices = filter_choices(session)
+            return {c.value for c in choices.sources}, {c.value for c in choices.countries}
+
+    assert picked() == (set(), set())
+    with transaction(factory) as session:
+        source = Source(
+            name="Harbour Watch",
+            kind="rss",
+            url="https://example.org/harbour",
+            countries=[],
+            themes=[],
+            options={},
+        )
+        session.add(source)
+        session.flush()
+        now = datetime.now(UTC)
+        doc = Document(
+            source_id=source.id,
+            url="https://example.org/harbour/1",
+            title="Port closures",
+            text="The port closed for a week.",
+            published_at=now,
+            retrieved_at=now,
+            content_sha256="0" * 64,
+        )
+        session.add(doc)
+        session.flush()
+        session.add(DocumentCountry(document_id=doc.id, country_code="ER", role="focus", score=0.9))
+    assert picked() == ({"Harbour Watch"}, {"ER"})

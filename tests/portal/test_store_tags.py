@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -114,3 +115,98 @@ def test_person_mentions_are_kept_with_their_name_parts(factory: sessionmaker[Se
             .order_by(PersonNamePart.position)
         ).all()
         assert list(parts) == ["yusuf", "khalid", "nasser"]
+
+
+def _one_document(factory: sessionmaker[Session], text: str) -> int:
+    with transaction(factory) as session:
+        source = Source(
+            name="Field notes", kind="rss", url="https://example.org/n", countries=[], themes=[], options={}
+        )
+        session.add(source)
+        session.flush()
+        doc = Document(
+            source_id=source.id,
+            url="https://example.org/notes/1",
+            title="Notes",
+            text=text,
+            content_sha256="2" * 64,
+            version=1,
+        )
+        session.add(doc)
+        session.flush()
+        return doc.id
+
+
+def test_place_mentions_keep_their_province_and_the_index_gets_it(factory: sessionmaker[Session]) -> None:
+    from nlp.records import Province
+    from portal.pipeline import _load_for_index, index_doc
+
+    text = "Farmers from Tell Abyad and Ras al-Ain met in Raqqa province; Turkey was mentioned."
+    doc_id = _one_document(factory, text)
+
+    def at(word: str) -> tuple[int, int]:
+        return text.index(word), text.index(word) + len(word)
+
+    raqqa = Province("SY-RA", "Raqqa")
+    hasakah = Province("SY-HA", "Hasakah")
+    result = TagResult(
+        id=str(doc_id),
+        language="en",
+        entities=(
+            Mention(*at("Tell Abyad"), "Tell Abyad", "city", "city:900001", "Tell Abyad", "SY", None, raqqa),
+            Mention(
+                *at("Ras al-Ain"), "Ras al-Ain", "city", "city:900002", "Ras al-Ain", "SY", None, hasakah
+            ),
+            Mention(
+                *at("Raqqa province"), "Raqqa province", "region", "region:SY-RA", "Raqqa", "SY", None, raqqa
+            ),
+            Mention(*at("Turkey"), "Turkey", "country", "country:TR", "Turkey", "TR"),
+        ),
+        countries=(CountryScore("SY", "focus", 0.9), CountryScore("TR", "mentioned", 0.2)),
+        topics=(),
+    )
+    with transaction(factory) as session:
+        store_tags(session, [result], {doc_id: 1})
+    with transaction(factory) as session:
+        rows = session.execute(
+            select(StoredMention.text, StoredMention.province_code, StoredMention.province_name)
+            .where(StoredMention.document_id == doc_id)
+            .order_by(StoredMention.start)
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            ("Tell Abyad", "SY-RA", "Raqqa"),
+            ("Ras al-Ain", "SY-HA", "Hasakah"),
+            ("Raqqa province", "SY-RA", "Raqqa"),
+            ("Turkey", None, None),
+        ]
+        indexed = index_doc(_load_for_index(session, [doc_id])[doc_id])
+    assert indexed.provinces == ("SY-HA", "SY-RA")
+
+
+def test_tagging_again_keeps_the_tagging_time(factory: sessionmaker[Session]) -> None:
+    from datetime import UTC, datetime
+
+    from nlp.records import Province
+
+    text = "Shelling was reported near Maarat al-Numan."
+    doc_id = _one_document(factory, text)
+    first = datetime(2026, 11, 2, 6, 30, tzinfo=UTC)
+    with transaction(factory) as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None
+        doc.processed_at = first
+    start = text.index("Maarat")
+    place = Mention(start, start + 15, "Maarat al-Numan", "city", "city:900003", "Maarat al-Numan", "SY")
+    result = TagResult(str(doc_id), "en", (replace(place, province=Province("SY-ID", "Idlib")),), (), ())
+    with transaction(factory) as session:
+        store_tags(session, [result], {doc_id: 1}, keep_processed_at=True)
+    with transaction(factory) as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None and doc.processed_at == first
+        assert [m.province_code for m in doc.mentions] == ["SY-ID"]
+    with transaction(factory) as session:
+        store_tags(session, [replace(result, entities=(place,))], {doc_id: 1})
+    with transaction(factory) as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None and doc.processed_at is not None and doc.processed_at > first
+        assert [m.province_code for m in doc.mentions] == [None]

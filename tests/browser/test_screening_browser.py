@@ -1,0 +1,62 @@
+"""A researcher screens an uploaded list in a real headless Chromium, marks a match and exports the
+Word document; the pages fit a phone's width."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe
+from docx import Document as WordDocument
+from playwright.sync_api import Page, expect
+
+from tests.screening.seed import LIST_CSV, seed
+
+
+def test_upload_mark_a_match_and_export_the_docx(
+    page: Page, portal: Any, log_in: Callable[[str], Page], tmp_path: Path
+) -> None:
+    seed(portal.factory)
+    listing = tmp_path / "intake.csv"
+    listing.write_text(LIST_CSV, encoding="utf-8")
+    log_in("researcher")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Screening").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Screening")
+    page.get_by_label("Title (optional)").fill("Intake Tuesday")
+    page.get_by_label("Or a CSV file").set_input_files(str(listing))
+    page.get_by_role("button", name="Screen the list").click()
+    page.wait_for_url(re.compile(r".*/screening/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Intake Tuesday")
+
+    candidate = page.locator("article.candidate").filter(
+        has=page.get_by_role("heading", name=re.compile("Rashid Anwar Qoubaisi"))
+    )
+    expect(candidate.locator(".badge-match")).to_have_text("Match")
+    expect(candidate.locator("blockquote.passage").first).to_contain_text("was seen at the school")
+    candidate.get_by_label("Match", exact=True).check()
+    candidate.get_by_label("Comment").fill("served in the regiment named in the file")
+    candidate.get_by_role("button", name="Save decision").click()
+    expect(page.locator(".flash")).to_contain_text("Decision on Rashid Anwar Qoubaisi saved: Match.")
+    expect(candidate.locator(".badge-decision")).to_have_text("Decision: Match")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Export as Word (DOCX)").click()
+    saved = tmp_path / "list.docx"
+    info.value.save_as(saved)
+    text = "\n".join(p.text for p in WordDocument(str(saved)).paragraphs)
+    assert "Intake Tuesday" in text
+    assert "Rashid Anwar Qoubaisi" in text
+    assert "Decision: match (researcher" in text and "served in the regiment named in the file" in text
+
+    # no serious accessibility fault on the list's page
+    violations = Axe().run(page).response["violations"]
+    assert not [v["id"] for v in violations if v["impact"] in ("serious", "critical")], violations
+
+    # at a phone's width neither page scrolls sideways
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in (page.url, portal.url + "/screening/"):
+        page.goto(url)
+        wider = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert wider <= 0, (url, wider)
