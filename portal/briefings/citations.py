@@ -18,7 +18,7 @@ from portal.models import Document, DocumentVersion, Snapshot
 
 
 def english_day(value: datetime) -> str:
-    return value.strftime("%d %B %Y").lstrip("0")
+    return value.strftime("%d %B %Y")
 
 
 @dataclass(frozen=True)
