@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-fast lint format bench-search bench-nlp bench-collectors clean-instance screenshots
+.PHONY: install run test test-fast lint format bench-search bench-nlp bench-collectors i18n-stats clean-instance screenshots
 
 install: $(STAMP)
 
@@ -50,6 +50,10 @@ bench-search: install
 bench-nlp: install
 	$(BIN)/python bench/eval_nlp.py
 	$(BIN)/python bench/nlp_throughput.py
+
+# Catalogue strings (pybabel extract with babel.cfg) and the share translated into Dutch.
+i18n-stats: install
+	$(BIN)/python bench/i18n.py
 
 bench-collectors: install
 	$(BIN)/python bench/feed_robustness.py

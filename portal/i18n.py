@@ -6,10 +6,13 @@ compiled into the instance folder when the app starts, so no compiled file is ke
 
 from __future__ import annotations
 
+from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
 from flask import Flask, request
 from flask_babel import Babel
 from flask_login import current_user
@@ -24,6 +27,12 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return str(current_user.locale)
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def feed_language(user: object) -> str:
+    """The language of what is made for a user outside their session (feeds, e-mails)."""
+    locale = getattr(user, "locale", None)
+    return locale if isinstance(locale, str) and locale in LANGUAGES else "en"
 
 
 def compile_catalogues(target: Path) -> Path:
@@ -55,3 +64,18 @@ def init_app(app: Flask) -> None:
 
         locale = get_locale()
         return {"current_locale": locale.language if locale is not None else "en"}
+
+
+@lru_cache(maxsize=8)
+def translations(language: str) -> NullTranslations:
+    """The catalogue of ``language`` for work outside a request (e-mails sent by the worker);
+    English, the source language, has none."""
+    po = SOURCE / language / "LC_MESSAGES" / "messages.po"
+    if language not in LANGUAGES or not po.exists():
+        return NullTranslations()
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled)

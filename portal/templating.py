@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from portal.briefings.citations import Wording
 
 
 def country_name(code: str | None) -> str:
@@ -28,6 +35,68 @@ def country_name(code: str | None) -> str:
         return lookup(code)
     except Exception:
         return code
+
+
+# Stored codes shown to people: their names in the interface language.
+ROLE_LABELS = {"admin": _l("admin"), "researcher": _l("researcher"), "officer": _l("officer")}
+COUNTRY_ROLES = {"focus": _l("main country"), "mentioned": _l("mentioned")}
+SNAPSHOT_ROLES = {"page": _l("page"), "attachment": _l("attachment"), "entry": _l("feed entry")}
+BRIEFING_STATUS = {"draft": _l("draft"), "published": _l("published")}
+DELIVERY_STATUS = {
+    "pending": _l("pending"),
+    "sending": _l("sending"),
+    "transmitting": _l("being handed over"),
+    "sent": _l("sent"),
+    "failed": _l("failed"),
+    "uncertain": _l("uncertain"),
+    "refused": _l("refused"),
+    "empty": _l("nothing new"),
+}
+PUBLISHER_TYPES = {
+    "igo": _l("Intergovernmental"),
+    "ngo": _l("NGO"),
+    "government": _l("Government"),
+    "media": _l("Media"),
+    "research": _l("Research"),
+}
+RUN_STATUS = {
+    "running": _l("running"),
+    "ok": _l("ok"),
+    "partial": _l("partly failed"),
+    "failed": _l("failed"),
+    "not_modified": _l("not modified"),
+    "interrupted": _l("interrupted"),
+}
+
+
+JOB_LABELS = {
+    "sources": _l("re-read the sources and their intervals"),
+    "process": _l("tag new documents"),
+    "index": _l("update the search index"),
+    "digests": _l("send the e-mail digests"),
+    "briefings": _l("draft the morning briefings"),
+}
+_COLLECT_JOB = re.compile(r"collect source (\d+) every (\d+) min")
+
+
+def job_label(job_id: str, name: str) -> str:
+    """What a scheduled job does, in the interface language (its own name when unknown)."""
+    from flask_babel import gettext
+
+    label = JOB_LABELS.get(job_id)
+    if label is not None:
+        return str(label)
+    match = _COLLECT_JOB.fullmatch(name)
+    if match:
+        return gettext(
+            "collect source %(id)s every %(minutes)s min", id=match.group(1), minutes=match.group(2)
+        )
+    return name
+
+
+def role_label(value: str) -> str:
+    label = ROLE_LABELS.get(value)
+    return str(label) if label is not None else value
 
 
 def province_label(code: str | None, name: str | None = None) -> str:
@@ -54,10 +123,55 @@ def province_label(code: str | None, name: str | None = None) -> str:
     return gettext("%(province)s (%(country)s)", province=name, country=country)
 
 
-def fmt_date(value: datetime | None, with_time: bool = False) -> str:
+DATE_PATTERN = "d MMMM y"  # 3 December 2026, 3 december 2026
+TIME_PATTERN = "HH:mm"
+
+
+def _babel_locale() -> Locale:
+    """The interface language; English outside a request or app context."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale if locale is not None else Locale("en")
+
+
+def fmt_date(value: date | datetime | None, with_time: bool = False) -> str:
+    """A date the way the interface language writes it, the time (UTC) after it when asked."""
     if value is None:
         return "–"
-    return value.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
+    locale = _babel_locale()
+    text = format_date(value, DATE_PATTERN, locale=locale)
+    if with_time and isinstance(value, datetime):
+        text += " " + format_time(value, TIME_PATTERN, tzinfo=UTC, locale=locale) + " UTC"
+    return text
+
+
+def topic_label(topic: Any) -> str:
+    """A topic's name in the interface language (its English name when no Dutch one is known)."""
+    locale = _babel_locale()
+    if locale.language == "nl" and getattr(topic, "label_nl", None):
+        return str(topic.label_nl)
+    return str(topic.label_en)
+
+
+def _kind_labels() -> dict[str, Any]:
+    from portal.documents.render import KIND_LABELS
+
+    return dict(KIND_LABELS)
+
+
+def citation_wording() -> Wording:
+    """How citations read in the interface language."""
+    from flask_babel import gettext
+
+    return Wording(
+        line=gettext(
+            "%(publisher)s, “%(title)s”, %(published)s, %(kept)s, accessed %(accessed)s; original %(url)s"
+        ),
+        kept=gettext("stored copy %(url)s (SHA-256 %(sha)s)"),
+        undated=gettext("undated"),
+        day=fmt_date,
+    )
 
 
 def url_with(**changes: Any) -> str:
@@ -77,6 +191,22 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.filters["province_label"] = province_label
     app.jinja_env.filters["date"] = fmt_date
+    app.jinja_env.filters["topic_label"] = topic_label
+    from portal.search.labels import month_name
+
+    app.jinja_env.filters["month_name"] = month_name
+    app.jinja_env.globals.update(
+        role_label=role_label,
+        job_label=job_label,
+        country_roles=COUNTRY_ROLES,
+        snapshot_roles=SNAPSHOT_ROLES,
+        briefing_status=BRIEFING_STATUS,
+        run_status=RUN_STATUS,
+        publisher_types=PUBLISHER_TYPES,
+        delivery_status=DELIVERY_STATUS,
+        Markup=Markup,
+        kind_labels=_kind_labels(),
+    )
     app.jinja_env.globals["url_with"] = url_with
     from portal.markdown import render_markdown
 

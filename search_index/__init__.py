@@ -36,7 +36,7 @@ from search_index.engine import (
     union,
 )
 from search_index.highlight import highlight
-from search_index.query import MAX_QUERY_CHARS, Facet, Node, QueryTooDeep, parse_query
+from search_index.query import MAX_QUERY_CHARS, Facet, Node, QueryTooDeep, QueryWarning, parse_query
 from search_index.records import Change, Hit, IndexDoc, Resolvers, SearchResults
 from search_index.schema import DEFAULT_FACETS, FACET_FIELDS, SCHEMA_VERSION, TITLE_BOOST, SchemaMismatch
 from search_index.writer import IndexLockedError, IndexStore, apply_changes, build
@@ -49,6 +49,7 @@ __all__ = [
     "Index",
     "IndexLockedError",
     "QueryTooDeep",
+    "QueryWarning",
     "SchemaMismatch",
     "SearchIndex",
     "make_index",
@@ -227,7 +228,7 @@ class SearchIndex:
         facet_names = [f for f in facets if f in FACET_FIELDS]
         for f in facets:
             if f not in FACET_FIELDS:
-                warnings.append(f'There is no facet "{f}".')
+                warnings.append(QueryWarning("facet_unknown", name=f))
         facet_counts = count_facets(snap, matches.docs, facet_names)
 
         order = self._rank(snap, matches, sort, None if group_clusters else page * pagelen)
@@ -271,7 +272,7 @@ class SearchIndex:
         nodes: list[Node] = []
         for name, values in filters.items():
             if name not in FACET_FIELDS:
-                warnings.append(f'There is no filter "{name}"; it was ignored.')
+                warnings.append(QueryWarning("filter_unknown", name=name))
                 continue
             if isinstance(values, str):
                 values = [values]

@@ -80,6 +80,50 @@ class MatchAll:
     pass
 
 
+# What the parser says about a query it could not read fully, by code. The portal shows these
+# through its translation catalogue (search_index itself has no notion of a language); every
+# other client reads the English text, which is the warning's ``str``.
+WARNING_TEXTS: dict[str, str] = {
+    "quote_open": "A quotation mark is not closed; the rest was read as a phrase.",
+    "field_quote_open": 'The quoted value of "{field}:" is not closed; read to the end.',
+    "paren_unopened": "A closing parenthesis has no opening one; it was ignored.",
+    "paren_unclosed": "A parenthesis is not closed; it was closed at the end.",
+    "or_alone": '"OR" needs a search term on both sides; it was ignored.',
+    "and_alone": '"AND" needs a search term on both sides; it was ignored.',
+    "not_alone": '"NOT" needs a search term after it; it was ignored.',
+    "too_deep": "The query nests parentheses or NOT more than {depth} levels deep; simplify it.",
+    "wildcard_short": '"{text}": a wildcard needs at least two letters before * or ?; ignored.',
+    "field_unknown": 'There is no field "{field}:"; "{field}:{value}" was searched as words.',
+    "field_empty": '"{field}:" has no value; it was ignored.',
+    "date_unreadable": (
+        'Could not read the date "{value}"; use e.g. '
+        "published:2026-01-01..2026-03-31 or published:2026-01..2026-03."
+    ),
+    "since_unreadable": 'Could not read "since:{value}"; use e.g. since:24h, since:7d or since:2w.',
+    "country_unknown": 'Unknown country "{value}".',
+    "value_unknown": 'Unknown {field} "{value}"; searched as typed.',
+    "facet_unknown": 'There is no facet "{name}".',
+    "filter_unknown": 'There is no filter "{name}"; it was ignored.',
+}
+
+
+class QueryWarning(str):
+    """One warning: its English text, plus the ``code`` and ``params`` a translation needs."""
+
+    code: str
+    params: dict[str, str]
+
+    def __new__(cls, code: str, **params: object) -> QueryWarning:
+        texts = {key: str(value) for key, value in params.items()}
+        self = super().__new__(cls, WARNING_TEXTS[code].format(**texts))
+        self.code = code
+        self.params = texts
+        return self
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, str]]:  # type: ignore[override]
+        return (self.code,), self.params
+
+
 Node = Words | Wildcard | Facet | DateRange | And | Or | Not | MatchAll
 
 
@@ -140,7 +184,7 @@ def tokenize(text: str, warnings: list[str]) -> list[_Tok]:
         if c == '"':
             end = text.find('"', i + 1)
             if end < 0:
-                warnings.append("A quotation mark is not closed; the rest was read as a phrase.")
+                warnings.append(QueryWarning("quote_open"))
                 end = n
             toks.append(_Tok("TERM", text[i + 1 : end], quoted=True))
             i = end + 1
@@ -174,7 +218,7 @@ def tokenize(text: str, warnings: list[str]) -> list[_Tok]:
             if value == "" and i < n and text[i] == '"':
                 end = text.find('"', i + 1)
                 if end < 0:
-                    warnings.append(f'The quoted value of "{fname}:" is not closed; read to the end.')
+                    warnings.append(QueryWarning("field_quote_open", field=fname))
                     end = n
                 toks.append(_Tok("TERM", text[i + 1 : end], quoted=True, field=fname))
                 i = end + 1
@@ -249,7 +293,7 @@ class Parser:
             if self.pos >= len(self.toks):
                 break
             # only a stray ")" stops _or() before the end
-            self.warnings.append("A closing parenthesis has no opening one; it was ignored.")
+            self.warnings.append(QueryWarning("paren_unopened"))
             self.pos += 1
         node_all: Node
         if not parts:
@@ -272,7 +316,7 @@ class Parser:
             self.pos += 1
             nxt = self._peek()
             if not items or nxt is None or nxt.kind in {")", "OR", "AND"}:
-                self.warnings.append('"OR" needs a search term on both sides; it was ignored.')
+                self.warnings.append(QueryWarning("or_alone"))
             item = self._and()
             if item is not None:
                 items.append(item)
@@ -287,7 +331,7 @@ class Parser:
                 self.pos += 1
                 nxt = self._peek()
                 if not items or nxt is None or nxt.kind in {")", "OR", "AND"}:
-                    self.warnings.append('"AND" needs a search term on both sides; it was ignored.')
+                    self.warnings.append(QueryWarning("and_alone"))
                 continue
             item = self._unary()
             if item is not None:
@@ -299,9 +343,7 @@ class Parser:
     def _deeper(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise QueryTooDeep(
-                f"The query nests parentheses or NOT more than {MAX_DEPTH} levels deep; simplify it."
-            )
+            raise QueryTooDeep(QueryWarning("too_deep", depth=MAX_DEPTH))
 
     def _unary(self) -> Node | None:
         tok = self._peek()
@@ -310,7 +352,7 @@ class Parser:
             self.pos += 1
             nxt = self._peek()
             if nxt is None or nxt.kind in {")", "OR", "AND"}:
-                self.warnings.append('"NOT" needs a search term after it; it was ignored.')
+                self.warnings.append(QueryWarning("not_alone"))
                 return None
             self._deeper()
             inner = self._unary()
@@ -330,7 +372,7 @@ class Parser:
             if nxt is not None and nxt.kind == ")":
                 self.pos += 1
             else:
-                self.warnings.append("A parenthesis is not closed; it was closed at the end.")
+                self.warnings.append(QueryWarning("paren_unclosed"))
             return inner
         if tok.kind == ")":  # unreachable: callers stop at ")"
             return None
@@ -343,9 +385,7 @@ class Parser:
             pattern = fold(text)
             literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
             if len(re.sub(r"\W", "", literal)) < 2:
-                self.warnings.append(
-                    f'"{text}": a wildcard needs at least two letters before * or ?; ignored.'
-                )
+                self.warnings.append(QueryWarning("wildcard_short", text=text))
                 return None
             return Wildcard(pattern, title_only=title_only)
         toks = words(text)
@@ -369,12 +409,10 @@ class Parser:
         name = FIELD_ALIASES.get(tok.field)
         value = tok.text.strip()
         if name is None:
-            self.warnings.append(
-                f'There is no field "{tok.field}:"; "{tok.field}:{value}" was searched as words.'
-            )
+            self.warnings.append(QueryWarning("field_unknown", field=tok.field, value=value))
             return self._text(f"{tok.field} {value}", tok.quoted, title_only=False, free=False)
         if not value:
-            self.warnings.append(f'"{tok.field}:" has no value; it was ignored.')
+            self.warnings.append(QueryWarning("field_empty", field=tok.field))
             return None
         if name == "title":
             return self._text(value, tok.quoted, title_only=True, free=False)
@@ -382,17 +420,12 @@ class Parser:
             try:
                 return parse_date_range(value)
             except ValueError:
-                self.warnings.append(
-                    f'Could not read the date "{value}"; use e.g. '
-                    "published:2026-01-01..2026-03-31 or published:2026-01..2026-03."
-                )
+                self.warnings.append(QueryWarning("date_unreadable", value=value))
                 return None
         if name == "since":
             m = _SINCE_RE.match(value.lower())
             if not m:
-                self.warnings.append(
-                    f'Could not read "since:{value}"; use e.g. since:24h, since:7d or since:2w.'
-                )
+                self.warnings.append(QueryWarning("since_unreadable", value=value))
                 return None
             return DateRange(self.now - int(m.group(1)) * _UNITS[m.group(2)], None)
         return Facet(name, tuple(self._facet_values(tok.field, name, value)))
@@ -404,14 +437,14 @@ class Parser:
                 return found
             if len(value) == 2 and value.isalpha():
                 return [value.upper()]
-            self.warnings.append(f'Unknown country "{value}".')
+            self.warnings.append(QueryWarning("country_unknown", value=value))
             return [value]
         if name in {"group", "topic", "source"}:
             found = self._resolve(name, value)
             if found:
                 return found
             if getattr(self.resolvers, name, None) is not None:
-                self.warnings.append(f'Unknown {typed} "{value}"; searched as typed.')
+                self.warnings.append(QueryWarning("value_unknown", field=typed, value=value))
             return [value]
         if name == "province":
             found = self._resolve("province", value)

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -27,6 +29,7 @@ from portal.auth.passwords import MIN_LENGTH, generate_password, hash_password
 from portal.auth.roles import roles_required
 from portal.extensions import db
 from portal.models import AuditEvent, CollectionRun, Role, Source, User
+from portal.templating import PUBLISHER_TYPES, ROLE_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -47,29 +50,19 @@ def sources() -> ResponseReturnValue:
 
 
 class SourceForm(FlaskForm):
-    publisher = StringField("Publisher", validators=[Length(max=300)])
+    publisher = StringField(_l("Publisher"), validators=[Length(max=300)])
     publisher_type = SelectField(
-        "Publisher type",
-        choices=[
-            SelectChoice(value, label)
-            for value, label in (
-                ("", "–"),
-                ("igo", "Intergovernmental"),
-                ("ngo", "NGO"),
-                ("government", "Government"),
-                ("media", "Media"),
-                ("research", "Research"),
-            )
-        ],
+        _l("Publisher type"),
+        choices=[SelectChoice(value, label) for value, label in (("", "–"), *PUBLISHER_TYPES.items())],
     )
-    update_minutes = IntegerField("Minutes between runs", validators=[NumberRange(min=5, max=100000)])
-    enabled = BooleanField("Collect this source")
-    mandate = TextAreaField("Mandate", validators=[Length(max=10000)])
-    methodology = TextAreaField("Methodology", validators=[Length(max=10000)])
-    reliability = IntegerField("Reliability (1 low – 5 high)", validators=[NumberRange(min=1, max=5)])
-    reliability_note = TextAreaField("Reliability note", validators=[Length(max=10000)])
-    assessment_notes = TextAreaField("Other assessment notes", validators=[Length(max=10000)])
-    last_reviewed = DateField("Last reviewed", validators=[Optional()])
+    update_minutes = IntegerField(_l("Minutes between runs"), validators=[NumberRange(min=5, max=100000)])
+    enabled = BooleanField(_l("Collect this source"))
+    mandate = TextAreaField(_l("Mandate"), validators=[Length(max=10000)])
+    methodology = TextAreaField(_l("Methodology"), validators=[Length(max=10000)])
+    reliability = IntegerField(_l("Reliability (1 low – 5 high)"), validators=[NumberRange(min=1, max=5)])
+    reliability_note = TextAreaField(_l("Reliability note"), validators=[Length(max=10000)])
+    assessment_notes = TextAreaField(_l("Other assessment notes"), validators=[Length(max=10000)])
+    last_reviewed = DateField(_l("Last reviewed"), validators=[Optional()])
 
 
 @bp.route("/sources/<int(max=2147483647):source_id>", methods=["GET", "POST"])
@@ -100,7 +93,7 @@ def source(source_id: int) -> ResponseReturnValue:
         if changes and "last_reviewed" not in changes:
             row.last_reviewed = date.today()
         record(db.session, "edit_source", f"source:{row.id}", changes)
-        flash("Source saved.", "info")
+        flash(_("Source saved."), "info")
         return redirect(url_for("admin.source", source_id=row.id))
     runs = db.session.scalars(
         select(CollectionRun)
@@ -112,14 +105,18 @@ def source(source_id: int) -> ResponseReturnValue:
 
 
 class UserForm(FlaskForm):
-    username = StringField("User name", validators=[DataRequired(), Length(max=80), Regexp(r"^[\w.@-]+$")])
-    email = EmailField("E-mail", validators=[Optional(), Email(check_deliverability=False), Length(max=300)])
-    role = SelectField("Role", choices=[SelectChoice(r.value, r.value) for r in Role])
+    username = StringField(
+        _l("User name"), validators=[DataRequired(), Length(max=80), Regexp(r"^[\w.@-]+$")]
+    )
+    email = EmailField(
+        _l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=300)]
+    )
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r.value]) for r in Role])
 
 
 class UserEditForm(FlaskForm):
-    role = SelectField("Role", choices=[SelectChoice(r.value, r.value) for r in Role])
-    active = BooleanField("Active")
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r.value]) for r in Role])
+    active = BooleanField(_l("Active"))
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -130,7 +127,7 @@ def users() -> ResponseReturnValue:
     if form.validate_on_submit():
         name = form.username.data or ""
         if db.session.scalar(select(User.id).where(User.username == name)) is not None:
-            form.username.errors = [*form.username.errors, "This user name is taken."]
+            form.username.errors = [*form.username.errors, _("This user name is taken.")]
         else:
             new_password = generate_password()
             user = User(
@@ -141,7 +138,14 @@ def users() -> ResponseReturnValue:
             )
             db.session.add(user)
             record(db.session, "create_user", f"user:{name}", {"role": form.role.data})
-            flash(f"Created {name}. Give them this password, shown once: {new_password}", "info")
+            flash(
+                _(
+                    "Created %(name)s. Give them this password, shown once: %(password)s",
+                    name=name,
+                    password=new_password,
+                ),
+                "info",
+            )
             return redirect(url_for("admin.users"))
     rows = db.session.scalars(select(User).order_by(User.username)).all()
     return render_template(
@@ -157,10 +161,10 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         abort(404)
     form = UserEditForm()
     if not form.validate_on_submit():
-        flash("The change was not valid.", "error")
+        flash(_("The change was not valid."), "error")
         return redirect(url_for("admin.users"))
     if user.id == current_user.id and (form.role.data != Role.admin.value or not form.active.data):
-        flash("You cannot remove your own admin rights or deactivate yourself.", "error")
+        flash(_("You cannot remove your own admin rights or deactivate yourself."), "error")
         return redirect(url_for("admin.users"))
     changes = {"role": form.role.data, "active": form.active.data}
     user.role = Role(form.role.data)
@@ -168,7 +172,7 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         sessions.end_all(user)  # a deactivated user is logged out everywhere at once
     user.active = bool(form.active.data)
     record(db.session, "edit_user", f"user:{user.username}", changes)
-    flash(f"Saved {user.username}.", "info")
+    flash(_("Saved %(name)s.", name=user.username), "info")
     return redirect(url_for("admin.users"))
 
 

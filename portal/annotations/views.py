@@ -60,7 +60,7 @@ def create(doc_id: int) -> ResponseReturnValue:
     form = AnnotationForm()
     if not form.validate_on_submit():
         flash(
-            "The annotation could not be saved: "
+            _("The annotation could not be saved: ")
             + "; ".join(f"{getattr(form, k).label.text}: {', '.join(v)}" for k, v in form.errors.items()),
             "error",
         )
@@ -68,7 +68,7 @@ def create(doc_id: int) -> ResponseReturnValue:
     start, end = int(form.start.data or 0), int(form.end.data or 0)
     if form.quote.data and doc.text[start:end] != form.quote.data:
         flash(
-            "The selection no longer matches the text (a new version may have arrived). Select it again.",
+            _("The selection no longer matches the text (a new version may have arrived). Select it again."),
             "error",
         )
         return redirect(url_for("documents.show", doc_id=doc_id))
@@ -84,7 +84,7 @@ def create(doc_id: int) -> ResponseReturnValue:
             bool(form.shared.data),
         )
     except service.AnnotationError as exc:
-        flash(f"The annotation could not be saved: {exc}", "error")
+        flash(_("The annotation could not be saved: %(error)s", error=exc), "error")
         return redirect(url_for("documents.show", doc_id=doc_id))
     record(db.session, "annotate", f"document:{doc_id}", {"annotation": note.id})
     flash(_("Annotation saved."), "info")

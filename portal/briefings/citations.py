@@ -7,13 +7,28 @@ No writes, no Flask (the caller turns the copy into an address).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Document, DocumentVersion, Snapshot
+
+
+def english_day(value: datetime) -> str:
+    return value.strftime("%d %B %Y")
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a citation reads in one language: its sentence (%-style placeholders) and its dates."""
+
+    line: str = "%(publisher)s, “%(title)s”, %(published)s, %(kept)s, accessed %(accessed)s; original %(url)s"
+    kept: str = "stored copy %(url)s (SHA-256 %(sha)s)"
+    undated: str = "undated"
+    day: Callable[[datetime], str] = field(default=english_day)
 
 
 @dataclass(frozen=True)
@@ -27,15 +42,21 @@ class Citation:
     snapshot_id: int | None
     sha256: str | None
 
-    def text(self, copy_url: str | None) -> str:
-        """The citation as one line of text (the stored copy's address when there is one)."""
-        published = self.published_at.strftime("%d %B %Y") if self.published_at else "undated"
-        accessed = self.accessed_at.strftime("%d %B %Y")
+    def text(self, copy_url: str | None, wording: Wording | None = None) -> str:
+        """The citation as one line of text (the stored copy's address when there is one), in the
+        language of ``wording`` (English by default)."""
+        words = wording or Wording()
+        published = words.day(self.published_at) if self.published_at else words.undated
         where = copy_url or self.url
-        kept = f"stored copy {where} (SHA-256 {self.sha256[:12]})" if copy_url and self.sha256 else where
-        return (
-            f"{self.publisher}, “{self.title}”, {published}, {kept}, accessed {accessed}; original {self.url}"
-        )
+        kept = words.kept % {"url": where, "sha": self.sha256[:12]} if copy_url and self.sha256 else where
+        return words.line % {
+            "publisher": self.publisher,
+            "title": self.title,
+            "published": published,
+            "kept": kept,
+            "accessed": words.day(self.accessed_at),
+            "url": self.url,
+        }
 
 
 def stored_copy(session: Session, document_id: int) -> Snapshot | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.annotations.models import Annotation
-from portal.briefings.citations import Citation
+from portal.briefings.citations import Citation, Wording
 from portal.briefings.models import Briefing
 
 
@@ -26,10 +26,11 @@ class ExportItem:
     quotes: tuple[str, ...]
     citation: Citation
     copy_url: str | None
+    wording: Wording | None = None
 
     @property
     def reference(self) -> str:
-        return self.citation.text(self.copy_url)
+        return self.citation.text(self.copy_url, self.wording)
 
 
 def export_items(
@@ -37,6 +38,7 @@ def export_items(
     citations: Mapping[int, Citation],
     annotations: Mapping[int, Annotation],
     copy_urls: Mapping[int, str],
+    wording: Wording | None = None,
 ) -> list[ExportItem]:
     rows = []
     for number, item in enumerate(sorted(briefing.items, key=lambda i: i.position), start=1):
@@ -49,6 +51,7 @@ def export_items(
                 quotes=quotes,
                 citation=citations[item.document_id],
                 copy_url=copy_urls.get(item.document_id),
+                wording=wording,
             )
         )
     return rows
@@ -67,8 +70,15 @@ def to_docx(briefing: Briefing, items: Sequence[ExportItem]) -> bytes:
     word: Any = WordDocument()
     word.core_properties.title = briefing.title
     word.add_heading(briefing.title, level=0)
-    published = briefing.published_at.strftime("%d %B %Y %H:%M UTC") if briefing.published_at else ""
-    word.add_paragraph(f"{briefing.desk_name} · version {briefing.version} · published {published}")
+    from flask_babel import gettext
+
+    from portal.templating import fmt_date
+
+    published = fmt_date(briefing.published_at, True) if briefing.published_at else ""
+    word.add_paragraph(
+        f"{briefing.desk_name} · "
+        + gettext("version %(version)s · published %(date)s", version=briefing.version, date=published)
+    )
     for para in plain(briefing.summary).split("\n\n"):
         if para.strip():
             word.add_paragraph(para.strip())
@@ -79,7 +89,7 @@ def to_docx(briefing: Briefing, items: Sequence[ExportItem]) -> bytes:
                 word.add_paragraph(para.strip())
         for quote in item.quotes:
             word.add_paragraph(f"“{quote}” [{item.number}]", style="Intense Quote")
-    word.add_heading("Sources", level=1)
+    word.add_heading(gettext("Sources"), level=1)
     for item in items:
         word.add_paragraph(f"[{item.number}] {item.reference}")
     out = io.BytesIO()

@@ -27,7 +27,9 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -46,6 +48,7 @@ from portal.briefings.models import Briefing, BriefingItem, Desk
 from portal.briefings.queries import published, superseded_by
 from portal.config import Settings
 from portal.extensions import db
+from portal.i18n import feed_language
 from portal.markdown import render_markdown
 from portal.models import Document, User, utcnow
 from portal.templating import fmt_date
@@ -59,27 +62,29 @@ MAX_TEXT = 20_000
 
 
 class SummaryForm(FlaskForm):  # type: ignore[misc]
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    summary = TextAreaField("Overall summary (Markdown)", validators=[Length(max=MAX_TEXT)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    summary = TextAreaField(_l("Overall summary (Markdown)"), validators=[Length(max=MAX_TEXT)])
 
 
 class ItemSummaryForm(FlaskForm):  # type: ignore[misc]
-    summary = TextAreaField("Summary (Markdown)", validators=[Length(max=MAX_TEXT)])
+    summary = TextAreaField(_l("Summary (Markdown)"), validators=[Length(max=MAX_TEXT)])
 
 
 class AddItemForm(FlaskForm):  # type: ignore[misc]
-    document_id = IntegerField("Document id", validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+    document_id = IntegerField(
+        _l("Document id"), validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)]
+    )
 
 
 class AnnotationForm(FlaskForm):  # type: ignore[misc]
     annotation_id = IntegerField(
-        "Annotation id", validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)]
+        _l("Annotation id"), validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)]
     )
 
 
 class NewBriefingForm(FlaskForm):  # type: ignore[misc]
     country = StringField(
-        "Country code", validators=[DataRequired(), Regexp(r"^[A-Za-z]{2}$", message="two letters")]
+        _l("Country code"), validators=[DataRequired(), Regexp(r"^[A-Za-z]{2}$", message=_l("two letters"))]
     )
 
 
@@ -110,7 +115,7 @@ def _draft(briefing_id: int) -> Briefing:
     """The draft to edit; a published briefing ends the request with the 409 page."""
     row = _briefing(briefing_id)
     if row.status == "published":
-        flash("A published briefing never changes: use “Correct” to make a new version.", "error")
+        flash(_("A published briefing never changes: use “Correct” to make a new version."), "error")
         abort(make_response(_show(row, status=409)))
     return row
 
@@ -196,7 +201,11 @@ def _copy_urls(briefing: Briefing, external: bool = False) -> dict[int, str]:
 
 
 def _export_items(row: Briefing) -> list[ExportItem]:
-    return export_items(row, _citations(row), _annotations(row), _copy_urls(row, external=True))
+    from portal.templating import citation_wording
+
+    return export_items(
+        row, _citations(row), _annotations(row), _copy_urls(row, external=True), citation_wording()
+    )
 
 
 def _published(briefing_id: int) -> Briefing:
@@ -267,8 +276,8 @@ bp.add_app_template_test(covers, "briefing_covers")
 
 
 class AddToBriefingForm(FlaskForm):  # type: ignore[misc]
-    briefing_id = IntegerField("Briefing", validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
-    document_id = IntegerField("Document", validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+    briefing_id = IntegerField(_l("Briefing"), validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+    document_id = IntegerField(_l("Document"), validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
 
 
 @bp.route("/add-document", methods=["POST"])
@@ -291,7 +300,7 @@ def add_to_briefing() -> ResponseReturnValue:
         flash(_("That document is in “%(title)s” already.", title=row.title), "info")
         return back
     if problem == "full":
-        flash(f"A briefing holds at most {MAX_ITEMS} items.", "error")
+        flash(_("A briefing holds at most %(num)d items.", num=MAX_ITEMS), "error")
         return back
     before, _sep, after = _("Added to “%(title)s”.", title="\x00").partition("\x00")
     url = url_for("briefings.edit", briefing_id=row.id)
@@ -340,7 +349,7 @@ def index() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     form = NewBriefingForm()
     if not form.validate_on_submit():
-        flash("Give a two-letter country code.", "error")
+        flash(_("Give a two-letter country code."), "error")
         return redirect(url_for("briefings.index"))
     code = (form.country.data or "").upper()
     spec = country_desk(code)
@@ -360,7 +369,7 @@ def new() -> ResponseReturnValue:
             .limit(1)
         )
         assert existing is not None
-        flash("A briefing for this desk and day exists already.", "info")
+        flash(_("A briefing for this desk and day exists already."), "info")
         return redirect(url_for("briefings.show", briefing_id=existing.id))
     # the drafting job's choice of stories for the last 24 hours, as the morning drafts have
     row = draft(db.session, spec, today, utcnow())
@@ -387,7 +396,7 @@ def edit(briefing_id: int) -> ResponseReturnValue:
         row.summary = clean(form.summary.data)
         _touch(row)
         record(db.session, "briefing_edit", f"briefing:{row.id}", {"field": "summary"})
-        flash("Summary saved.", "info")
+        flash(_("Summary saved."), "info")
         return redirect(url_for("briefings.edit", briefing_id=row.id))
     query = request.args.get("q", "").strip()[:1000]
     hits: list[Document] = []
@@ -453,20 +462,20 @@ def add_item(briefing_id: int) -> ResponseReturnValue:
     form = AddItemForm()
     back = redirect(url_for("briefings.edit", briefing_id=row.id))
     if not form.validate_on_submit():
-        flash("Give the id of a document.", "error")
+        flash(_("Give the id of a document."), "error")
         return back
     doc = db.session.get(Document, form.document_id.data)
     if doc is None:
-        flash(f"There is no document {form.document_id.data}.", "error")
+        flash(_("There is no document %(id)s.", id=form.document_id.data), "error")
         return back
     problem = _append_document(row, doc)
     if problem == "present":
-        flash("That document is in the briefing already.", "info")
+        flash(_("That document is in the briefing already."), "info")
         return back
     if problem == "full":
-        flash(f"A briefing holds at most {MAX_ITEMS} items.", "error")
+        flash(_("A briefing holds at most %(num)d items.", num=MAX_ITEMS), "error")
         return back
-    flash(f"Added “{doc.title}”.", "info")
+    flash(_("Added “%(title)s”.", title=doc.title), "info")
     return back
 
 
@@ -485,7 +494,7 @@ def remove_item(briefing_id: int, item_id: int) -> ResponseReturnValue:
     _renumber(row)
     _touch(row)
     record(db.session, "briefing_edit", f"briefing:{row.id}", {"remove_document": item.document_id})
-    flash("Item removed.", "info")
+    flash(_("Item removed."), "info")
     return redirect(url_for("briefings.edit", briefing_id=row.id))
 
 
@@ -519,9 +528,9 @@ def item_summary(briefing_id: int, item_id: int) -> ResponseReturnValue:
         item.summary = clean(form.summary.data)
         _touch(row)
         record(db.session, "briefing_edit", f"briefing:{row.id}", {"summary_of": item.document_id})
-        flash("Item summary saved.", "info")
+        flash(_("Item summary saved."), "info")
     else:
-        flash("The summary could not be saved: " + "; ".join(_errors(form)), "error")
+        flash(_("The summary could not be saved: ") + "; ".join(_errors(form)), "error")
     return redirect(url_for("briefings.edit", briefing_id=row.id) + f"#item-{item.id}")
 
 
@@ -539,22 +548,22 @@ def attach_annotation(briefing_id: int, item_id: int) -> ResponseReturnValue:
     back = redirect(url_for("briefings.edit", briefing_id=row.id) + f"#item-{item.id}")
     form = AnnotationForm()
     if not form.validate_on_submit():
-        flash("Give the id of an annotation.", "error")
+        flash(_("Give the id of an annotation."), "error")
         return back
     note = db.session.get(Annotation, form.annotation_id.data)
     if note is None or not (note.shared or note.user_id == current_user.id):
-        flash(f"There is no annotation {form.annotation_id.data} you may use.", "error")
+        flash(_("There is no annotation %(id)s you may use.", id=form.annotation_id.data), "error")
         return back
     doc = item.document
     same_story = doc.cluster_id is not None and note.document.cluster_id == doc.cluster_id
     if note.document_id != doc.id and not same_story:
-        flash("That annotation belongs to another story.", "error")
+        flash(_("That annotation belongs to another story."), "error")
         return back
     if note.id not in (item.annotation_ids or []):
         item.annotation_ids = [*(item.annotation_ids or []), note.id]
         _touch(row)
         record(db.session, "briefing_edit", f"briefing:{row.id}", {"annotation": note.id})
-        flash("Annotation attached.", "info")
+        flash(_("Annotation attached."), "info")
     return back
 
 
@@ -579,7 +588,7 @@ def publish(briefing_id: int) -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
     if not row.items and not row.summary.strip():
-        flash("An empty briefing cannot be published: add items or a summary.", "error")
+        flash(_("An empty briefing cannot be published: add items or a summary."), "error")
         return redirect(url_for("briefings.edit", briefing_id=row.id))
     if request.form.get("confirm") != "yes":
         flash(_("Tick the confirmation before publishing: a published briefing never changes."), "error")
@@ -590,7 +599,7 @@ def publish(briefing_id: int) -> ResponseReturnValue:
     row.published_by_id = current_user.id
     row.updated_at = now
     record(db.session, "briefing_publish", f"briefing:{row.id}", {"version": row.version})
-    flash(f"Published version {row.version}.", "info")
+    flash(_("Published version %(version)s.", version=row.version), "info")
     return redirect(url_for("briefings.show", briefing_id=row.id))
 
 
@@ -601,13 +610,13 @@ def correct(briefing_id: int) -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
     if row.status != "published":
-        flash("Only a published briefing is corrected; edit the draft instead.", "error")
+        flash(_("Only a published briefing is corrected; edit the draft instead."), "error")
         return redirect(url_for("briefings.edit", briefing_id=row.id))
     pending = db.session.scalar(
         select(Briefing).where(Briefing.supersedes_id == row.id, Briefing.status == "draft").limit(1)
     )
     if pending is not None:
-        flash("A correction is being drafted already.", "info")
+        flash(_("A correction is being drafted already."), "info")
         return redirect(url_for("briefings.edit", briefing_id=pending.id))
     latest = db.session.scalar(
         select(func.max(Briefing.version)).where(
@@ -642,7 +651,10 @@ def correct(briefing_id: int) -> ResponseReturnValue:
     db.session.add(copy)
     db.session.flush()
     record(db.session, "briefing_correct", f"briefing:{row.id}", {"new": copy.id, "version": copy.version})
-    flash(f"Version {copy.version} drafted as a correction of version {row.version}.", "info")
+    flash(
+        _("Version %(new)s drafted as a correction of version %(old)s.", new=copy.version, old=row.version),
+        "info",
+    )
     return redirect(url_for("briefings.edit", briefing_id=copy.id))
 
 
@@ -691,7 +703,9 @@ def feed() -> ResponseReturnValue:
     """Every published briefing, for feed readers: protected by the reader's feed token."""
     user = _feed_user()
     rows = published(db.session, limit=50)
-    return _feed(rows, "COI portal: briefings", url_for("briefings.feed", _external=True), user, "briefings")
+    with force_locale(feed_language(user)):
+        title = _("COI portal: briefings")
+        return _feed(rows, title, url_for("briefings.feed", _external=True), user, "briefings")
 
 
 @bp.route("/desks/<string(maxlength=60):desk_key>/feed.atom")
@@ -700,10 +714,11 @@ def desk_feed(desk_key: str) -> ResponseReturnValue:
     user = _feed_user()
     rows = published(db.session, desk=desk_key, limit=50)
     name = rows[0].desk_name if rows else desk_key
-    return _feed(
-        rows,
-        f"COI portal: {name} briefings",
-        url_for("briefings.desk_feed", desk_key=desk_key, _external=True),
-        user,
-        f"briefings:{desk_key}",
-    )
+    with force_locale(feed_language(user)):
+        return _feed(
+            rows,
+            _("COI portal: %(desk)s briefings", desk=name),
+            url_for("briefings.desk_feed", desk_key=desk_key, _external=True),
+            user,
+            f"briefings:{desk_key}",
+        )

@@ -86,6 +86,11 @@ class TopicFigure:
     label: str
     recent: int
     total: int
+    label_nl: str | None = None
+
+    @property
+    def label_en(self) -> str:
+        return self.label
 
 
 def topic_figures(session: Session, code: str, now: datetime, days: int = 30) -> list[TopicFigure]:
@@ -95,15 +100,19 @@ def topic_figures(session: Session, code: str, now: datetime, days: int = 30) ->
         select(
             DocumentTopic.topic_id,
             Topic.label_en,
+            Topic.label_nl,
             func.sum(case((doc_date() >= since, 1), else_=0)),
             func.count(),
         )
         .join(Document, Document.id == DocumentTopic.document_id)
         .join(Topic, Topic.id == DocumentTopic.topic_id)
         .where(_in_country(code))
-        .group_by(DocumentTopic.topic_id, Topic.label_en)
+        .group_by(DocumentTopic.topic_id, Topic.label_en, Topic.label_nl)
     ).all()
-    figures = [TopicFigure(t, label, int(recent or 0), int(total)) for t, label, recent, total in rows]
+    figures = [
+        TopicFigure(t, label, int(recent or 0), int(total), label_nl)
+        for t, label, label_nl, recent, total in rows
+    ]
     return sorted(figures, key=lambda f: (-f.recent, -f.total, f.label))
 
 

@@ -88,6 +88,7 @@ class Digest:
     items: tuple[DigestItem, ...]
     total: int  # matching documents, of which at most MAX_ITEMS are listed
     briefings: tuple[BriefingItem, ...]
+    language: str = "en"  # the recipient's interface language
 
     @property
     def empty(self) -> bool:
@@ -345,16 +346,35 @@ def _naive(value: datetime) -> datetime:
 
 
 @lru_cache(maxsize=512)
-def country_label(code: str) -> str:
+def country_label(code: str, language: str = "en") -> str:
+    """A country's name in ``language`` (Babel's outside English, the gazetteer's in English)."""
+    if language != "en":
+        from babel import Locale
+
+        name = Locale.parse(language).territories.get(code.upper())
+        if name:
+            return str(name)
     from portal.templating import country_name
 
     return country_name(code)
 
 
-def topic_labels() -> dict[str, str]:
+def topic_labels(language: str = "en") -> dict[str, str]:
     from portal.digests.subscriptions import all_topics
 
-    return all_topics()
+    return all_topics(language)
+
+
+def mail_language(locale: str | None) -> str:
+    from portal.i18n import LANGUAGES
+
+    return locale if locale in LANGUAGES else "en"
+
+
+def gettext_for(language: str) -> Any:
+    from portal.i18n import translations
+
+    return translations(language).ugettext
 
 
 def compose(
@@ -377,7 +397,9 @@ def compose(
         postings = corpus.by_country.get(code)
         if postings is not None:
             matched.update(postings.between(window_start, window_end))
-    labels = topic_labels() if subscription.topics else {}
+    language = mail_language(subscription.user.locale)
+    gettext = gettext_for(language)
+    labels = topic_labels(language) if subscription.topics else {}
     for tid in subscription.topics:
         postings = corpus.by_topic.get(tid)
         if postings is not None:
@@ -401,9 +423,11 @@ def compose(
     items = []
     for doc_id in top:
         d = docs[doc_id]
-        reasons = [country_label(c) for c in d.countries if c in countries]
+        reasons = [country_label(c, language) for c in d.countries if c in countries]
         reasons += [labels.get(t, t) for t in sorted(d.topics & topics)]
-        reasons += [f"saved search “{name}”" for name, ids in by_search if doc_id in ids]
+        reasons += [
+            gettext("saved search “%(name)s”") % {"name": name} for name, ids in by_search if doc_id in ids
+        ]
         items.append(
             DigestItem(
                 id=d.id,
@@ -411,7 +435,7 @@ def compose(
                 source=d.source,
                 date=d.date,
                 countries=d.countries,
-                country_names=tuple(country_label(c) for c in d.countries),
+                country_names=tuple(country_label(c, language) for c in d.countries),
                 url=f"{base_url}/documents/{d.id}",
                 reasons=tuple(reasons),
                 updated=d.version > 1,
@@ -436,14 +460,21 @@ def compose(
         items=tuple(items),
         total=len(matched),
         briefings=briefings,
+        language=language,
     )
 
 
 # ---------------------------------------------------------------- rendering
 
 
-@lru_cache(maxsize=1)
-def mail_templates() -> Environment:
+@lru_cache(maxsize=4)
+def mail_templates(language: str = "en") -> Environment:
+    """The mail templates in one language: its catalogue, its dates."""
+    from babel.dates import format_date, format_datetime
+
+    from portal.i18n import translations
+    from portal.templating import DATE_PATTERN, TIME_PATTERN
+
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
@@ -451,8 +482,15 @@ def mail_templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["country_name"] = country_label
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["country_name"] = lambda code: country_label(code, language)
+    env.filters["day"] = lambda value: format_date(value, DATE_PATTERN, locale=language)
+    env.filters["moment"] = lambda value: format_datetime(
+        value, f"{DATE_PATTERN} {TIME_PATTERN} zzz", tzinfo=value.tzinfo, locale=language
+    )
+    env.globals["language"] = language
     return env
 
 
@@ -466,13 +504,24 @@ def message_id_for(user_id: int, period: str, base_url: str) -> str:
 
 
 def subject_for(digest: Digest) -> str:
-    kind = "Daily" if digest.frequency == "daily" else "Weekly"
+    from portal.i18n import translations
+
+    words = translations(digest.language)
     parts = []
     if digest.total:
-        parts.append(f"{digest.total} new document{'s' if digest.total != 1 else ''}")
+        parts.append(
+            words.ungettext("%(num)d new document", "%(num)d new documents", digest.total)
+            % {"num": digest.total}
+        )
     if digest.briefings:
-        parts.append(f"{len(digest.briefings)} briefing{'s' if len(digest.briefings) != 1 else ''}")
-    return f"{kind} COI digest {digest.period}: " + (", ".join(parts) or "nothing new")
+        count = len(digest.briefings)
+        parts.append(words.ungettext("%(num)d briefing", "%(num)d briefings", count) % {"num": count})
+    kind = (
+        words.ugettext("Daily COI digest %(period)s")
+        if digest.frequency == "daily"
+        else words.ugettext("Weekly COI digest %(period)s")
+    )
+    return kind % {"period": digest.period} + ": " + (", ".join(parts) or words.ugettext("nothing new"))
 
 
 def render(
@@ -501,7 +550,7 @@ def render(
         "end": digest.window_end.astimezone(tz),
         "subject": subject_for(digest),
     }
-    env = mail_templates()
+    env = mail_templates(digest.language)
     text = env.get_template("digests/email.txt").render(context)
     html = env.get_template("digests/email.html").render(context)
     msg = EmailMessage()

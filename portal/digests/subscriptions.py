@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pycountry
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -26,11 +27,11 @@ class SubscriptionError(ValueError):
     """What the user asked for is not valid; the message says why."""
 
 
-def all_topics() -> dict[str, str]:
-    """Topic id -> English label, from the tagger's topic rules."""
+def all_topics(language: str = "en") -> dict[str, str]:
+    """Topic id -> label in ``language`` (English when it has none), from the tagger's topic rules."""
     from nlp.topics import TOPICS
 
-    return {tid: labels.get("en", tid) for tid, labels in sorted(TOPICS.items())}
+    return {tid: labels.get(language) or labels.get("en", tid) for tid, labels in sorted(TOPICS.items())}
 
 
 def clean_countries(values: Iterable[str]) -> list[str]:
@@ -39,7 +40,7 @@ def clean_countries(values: Iterable[str]) -> list[str]:
         for part in raw.replace(",", " ").split():
             code = part.strip().upper()
             if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-                raise SubscriptionError(f"not an ISO 3166 alpha-2 country code: {part!r}")
+                raise SubscriptionError(_("not an ISO 3166 alpha-2 country code: %(part)s", part=repr(part)))
             if code not in codes:
                 codes.append(code)
     return sorted(codes)
@@ -52,7 +53,13 @@ def clean_topics(values: Iterable[str]) -> list[str]:
         for part in raw.replace(",", " ").split():
             tid = part.strip().lower()
             if tid not in known:
-                raise SubscriptionError(f"unknown topic {part!r}; known topics: {', '.join(known)}")
+                raise SubscriptionError(
+                    _(
+                        "unknown topic %(part)s; known topics: %(known)s",
+                        part=repr(part),
+                        known=", ".join(known),
+                    )
+                )
             if tid not in topics:
                 topics.append(tid)
     return sorted(topics)
@@ -87,7 +94,9 @@ def validate(
 ) -> Choices:
     """Check every choice; saved searches are given by id or by name and must be the user's own."""
     if frequency not in FREQUENCIES:
-        raise SubscriptionError(f"a frequency is daily or weekly, not {frequency!r}")
+        raise SubscriptionError(
+            _("a frequency is daily or weekly, not %(frequency)s", frequency=repr(frequency))
+        )
     try:
         day = parse_weekday(weekday)
         at = format_send_at(send_at)
@@ -100,12 +109,16 @@ def validate(
     for ref in saved_searches:
         if isinstance(ref, int):
             if ref not in own:
-                raise SubscriptionError(f"saved search {ref} is not one of {user.username}'s")
+                raise SubscriptionError(
+                    _("saved search %(ref)s is not one of %(username)s's", ref=ref, username=user.username)
+                )
             ids.append(ref)
         elif ref in by_name:
             ids.append(by_name[ref])
         else:
-            raise SubscriptionError(f"{user.username} has no saved search named {ref!r}")
+            raise SubscriptionError(
+                _("%(username)s has no saved search named %(ref)s", username=user.username, ref=repr(ref))
+            )
     return Choices(
         countries=tuple(clean_countries(countries)),
         topics=tuple(clean_topics(topics)),

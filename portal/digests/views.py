@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -29,8 +31,6 @@ from portal.models import Role, SavedSearch, User
 
 bp = Blueprint("digests", __name__, template_folder="templates")
 
-WEEKDAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 
 class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
     widget = ListWidget(prefix_label=False)
@@ -38,29 +38,33 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
 
 
 class DigestForm(FlaskForm):  # type: ignore[misc]
-    active = BooleanField("Send me the digest")
+    active = BooleanField(_l("Send me the digest"))
     countries = StringField(
-        "Countries (ISO codes, e.g. SY, AF, ER)",
+        _l("Countries (ISO codes, e.g. SY, AF, ER)"),
         validators=[
             Length(max=800),
-            Regexp(r"^[A-Za-z ,]*$", message="Two-letter codes separated by commas."),
+            Regexp(r"^[A-Za-z ,]*$", message=_l("Two-letter codes separated by commas.")),
         ],
     )
-    topics = MultiCheckboxField("Topics", choices=[])
-    saved_searches = MultiCheckboxField("Saved searches", choices=[])
-    briefings = BooleanField("Briefings when they are published")
+    topics = MultiCheckboxField(_l("Topics"), choices=[])
+    saved_searches = MultiCheckboxField(_l("Saved searches"), choices=[])
+    briefings = BooleanField(_l("Briefings when they are published"))
     frequency = RadioField(
-        "How often", choices=[SelectChoice("daily", "Every day"), SelectChoice("weekly", "Once a week")]
+        _l("How often"),
+        choices=[SelectChoice("daily", _l("Every day")), SelectChoice("weekly", _l("Once a week"))],
     )
     weekday = SelectField(
-        "Day of the week (weekly)",
-        choices=[SelectChoice(v, label) for v, label in zip(WEEKDAYS, WEEKDAY_LABELS, strict=True)],
+        _l("Day of the week (weekly)"),
+        choices=[],
     )
     send_at = StringField(
-        "Time (HH:MM)",
-        validators=[DataRequired(), Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="Use HH:MM, e.g. 07:30.")],
+        _l("Time (HH:MM)"),
+        validators=[
+            DataRequired(),
+            Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message=_l("Use HH:MM, e.g. 07:30.")),
+        ],
     )
-    timezone = SelectField("Time zone", choices=[])
+    timezone = SelectField(_l("Time zone"), choices=[])
 
 
 def _settings() -> Settings:
@@ -97,7 +101,14 @@ def settings_page() -> ResponseReturnValue:
         form.send_at.data = "07:00"
         form.timezone.data = default_tz
         form.active.data = True
-    form.topics.choices = [SelectChoice(tid, label) for tid, label in subscriptions.all_topics().items()]
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    language = locale.language if locale is not None else "en"
+    days = locale.days["format"]["wide"] if locale is not None else {}
+    form.weekday.choices = [SelectChoice(v, str(days.get(i, v))) for i, v in enumerate(WEEKDAYS)]
+    topics = subscriptions.all_topics(language)
+    form.topics.choices = [SelectChoice(tid, label) for tid, label in topics.items()]
     form.saved_searches.choices = [SelectChoice(str(s.id), s.name) for s in saved]
     form.timezone.choices = [SelectChoice(z, z) for z in zone_names()]
     if form.validate_on_submit():
@@ -121,7 +132,7 @@ def settings_page() -> ResponseReturnValue:
             sub.active = bool(form.active.data)
             record(db.session, "digest_settings", f"user:{user.username}", subscriptions.describe(sub))
             flash(
-                "Digest settings saved." if sub.active else "Digest settings saved; the digest is off.",
+                _("Digest settings saved.") if sub.active else _("Digest settings saved; the digest is off."),
                 "info",
             )
             return redirect(url_for("digests.settings_page"))

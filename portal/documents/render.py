@@ -7,20 +7,21 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from portal.models import Document, Mention, Snapshot
 
 KIND_LABELS = {
-    "country": "Country",
-    "region": "Region",
-    "city": "City",
-    "location": "Place",
-    "nationality": "Nationality",
-    "armed_group": "Armed group",
-    "state_force": "State force",
-    "person": "Person",
-    "organisation": "Organisation",
+    "country": _l("Country"),
+    "region": _l("Region"),
+    "city": _l("City"),
+    "location": _l("Place"),
+    "nationality": _l("Nationality"),
+    "armed_group": _l("Armed group"),
+    "state_force": _l("State force"),
+    "person": _l("Person"),
+    "organisation": _l("Organisation"),
 }
 
 
@@ -86,10 +87,22 @@ def render_paragraphs(text: str, mentions: Sequence[Mention], notes: Sequence[Sp
 
 def citation(doc: Document, snapshot: Snapshot | None) -> str:
     """A COI-style reference: publisher, title, date, URL, access date, stored-copy hash."""
+    from flask_babel import gettext
+
+    from portal.templating import fmt_date
+
     publisher = doc.source.publisher or doc.source.name
-    published = doc.published_at.strftime("%d %B %Y") if doc.published_at else "undated"
-    accessed = doc.retrieved_at.strftime("%d %B %Y")
-    parts = [f"{publisher}, “{doc.title}”, {published}, {doc.url}, accessed on {accessed}"]
+    published = fmt_date(doc.published_at) if doc.published_at else gettext("undated")
+    parts = [
+        gettext(
+            "%(publisher)s, “%(title)s”, %(published)s, %(url)s, accessed on %(accessed)s",
+            publisher=publisher,
+            title=doc.title,
+            published=published,
+            url=doc.url,
+            accessed=fmt_date(doc.retrieved_at),
+        )
+    ]
     if snapshot is not None:
-        parts.append(f"stored copy SHA-256 {snapshot.sha256}")
+        parts.append(gettext("stored copy SHA-256 %(sha)s", sha=snapshot.sha256))
     return "; ".join(parts) + "."

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -81,15 +82,17 @@ def add_alias(session: Session, entity: Entity, alias: str) -> AliasResult:
     """Add an alias and a mention for each of its occurrences not yet covered by another mention."""
     alias = " ".join(alias.split())
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in alias):
-        raise EntityError("an alias holds no control characters")
+        raise EntityError(_("an alias holds no control characters"))
     if len(alias) < 2 or len(alias) > MAX_ALIAS:
-        raise EntityError(f"an alias has 2 to {MAX_ALIAS} characters")
+        raise EntityError(_("an alias has 2 to %(n)s characters", n=MAX_ALIAS))
     if entity.merged_into_id is not None:
-        raise EntityError("this entity was merged into another: add the alias there")
+        raise EntityError(_("this entity was merged into another: add the alias there"))
     if alias == entity.canonical_name or alias in (entity.aliases or []):
-        raise EntityError(f"“{alias}” is already a name of {entity.canonical_name}")
+        raise EntityError(
+            _("“%(alias)s” is already a name of %(name)s", alias=alias, name=entity.canonical_name)
+        )
     if len(entity.aliases or []) >= MAX_ALIASES:
-        raise EntityError(f"an entity holds at most {MAX_ALIASES} aliases")
+        raise EntityError(_("an entity holds at most %(n)s aliases", n=MAX_ALIASES))
     entity.aliases = [*(entity.aliases or []), alias]
     candidates = session.execute(
         select(Document.id, Document.text).where(Document.text.like(_like_pattern(alias), escape="\\"))
@@ -132,11 +135,11 @@ class MergeResult:
 def merge(session: Session, target: Entity, duplicate: Entity) -> MergeResult:
     """Merge ``duplicate`` into ``target``: its mentions, names and identifiers move to ``target``."""
     if target.id == duplicate.id:
-        raise EntityError("an entity cannot be merged into itself")
+        raise EntityError(_("an entity cannot be merged into itself"))
     if duplicate.merged_into_id is not None:
-        raise EntityError(f"{duplicate.canonical_name} was merged already")
+        raise EntityError(_("%(name)s was merged already", name=duplicate.canonical_name))
     if target.merged_into_id is not None:
-        raise EntityError(f"{target.canonical_name} was itself merged into another entity")
+        raise EntityError(_("%(name)s was itself merged into another entity", name=target.canonical_name))
     doc_ids = tuple(
         sorted(
             session.scalars(select(Mention.document_id).where(Mention.entity_id == duplicate.id).distinct())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import String, cast, func, or_, select
@@ -33,12 +35,12 @@ PAGELEN = 50
 
 
 class AliasForm(FlaskForm):  # type: ignore[misc]
-    alias = StringField("New alias", validators=[DataRequired(), Length(min=2, max=300)])
+    alias = StringField(_l("New alias"), validators=[DataRequired(), Length(min=2, max=300)])
 
 
 class MergeForm(FlaskForm):  # type: ignore[misc]
     duplicate_id = IntegerField(
-        "Id of the duplicate to merge into this entity",
+        _l("Id of the duplicate to merge into this entity"),
         validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)],
     )
 
@@ -104,7 +106,10 @@ def show(entity_id: int) -> ResponseReturnValue:
     if row.merged_into_id is not None:
         target = resolve(db.session, row)
         if target.id != row.id:
-            flash(f"“{row.canonical_name}” was merged into “{target.canonical_name}”.", "info")
+            flash(
+                _("“%(old)s” was merged into “%(new)s”.", old=row.canonical_name, new=target.canonical_name),
+                "info",
+            )
             return redirect(url_for("entities.show", entity_id=target.id))
     fill_from_gazetteer(row)
     writer = current_user.role in WRITERS
@@ -146,12 +151,16 @@ def alias(entity_id: int) -> ResponseReturnValue:
                 {"alias": result.alias, "mentions": result.mentions, "documents": list(result.documents)},
             )
             flash(
-                f"Added alias “{result.alias}”: {result.mentions} new mention(s) "
-                f"in {len(result.documents)} document(s).",
+                _(
+                    "Added alias “%(alias)s”: %(mentions)d new mention(s) in %(documents)d document(s).",
+                    alias=result.alias,
+                    mentions=result.mentions,
+                    documents=len(result.documents),
+                ),
                 "info",
             )
     else:
-        flash("Give an alias of 2 to 300 characters.", "error")
+        flash(_("Give an alias of 2 to 300 characters."), "error")
     return redirect(url_for("entities.show", entity_id=row.id))
 
 
@@ -161,11 +170,11 @@ def merge_into(entity_id: int) -> ResponseReturnValue:
     target = _entity(entity_id)
     form = MergeForm()
     if not form.validate_on_submit():
-        flash("Give the id of the duplicate entity.", "error")
+        flash(_("Give the id of the duplicate entity."), "error")
         return redirect(url_for("entities.show", entity_id=target.id))
     duplicate = db.session.get(Entity, form.duplicate_id.data)
     if duplicate is None:
-        flash(f"There is no entity {form.duplicate_id.data}.", "error")
+        flash(_("There is no entity %(id)s.", id=form.duplicate_id.data), "error")
         return redirect(url_for("entities.show", entity_id=target.id))
     try:
         result = merge(db.session, target, duplicate)
@@ -184,8 +193,13 @@ def merge_into(entity_id: int) -> ResponseReturnValue:
         },
     )
     flash(
-        f"Merged “{duplicate.canonical_name}” into “{target.canonical_name}”: "
-        f"{result.mentions} mention(s) in {len(result.documents)} document(s) moved.",
+        _(
+            "Merged “%(old)s” into “%(new)s”: %(mentions)d mention(s) in %(documents)d document(s) moved.",
+            old=duplicate.canonical_name,
+            new=target.canonical_name,
+            mentions=result.mentions,
+            documents=len(result.documents),
+        ),
         "info",
     )
     return redirect(url_for("entities.show", entity_id=target.id))

@@ -98,7 +98,7 @@ _choices: dict[str, tuple[float, tuple[object, ...], _RawChoices]] = {}
 @dataclass(frozen=True)
 class _RawChoices:
     codes: tuple[str, ...]
-    topics: tuple[tuple[str, str], ...]
+    topics: tuple[tuple[str, str, str | None], ...]  # id, English and Dutch label
     groups: tuple[tuple[str, str], ...]
     sources: tuple[str, ...]
     langs: tuple[str, ...]
@@ -118,7 +118,7 @@ def _fingerprint(session: Session) -> tuple[object, ...]:
 
 def _read_choices(session: Session) -> _RawChoices:
     codes = session.scalars(select(distinct(DocumentCountry.country_code)))
-    topics = session.execute(select(Topic.id, Topic.label_en).order_by(Topic.label_en))
+    topics = session.execute(select(Topic.id, Topic.label_en, Topic.label_nl).order_by(Topic.label_en))
     groups = session.execute(
         select(Entity.key, Entity.canonical_name)
         .where(Entity.kind.in_(GROUP_KINDS), Entity.merged_into_id.is_(None))
@@ -128,7 +128,7 @@ def _read_choices(session: Session) -> _RawChoices:
     langs = session.scalars(select(distinct(Document.language)).where(Document.language.is_not(None)))
     return _RawChoices(
         tuple(c for c in codes if c),
-        tuple((str(i), str(label)) for i, label in topics),
+        tuple((str(i), str(en), nl) for i, en, nl in topics),
         tuple((str(k), str(n)) for k, n in groups),
         tuple(sources),
         tuple(c for c in langs if c),
@@ -155,7 +155,10 @@ def filter_choices(session: Session) -> FilterChoices:
 
     raw = _raw_choices(session)
     countries = sorted((Choice(c, country_name(c)) for c in raw.codes), key=lambda c: c.label)
-    topics = [Choice(i, label) for i, label in raw.topics]
+    dutch = _locale().language == "nl"
+    topics = sorted(
+        (Choice(i, nl if dutch and nl else en) for i, en, nl in raw.topics), key=lambda c: c.label
+    )
     groups = [Choice(k, name) for k, name in raw.groups]
     sources = [Choice(s, s) for s in raw.sources]
     languages = sorted((Choice(c.lower(), language_name(c)) for c in raw.langs), key=lambda c: c.label)
@@ -205,5 +208,42 @@ def field_offer(session: Session, query: str) -> FieldOffer | None:
             return FieldOffer("group", entity.key, entity.canonical_name, str(_l("armed group")))
     for topic in session.scalars(select(Topic)):
         if lowered in (topic.label_en.casefold(), (topic.label_nl or "").casefold()):
-            return FieldOffer("topic", topic.id, topic.label_en, str(_l("topic")))
+            from portal.templating import topic_label
+
+            return FieldOffer("topic", topic.id, topic_label(topic), str(_l("topic")))
     return None
+
+
+# The query warnings of search_index.query.WARNING_TEXTS, in the catalogue: same codes, the
+# placeholders written the gettext way. A test holds the English texts equal.
+WARNING_MESSAGES = {
+    "quote_open": _l("A quotation mark is not closed; the rest was read as a phrase."),
+    "field_quote_open": _l('The quoted value of "%(field)s:" is not closed; read to the end.'),
+    "paren_unopened": _l("A closing parenthesis has no opening one; it was ignored."),
+    "paren_unclosed": _l("A parenthesis is not closed; it was closed at the end."),
+    "or_alone": _l('"OR" needs a search term on both sides; it was ignored.'),
+    "and_alone": _l('"AND" needs a search term on both sides; it was ignored.'),
+    "not_alone": _l('"NOT" needs a search term after it; it was ignored.'),
+    "too_deep": _l("The query nests parentheses or NOT more than %(depth)s levels deep; simplify it."),
+    "wildcard_short": _l('"%(text)s": a wildcard needs at least two letters before * or ?; ignored.'),
+    "field_unknown": _l('There is no field "%(field)s:"; "%(field)s:%(value)s" was searched as words.'),
+    "field_empty": _l('"%(field)s:" has no value; it was ignored.'),
+    "date_unreadable": _l(
+        'Could not read the date "%(value)s"; use e.g. '
+        "published:2026-01-01..2026-03-31 or published:2026-01..2026-03."
+    ),
+    "since_unreadable": _l('Could not read "since:%(value)s"; use e.g. since:24h, since:7d or since:2w.'),
+    "country_unknown": _l('Unknown country "%(value)s".'),
+    "value_unknown": _l('Unknown %(field)s "%(value)s"; searched as typed.'),
+    "facet_unknown": _l('There is no facet "%(name)s".'),
+    "filter_unknown": _l('There is no filter "%(name)s"; it was ignored.'),
+}
+
+
+def warning_text(warning: object) -> str:
+    """A query warning in the interface language (its English text when it carries no code)."""
+    code = getattr(warning, "code", None)
+    message = WARNING_MESSAGES.get(code) if isinstance(code, str) else None
+    if message is None:
+        return str(warning)
+    return str(message) % getattr(warning, "params", {})

@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,6 +23,7 @@ from wtforms.validators import DataRequired, Length
 from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.extensions import db
+from portal.i18n import feed_language
 from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, Topic, utcnow
 from portal.search.labels import (
     date_clause,
@@ -29,6 +32,7 @@ from portal.search.labels import (
     language_name,
     type_name,
     value_label,
+    warning_text,
 )
 from portal.search.service import request_texts
 from portal.search.service import search as run_search
@@ -56,7 +60,7 @@ def facet_names(
     facets: Mapping[str, Sequence[tuple[str, int]]], filters: Mapping[str, list[str]]
 ) -> dict[str, str]:
     """Readable names for facet values: countries, topics, armed groups (entity keys)."""
-    from portal.templating import country_name, province_label
+    from portal.templating import country_name, province_label, topic_label
 
     names: dict[str, str] = {}
     values = {name: {v for v, _ in facets.get(name, ())} | set(filters.get(name, ())) for name in FACETS}
@@ -71,7 +75,7 @@ def facet_names(
         names[f"province:{code}"] = province_label(code)
     if values["topic"]:
         for topic in db.read_session.scalars(select(Topic).where(Topic.id.in_(values["topic"]))):
-            names[f"topic:{topic.id}"] = topic.label_en
+            names[f"topic:{topic.id}"] = topic_label(topic)
     if values["group"]:
         for entity in db.read_session.scalars(select(Entity).where(Entity.key.in_(values["group"]))):
             names[f"group:{entity.key}"] = entity.canonical_name
@@ -115,7 +119,7 @@ def index() -> ResponseReturnValue:
                 texts=request_texts(),
             )
         except QueryTooDeep as exc:
-            query_error = str(exc)
+            query_error = warning_text(exc.args[0] if exc.args else exc)
         except Exception as exc:  # an absent or outdated index must not become a server error
             error = str(exc)
         record(db.session, "search", query, {"filters": filters, "sort": sort, "page": page})
@@ -162,6 +166,7 @@ def index() -> ResponseReturnValue:
         date_from=date_from,
         date_to=date_to,
         broken=broken,
+        warnings=[warning_text(w) for w in results.warnings] if results else [],
         offer=offer,
     )
     return page_html, 400 if query_error else 200
@@ -191,7 +196,7 @@ def start_page() -> dict[str, object]:
 
 
 class SaveSearchForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     q = HiddenField()
     filters = HiddenField()
 
@@ -226,14 +231,16 @@ def saved() -> ResponseReturnValue:
             filters=clean,
         )
         db.session.add(row)
-        flash(f"Saved search “{row.name}”.", "info")
+        flash(_("Saved search “%(name)s”.", name=row.name), "info")
         return redirect(url_for("search.saved"))
     if current_user.feed_token is None:
         current_user.feed_token = secrets.token_urlsafe(32)
     rows = db.session.scalars(
         select(SavedSearch).where(SavedSearch.user_id == current_user.id).order_by(SavedSearch.name)
     ).all()
-    return render_template("search/saved.html", saved=rows, delete_form=FlaskForm())
+    return render_template(
+        "search/saved.html", saved=rows, delete_form=FlaskForm(), facet_labels=FACET_LABELS
+    )
 
 
 @bp.route("/saved/<int(max=2147483647):saved_id>/delete", methods=["POST"])
@@ -242,7 +249,7 @@ def delete_saved(saved_id: int) -> ResponseReturnValue:
     form = FlaskForm()
     if form.validate_on_submit():
         db.session.delete(_saved(saved_id))
-        flash("Saved search deleted.", "info")
+        flash(_("Saved search deleted."), "info")
     return redirect(url_for("search.saved"))
 
 
@@ -281,7 +288,8 @@ def saved_feed(saved_id: int) -> ResponseReturnValue:
     }
     docs = [found[i] for i in ids if i in found]
     record(db.session, "feed", f"saved_search:{row.id}", user=owner)
-    body = render_template("search/feed.atom", saved=row, docs=docs, updated=utcnow())
+    with force_locale(feed_language(owner)):  # a feed reader has no session: the owner's language
+        body = render_template("search/feed.atom", saved=row, docs=docs, updated=utcnow())
     return Response(body, mimetype="application/atom+xml")
 
 

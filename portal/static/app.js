@@ -7,10 +7,11 @@
       var status = button.parentElement.querySelector(".copy-status");
       if (!target) { return; }
       var text = target.textContent.trim();
-      var done = function () { if (status) { status.textContent = "Copied."; } };
+      // the page gives the messages in its language (data-copied, data-copy-failed)
+      var done = function () { if (status) { status.textContent = button.getAttribute("data-copied") || ""; } };
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(text).then(done, function () {
-          if (status) { status.textContent = "Copying failed: select the text and copy it."; }
+          if (status) { status.textContent = button.getAttribute("data-copy-failed") || ""; }
         });
       }
     });

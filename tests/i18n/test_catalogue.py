@@ -13,8 +13,22 @@ from flask.testing import FlaskClient
 import portal
 
 ROOT = Path(portal.__file__).parent
-METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+METHODS = [
+    ("**.py", "python"),
+    ("**/templates/**.html", "jinja2"),
+    ("**/templates/**.txt", "jinja2"),
+    ("**/templates/**.atom", "jinja2"),
+    ("**/templates/**.xml", "jinja2"),
+]
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "ugettext": None,
+    "ungettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+}
 
 
 def source_messages() -> set[str]:
