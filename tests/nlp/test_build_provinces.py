@@ -50,3 +50,4 @@ def test_display_names_lose_the_kind_of_division_unless_nothing_would_be_left() 
     assert _english_division("Eastern Province") == "Eastern Province"
     assert _english_division("Free State") == "Free State"
     assert _english_division("Aleppo") == "Aleppo"
+    assert _english_division("Australian Capital Territory") == "Australian Capital Territory"

@@ -55,6 +55,12 @@ def test_towns_of_many_countries_lie_in_their_province(town: str, country: str, 
     assert get_gazetteer().province(_town(town, country)) == province
 
 
+def test_a_county_lies_in_its_state_or_nation() -> None:
+    gaz = get_gazetteer()
+    assert gaz.province("region:US-06037") == Province("US-CA", "California")  # Los Angeles County
+    assert gaz.province("region:GB-KEN") == Province("GB-ENG", "England")
+
+
 def test_a_division_no_iso_code_matches_keeps_a_geonames_code_and_its_english_name() -> None:
     found = get_gazetteer().province(_town("Munich", "DE"))
     assert found is not None
