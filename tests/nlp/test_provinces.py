@@ -5,7 +5,9 @@ Sample sentences written for these tests.
 
 from __future__ import annotations
 
-from nlp.gazetteer import get_gazetteer
+import pytest
+
+from nlp.gazetteer import Gazetteer, _add_places, get_gazetteer
 from nlp.jsonl import result_to_dict
 from nlp.pipeline import tag
 from nlp.records import Province, TagInput
@@ -27,3 +29,99 @@ def test_the_tag_contract_gives_a_province_or_null_on_every_mention() -> None:
     entities = {e["text"]: e for e in result_to_dict(result)["entities"]}
     assert entities["Hama province"]["province"] == {"code": "SY-HM", "name": "Hama"}
     assert entities["Syria"]["province"] is None
+
+
+def _town(name: str, country: str) -> str:
+    """Entity id of the most populous town of that name in that country."""
+    towns = [c for c in get_gazetteer().lookup(name) if c.kind == "city" and c.country == country]
+    assert towns, f"{name} ({country}) is not in the gazetteer"
+    return max(towns, key=lambda c: c.population).entity_id
+
+
+@pytest.mark.parametrize(
+    ("town", "country", "province"),
+    [
+        ("Aleppo", "SY", Province("SY-HL", "Aleppo")),
+        ("Homs", "SY", Province("SY-HI", "Homs")),
+        ("Mosul", "IQ", Province("IQ-NI", "Nineveh")),
+        ("Kandahar", "AF", Province("AF-KAN", "Kandahar")),
+        ("Maiduguri", "NG", Province("NG-BO", "Borno")),
+        ("Goma", "CD", Province("CD-NK", "North Kivu")),
+        ("Kharkiv", "UA", Province("UA-63", "Kharkiv")),
+        ("Houston", "US", Province("US-TX", "Texas")),
+    ],
+)
+def test_towns_of_many_countries_lie_in_their_province(town: str, country: str, province: Province) -> None:
+    assert get_gazetteer().province(_town(town, country)) == province
+
+
+def test_a_county_lies_in_its_state_or_nation() -> None:
+    gaz = get_gazetteer()
+    assert gaz.province("region:US-06037") == Province("US-CA", "California")  # Los Angeles County
+    assert gaz.province("region:GB-KEN") == Province("GB-ENG", "England")
+
+
+def test_a_division_no_iso_code_matches_keeps_a_geonames_code_and_its_english_name() -> None:
+    found = get_gazetteer().province(_town("Munich", "DE"))
+    assert found is not None
+    assert found.name == "Bavaria"
+    assert found.code.startswith("DE.")
+
+
+def test_every_town_with_a_key_has_a_named_province() -> None:
+    gaz = get_gazetteer()
+    assert len(gaz.city_admin1) > 60_000
+    for entity_id, key in list(gaz.city_admin1.items())[::500]:
+        province = gaz.province(entity_id)
+        assert province is not None and province.name, entity_id
+        assert key.split(".")[0] == province.code[:2]
+
+
+def _tiny_gazetteer() -> Gazetteer:
+    """A gazetteer of made-up places: one country, one region, three towns."""
+    places = {
+        "countries": [
+            {"code": "ZZ", "name": "Zedland", "names": ["Zedland"], "demonyms": [], "population": 1000}
+        ],
+        "regions": [
+            {"code": "ZZ-NO", "country": "ZZ", "name": "Nordmark", "type": "Province", "names": ["Nordmark"]}
+        ],
+        "cities_fields": ["geonameid", "name", "country", "population", "admin1", "names"],
+        "cities": [
+            [1, "Alpha Town", "ZZ", 50000, "ZZ.01", ["Alpha Town"]],
+            [2, "Beta Town", "ZZ", 40000, "ZZ.02", ["Beta Town"]],
+            [3, "Gamma Town", "ZZ", 30000, None, ["Gamma Town"]],
+        ],
+        "admin1": {"ZZ.01": "ZZ-NO", "ZZ.02": "ZZ.02"},
+        "provinces": {"ZZ-NO": "Northmark", "ZZ.02": "Southmark"},
+    }
+    gaz = Gazetteer()
+    _add_places(gaz, places)
+    return gaz
+
+
+def test_provinces_of_towns_come_from_their_geonames_key() -> None:
+    gaz = _tiny_gazetteer()
+    assert gaz.province("city:1") == Province("ZZ-NO", "Northmark")
+    assert gaz.province("city:2") == Province("ZZ.02", "Southmark")
+    assert gaz.admin1_key("city:2") == "ZZ.02"
+    (alpha,) = gaz.lookup("Alpha Town")
+    assert alpha.admin1 == "ZZ-NO"
+
+
+def test_a_town_without_admin1_has_no_province() -> None:
+    gaz = _tiny_gazetteer()
+    assert gaz.province("city:3") is None
+    assert gaz.admin1_key("city:3") is None
+
+
+def test_a_region_takes_the_english_name_of_the_province_table() -> None:
+    assert _tiny_gazetteer().province("region:ZZ-NO") == Province("ZZ-NO", "Northmark")
+
+
+def test_the_tag_contract_gives_a_province_outside_the_united_states() -> None:
+    text = "Fighting was reported near Goma and in Mosul on Friday."
+    (result,) = tag([TagInput(id="sample-2", text=text)], model="none")
+    entities = {e["text"]: e for e in result_to_dict(result)["entities"]}
+    assert entities["Goma"]["province"] == {"code": "CD-NK", "name": "North Kivu"}
+    assert entities["Mosul"]["province"] == {"code": "IQ-NI", "name": "Nineveh"}
