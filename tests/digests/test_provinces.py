@@ -64,7 +64,7 @@ def test_a_saved_search_on_a_province_keeps_only_documents_placed_there(
 
     def matched(query: str, filters: dict[str, list[str]] | None = None) -> set[int]:
         saved = SavedSearch(name="s", query=query, filters=filters or {})
-        return set(match_saved(corpus, parse_saved_search(saved), every))
+        return set(match_saved(corpus, parse_saved_search(saved, corpus.resolvers(), TAGGED), every))
 
     assert matched("", {"province": ["SY-HI"]}) == {ids["homs"], ids["both"]}
     assert matched("", {"province": ["SY-HM"]}) == {ids["both"]}

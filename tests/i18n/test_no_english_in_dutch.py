@@ -28,6 +28,7 @@ from portal.models import (
     DocumentCountry,
     DocumentVersion,
     Entity,
+    Mention,
     SavedSearch,
     Snapshot,
     Source,
@@ -174,6 +175,8 @@ def stored_texts(factory: sessionmaker[Session]) -> list[str]:
             add([src.mandate, src.methodology, src.reliability_note, src.assessment_notes])
         for e in session.scalars(select(Entity)):
             add([e.canonical_name, e.aliases, e.ucdp_name, e.entity_type, e.key, e.wikidata_id])
+        # province names are the gazetteer's English names of places, not interface text
+        add(list(session.scalars(select(Mention.province_name).where(Mention.province_name.is_not(None)))))
         for u in session.scalars(select(User)):
             add([u.username, u.email])
         for b in session.scalars(select(Briefing)):

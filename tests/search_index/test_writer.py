@@ -158,10 +158,11 @@ def test_every_facet_field_is_indexed_filtered_and_counted(make_index: MakeIndex
         topics=("transport",),
         groups=("lake-militia",),
         actors=("ferry-company",),
+        provinces=("TZ-18",),
     )
     other = dataclasses.replace(doc, id=8, source="", publisher_type="", language="", doc_type="",
                                 focus_countries=(), mentioned_countries=(), topics=(), groups=(),
-                                actors=(), published_at=None)  # fmt: skip
+                                actors=(), provinces=(), published_at=None)  # fmt: skip
     index = make_index("fields")
     index.apply([Change("upsert", d.id, d) for d in (doc, other)])
     values = facet_values(doc)
