@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from portal.briefings.citations import Wording
 from portal.screening.lists import CandidateView
 from portal.screening.models import ScreeningList
 
@@ -82,11 +83,12 @@ def to_docx(
     copy_urls: Mapping[int, str],
     label: Callable[[str], str],
     author: str,
+    wording: Wording | None = None,
 ) -> bytes:
     """The list as a Word document: per name its candidates, decisions and cited sources.
 
     ``label`` translates the few fixed words (decisions, headings); ``copy_urls`` maps a document id
-    to the address of its stored copy.
+    to the address of its stored copy; ``wording`` gives the citations' language (English without).
     """
     from docx import Document as WordDocument
 
@@ -138,7 +140,7 @@ def to_docx(
         word.add_heading(label("Sources"), level=1)
         cited = {s.document.id: s.citation for view in views.values() for s in view.sources}
         for doc_id, number in numbers.items():
-            word.add_paragraph(f"[{number}] {cited[doc_id].text(copy_urls.get(doc_id))}")
+            word.add_paragraph(f"[{number}] {cited[doc_id].text(copy_urls.get(doc_id), wording)}")
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()

@@ -27,6 +27,7 @@ from portal.extensions import db
 from portal.screening import export, lists
 from portal.screening.models import ScreeningList
 from portal.screening.service import ScreeningError
+from portal.templating import citation_wording
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 
@@ -139,6 +140,7 @@ def show(list_id: int) -> ResponseReturnValue:
         delete_form=DeleteForm(formdata=None),
         author=row.author.username,
         threshold=f"{DEFAULT_THRESHOLD:.2f}",
+        wording=citation_wording(),
     )
     return _no_index(Response(body))
 
@@ -234,7 +236,9 @@ def _label(text: str) -> str:
 def export_docx(list_id: int) -> ResponseReturnValue:
     row = _list(list_id)
     views = lists.candidate_views(db.session, row)
-    body = export.to_docx(row, views, _copy_urls(views, external=True), _label, row.author.username)
+    body = export.to_docx(
+        row, views, _copy_urls(views, external=True), _label, row.author.username, citation_wording()
+    )
     record(db.session, "screening.export", _target(row), {"format": "docx"})
     response = Response(
         body, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document"

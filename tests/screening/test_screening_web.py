@@ -9,11 +9,11 @@ from collections.abc import Callable
 
 from docx import Document as WordDocument
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import transaction
-from portal.models import AuditEvent, IndexChange, Role
+from portal.models import AuditEvent, IndexChange, Role, User
 from portal.screening.models import ScreeningCandidate, ScreeningDecision, ScreeningEntry, ScreeningList
 from tests.conftest import csrf_token, login, make_user
 from tests.portal.test_api import token_for
@@ -68,7 +68,7 @@ def test_a_researcher_screens_a_list_decides_and_exports(
     assert 'class="badge badge-match"' in html
     assert f'href="/documents/{ids["doc:0"]}"' in html and "Checkpoint report from Vellmar" in html
     assert '<mark class="ent ent-person">Rashid Anwar Qoubaisi</mark>, a captain' in html
-    assert "Invented Monitor, “Checkpoint report from Vellmar”, 03 October 2026, stored copy" in html
+    assert "Invented Monitor, “Checkpoint report from Vellmar”, 3 October 2026, stored copy" in html
     assert (
         "12th Falcon Regiment (2)" in html and "Vellmar (2)" in html and "Detention and torture (2)" in html
     )
@@ -109,7 +109,7 @@ def test_a_researcher_screens_a_list_decides_and_exports(
     assert word.status_code == 200 and word.headers["Content-Disposition"].endswith('.docx"')
     text = "\n".join(p.text for p in WordDocument(io.BytesIO(word.data)).paragraphs)
     assert "Decision: match (researcher" in text and "regiment and years agree" in text
-    assert "Invented Monitor, “Checkpoint report from Vellmar”, 03 October 2026, stored copy http://" in text
+    assert "Invented Monitor, “Checkpoint report from Vellmar”, 3 October 2026, stored copy http://" in text
     assert "“… Witnesses said that Rashid Anwar Qoubaisi, a captain" in text
     target = f"screening:{list_id}"
     assert _actions(factory) == [
@@ -125,6 +125,23 @@ def test_a_researcher_screens_a_list_decides_and_exports(
         assert session.scalar(select(func.count()).select_from(IndexChange)) == 0
     # the list is among the researcher's own
     assert f'href="{location}"' in client.get("/screening/").get_data(as_text=True)
+
+
+def test_citations_follow_the_researchers_language(
+    logged_in: Callable[[str], FlaskClient], factory: sessionmaker[Session]
+) -> None:
+    seed(factory)
+    with transaction(factory) as session:
+        session.execute(update(User).where(User.username == "researcher").values(locale="nl"))
+    client = logged_in("researcher")
+    location = _create(client)
+    list_id = int(location.rsplit("/", 1)[1])
+    html = client.get(location).get_data(as_text=True)
+    assert "“Checkpoint report from Vellmar”, 3 oktober 2026, bewaarde kopie" in html
+    assert "geraadpleegd op" in html and "accessed" not in html
+    word = client.get(f"/screening/{list_id}/export.docx")
+    text = "\n".join(p.text for p in WordDocument(io.BytesIO(word.data)).paragraphs)
+    assert "“Checkpoint report from Vellmar”, 3 oktober 2026" in text and "geraadpleegd op" in text
 
 
 def test_another_researcher_gets_404_and_an_admin_sees_the_list(
