@@ -139,7 +139,7 @@ def _one_document(factory: sessionmaker[Session], text: str) -> int:
 
 def test_place_mentions_keep_their_province_and_the_index_gets_it(factory: sessionmaker[Session]) -> None:
     from nlp.records import Province
-    from portal.pipeline import _load_for_index, index_doc
+    from portal.pipeline import load_for_index, index_doc
 
     text = "Farmers from Tell Abyad and Ras al-Ain met in Raqqa province; Turkey was mentioned."
     doc_id = _one_document(factory, text)
@@ -179,7 +179,7 @@ def test_place_mentions_keep_their_province_and_the_index_gets_it(factory: sessi
             ("Raqqa province", "SY-RA", "Raqqa"),
             ("Turkey", None, None),
         ]
-        indexed = index_doc(_load_for_index(session, [doc_id])[doc_id])
+        indexed = index_doc(load_for_index(session, [doc_id])[doc_id])
     assert indexed.provinces == ("SY-HA", "SY-RA")
 
 
