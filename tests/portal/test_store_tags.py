@@ -139,7 +139,7 @@ def _one_document(factory: sessionmaker[Session], text: str) -> int:
 
 def test_place_mentions_keep_their_province_and_the_index_gets_it(factory: sessionmaker[Session]) -> None:
     from nlp.records import Province
-    from portal.pipeline import load_for_index, index_doc
+    from portal.pipeline import index_doc, load_for_index
 
     text = "Farmers from Tell Abyad and Ras al-Ain met in Raqqa province; Turkey was mentioned."
     doc_id = _one_document(factory, text)
