@@ -49,6 +49,13 @@ class Entry:
 
 def parse_list(text: str) -> list[NameQuery]:
     """The names of a screening list in CSV; :class:`ScreeningError` on a bad list."""
+    try:
+        return _parse_list(text)
+    except csv.Error as exc:  # a broken line: say so rather than fail
+        raise ScreeningError(f"the list is not readable CSV: {exc}") from None
+
+
+def _parse_list(text: str) -> list[NameQuery]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     fields = [f.strip().lower() for f in reader.fieldnames or []]
     if "name" not in fields:
