@@ -23,10 +23,16 @@ SOURCE = Path(__file__).with_name("translations")
 babel = Babel()
 
 
+def browser_language() -> str:
+    """The language the browser asks for first among ours; English when it asks for none of them."""
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
 def select_locale() -> str:
+    """The user's chosen language; before they choose one, and before log-in, the browser's."""
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return str(current_user.locale)
-    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+    return browser_language()
 
 
 def feed_language(user: object) -> str:

@@ -312,7 +312,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, create_constraint=False))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    locale: Mapped[str] = mapped_column(String(5), default="en")
+    # "" until the user (or their browser at first log-in) chooses English or Dutch
+    locale: Mapped[str] = mapped_column(String(5), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     feed_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)

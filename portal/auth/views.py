@@ -19,6 +19,7 @@ from portal.auth import sessions
 from portal.auth.passwords import check_password
 from portal.auth.throttle import note_attempt, retry_after
 from portal.extensions import db, login_manager
+from portal.i18n import LANGUAGES, browser_language
 from portal.models import User, utcnow
 
 bp = Blueprint("auth", __name__)
@@ -79,6 +80,9 @@ def login() -> ResponseReturnValue:
             login_user(user)
             sessions.start(user)
             user.last_login_at = utcnow()
+            if user.locale not in LANGUAGES:
+                # no language chosen yet: keep the browser's, which e-mails then follow too
+                user.locale = browser_language()
             note_attempt(db.session, name, ip, True)
             record(db.session, "login", name, user=user)
             return redirect(safe_next(request.args.get("next")))
@@ -104,8 +108,6 @@ def logout() -> ResponseReturnValue:
 @login_required
 def language() -> ResponseReturnValue:
     """Switch the interface language of the logged-in user."""
-    from portal.i18n import LANGUAGES
-
     choice = request.form.get("locale", "")
     if choice in LANGUAGES and FlaskForm().validate_on_submit():
         current_user.locale = choice

@@ -69,6 +69,29 @@ def test_user_switches_the_interface_to_dutch(logged_in: Callable[[str], FlaskCl
     assert ">Zoeken</a>" in client.get("/").get_data(as_text=True)
 
 
+def test_a_new_user_gets_the_browser_language_until_choosing(
+    app: Any, client: FlaskClient, users: dict[str, Any], factory: Any
+) -> None:
+    from sqlalchemy import select, update
+
+    from portal.models import User
+    from tests.conftest import login
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl-BE,nl;q=0.9,en;q=0.5"
+    assert 'lang="nl"' in client.get("/login").get_data(as_text=True)
+    assert login(client, "officer").status_code == 302
+    assert ">Zoeken</a>" in client.get("/").get_data(as_text=True)
+    with factory() as session:  # kept, so that the e-mails speak Dutch too
+        assert session.scalar(select(User.locale).where(User.username == "officer")) == "nl"
+        session.execute(update(User).where(User.username == "researcher").values(locale="en"))
+        session.commit()
+    # a language the user chose wins over the browser's
+    other = app.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
+    assert login(other, "researcher").status_code == 302
+    assert ">Search</a>" in other.get("/").get_data(as_text=True)
+
+
 def test_country_names_follow_the_interface_language(app: Any) -> None:
     from flask_babel import force_locale
 
