@@ -36,7 +36,11 @@ DECISION_LABELS = {"match": _l("Match"), "no_match": _l("No match"), "unsure": _
 
 class NewListForm(FlaskForm):  # type: ignore[misc]
     title = StringField(_l("Title (optional)"), validators=[Optional(), Length(max=lists.MAX_TITLE)])
-    names = TextAreaField(_l("Names as CSV"), validators=[Optional()])
+    names = TextAreaField(
+        _l("Names as CSV"),
+        validators=[Optional()],
+        render_kw={"placeholder": "name,aliases,birth_year,nationality,unit", "spellcheck": "false"},
+    )
     upload = FileField(_l("Or a CSV file"))
 
 
