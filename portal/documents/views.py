@@ -151,8 +151,8 @@ def _snapshot(doc_id: int, snap_id: int) -> Snapshot:
 @bp.route("/<int(max=2147483647):doc_id>/copies/<int(max=2147483647):snap_id>")
 @roles_required()
 def copy(doc_id: int, snap_id: int) -> ResponseReturnValue:
-    doc = _document(doc_id)
     snap = _snapshot(doc_id, snap_id)
+    doc = snap.version.document  # the page names the document only: no tags, mentions or versions
     kind = snap.content_type.split(";")[0].strip().lower()
     body: Markup | str | None = None
     if kind in {"text/html", "application/xhtml+xml"}:
