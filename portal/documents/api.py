@@ -7,7 +7,7 @@ from typing import Any
 from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from portal.api import api_blueprint, openapi
 from portal.api.args import int_arg, iso
@@ -114,7 +114,10 @@ def document_detail(d: Document) -> dict[str, Any]:
 
 
 def _documents_query() -> Any:
-    return select(Document).options(selectinload(Document.source), selectinload(Document.countries))
+    """Documents for lists of summaries: without their text."""
+    return select(Document).options(
+        defer(Document.text), selectinload(Document.source), selectinload(Document.countries)
+    )
 
 
 @bp.get("/documents")

@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -54,6 +54,8 @@ FACET_LABELS = {
     "type": _l("Type"),
 }
 PAGELEN = 20
+#: the kinds of mention a result line shows as tags
+RESULT_MENTION_KINDS = ("armed_group", "state_force")
 
 
 def facet_names(
@@ -131,10 +133,14 @@ def index() -> ResponseReturnValue:
                     select(Document)
                     .where(Document.id.in_(ids))
                     .options(
+                        defer(Document.text),  # the snippet comes from the index
                         selectinload(Document.source),
                         selectinload(Document.countries),
                         selectinload(Document.topics).selectinload(DocumentTopic.topic),
-                        selectinload(Document.mentions).selectinload(Mention.entity),
+                        # a result shows its groups and forces only, not every place and person
+                        selectinload(
+                            Document.mentions.and_(Mention.kind.in_(RESULT_MENTION_KINDS))
+                        ).selectinload(Mention.entity),
                     )
                 )
             }
@@ -155,6 +161,7 @@ def index() -> ResponseReturnValue:
         results=results,
         rows=rows,
         highlights=highlights,
+        result_mention_kinds=RESULT_MENTION_KINDS,
         error=error,
         save_form=SaveSearchForm(q=query, filters=json.dumps(filters)),
         grouped=grouped,

@@ -36,6 +36,10 @@ def test_fields_facets_and_sorting(
     assert 'data-facet="topic"' in page
     page = client.get("/", query_string={"q": 'group:"RSF"'}).get_data(as_text=True)
     assert "Rapid Support Forces" in page
+    # result lines tag the groups and forces named, and no place or person
+    group_tags = set(re.findall(r'<a class="tag group" href="/entities/\d+">([^<]+)</a>', page))
+    assert "Rapid Support Forces" in group_tags
+    assert not group_tags & {"Khartoum", "El Fasher", "Darfur", "Sudan"}
     help_page = client.get("/help").get_data(as_text=True)
     assert "since:7d" in help_page and "group:" in help_page
 
