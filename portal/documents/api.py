@@ -15,8 +15,9 @@ from portal.api.auth import token_required
 from portal.api.errors import ApiError
 from portal.api.openapi import COMMON, NULLABLE_DT, NULLABLE_STR, _error, _int_param, _listing, _ok, _ref
 from portal.audit import record
+from portal.documents.queries import full_document
 from portal.extensions import db
-from portal.models import Document, DocumentVersion, Mention, Source
+from portal.models import Document, Source
 
 bp = api_blueprint("documents_api", __name__)
 
@@ -135,17 +136,7 @@ def documents() -> ResponseReturnValue:
 @bp.get("/documents/<int(max=2147483647):doc_id>")
 @token_required()
 def document(doc_id: int) -> ResponseReturnValue:
-    doc = db.session.scalar(
-        select(Document)
-        .where(Document.id == doc_id)
-        .options(
-            selectinload(Document.source),
-            selectinload(Document.countries),
-            selectinload(Document.topics),
-            selectinload(Document.mentions).selectinload(Mention.entity),
-            selectinload(Document.versions).selectinload(DocumentVersion.snapshots),
-        )
-    )
+    doc = full_document(db.session, doc_id)
     if doc is None:
         raise ApiError(404, f"no document {doc_id}")
     record(db.session, "view_document", f"document:{doc_id}", {"api": True}, user=g.api_user)

@@ -18,10 +18,11 @@ from portal.annotations import service as annotation_service
 from portal.annotations.views import AnnotationForm
 from portal.audit import record
 from portal.auth.roles import roles_required
+from portal.documents.queries import full_document
 from portal.documents.render import KIND_LABELS, citation, render_paragraphs
 from portal.documents.sanitize import decode, sanitize_html
 from portal.extensions import db
-from portal.models import Document, DocumentVersion, Mention, Snapshot
+from portal.models import Document, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +39,7 @@ TEXT_ORIGINS = {
 
 
 def _document(doc_id: int) -> Document:
-    doc = db.session.scalar(
-        select(Document)
-        .where(Document.id == doc_id)
-        .options(
-            selectinload(Document.source),
-            selectinload(Document.countries),
-            selectinload(Document.topics),
-            selectinload(Document.versions).selectinload(DocumentVersion.snapshots),
-            selectinload(Document.mentions).selectinload(Mention.entity),
-        )
-    )
+    doc = full_document(db.session, doc_id)
     if doc is None:
         abort(404)
     return doc

@@ -16,27 +16,12 @@ from portal.annotations import service
 from portal.annotations.models import Annotation
 from portal.db import transaction
 from portal.documents.render import render_paragraphs
-from portal.models import Document, Source, User
+from portal.models import Document, User
+from tests.seed import one_document
 
 
 def make_doc(factory: sessionmaker[Session], text: str) -> int:
-    with transaction(factory) as session:
-        source = Source(
-            name="S", kind="rss", url="https://example.org/f", countries=[], themes=[], options={}
-        )
-        session.add(source)
-        session.flush()
-        doc = Document(
-            source_id=source.id,
-            url="https://example.org/a",
-            title="A report",
-            text=text,
-            content_sha256="0" * 64,
-            version=1,
-        )
-        session.add(doc)
-        session.flush()
-        return doc.id
+    return one_document(factory, text)
 
 
 TEXT = (

@@ -11,26 +11,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from nlp.records import CountryScore, Mention, TagResult
 from portal.db import transaction
-from portal.models import Document, Entity, IndexChange, Source
+from portal.models import Document, Entity, IndexChange
 from portal.models import Mention as StoredMention
 from portal.pipeline import store_tags
+from tests.seed import add_document, one_document
 
 
 def test_mentions_of_a_merged_entity_go_to_its_target(factory: sessionmaker[Session]) -> None:
     with transaction(factory) as session:
-        source = Source(
-            name="S", kind="rss", url="https://example.org/f", countries=[], themes=[], options={}
-        )
-        session.add(source)
-        session.flush()
-        doc = Document(
-            source_id=source.id,
-            url="https://example.org/a",
-            title="t",
-            text="Fighters of the Front took the town.",
-            content_sha256="0" * 64,
-            version=1,
-        )
+        doc = add_document(session, "Fighters of the Front took the town.")
         target = Entity(
             key="group:front",
             kind="armed_group",
@@ -38,7 +27,7 @@ def test_mentions_of_a_merged_entity_go_to_its_target(factory: sessionmaker[Sess
             country_codes=["SY"],
             aliases=[],
         )
-        session.add_all([doc, target])
+        session.add(target)
         session.flush()
         duplicate = Entity(
             key="org:the-front",
@@ -76,23 +65,7 @@ def test_person_mentions_are_kept_with_their_name_parts(factory: sessionmaker[Se
     from portal.screening.models import PersonNamePart
 
     text = "Sample text: Colonel Yusuf bin Khalid al-Nasser ordered the arrests."
-    with transaction(factory) as session:
-        source = Source(
-            name="S", kind="rss", url="https://example.org/f", countries=[], themes=[], options={}
-        )
-        session.add(source)
-        session.flush()
-        doc = Document(
-            source_id=source.id,
-            url="https://example.org/p",
-            title="t",
-            text=text,
-            content_sha256="1" * 64,
-            version=1,
-        )
-        session.add(doc)
-        session.flush()
-        doc_id = doc.id
+    doc_id = one_document(factory, text)
     name = "Yusuf bin Khalid al-Nasser"
     start = text.index(name)
     result = TagResult(
@@ -117,32 +90,12 @@ def test_person_mentions_are_kept_with_their_name_parts(factory: sessionmaker[Se
         assert list(parts) == ["yusuf", "khalid", "nasser"]
 
 
-def _one_document(factory: sessionmaker[Session], text: str) -> int:
-    with transaction(factory) as session:
-        source = Source(
-            name="Field notes", kind="rss", url="https://example.org/n", countries=[], themes=[], options={}
-        )
-        session.add(source)
-        session.flush()
-        doc = Document(
-            source_id=source.id,
-            url="https://example.org/notes/1",
-            title="Notes",
-            text=text,
-            content_sha256="2" * 64,
-            version=1,
-        )
-        session.add(doc)
-        session.flush()
-        return doc.id
-
-
 def test_place_mentions_keep_their_province_and_the_index_gets_it(factory: sessionmaker[Session]) -> None:
     from nlp.records import Province
     from portal.pipeline import index_doc, load_for_index
 
     text = "Farmers from Tell Abyad and Ras al-Ain met in Raqqa province; Turkey was mentioned."
-    doc_id = _one_document(factory, text)
+    doc_id = one_document(factory, text)
 
     def at(word: str) -> tuple[int, int]:
         return text.index(word), text.index(word) + len(word)
@@ -189,7 +142,7 @@ def test_tagging_again_keeps_the_tagging_time(factory: sessionmaker[Session]) ->
     from nlp.records import Province
 
     text = "Shelling was reported near Maarat al-Numan."
-    doc_id = _one_document(factory, text)
+    doc_id = one_document(factory, text)
     first = datetime(2026, 11, 2, 6, 30, tzinfo=UTC)
     with transaction(factory) as session:
         doc = session.get(Document, doc_id)
