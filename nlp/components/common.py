@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 
+from spacy.attrs import IDX
 from spacy.tokens import Doc, Span, Token
 
 from nlp.components.labels import _NAME_LABELS, PLACE_KINDS, RULER_LABELS, TEXT_KEY
@@ -92,9 +93,23 @@ def _name_like(tok: Token) -> bool:
 _PLACE_OPENING_TITLES = word_set("place_opening_titles")
 
 
+_CAPITALS_KEY = "coi_capitalised"
+
+
 def _capitalised(doc: Doc) -> list[Token]:
-    """The tokens of ``doc`` that open with a capital letter, for the passes that look at names."""
-    return [tok for tok in doc if tok.text[:1].isupper()]
+    """The tokens of ``doc`` that open with a capital letter, for the passes that look at names.
+
+    Found from the tokens' character offsets, so that only these tokens become Python objects,
+    and kept on the doc for the next pass (no component of the pipeline retokenises)."""
+    kept = doc.user_data.get(_CAPITALS_KEY)
+    if kept is None or kept[0] != len(doc):
+        text = doc.text
+        kept = (
+            len(doc),
+            tuple(i for i, start in enumerate(doc.to_array(IDX).tolist()) if text[start].isupper()),
+        )
+        doc.user_data[_CAPITALS_KEY] = kept
+    return [doc[i] for i in kept[1]]
 
 
 def _titled_names(doc: Doc, titles: frozenset[str], capitals: list[Token]) -> set[str]:
