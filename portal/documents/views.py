@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from portal.annotations import service as annotation_service
 from portal.annotations.views import AnnotationForm
@@ -68,7 +68,10 @@ def show(doc_id: int) -> ResponseReturnValue:
         log.warning("more-like-this failed for document %s", doc.id, exc_info=True)
         like = []
     if like:
-        found = {d.id: d for d in db.session.scalars(select(Document).where(Document.id.in_(like)))}
+        rows = select(Document).where(Document.id.in_(like))
+        found = {
+            d.id: d for d in db.session.scalars(rows.options(load_only(Document.title, Document.cluster_id)))
+        }
         similar = [found[i] for i in like if i in found and found[i].cluster_id != doc.cluster_id][:5]
     notes = annotation_service.search(db.session, current_user, document_id=doc.id, limit=500)
     current = doc.current_version

@@ -206,11 +206,10 @@ def field_offer(session: Session, query: str) -> FieldOffer | None:
         entity = session.scalar(select(Entity).where(Entity.key == keys[0]))
         if entity is not None:
             return FieldOffer("group", entity.key, entity.canonical_name, str(_l("armed group")))
-    for topic in session.scalars(select(Topic)):
-        if lowered in (topic.label_en.casefold(), (topic.label_nl or "").casefold()):
-            from portal.templating import topic_label
-
-            return FieldOffer("topic", topic.id, topic_label(topic), str(_l("topic")))
+    dutch = _locale().language == "nl"
+    for topic_id, en, nl in _raw_choices(session).topics:
+        if lowered in (en.casefold(), (nl or "").casefold()):
+            return FieldOffer("topic", topic_id, nl if dutch and nl else en, str(_l("topic")))
     return None
 
 

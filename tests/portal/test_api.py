@@ -41,6 +41,34 @@ def test_requests_without_a_valid_token_get_401(client: FlaskClient, users: dict
         assert "Bearer" in response.headers["WWW-Authenticate"]
 
 
+def test_a_tokens_last_use_is_kept_to_the_minute(
+    client: FlaskClient, users: dict[str, Role], factory: sessionmaker[Session]
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from portal.models import ApiToken
+
+    token = token_for(factory, "officer")
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def last_use() -> Any:
+        with transaction(factory) as session:
+            return session.scalar(select(ApiToken.last_used_at))
+
+    assert last_use() is None
+    assert client.get("/api/v1/sources", headers=headers).status_code == 200
+    first = last_use()
+    assert first is not None
+    assert client.get("/api/v1/sources", headers=headers).status_code == 200
+    assert last_use() == first  # within the minute: no write
+    with transaction(factory) as session:
+        session.execute(update(ApiToken).values(last_used_at=first - timedelta(minutes=5)))
+    assert client.get("/api/v1/sources", headers=headers).status_code == 200
+    assert last_use() >= first
+
+
 def test_reads_for_every_role_writes_for_admin(
     client: FlaskClient, users: dict[str, Role], factory: sessionmaker[Session]
 ) -> None:
