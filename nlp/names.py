@@ -7,27 +7,43 @@ How a name is compared:
    (``al-``, ``el-``, ``ad-``, ``ash-``...) and ``bin``/``ben``/``ibn``/``bint`` are dropped; ``abd``
    in any spelling (``abdel``, ``abdul``, ``abdur``...) and ``abu``/``abou`` are joined to the part
    that follows, so "Abd al-Rahman", "Abdel Rahman" and "Abdurrahman" give the same part.
-2. **Similarity per part**: the best of the Jaro-Winkler similarity of the spellings and a
-   *skeleton* comparison (consonants after a few spelling rules: ``ou``/``oo`` to ``u``, ``ph`` to
-   ``f``, ``q``/``c`` to ``k``, doubled letters once, vowels dropped after the first letter), so that
-   Mohammed / Muhammad / Mohamad agree.
+2. **Similarity per part**, from what the romanisation systems for Arabic and Cyrillic do (BGN/PCGN,
+   ISO 9 and scholarly systems, English, French, German and Polish transcriptions):
+
+   * the *spelling* writes one sound one way (``kh``/``h``, ``zh``/``j``/``dj``, ``shch``/``sch``,
+     ``ch``/``tsch``/``cz``, ``ts``/``tz``/``z``, ``q``/``k``, ``w``/``v``, ``x``/``ks``, ``ou``/``oo``
+     to ``u``; ``-off`` to ``-ov``, a final ``-ah`` or unsaid ``-e`` dropped, ``j`` for ``й`` read as
+     ``i``, doubled letters once) and keeps the vowels by class (a; e, i, y; o, u);
+   * the *skeleton* keeps the spelling's consonants by class (b p; f v w; d t; g j k q; s z c; h
+     dropped) and only whether the part starts with a vowel.
+
+   The similarity is the weighted mean (:data:`WEIGHTS`) of the Jaro-Winkler similarity of the parts
+   as written, the Levenshtein similarity of their spellings and the Jaro-Winkler similarity of their
+   skeletons, so that Zabrodetskiy / Zabrodetsky / Sabrodezki agree, and Djalloudi / Jalludi. A
+   part with the article joined (``alqudsani``) is also compared without it, and two neighbouring
+   parts with one part written as one (:func:`joined`).
 3. **Alignment regardless of order**: query and candidate parts are paired greedily by similarity
    (each part used once); the score is the sum of the paired similarities over the mean number of
-   parts, so a swapped given and family name still matches and a missing part costs.
+   parts, so a swapped given and family name still matches and a missing part costs. Parts from
+   :data:`PAIR_MIN` alike count in full; parts only faintly alike (from :data:`FAINT_MIN`) count
+   for :data:`FAINT_CREDIT` of their similarity, which ranks a candidate above those with nothing
+   for that part but makes no match.
 4. **Facts**: a birth year, nationality or unit given with the query raise the score when the
    candidate agrees and lower it when it disagrees; they never remove a candidate.
 
-:class:`NameIndex` finds candidates fast by the skeletons of their parts (a part shared by very many
-names is not used to find candidates when the query has a rarer one). It scores them without
-comparing every query part with every candidate part in Python: the Jaro-Winkler similarities of the
-query's parts with the distinct parts of all its candidates are computed at once (rapidfuzz
-``cdist``), and only the pairs that can reach :data:`PAIR_MIN` are scored by
-:func:`part_similarity`; the reasons are written for the candidates returned only. The scores are
-exactly those :func:`compare` gives. Nothing here touches a database or Flask.
+:class:`NameIndex` keeps the distinct stored parts and, for each, the names that have it. A query's
+parts are compared with all distinct parts at once (rapidfuzz ``cdist`` on the parts, spellings and
+skeletons), so a variant is found whatever its key; the names with a part alike in full are the
+candidates (a part alike to very many names is not used to find candidates when the query has a
+rarer one), and those with a part faintly alike when fewer are found. Only the pairs that can reach
+:data:`FAINT_MIN` are scored by :func:`part_similarity`, and the reasons are written for the
+candidates returned only. The scores are exactly those :func:`compare` gives. Nothing here touches
+a database or Flask.
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import re
 from collections import defaultdict
@@ -37,7 +53,8 @@ from functools import lru_cache
 
 import numpy as np
 from anyascii import anyascii
-from rapidfuzz.distance import JaroWinkler
+from numpy.typing import NDArray
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rapidfuzz.process import cdist
 
 __all__ = [
@@ -52,9 +69,14 @@ __all__ = [
 
 #: score at or above which a candidate is reported as a match
 DEFAULT_THRESHOLD = 0.92
-#: part similarity below which two parts are not paired
-PAIR_MIN = 0.8
-#: a skeleton shared by more names than this is not used to look up candidates (when avoidable)
+#: part similarity from which two parts are paired in full
+PAIR_MIN = 0.84
+#: part similarity from which two parts are paired for a share (:data:`FAINT_CREDIT`) of it: it
+#: ranks a candidate above those with nothing for that part (and finds candidates only when too few
+#: are alike in full)
+FAINT_MIN = 0.65
+FAINT_CREDIT = 0.25
+#: a query part alike to more names than this is not used to look up candidates (when avoidable)
 COMMON_POSTING = 2000
 FACT_WEIGHT = 0.05
 #: above this many candidates, only names sharing two parts with the query are scored
@@ -113,76 +135,143 @@ def _strip_article(part: str) -> str:
     return part
 
 
+# Spelling rules, applied in order, from the romanisation systems in use for Arabic and Cyrillic
+# names (BGN/PCGN, ISO 9 and scholarly systems, English, French and German transcriptions): one
+# sound written several ways is written one way.
 _RULES: tuple[tuple[str, str], ...] = (
+    ("shch", "sh"),  # щ: shch, sch, sh, szcz
+    ("szcz", "sh"),
+    ("cz", "ch"),  # ч in Polish transcriptions (ц in old Hungarian ones: s all the same below)
+    ("sz", "sh"),  # ш in Polish transcriptions (s in Hungarian ones)
+    ("tsch", "ch"),  # ч in German transcriptions
+    ("sch", "sh"),  # ш in German transcriptions
+    ("tch", "ch"),  # ч in French transcriptions
+    ("dzh", "j"),  # дж
+    ("dsch", "j"),
+    ("dj", "j"),  # ج in French transcriptions
+    ("zh", "j"),  # ж
+    ("kh", "h"),  # х, خ
     ("ph", "f"),
-    ("ou", "u"),
-    ("oo", "u"),
-    ("ee", "i"),
-    ("dh", "d"),
-    ("th", "t"),
-    ("kh", "h"),
-    ("gh", "g"),
-    ("sh", "s"),
-    ("ch", "s"),
-    ("zh", "j"),
-    ("dj", "j"),
+    ("th", "t"),  # ث, and t written th
+    ("dh", "d"),  # ذ, ض
+    ("gh", "g"),  # غ
     ("ck", "k"),
-    ("q", "k"),
+    ("qu", "k"),
+    ("q", "k"),  # ق: q, k, g
+    ("chr", "kr"),
+    ("ch", "s"),  # ч, ш (French ch)
+    ("sh", "s"),
+    ("tz", "s"),  # ц: ts, tz, c, z
+    ("ts", "s"),
+    ("ce", "se"),
+    ("ci", "si"),
+    ("cy", "sy"),
     ("c", "k"),
     ("x", "ks"),
-    ("w", "v"),
-    ("y", "i"),
+    ("w", "v"),  # -ov, -ow; v, w
     ("z", "s"),
+    ("ou", "u"),  # French and English u
+    ("oo", "u"),
+    ("ee", "i"),
 )
 _VOWELS = re.compile(r"[aeiou]")
 _DOUBLES = re.compile(r"(.)\1+")
-
-
-@lru_cache(maxsize=200_000)
-def skeleton(part: str) -> str:
-    """A spelling-insensitive key of one name part."""
-    text = part
-    for old, new in _RULES:
-        text = text.replace(old, new)
-    text = _DOUBLES.sub(r"\1", text)
-    if not text:
-        return ""
-    head, tail = text[0], _VOWELS.sub("", text[1:])
-    return _DOUBLES.sub(r"\1", head + tail)
-
-
+# j for й (German and scholarly transcriptions of Cyrillic): after a consonant, before one, or
+# at the end after e, i, o or y (-ej, -ij, -oj; not -aj, an Arabic ending)
+_J_GLIDE = re.compile(r"(?<=[a-z])j(?=[^aeiou])|(?<=[eioy])j$|(?<=[^aeiou])j")
+_FINAL_H = re.compile(r"(?<=[aeiouy])h$")  # -ah, -eh: a, e
+_FINAL_E = re.compile(r"(?<=[^aeiou])e$")  # a final e that is not said
+_FINAL_FF = re.compile(r"(?<=[aeiou])ff$")  # -off, -eff: -ov, -ev
+_H_AFTER_CONSONANT = re.compile(r"(?<=[^aiu])h")
 _VOWEL_CLASSES = str.maketrans({"o": "u", "e": "i", "y": "i"})
+_CONSONANT_CLASSES = str.maketrans({"p": "b", "v": "f", "d": "t", "g": "k", "j": "k", "c": "s", "h": None})
+_CLASS_VOWELS = re.compile(r"[aiu]")
 
 
 @lru_cache(maxsize=200_000)
 def spelling(part: str) -> str:
-    """``part`` with the spelling rules of :func:`skeleton` applied but its vowels kept, by class."""
+    """``part`` with the spelling rules applied and its vowels kept by class (a; e, i, y; o, u)."""
     text = part
     for old, new in _RULES:
         text = text.replace(old, new)
-    return _DOUBLES.sub(r"\1", text.translate(_VOWEL_CLASSES))
+    text = _FINAL_H.sub("", text)
+    text = _FINAL_E.sub("", text)
+    text = _FINAL_FF.sub("v", text)
+    text = _J_GLIDE.sub("i", text.replace("jj", "j"))
+    text = _H_AFTER_CONSONANT.sub("", text.translate(_VOWEL_CLASSES))
+    return _DOUBLES.sub(r"\1", text)
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(part: str) -> str:
+    """A spelling-insensitive key of one name part: the consonants of its :func:`spelling` by
+    class (b p; f v w; d t; g j k q; s z c), h dropped, and ``a`` for a vowel at the start."""
+    text = spelling(part)
+    if not text:
+        return ""
+    head = "a" if text[0] in "aiu" else text[0]
+    text = (head + _CLASS_VOWELS.sub("", text[1:])).translate(_CONSONANT_CLASSES)
+    return _DOUBLES.sub(r"\1", text) or head
+
+
+#: weights of the similarities of two parts as written (Jaro-Winkler), of their spellings
+#: (Levenshtein: a letter apart costs the same wherever it is) and of their skeletons (Jaro-Winkler)
+#: in :func:`part_similarity`
+WEIGHTS = (0.2, 0.5, 0.3)
+
+
+#: the most a pair of parts scores when it is alike only without an article joined to one of them
+JOINED_ARTICLE = 0.95
+_JOINED_ARTICLE = re.compile(r"^(?:al|el|ul)(?=[^aeiou][a-z]{3,}$)")
+
+
+def forms(part: str) -> tuple[str, ...]:
+    """``part``, and ``part`` without the article when one is joined to it (alqudsani: qudsani)."""
+    bare = _JOINED_ARTICLE.sub("", part)
+    return (part,) if bare == part else (part, _strip_article(bare))
 
 
 @lru_cache(maxsize=500_000)
 def part_similarity(a: str, b: str) -> tuple[float, str]:
     """Similarity of two parts (0-1) and how it was found.
 
-    :func:`pairable` must find every pair this scores at or above :data:`PAIR_MIN`: a new way of
-    finding two parts alike goes in both.
+    The weighted mean (:data:`WEIGHTS`) of the similarities of the parts, of their spellings and
+    of their skeletons; the parts are also compared without an article joined to
+    either (:func:`forms`), at most :data:`JOINED_ARTICLE` then. :func:`pairable` must find every
+    pair this scores at or above :data:`PAIR_MIN`: a new way of finding two parts alike goes in both.
     """
+    best, how = _form_similarity(a, b)
+    for x in forms(a):
+        for y in forms(b):
+            if (x, y) != (a, b):
+                score, why = _form_similarity(x, y)
+                score = min(score, JOINED_ARTICLE)
+                if score > best:
+                    best, how = score, why + ", without the article"
+    return best, how
+
+
+def _form_similarity(a: str, b: str) -> tuple[float, str]:
     if a == b:
         return 1.0, "same"
     sa, sb = spelling(a), spelling(b)
+    ka, kb = skeleton(a), skeleton(b)
+    raw, spelled, keyed = WEIGHTS
+    as_written = JaroWinkler.normalized_similarity(a, b)
+    as_said = Levenshtein.normalized_similarity(sa, sb)
+    score = raw * as_written + spelled * as_said + keyed * JaroWinkler.normalized_similarity(ka, kb)
     if sa == sb:
-        return 0.95, "sounds alike"
-    unvowelled = not _VOWELS.search(a[1:]) or not _VOWELS.search(b[1:])
-    if unvowelled and skeleton(a) == skeleton(b):
-        # written without vowels (Arabic or Hebrew script transliterated): consonants decide
-        return 0.9, "same consonants"
-    score = max(JaroWinkler.normalized_similarity(a, b), JaroWinkler.normalized_similarity(sa, sb))
+        how = "sounds alike"
+    elif ka == kb:
+        how = "same consonants"
+        if min(len(a), len(b)) > 2 and (not _VOWELS.search(a[1:]) or not _VOWELS.search(b[1:])):
+            # written without vowels (Arabic or Hebrew script transliterated): consonants decide
+            score = max(score, 0.9)
+    else:
+        how = "close spelling"
     if len(a) > 2 and len(b) > 2 and (a.startswith(b) or b.startswith(a)):
         score = max(score, 0.85)
-    return score, "close spelling"
+    return score, how
 
 
 @dataclass(frozen=True)
@@ -213,28 +302,69 @@ class Candidate:
     reasons: tuple[str, ...] = field(default_factory=tuple)
 
 
-def compare(query_parts: Sequence[str], parts: Sequence[str]) -> tuple[float, list[str]]:
-    """Score two part lists (0-1) with the reasons: which parts were paired, and how."""
-    if not query_parts or not parts:
-        return 0.0, []
-    pairs: list[tuple[float, int, int, str]] = []
-    for i, a in enumerate(query_parts):
-        for j, b in enumerate(parts):
-            similarity, how = part_similarity(a, b)
-            if similarity >= PAIR_MIN:
-                pairs.append((similarity, i, j, how))
+Pair = tuple[float, tuple[int, ...], tuple[int, ...]]
+
+
+def joined(query_parts: Sequence[str], parts: Sequence[str]) -> list[Pair]:
+    """Two neighbouring parts on one side alike in full to one part on the other written as one
+    ("Bar Dawil" and "Bardawil", "Nur Tawfan" and "Nurtawfan"): (similarity, the query parts, the
+    parts). Only parts that begin with the same letter and are about as long are compared."""
+    found: list[Pair] = []
+    for one, two, flip in ((query_parts, parts, False), (parts, query_parts, True)):
+        for k in range(len(one) - 1):
+            first, second = one[k], one[k + 1]
+            length = len(first) + len(second)
+            for m, other in enumerate(two):
+                if other[:1] != first[:1] or abs(len(other) - length) > 3 or len(other) < 5:
+                    continue
+                similarity = part_similarity(first + second, other)[0]
+                if similarity >= PAIR_MIN:
+                    pair = ((k, k + 1), (m,))
+                    found.append((similarity, *(pair[::-1] if flip else pair)))
+    return found
+
+
+def _align(pairs: list[Pair]) -> tuple[float, list[Pair]]:
+    """The greedy alignment: the pairs taken, best first, each part in one pair; the total credit
+    (a joined pair counts for its three parts)."""
     pairs.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
     total = 0.0
-    reasons: list[str] = []
-    for similarity, i, j, how in pairs:
-        if i in used_q or j in used_c:
+    taken: list[Pair] = []
+    for pair in pairs:
+        similarity, qs, cs = pair
+        if used_q.intersection(qs) or used_c.intersection(cs):
             continue
-        used_q.add(i)
-        used_c.add(j)
-        total += similarity
-        reasons.append(f"{query_parts[i]} ~ {parts[j]} ({how}, {similarity:.2f})")
+        used_q.update(qs)
+        used_c.update(cs)
+        total += credit(similarity) * (len(qs) + len(cs)) / 2
+        taken.append(pair)
+    return total, taken
+
+
+def compare(query_parts: Sequence[str], parts: Sequence[str]) -> tuple[float, list[str]]:
+    """Score two part lists (0-1) with the reasons: which parts were paired, and how."""
+    if not query_parts or not parts:
+        return 0.0, []
+    pairs: list[Pair] = joined(query_parts, parts)
+    for i, a in enumerate(query_parts):
+        for j, b in enumerate(parts):
+            similarity = part_similarity(a, b)[0]
+            if similarity >= FAINT_MIN:
+                pairs.append((similarity, (i,), (j,)))
+    total, taken = _align(pairs)
+    used_q: set[int] = set()
+    reasons: list[str] = []
+    for similarity, qs, cs in taken:
+        used_q.update(qs)
+        a, b = " ".join(query_parts[i] for i in qs), " ".join(parts[j] for j in cs)
+        how = part_similarity(a.replace(" ", ""), b.replace(" ", ""))[1]
+        if len(qs) + len(cs) > 2:
+            how = f"written as one, {how}"
+        if similarity < PAIR_MIN:
+            how = f"faintly alike, {how}"
+        reasons.append(f"{a} ~ {b} ({how}, {similarity:.2f})")
     score = 2 * total / (len(query_parts) + len(parts))
     missing = [query_parts[i] for i in range(len(query_parts)) if i not in used_q]
     if missing:
@@ -242,47 +372,128 @@ def compare(query_parts: Sequence[str], parts: Sequence[str]) -> tuple[float, li
     return score, reasons
 
 
+def credit(similarity: float) -> float:
+    """What a pair of parts of this similarity adds to a name's score."""
+    if similarity >= PAIR_MIN:
+        return similarity
+    return FAINT_CREDIT * similarity if similarity >= FAINT_MIN else 0.0
+
+
 def pairable(query_parts: Sequence[str], choices: Sequence[str]) -> list[list[int]]:
     """For each query part, the indexes of the ``choices`` that :func:`part_similarity` may score at
-    or above :data:`PAIR_MIN` (a superset: the caller scores them).
+    or above :data:`PAIR_MIN` (a superset: the caller scores them)."""
+    vocabulary = _Vocabulary()
+    places: list[list[int]] = []
+    for index, choice in enumerate(choices):
+        number = vocabulary.add(choice)
+        if number == len(places):
+            places.append([])
+        places[number].append(index)
+    return [
+        sorted(index for number in numbers for index in places[number])
+        for numbers in vocabulary.pairable(query_parts)[0]
+    ]
 
-    Those are the choices whose Jaro-Winkler similarity, of the parts or of their spellings, reaches
-    :data:`PAIR_MIN` (computed for all choices at once), and those with the same skeleton or that
-    start with the query part or it with them.
+
+class _Vocabulary:
+    """Distinct parts with the spellings and skeletons of their :func:`forms`, to find the parts
+    alike to a query's.
+
+    Form similarities are computed for all forms at once (rapidfuzz ``cdist``, the weighted mean of
+    :func:`part_similarity`); forms with the same skeleton, and those that start with a query form
+    or it with them, are added to those that reach :data:`PAIR_MIN`.
     """
-    if not query_parts or not choices:
-        return [[] for _ in query_parts]
-    raw = cdist(query_parts, choices, scorer=JaroWinkler.normalized_similarity, dtype=np.float64)
-    spelled = cdist(
-        [spelling(a) for a in query_parts],
-        [spelling(b) for b in choices],
-        scorer=JaroWinkler.normalized_similarity,
-        dtype=np.float64,
-    )
-    close = np.maximum(raw, spelled) >= PAIR_MIN
-    by_skeleton: dict[str, list[int]] = defaultdict(list)
-    for number, choice in enumerate(choices):
-        by_skeleton[skeleton(choice)].append(number)
-    found: list[list[int]] = []
-    for row, part in enumerate(query_parts):
-        numbers = set(np.flatnonzero(close[row]).tolist())
-        numbers.update(by_skeleton.get(skeleton(part), ()))
-        if len(part) > 2:
-            numbers.update(
-                n for n, b in enumerate(choices) if len(b) > 2 and (b.startswith(part) or part.startswith(b))
-            )
-        found.append(sorted(numbers))
-    return found
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.number: dict[str, int] = {}
+        self._forms: list[str] = []
+        self._owner: list[int] = []  # per form: the number of its part
+        self._by_form: dict[str, list[int]] = defaultdict(list)
+        self._spellings: list[str] = []
+        self._skeletons: list[str] = []
+        self._by_skeleton: dict[str, list[int]] = defaultdict(list)
+        self._sorted: list[tuple[str, int]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+    def add(self, part: str) -> int:
+        """The number of ``part``, added if new (a part given twice keeps its first number)."""
+        known = self.number.get(part)
+        if known is not None:
+            return known
+        number = len(self.parts)
+        self.number[part] = number
+        self.parts.append(part)
+        for form in forms(part):
+            self._forms.append(form)
+            self._owner.append(number)
+            self._by_form[form].append(number)
+            self._spellings.append(spelling(form))
+            self._skeletons.append(skeleton(form))
+            self._by_skeleton[skeleton(form)].append(number)
+        self._sorted = None
+        return number
+
+    def _starting_with(self, prefix: str) -> list[int]:
+        if self._sorted is None:
+            self._sorted = sorted(zip(self._forms, self._owner, strict=True))
+        found: list[int] = []
+        at = bisect.bisect_left(self._sorted, (prefix, -1))
+        while at < len(self._sorted) and self._sorted[at][0].startswith(prefix):
+            found.append(self._sorted[at][1])
+            at += 1
+        return found
+
+    def pairable(self, query_parts: Sequence[str]) -> tuple[list[list[int]], list[set[int]]]:
+        """For each query part, the numbers of the parts :func:`part_similarity` may score at or
+        above :data:`PAIR_MIN` with it, and those it may score at or above :data:`FAINT_MIN`."""
+        if not query_parts or not self.parts:
+            return [[] for _ in query_parts], [set() for _ in query_parts]
+        queries = [(row, form) for row, part in enumerate(query_parts) for form in forms(part)]
+        texts = [form for _, form in queries]
+        raw, spelled, keyed = WEIGHTS
+        scores = raw * self._cdist(texts, self._forms)
+        scores += spelled * cdist(
+            [spelling(a) for a in texts],
+            self._spellings,
+            scorer=Levenshtein.normalized_similarity,
+            dtype=np.float64,
+        )
+        scores += keyed * self._cdist([skeleton(a) for a in texts], self._skeletons)
+        owner = np.asarray(self._owner)
+        close = scores >= PAIR_MIN - 1e-9
+        faint = scores >= FAINT_MIN - 1e-9
+        found: list[set[int]] = [set() for _ in query_parts]
+        faintly: list[set[int]] = [set() for _ in query_parts]
+        for line, (row, form) in enumerate(queries):
+            numbers = found[row]
+            numbers.update(owner[np.flatnonzero(close[line])].tolist())
+            faintly[row].update(owner[np.flatnonzero(faint[line])].tolist())
+            numbers.update(self._by_skeleton.get(skeleton(form), ()))
+            if len(form) > 2:
+                numbers.update(self._starting_with(form))
+                for end in range(3, len(form)):
+                    numbers.update(self._by_form.get(form[:end], ()))
+        for row, numbers in enumerate(found):
+            faintly[row].update(numbers)
+        return [sorted(numbers) for numbers in found], faintly
+
+    @staticmethod
+    def _cdist(queries: Sequence[str], choices: Sequence[str]) -> NDArray[np.float64]:
+        return cdist(queries, choices, scorer=JaroWinkler.normalized_similarity, dtype=np.float64)
 
 
 class NameIndex:
-    """Stored names, looked up by the skeletons of their parts."""
+    """Stored names, looked up by the parts alike to the query's."""
 
     def __init__(self, names: Iterable[StoredName] = (), *, reuse: NameIndex | None = None) -> None:
         """Index ``names``; the parts of any name already in ``reuse`` are taken from there."""
         self._names: list[StoredName] = []
         self._parts: list[tuple[str, ...]] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._vocabulary = _Vocabulary()
+        self._postings: list[list[int]] = []  # per part number: the positions of the names with it
         self._known: dict[str, tuple[str, ...]] = {}
         previous = reuse._known if reuse is not None else {}
         for stored in names:
@@ -299,59 +510,75 @@ class NameIndex:
         position = len(self._names)
         self._names.append(stored)
         self._parts.append(parts)
-        for key in {skeleton(p) for p in parts}:
-            if key:
-                self._postings[key].append(position)
+        for part in dict.fromkeys(parts):
+            number = self._vocabulary.add(part)
+            if number == len(self._postings):
+                self._postings.append([])
+            self._postings[number].append(position)
 
-    def _candidates(self, parts: Sequence[str]) -> set[int]:
-        keys = sorted(
-            {skeleton(p) for p in parts if skeleton(p)}, key=lambda k: len(self._postings.get(k, ()))
-        )
+    def _paired(self, parts: Sequence[str]) -> tuple[dict[str, list[tuple[float, int]]], list[set[int]]]:
+        """The stored parts paired with the query's in full: part, then (similarity, query part
+        index); and for each query part, the numbers of the parts it may be faintly paired with."""
+        paired: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        strong, faint = self._vocabulary.pairable(parts)
+        for i, numbers in enumerate(strong):
+            for number in numbers:
+                choice = self._vocabulary.parts[number]
+                similarity = part_similarity(parts[i], choice)[0]
+                if similarity >= PAIR_MIN:
+                    paired[choice].append((similarity, i))
+        return paired, faint
+
+    def _candidates(self, parts: Sequence[str], paired: dict[str, list[tuple[float, int]]]) -> set[int]:
+        per_part: list[set[int]] = [set() for _ in parts]
+        for choice, pairs in paired.items():
+            posting = self._postings[self._vocabulary.number[choice]]
+            for _, i in pairs:
+                per_part[i].update(posting)
         hits: dict[int, int] = defaultdict(int)
-        for number, key in enumerate(keys):
-            posting = self._postings.get(key, [])
-            if number > 0 and len(posting) > COMMON_POSTING and hits:
+        for number, positions in enumerate(sorted(per_part, key=len)):
+            if number > 0 and len(positions) > COMMON_POSTING and hits:
                 continue
-            for position in posting:
+            for position in positions:
                 hits[position] += 1
-        if len(hits) > MAX_CANDIDATES and len(keys) > 1:
+        if len(hits) > MAX_CANDIDATES and len(parts) > 1:
             # too many names share one part: keep those that share two
             shared = {position for position, count in hits.items() if count > 1}
             if shared:
                 return shared
         return set(hits)
 
-    def _scores(self, parts: Sequence[str], positions: Iterable[int]) -> dict[int, float]:
+    def _scores(
+        self,
+        parts: Sequence[str],
+        paired: dict[str, list[tuple[float, int]]],
+        faint: list[set[int]],
+        positions: Iterable[int],
+    ) -> dict[int, float]:
         """:func:`compare`'s score of ``parts`` with each stored name at ``positions``."""
-        positions = list(positions)
-        choices = list(dict.fromkeys(p for position in positions for p in self._parts[position]))
-        paired: dict[str, list[tuple[float, int]]] = defaultdict(list)
-        for i, numbers in enumerate(pairable(parts, choices)):
-            for number in numbers:
-                similarity = part_similarity(parts[i], choices[number])[0]
-                if similarity >= PAIR_MIN:
-                    paired[choices[number]].append((similarity, i))
         scores: dict[int, float] = {}
+        number = self._vocabulary.number
         for position in positions:
             stored = self._parts[position]
             if not parts or not stored:
                 scores[position] = 0.0
                 continue
-            pairs = [(s, i, j) for j, p in enumerate(stored) for s, i in paired.get(p, ())]
+            pairs: list[Pair] = [(s, (i,), (j,)) for j, p in enumerate(stored) for s, i in paired.get(p, ())]
+            for j, p in enumerate(stored):
+                strong = {i for _, i in paired.get(p, ())}
+                for i, numbers in enumerate(faint):
+                    if i not in strong and number[p] in numbers:
+                        similarity = part_similarity(parts[i], p)[0]
+                        if FAINT_MIN <= similarity < PAIR_MIN:
+                            pairs.append((similarity, (i,), (j,)))
+            if len(parts) + len(stored) > 2:
+                pairs += joined(parts, stored)
             total = 0.0
             if len(pairs) == 1:
-                total = pairs[0][0]
+                similarity, qs, cs = pairs[0]
+                total = credit(similarity) * (len(qs) + len(cs)) / 2
             elif pairs:
-                # the greedy alignment of compare(), summed in the same order
-                pairs.sort(reverse=True)
-                used_q: set[int] = set()
-                used_c: set[int] = set()
-                for similarity, i, j in pairs:
-                    if i in used_q or j in used_c:
-                        continue
-                    used_q.add(i)
-                    used_c.add(j)
-                    total += similarity
+                total = _align(pairs)[0]  # as compare() does
             scores[position] = 2 * total / (len(parts) + len(stored))
         return scores
 
@@ -361,7 +588,15 @@ class NameIndex:
         variant_parts = [name_parts(variant) for variant in variants]
         best: dict[int, tuple[float, int]] = {}  # position: score and the variant that gave it
         for number, parts in enumerate(variant_parts):
-            for position, score in self._scores(parts, self._candidates(parts)).items():
+            paired, faint = self._paired(parts)
+            candidates = self._candidates(parts, paired)
+            if len(candidates) < limit:
+                # too few names alike: those faintly alike are candidates too
+                faintly = {p for numbers in faint for number in numbers for p in self._postings[number]}
+                if len(faintly) <= MAX_CANDIDATES:
+                    candidates |= faintly
+            scored = self._scores(parts, paired, faint, candidates)
+            for position, score in scored.items():
                 if position not in best or score > best[position][0]:
                     best[position] = (score, number)
         facts = bool(query.birth_year or query.nationality or query.unit)
