@@ -14,6 +14,7 @@ from datetime import date
 
 from babel import Locale
 from babel.core import UnknownLocaleError
+from flask import g, has_app_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
@@ -136,6 +137,16 @@ def _read_choices(session: Session) -> _RawChoices:
 
 
 def _raw_choices(session: Session) -> _RawChoices:
+    # asked for more than once in a request (pickers, facet names, field offers): checked once
+    if has_app_context() and getattr(g, "coi_raw_choices", None) is not None:
+        return g.coi_raw_choices  # type: ignore[no-any-return]
+    raw = _checked_choices(session)
+    if has_app_context():
+        g.coi_raw_choices = raw
+    return raw
+
+
+def _checked_choices(session: Session) -> _RawChoices:
     key = str(session.get_bind().engine.url)
     fingerprint = _fingerprint(session)
     now = time.monotonic()
@@ -147,6 +158,12 @@ def _raw_choices(session: Session) -> _RawChoices:
     with _choices_lock:
         _choices[key] = (now, fingerprint, raw)
     return raw
+
+
+def topic_labels(session: Session) -> dict[str, str]:
+    """Every topic's name in the interface language, by topic id."""
+    dutch = _locale().language == "nl"
+    return {i: nl if dutch and nl else en for i, en, nl in _raw_choices(session).topics}
 
 
 def filter_choices(session: Session) -> FilterChoices:

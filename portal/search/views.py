@@ -24,12 +24,13 @@ from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.extensions import db
 from portal.i18n import feed_language
-from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, Topic, utcnow
+from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, utcnow
 from portal.search.labels import (
     date_clause,
     field_offer,
     filter_choices,
     language_name,
+    topic_labels,
     type_name,
     value_label,
     warning_text,
@@ -62,7 +63,7 @@ def facet_names(
     facets: Mapping[str, Sequence[tuple[str, int]]], filters: Mapping[str, list[str]]
 ) -> dict[str, str]:
     """Readable names for facet values: countries, topics, armed groups (entity keys)."""
-    from portal.templating import country_name, province_label, topic_label
+    from portal.templating import country_name, province_label
 
     names: dict[str, str] = {}
     values = {name: {v for v, _ in facets.get(name, ())} | set(filters.get(name, ())) for name in FACETS}
@@ -76,8 +77,10 @@ def facet_names(
     for code in values["province"]:
         names[f"province:{code}"] = province_label(code)
     if values["topic"]:
-        for topic in db.read_session.scalars(select(Topic).where(Topic.id.in_(values["topic"]))):
-            names[f"topic:{topic.id}"] = topic_label(topic)
+        labels = topic_labels(db.read_session)
+        for topic_id in values["topic"]:
+            if topic_id in labels:
+                names[f"topic:{topic_id}"] = labels[topic_id]
     if values["group"]:
         for entity in db.read_session.scalars(select(Entity).where(Entity.key.in_(values["group"]))):
             names[f"group:{entity.key}"] = entity.canonical_name
