@@ -92,8 +92,14 @@ class Database:
                 flask_session["_coi_wrote_at"] = time.time()
             session.commit()
         elif session is not None:
-            # a read-only or failed request: end its read transaction before writing anything
             if response.status_code < 400:
+                if queue and session.get_bind().dialect.name == "postgresql":
+                    # PostgreSQL lets the read transaction take the bookkeeping too: one
+                    # connection and one commit for the request
+                    for write in queue:
+                        write(session)
+                    queue = []
+                # on SQLite a read-only request ends its read transaction before writing anything
                 session.commit()
             else:
                 session.rollback()
