@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from typing import Any
 
@@ -18,6 +20,9 @@ from portal.config import Settings
 from portal.db import make_engine, make_session_factory, transaction
 
 READ_AFTER_WRITE_SECONDS = 30.0
+# On SQLite the threads of one web process take turns at their bookkeeping writes here rather
+# than in SQLite's busy handler, which sleeps in steps of up to 100 ms while another holds the lock.
+_SQLITE_WRITES = threading.Lock()
 
 
 def _mark_written(session: Session, _context: Any) -> None:
@@ -104,7 +109,8 @@ class Database:
             else:
                 session.rollback()
         if queue:
-            with transaction(self.factory) as own:
+            sqlite = self.engine.dialect.name == "sqlite"
+            with _SQLITE_WRITES if sqlite else contextlib.nullcontext(), transaction(self.factory) as own:
                 for write in queue:
                     write(own)
         return response
