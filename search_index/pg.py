@@ -43,7 +43,7 @@ from typing import Any, Literal
 import psycopg
 from psycopg import sql
 
-from search_index.analysis import fold, memo_words, pair_ids, stem, stems, words
+from search_index.analysis import PAIR_BUCKETS, fold, memo_words, pair_ids, stem, stems, words
 from search_index.highlight import highlight
 from search_index.query import (
     MAX_QUERY_CHARS,
@@ -142,6 +142,32 @@ _POS: tuple[str, ...] = tuple(str(i) for i in range(MAX_POSITION + 1))
 _POS_A: tuple[str, ...] = tuple(f"{i}A" for i in range(MAX_POSITION + 1))
 
 
+def _positions(parts: Sequence[tuple[Sequence[str], str]], per_word: int) -> dict[str, list[str]]:
+    """Per stem, its position labels in `parts` (see :func:`tsvector_text`), first seen first."""
+    positions: dict[str, list[str]] = {}
+    get = positions.get
+    pos = 0
+    for terms, weight in parts:
+        table = _POS_A if weight == "A" else _POS
+        end = pos + len(terms)
+        if end < MAX_POSITION:
+            labels: Sequence[str] = table[pos + 1 : end + 1]
+        else:  # a long document: the positions past the limit all read MAX_POSITION
+            labels = [table[min(p, MAX_POSITION)] for p in range(pos + 1, end + 1)]
+        for term, label in zip(terms, labels, strict=True):
+            got = get(term)
+            if got is None:
+                positions[term] = [label]
+            elif len(got) < per_word:
+                got.append(label)
+        pos = end + 1
+    return positions
+
+
+def _tsvector(positions: Mapping[str, list[str]]) -> str:
+    return " ".join([f"'{t}':{','.join(p)}" for t, p in positions.items()])
+
+
 def tsvector_text(parts: Sequence[tuple[Sequence[str], str]], per_word: int = MAX_POSITIONS_PER_WORD) -> str:
     """A ``tsvector`` literal of stemmed parts, each with its weight letter ("A" or "" for D).
 
@@ -149,19 +175,7 @@ def tsvector_text(parts: Sequence[tuple[Sequence[str], str]], per_word: int = MA
     a body. Positions past MAX_POSITION stay there (PostgreSQL's own limit), and each word
     keeps its first `per_word` positions. Stems are word characters, so they need no escaping.
     """
-    positions: dict[str, list[str]] = {}
-    pos = 0
-    for terms, weight in parts:
-        table = _POS_A if weight == "A" else _POS
-        for term in terms:
-            pos += 1
-            got = positions.get(term)
-            if got is None:
-                positions[term] = [table[min(pos, MAX_POSITION)]]
-            elif len(got) < per_word:
-                got.append(table[min(pos, MAX_POSITION)])
-        pos += 1
-    return " ".join([f"'{t}':{','.join(p)}" for t, p in positions.items()])
+    return _tsvector(_positions(parts, per_word))
 
 
 @dataclass(frozen=True)
@@ -206,10 +220,22 @@ def pair_lexemes(terms: Sequence[str]) -> list[str]:
     return [f"~{b:x}" for b in pair_ids(list(terms))]
 
 
+_PAIR_LEXEMES: list[str] = []
+
+
+def _pair_lexeme_texts() -> list[str]:
+    """The quoted ``pairs`` lexeme of every bucket, made once per process (about 8 MB)."""
+    if not _PAIR_LEXEMES:
+        _PAIR_LEXEMES.extend(f"'~{b:x}'" for b in range(PAIR_BUCKETS))
+    return _PAIR_LEXEMES
+
+
 def to_row(doc: IndexDoc) -> Row:
     title_words = memo_words(doc.title)
     title_stems = stems(title_words)
     body_stems = stems(memo_words(doc.body))
+    positions = _positions([(title_stems, "A"), (body_stems, "")], RANK_POSITIONS)
+    lexemes = _pair_lexeme_texts()
     return Row(
         id=doc.id,
         title=doc.title,
@@ -217,12 +243,10 @@ def to_row(doc: IndexDoc) -> Row:
         cluster=doc.cluster_id,
         facets=[f"{name}:{v}" for name, values in facet_values(doc).items() for v in values],
         keyterms=keyterms(body_stems),
-        title_tsv=tsvector_text([(title_stems, "")]),
-        tsv=tsvector_text([(title_stems, "A"), (body_stems, "")], per_word=RANK_POSITIONS),
-        pairs=" ".join(
-            [f"'{p}'" for p in dict.fromkeys(pair_lexemes(title_stems) + pair_lexemes(body_stems))]
-        ),
-        stems=frozenset(title_stems) | frozenset(body_stems),
+        title_tsv=_tsvector(_positions([(title_stems, "")], MAX_POSITIONS_PER_WORD)),
+        tsv=_tsvector(positions),
+        pairs=" ".join([lexemes[b] for b in dict.fromkeys(pair_ids(title_stems) + pair_ids(body_stems))]),
+        stems=frozenset(positions),
         title_words=frozenset(title_words),
     )
 
