@@ -35,6 +35,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -122,6 +123,9 @@ INDEXES: tuple[tuple[str, str], ...] = (
     ("search_documents_published", "(published DESC NULLS LAST, id DESC)"),
 )
 TERMS_PREFIX_INDEX = ("search_terms_prefix", "(kind, term text_pattern_ops)")
+PAIRS_INDEX = "search_documents_pairs"
+#: ``maintenance_work_mem`` of each of the two connections building indexes in a rebuild.
+BUILD_MEM = "1GB"
 
 
 PG_LAYOUT = 2  # the layout of these tables, beside the shared SCHEMA_VERSION
@@ -459,8 +463,12 @@ class PostgresSearchIndex:
         return self
 
     @staticmethod
-    def _create_indexes(conn: psycopg.Connection[Any], table: str, suffix: str = "") -> None:
+    def _create_indexes(
+        conn: psycopg.Connection[Any], table: str, suffix: str = "", skip: Sequence[str] = ()
+    ) -> None:
         for name, spec in INDEXES:
+            if name in skip:
+                continue
             conn.execute(
                 sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} {}").format(
                     sql.Identifier(name + suffix), sql.Identifier(table), sql.SQL(spec)
@@ -564,6 +572,52 @@ class PostgresSearchIndex:
             (list(kinds), list(terms)),
         )
 
+    def _index_new_tables(
+        self, conn: psycopg.Connection[Any], terms: Sequence[tuple[str, Mapping[str, int]]]
+    ) -> None:
+        """Fill ``search_terms_new`` and index both new tables, on two connections at once.
+
+        A GIN index is built by one server process on one core: the largest one (``pairs``) is
+        built on `conn` while a second connection loads the term statistics and builds the
+        other indexes. Table statistics are gathered last (ANALYZE waits for index builds).
+        """
+
+        def others(other: psycopg.Connection[Any]) -> None:
+            other.execute(sql.SQL("SET maintenance_work_mem TO {}").format(sql.Literal(BUILD_MEM)))
+            with (
+                other.transaction(),
+                other.cursor().copy("COPY search_terms_new (kind, term, df) FROM STDIN") as copy,
+            ):
+                for kind, counts in terms:
+                    for term, count in counts.items():
+                        copy.write_row((kind, term, count))
+            other.execute("ALTER TABLE search_terms_new ADD PRIMARY KEY (kind, term)")
+            other.execute(
+                sql.SQL("CREATE INDEX {} ON search_terms_new {}").format(
+                    sql.Identifier(TERMS_PREFIX_INDEX[0] + "_new"), sql.SQL(TERMS_PREFIX_INDEX[1])
+                )
+            )
+            other.execute("ANALYZE search_terms_new")
+            other.execute("CREATE UNIQUE INDEX search_documents_new_pkey ON search_documents_new (id)")
+            self._create_indexes(other, "search_documents_new", "_new", skip=(PAIRS_INDEX,))
+
+        with self._conn(write=True) as other, ThreadPoolExecutor(1) as pool:
+            done = pool.submit(others, other)
+            try:
+                pairs = dict(INDEXES)[PAIRS_INDEX]
+                conn.execute(
+                    sql.SQL("CREATE INDEX {} ON search_documents_new {}").format(
+                        sql.Identifier(PAIRS_INDEX + "_new"), sql.SQL(pairs)
+                    )
+                )
+            finally:
+                done.result()
+        conn.execute(
+            "ALTER TABLE search_documents_new ADD CONSTRAINT search_documents_new_pkey"
+            " PRIMARY KEY USING INDEX search_documents_new_pkey"
+        )
+        conn.execute("ANALYZE search_documents_new")
+
     def rebuild(
         self,
         docs: Iterable[IndexDoc],
@@ -578,9 +632,10 @@ class PostgresSearchIndex:
         self.open()
         n = 0
         seen: set[int] = set()
-        df: Counter[tuple[str, str]] = Counter()
+        stem_df: Counter[str] = Counter()
+        title_df: Counter[str] = Counter()
         with self._conn(write=True) as conn:
-            conn.execute("SET maintenance_work_mem TO '1GB'")
+            conn.execute(sql.SQL("SET maintenance_work_mem TO {}").format(sql.Literal(BUILD_MEM)))
             conn.execute("DROP TABLE IF EXISTS search_documents_new, search_terms_new")
             conn.execute("CREATE TABLE search_documents_new (LIKE search_documents INCLUDING DEFAULTS)")
             conn.execute("CREATE TABLE search_terms_new (LIKE search_terms INCLUDING DEFAULTS)")
@@ -593,8 +648,8 @@ class PostgresSearchIndex:
                             raise ValueError(f"document {doc.id} occurs twice in the rebuild input")
                         seen.add(doc.id)
                         row = to_row(doc)
-                        df.update(("s", t) for t in row.stems)
-                        df.update(("t", w) for w in row.title_words)
+                        stem_df.update(row.stems)
+                        title_df.update(row.title_words)
                         yield row
                         n += 1
                         if progress is not None and n % progress_every == 0:
@@ -602,20 +657,7 @@ class PostgresSearchIndex:
 
                 with conn.transaction():
                     self._copy_rows(conn, "search_documents_new", rows())
-                copy_terms = "COPY search_terms_new (kind, term, df) FROM STDIN"
-                with conn.transaction(), conn.cursor().copy(copy_terms) as copy:
-                    for (kind, term), count in df.items():
-                        copy.write_row((kind, term, count))
-                conn.execute("ALTER TABLE search_documents_new ADD PRIMARY KEY (id)")
-                conn.execute("ALTER TABLE search_terms_new ADD PRIMARY KEY (kind, term)")
-                self._create_indexes(conn, "search_documents_new", "_new")
-                conn.execute(
-                    sql.SQL("CREATE INDEX {} ON search_terms_new {}").format(
-                        sql.Identifier(TERMS_PREFIX_INDEX[0] + "_new"), sql.SQL(TERMS_PREFIX_INDEX[1])
-                    )
-                )
-                conn.execute("ANALYZE search_documents_new")
-                conn.execute("ANALYZE search_terms_new")
+                self._index_new_tables(conn, [("s", stem_df), ("t", title_df)])
                 with conn.transaction():
                     conn.execute("DROP TABLE search_documents, search_terms")
                     conn.execute("ALTER TABLE search_documents_new RENAME TO search_documents")
