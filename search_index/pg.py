@@ -30,15 +30,19 @@ own tables.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import queue
 import re
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
+from multiprocessing.pool import AsyncResult
 from typing import Any, Literal
 
 import psycopg
@@ -131,6 +135,10 @@ TERMS_PREFIX_INDEX = ("search_terms_prefix", "(kind, term text_pattern_ops)")
 PAIRS_INDEX = "search_documents_pairs"
 #: ``maintenance_work_mem`` of each of the two connections building indexes in a rebuild.
 BUILD_MEM = "1GB"
+#: A rebuild of this many documents or more analyses them in worker processes, one per core:
+#: analysis in Python costs the client about three times what loading the rows costs the server.
+PROCESS_ROWS_FROM = 20_000
+ROWS_CHUNK = 200
 
 
 PG_LAYOUT = 2  # the layout of these tables, beside the shared SCHEMA_VERSION
@@ -237,6 +245,32 @@ def _pair_lexeme_texts() -> list[str]:
     if not _PAIR_LEXEMES:
         _PAIR_LEXEMES.extend(f"'~{b:x}'" for b in range(PAIR_BUCKETS))
     return _PAIR_LEXEMES
+
+
+def to_rows(docs: list[IndexDoc]) -> list[Row]:
+    return [to_row(doc) for doc in docs]
+
+
+def analysed(docs: Iterable[IndexDoc], processes: int) -> Iterator[Row]:
+    """The rows of `docs` in their order, analysed in `processes` worker processes if more than one.
+
+    `docs` is read in this thread, a chunk at a time, and only a few chunks are in flight, so a
+    caller streaming documents from its database keeps streaming them. Workers are spawned,
+    not forked: the caller may run other threads.
+    """
+    if processes <= 1:
+        yield from map(to_row, docs)
+        return
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        pending: deque[AsyncResult[list[Row]]] = deque()
+        iter_docs = iter(docs)
+        chunks = iter(lambda: list(islice(iter_docs, ROWS_CHUNK)), [])
+        for chunk in chunks:
+            pending.append(pool.apply_async(to_rows, (chunk,)))
+            if len(pending) > 2 * processes:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def to_row(doc: IndexDoc) -> Row:
@@ -664,13 +698,18 @@ class PostgresSearchIndex:
             )
             try:
 
-                def rows() -> Iterator[Row]:
-                    nonlocal n
+                def checked() -> Iterator[IndexDoc]:
                     for doc in docs:
                         if doc.id in seen:
                             raise ValueError(f"document {doc.id} occurs twice in the rebuild input")
                         seen.add(doc.id)
-                        row = to_row(doc)
+                        yield doc
+
+                processes = (os.cpu_count() or 1) if total is not None and total >= PROCESS_ROWS_FROM else 1
+
+                def rows() -> Iterator[Row]:
+                    nonlocal n
+                    for row in analysed(checked(), processes):
                         stem_df.update(row.stems)
                         title_df.update(row.title_words)
                         yield row
