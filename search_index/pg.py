@@ -439,15 +439,23 @@ class PostgresSearchIndex:
         conn = psycopg.connect(url, autocommit=True)
         conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
         conn.execute(sql.SQL("SET work_mem TO {}").format(sql.Literal(WORK_MEM)))
-        # The tsvectors are stored out of line (TOAST): a sequential scan reads every one of them
-        # to test ``@@``, a cost the planner does not count, and it picks one for common words.
-        # The GIN index answers those without reading the tsvectors.
-        # For the same reason a row fetched costs more than the planner assumes: priced higher,
-        # it combines the indexes of a common word and a facet (BitmapAnd) rather than testing
-        # the word on every row of the facet.
-        conn.execute("SET enable_seqscan TO off")
-        conn.execute(sql.SQL("SET cpu_tuple_cost TO {}").format(sql.Literal(ROW_COST)))
         return conn
+
+    @contextmanager
+    def _searching(self) -> Iterator[psycopg.Connection[Any]]:
+        """A read connection in a transaction whose planner settings suit searches.
+
+        The tsvectors are stored out of line (TOAST): a sequential scan reads every one of them
+        to test ``@@``, a cost the planner does not count, and it picks one for common words;
+        the GIN index answers those without reading the tsvectors. For the same reason a row
+        fetched costs more than the planner assumes: priced higher, it combines the indexes of
+        a common word and a facet (BitmapAnd) rather than testing the word on every row of the
+        facet. Writes keep the defaults.
+        """
+        with self._conn() as conn, conn.transaction():
+            conn.execute("SET LOCAL enable_seqscan TO off")
+            conn.execute(sql.SQL("SET LOCAL cpu_tuple_cost TO {}").format(sql.Literal(ROW_COST)))
+            yield conn
 
     @contextmanager
     def _conn(self, write: bool = False) -> Iterator[psycopg.Connection[Any]]:
@@ -620,11 +628,13 @@ class PostgresSearchIndex:
                ON CONFLICT (kind, term) DO UPDATE SET df = search_terms.df + excluded.df""",
             (list(kinds), list(terms), list(counts)),
         )
-        conn.execute(
-            "DELETE FROM search_terms WHERE df <= 0"
-            " AND (kind, term) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
-            (list(kinds), list(terms)),
-        )
+        fallen = [(k, t) for k, t, n in changed if n < 0]  # only these can reach 0
+        if fallen:
+            conn.execute(
+                "DELETE FROM search_terms s USING unnest(%s::char(1)[], %s::text[]) u (kind, term)"
+                " WHERE s.kind = u.kind AND s.term = u.term AND s.df <= 0",
+                ([k for k, _ in fallen], [t for _, t in fallen]),
+            )
 
     def _index_new_tables(
         self, conn: psycopg.Connection[Any], terms: Sequence[tuple[str, Mapping[str, int]]]
@@ -681,7 +691,9 @@ class PostgresSearchIndex:
     ) -> int:
         """Load `docs` into new tables beside the live ones, index them, then swap them in.
 
-        Searches keep reading the old tables until the swap, which is one short transaction.
+        Rows are copied into tables without indexes (analysed in worker processes when `total`
+        is at least PROCESS_ROWS_FROM), then indexed, two indexes at a time. Searches keep
+        reading the old tables until the swap, which is one short transaction.
         """
         self.open()
         n = 0
@@ -804,13 +816,14 @@ class PostgresSearchIndex:
             if f not in FACET_FIELDS:
                 warnings.append(f'There is no facet "{f}".')
         self.open()
-        with self._conn() as conn:
+        with self._searching() as conn:
             compiled = Compiler(self._expander(conn)).compile(node)
             total, facet_counts = self._stats(conn, compiled, facet_names, group_clusters)
             start = (page - 1) * pagelen
             rows = self._page(conn, compiled, sort, start, pagelen, total, group_clusters)
-            suggestion = None
-            if total < SUGGEST_BELOW and parsed.free_words:
+        suggestion = None
+        if total < SUGGEST_BELOW and parsed.free_words:
+            with self._conn() as conn:
                 try:
                     suggestion = self._suggest(conn, query, parsed.free_words)
                 except Exception:  # spelling help is optional; never fail a search over it
@@ -993,7 +1006,7 @@ class PostgresSearchIndex:
     def more_like_this(self, doc_id: int, n: int = 10) -> list[Hit]:
         """Documents sharing the most distinctive words of document `doc_id`."""
         self.open()
-        with self._conn() as conn:
+        with self._searching() as conn:
             row = conn.execute(
                 "SELECT title, keyterms FROM search_documents WHERE id = %s", (doc_id,)
             ).fetchone()
