@@ -139,6 +139,10 @@ BUILD_MEM = "1GB"
 #: analysis in Python costs the client about three times what loading the rows costs the server.
 PROCESS_ROWS_FROM = 20_000
 ROWS_CHUNK = 200
+#: A batch's new GIN entries wait in each index's pending list and are merged into the index
+#: once, before the commit: each posting list is then rewritten once a batch, where the default
+#: limit (4 MB) merges a batch of 1,000 documents several times.
+PENDING_MEM = "256MB"
 
 
 PG_LAYOUT = 2  # the layout of these tables, beside the shared SCHEMA_VERSION
@@ -595,6 +599,7 @@ class PostgresSearchIndex:
                     yield row
 
         with self._conn(write=True) as conn, conn.transaction():
+            conn.execute(sql.SQL("SET LOCAL gin_pending_list_limit TO {}").format(sql.Literal(PENDING_MEM)))
             old = conn.execute(
                 "DELETE FROM search_documents WHERE id = ANY(%s) RETURNING tsvector_to_array(tsv), title",
                 (sorted(last),),
@@ -603,6 +608,9 @@ class PostgresSearchIndex:
                 stem_df.subtract(lexemes)
                 title_df.subtract(set(words(title)))
             self._copy_rows(conn, "search_documents", rows())
+            for name, spec in INDEXES:
+                if "gin" in spec:
+                    conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (name,))
             self._add_terms(conn, [("s", stem_df), ("t", title_df)])
         return len(last)
 
