@@ -30,20 +30,25 @@ own tables.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import queue
 import re
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
+from multiprocessing.pool import AsyncResult
 from typing import Any, Literal
 
 import psycopg
 from psycopg import sql
 
-from search_index.analysis import fold, memo_words, pair_ids, stem, stems, words
+from search_index.analysis import PAIR_BUCKETS, fold, memo_words, pair_ids, stem, stems, words
 from search_index.highlight import highlight
 from search_index.query import (
     MAX_QUERY_CHARS,
@@ -89,7 +94,12 @@ RANK_POOL = 500
 #: ``ts_rank`` weights {D, C, B, A}: a title word (A) counts twice a body word (D), as in Whoosh.
 RANK_WEIGHTS = "{0.5, 0, 0, 1.0}"
 WORK_MEM = "64MB"  # keeps GIN bitmaps exact (lossy pages would re-read every tsvector)
+ROW_COST = "0.2"  # the planner's cpu_tuple_cost for searches (PostgreSQL's default: 0.01)
 COPY_ROWS = 1000
+
+#: Free room left on the pages of ``search_terms``: a batch updates thousands of counts, and an
+#: update that fits on its page writes neither of the table's two indexes (a HOT update).
+TERMS_FILLFACTOR = 70
 
 DDL: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS search_meta (
@@ -107,12 +117,12 @@ DDL: tuple[str, ...] = (
         tsv tsvector NOT NULL,
         pairs tsvector NOT NULL
     )""",
-    """CREATE TABLE IF NOT EXISTS search_terms (
+    f"""CREATE TABLE IF NOT EXISTS search_terms (
         kind char(1) NOT NULL,
         term text NOT NULL,
         df integer NOT NULL,
         PRIMARY KEY (kind, term)
-    )""",
+    ) WITH (fillfactor = {TERMS_FILLFACTOR})""",
 )
 INDEXES: tuple[tuple[str, str], ...] = (
     ("search_documents_tsv", "USING gin (tsv)"),
@@ -122,6 +132,17 @@ INDEXES: tuple[tuple[str, str], ...] = (
     ("search_documents_published", "(published DESC NULLS LAST, id DESC)"),
 )
 TERMS_PREFIX_INDEX = ("search_terms_prefix", "(kind, term text_pattern_ops)")
+PAIRS_INDEX = "search_documents_pairs"
+#: ``maintenance_work_mem`` of each of the two connections building indexes in a rebuild.
+BUILD_MEM = "1GB"
+#: A rebuild of this many documents or more analyses them in worker processes, one per core:
+#: analysis in Python costs the client about three times what loading the rows costs the server.
+PROCESS_ROWS_FROM = 20_000
+ROWS_CHUNK = 200
+#: A batch's new GIN entries wait in each index's pending list and are merged into the index
+#: once, before the commit: each posting list is then rewritten once a batch, where the default
+#: limit (4 MB) merges a batch of 1,000 documents several times.
+PENDING_MEM = "256MB"
 
 
 PG_LAYOUT = 2  # the layout of these tables, beside the shared SCHEMA_VERSION
@@ -142,6 +163,32 @@ _POS: tuple[str, ...] = tuple(str(i) for i in range(MAX_POSITION + 1))
 _POS_A: tuple[str, ...] = tuple(f"{i}A" for i in range(MAX_POSITION + 1))
 
 
+def _positions(parts: Sequence[tuple[Sequence[str], str]], per_word: int) -> dict[str, list[str]]:
+    """Per stem, its position labels in `parts` (see :func:`tsvector_text`), first seen first."""
+    positions: dict[str, list[str]] = {}
+    get = positions.get
+    pos = 0
+    for terms, weight in parts:
+        table = _POS_A if weight == "A" else _POS
+        end = pos + len(terms)
+        if end < MAX_POSITION:
+            labels: Sequence[str] = table[pos + 1 : end + 1]
+        else:  # a long document: the positions past the limit all read MAX_POSITION
+            labels = [table[min(p, MAX_POSITION)] for p in range(pos + 1, end + 1)]
+        for term, label in zip(terms, labels, strict=True):
+            got = get(term)
+            if got is None:
+                positions[term] = [label]
+            elif len(got) < per_word:
+                got.append(label)
+        pos = end + 1
+    return positions
+
+
+def _tsvector(positions: Mapping[str, list[str]]) -> str:
+    return " ".join([f"'{t}':{','.join(p)}" for t, p in positions.items()])
+
+
 def tsvector_text(parts: Sequence[tuple[Sequence[str], str]], per_word: int = MAX_POSITIONS_PER_WORD) -> str:
     """A ``tsvector`` literal of stemmed parts, each with its weight letter ("A" or "" for D).
 
@@ -149,19 +196,7 @@ def tsvector_text(parts: Sequence[tuple[Sequence[str], str]], per_word: int = MA
     a body. Positions past MAX_POSITION stay there (PostgreSQL's own limit), and each word
     keeps its first `per_word` positions. Stems are word characters, so they need no escaping.
     """
-    positions: dict[str, list[str]] = {}
-    pos = 0
-    for terms, weight in parts:
-        table = _POS_A if weight == "A" else _POS
-        for term in terms:
-            pos += 1
-            got = positions.get(term)
-            if got is None:
-                positions[term] = [table[min(pos, MAX_POSITION)]]
-            elif len(got) < per_word:
-                got.append(table[min(pos, MAX_POSITION)])
-        pos += 1
-    return " ".join([f"'{t}':{','.join(p)}" for t, p in positions.items()])
+    return _tsvector(_positions(parts, per_word))
 
 
 @dataclass(frozen=True)
@@ -206,10 +241,48 @@ def pair_lexemes(terms: Sequence[str]) -> list[str]:
     return [f"~{b:x}" for b in pair_ids(list(terms))]
 
 
+_PAIR_LEXEMES: list[str] = []
+
+
+def _pair_lexeme_texts() -> list[str]:
+    """The quoted ``pairs`` lexeme of every bucket, made once per process (about 8 MB)."""
+    if not _PAIR_LEXEMES:
+        _PAIR_LEXEMES.extend(f"'~{b:x}'" for b in range(PAIR_BUCKETS))
+    return _PAIR_LEXEMES
+
+
+def to_rows(docs: list[IndexDoc]) -> list[Row]:
+    return [to_row(doc) for doc in docs]
+
+
+def analysed(docs: Iterable[IndexDoc], processes: int) -> Iterator[Row]:
+    """The rows of `docs` in their order, analysed in `processes` worker processes if more than one.
+
+    `docs` is read in this thread, a chunk at a time, and only a few chunks are in flight, so a
+    caller streaming documents from its database keeps streaming them. Workers are spawned,
+    not forked: the caller may run other threads.
+    """
+    if processes <= 1:
+        yield from map(to_row, docs)
+        return
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        pending: deque[AsyncResult[list[Row]]] = deque()
+        iter_docs = iter(docs)
+        chunks = iter(lambda: list(islice(iter_docs, ROWS_CHUNK)), [])
+        for chunk in chunks:
+            pending.append(pool.apply_async(to_rows, (chunk,)))
+            if len(pending) > 2 * processes:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
 def to_row(doc: IndexDoc) -> Row:
     title_words = memo_words(doc.title)
     title_stems = stems(title_words)
     body_stems = stems(memo_words(doc.body))
+    positions = _positions([(title_stems, "A"), (body_stems, "")], RANK_POSITIONS)
+    lexemes = _pair_lexeme_texts()
     return Row(
         id=doc.id,
         title=doc.title,
@@ -217,12 +290,10 @@ def to_row(doc: IndexDoc) -> Row:
         cluster=doc.cluster_id,
         facets=[f"{name}:{v}" for name, values in facet_values(doc).items() for v in values],
         keyterms=keyterms(body_stems),
-        title_tsv=tsvector_text([(title_stems, "")]),
-        tsv=tsvector_text([(title_stems, "A"), (body_stems, "")], per_word=RANK_POSITIONS),
-        pairs=" ".join(
-            [f"'{p}'" for p in dict.fromkeys(pair_lexemes(title_stems) + pair_lexemes(body_stems))]
-        ),
-        stems=frozenset(title_stems) | frozenset(body_stems),
+        title_tsv=_tsvector(_positions([(title_stems, "")], MAX_POSITIONS_PER_WORD)),
+        tsv=_tsvector(positions),
+        pairs=" ".join([lexemes[b] for b in dict.fromkeys(pair_ids(title_stems) + pair_ids(body_stems))]),
+        stems=frozenset(positions),
         title_words=frozenset(title_words),
     )
 
@@ -375,6 +446,25 @@ class PostgresSearchIndex:
         return conn
 
     @contextmanager
+    def _searching(self) -> Iterator[psycopg.Connection[Any]]:
+        """A read connection in a transaction whose planner settings suit searches.
+
+        The tsvectors are stored out of line (TOAST): a sequential scan reads every one of them
+        to test ``@@``, a cost the planner does not count, and it picks one for common words;
+        the GIN index answers those without reading the tsvectors. For the same reason a row
+        fetched costs more than the planner assumes: priced higher, it combines the indexes of
+        a common word and a facet (BitmapAnd) rather than testing the word on every row of the
+        facet. No parallel workers: the planner underestimates how many facet entries a search
+        counts and has the workers send every one to the leader, which is no faster than one
+        process and takes twice the processor time. Writes keep the defaults.
+        """
+        with self._conn() as conn, conn.transaction():
+            conn.execute("SET LOCAL enable_seqscan TO off")
+            conn.execute("SET LOCAL max_parallel_workers_per_gather TO 0")
+            conn.execute(sql.SQL("SET LOCAL cpu_tuple_cost TO {}").format(sql.Literal(ROW_COST)))
+            yield conn
+
+    @contextmanager
     def _conn(self, write: bool = False) -> Iterator[psycopg.Connection[Any]]:
         url = self.url if write else self.read_url
         with self._lock:
@@ -435,8 +525,12 @@ class PostgresSearchIndex:
         return self
 
     @staticmethod
-    def _create_indexes(conn: psycopg.Connection[Any], table: str, suffix: str = "") -> None:
+    def _create_indexes(
+        conn: psycopg.Connection[Any], table: str, suffix: str = "", skip: Sequence[str] = ()
+    ) -> None:
         for name, spec in INDEXES:
+            if name in skip:
+                continue
             conn.execute(
                 sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} {}").format(
                     sql.Identifier(name + suffix), sql.Identifier(table), sql.SQL(spec)
@@ -496,21 +590,31 @@ class PostgresSearchIndex:
         if not last:
             return 0
         self.open()
-        rows = [to_row(c.doc) for c in last.values() if c.op == "upsert" and c.doc is not None]
-        delta: Counter[tuple[str, str]] = Counter()
-        for row in rows:
-            delta.update(("s", t) for t in row.stems)
-            delta.update(("t", w) for w in row.title_words)
+        stem_df: Counter[str] = Counter()
+        title_df: Counter[str] = Counter()
+
+        def rows() -> Iterator[Row]:  # analysed while the server indexes the rows before
+            for change in last.values():
+                if change.op == "upsert" and change.doc is not None:
+                    row = to_row(change.doc)
+                    stem_df.update(row.stems)
+                    title_df.update(row.title_words)
+                    yield row
+
         with self._conn(write=True) as conn, conn.transaction():
+            conn.execute(sql.SQL("SET LOCAL gin_pending_list_limit TO {}").format(sql.Literal(PENDING_MEM)))
             old = conn.execute(
                 "DELETE FROM search_documents WHERE id = ANY(%s) RETURNING tsvector_to_array(tsv), title",
                 (sorted(last),),
             ).fetchall()
             for lexemes, title in old:
-                delta.subtract(("s", t) for t in lexemes)
-                delta.subtract(("t", w) for w in set(words(title)))
-            self._copy_rows(conn, "search_documents", rows)
-            self._add_terms(conn, delta)
+                stem_df.subtract(lexemes)
+                title_df.subtract(set(words(title)))
+            self._copy_rows(conn, "search_documents", rows())
+            for name, spec in INDEXES:
+                if "gin" in spec:
+                    conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (name,))
+            self._add_terms(conn, [("s", stem_df), ("t", title_df)])
         return len(last)
 
     @staticmethod
@@ -523,8 +627,9 @@ class PostgresSearchIndex:
                 copy.write_row(row.values())
 
     @staticmethod
-    def _add_terms(conn: psycopg.Connection[Any], delta: Mapping[tuple[str, str], int]) -> None:
-        changed = [(k, t, n) for (k, t), n in delta.items() if n]
+    def _add_terms(conn: psycopg.Connection[Any], deltas: Sequence[tuple[str, Mapping[str, int]]]) -> None:
+        """Add each kind's changes of document frequency to ``search_terms``, in key order."""
+        changed = [(k, t, n) for k, delta in deltas for t, n in delta.items() if n]
         if not changed:
             return
         kinds, terms, counts = zip(*sorted(changed), strict=True)
@@ -534,11 +639,59 @@ class PostgresSearchIndex:
                ON CONFLICT (kind, term) DO UPDATE SET df = search_terms.df + excluded.df""",
             (list(kinds), list(terms), list(counts)),
         )
+        fallen = [(k, t) for k, t, n in changed if n < 0]  # only these can reach 0
+        if fallen:
+            conn.execute(
+                "DELETE FROM search_terms s USING unnest(%s::char(1)[], %s::text[]) u (kind, term)"
+                " WHERE s.kind = u.kind AND s.term = u.term AND s.df <= 0",
+                ([k for k, _ in fallen], [t for _, t in fallen]),
+            )
+
+    def _index_new_tables(
+        self, conn: psycopg.Connection[Any], terms: Sequence[tuple[str, Mapping[str, int]]]
+    ) -> None:
+        """Fill ``search_terms_new`` and index both new tables, on two connections at once.
+
+        A GIN index is built by one server process on one core: the largest one (``pairs``) is
+        built on `conn` while a second connection loads the term statistics and builds the
+        other indexes. Table statistics are gathered last (ANALYZE waits for index builds).
+        """
+
+        def others(other: psycopg.Connection[Any]) -> None:
+            other.execute(sql.SQL("SET maintenance_work_mem TO {}").format(sql.Literal(BUILD_MEM)))
+            with (
+                other.transaction(),
+                other.cursor().copy("COPY search_terms_new (kind, term, df) FROM STDIN") as copy,
+            ):
+                for kind, counts in terms:
+                    for term, count in counts.items():
+                        copy.write_row((kind, term, count))
+            other.execute("ALTER TABLE search_terms_new ADD PRIMARY KEY (kind, term)")
+            other.execute(
+                sql.SQL("CREATE INDEX {} ON search_terms_new {}").format(
+                    sql.Identifier(TERMS_PREFIX_INDEX[0] + "_new"), sql.SQL(TERMS_PREFIX_INDEX[1])
+                )
+            )
+            other.execute("ANALYZE search_terms_new")
+            other.execute("CREATE UNIQUE INDEX search_documents_new_pkey ON search_documents_new (id)")
+            self._create_indexes(other, "search_documents_new", "_new", skip=(PAIRS_INDEX,))
+
+        with self._conn(write=True) as other, ThreadPoolExecutor(1) as pool:
+            done = pool.submit(others, other)
+            try:
+                pairs = dict(INDEXES)[PAIRS_INDEX]
+                conn.execute(
+                    sql.SQL("CREATE INDEX {} ON search_documents_new {}").format(
+                        sql.Identifier(PAIRS_INDEX + "_new"), sql.SQL(pairs)
+                    )
+                )
+            finally:
+                done.result()
         conn.execute(
-            "DELETE FROM search_terms WHERE df <= 0"
-            " AND (kind, term) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
-            (list(kinds), list(terms)),
+            "ALTER TABLE search_documents_new ADD CONSTRAINT search_documents_new_pkey"
+            " PRIMARY KEY USING INDEX search_documents_new_pkey"
         )
+        conn.execute("ANALYZE search_documents_new")
 
     def rebuild(
         self,
@@ -549,28 +702,39 @@ class PostgresSearchIndex:
     ) -> int:
         """Load `docs` into new tables beside the live ones, index them, then swap them in.
 
-        Searches keep reading the old tables until the swap, which is one short transaction.
+        Rows are copied into tables without indexes (analysed in worker processes when `total`
+        is at least PROCESS_ROWS_FROM), then indexed, two indexes at a time. Searches keep
+        reading the old tables until the swap, which is one short transaction.
         """
         self.open()
         n = 0
         seen: set[int] = set()
-        df: Counter[tuple[str, str]] = Counter()
+        stem_df: Counter[str] = Counter()
+        title_df: Counter[str] = Counter()
         with self._conn(write=True) as conn:
-            conn.execute("SET maintenance_work_mem TO '1GB'")
+            conn.execute(sql.SQL("SET maintenance_work_mem TO {}").format(sql.Literal(BUILD_MEM)))
             conn.execute("DROP TABLE IF EXISTS search_documents_new, search_terms_new")
             conn.execute("CREATE TABLE search_documents_new (LIKE search_documents INCLUDING DEFAULTS)")
-            conn.execute("CREATE TABLE search_terms_new (LIKE search_terms INCLUDING DEFAULTS)")
+            conn.execute(
+                "CREATE TABLE search_terms_new (LIKE search_terms INCLUDING DEFAULTS)"
+                f" WITH (fillfactor = {TERMS_FILLFACTOR})"
+            )
             try:
 
-                def rows() -> Iterator[Row]:
-                    nonlocal n
+                def checked() -> Iterator[IndexDoc]:
                     for doc in docs:
                         if doc.id in seen:
                             raise ValueError(f"document {doc.id} occurs twice in the rebuild input")
                         seen.add(doc.id)
-                        row = to_row(doc)
-                        df.update(("s", t) for t in row.stems)
-                        df.update(("t", w) for w in row.title_words)
+                        yield doc
+
+                processes = (os.cpu_count() or 1) if total is not None and total >= PROCESS_ROWS_FROM else 1
+
+                def rows() -> Iterator[Row]:
+                    nonlocal n
+                    for row in analysed(checked(), processes):
+                        stem_df.update(row.stems)
+                        title_df.update(row.title_words)
                         yield row
                         n += 1
                         if progress is not None and n % progress_every == 0:
@@ -578,20 +742,7 @@ class PostgresSearchIndex:
 
                 with conn.transaction():
                     self._copy_rows(conn, "search_documents_new", rows())
-                copy_terms = "COPY search_terms_new (kind, term, df) FROM STDIN"
-                with conn.transaction(), conn.cursor().copy(copy_terms) as copy:
-                    for (kind, term), count in df.items():
-                        copy.write_row((kind, term, count))
-                conn.execute("ALTER TABLE search_documents_new ADD PRIMARY KEY (id)")
-                conn.execute("ALTER TABLE search_terms_new ADD PRIMARY KEY (kind, term)")
-                self._create_indexes(conn, "search_documents_new", "_new")
-                conn.execute(
-                    sql.SQL("CREATE INDEX {} ON search_terms_new {}").format(
-                        sql.Identifier(TERMS_PREFIX_INDEX[0] + "_new"), sql.SQL(TERMS_PREFIX_INDEX[1])
-                    )
-                )
-                conn.execute("ANALYZE search_documents_new")
-                conn.execute("ANALYZE search_terms_new")
+                self._index_new_tables(conn, [("s", stem_df), ("t", title_df)])
                 with conn.transaction():
                     conn.execute("DROP TABLE search_documents, search_terms")
                     conn.execute("ALTER TABLE search_documents_new RENAME TO search_documents")
@@ -676,13 +827,14 @@ class PostgresSearchIndex:
             if f not in FACET_FIELDS:
                 warnings.append(f'There is no facet "{f}".')
         self.open()
-        with self._conn() as conn:
+        with self._searching() as conn:
             compiled = Compiler(self._expander(conn)).compile(node)
             total, facet_counts = self._stats(conn, compiled, facet_names, group_clusters)
             start = (page - 1) * pagelen
             rows = self._page(conn, compiled, sort, start, pagelen, total, group_clusters)
-            suggestion = None
-            if total < SUGGEST_BELOW and parsed.free_words:
+        suggestion = None
+        if total < SUGGEST_BELOW and parsed.free_words:
+            with self._conn() as conn:
                 try:
                     suggestion = self._suggest(conn, query, parsed.free_words)
                 except Exception:  # spelling help is optional; never fail a search over it
@@ -704,21 +856,30 @@ class PostgresSearchIndex:
     ) -> tuple[int, dict[str, tuple[tuple[str, int], ...]]]:
         """The number of hits (or of clusters among them) and the facet counts over all hits."""
         params = dict(compiled.params)
-        count = (
-            sql.SQL("count(DISTINCT coalesce(h.cluster, -h.id))") if group_clusters else sql.SQL("count(*)")
-        )
-        parts: list[sql.Composable] = [sql.SQL("SELECT NULL::text, {} FROM hits h").format(count)]
-        if names:
-            params["facet_names"] = names
-            parts.append(
-                sql.SQL(
-                    "SELECT f, count(*) FROM hits h, unnest(h.facets) f "
-                    "WHERE split_part(f, ':', 1) = ANY(%(facet_names)s) GROUP BY f"
+        if group_clusters:
+            parts: list[sql.Composable] = [
+                sql.SQL("SELECT NULL::text, count(DISTINCT coalesce(h.cluster, -h.id)) FROM hits h")
+            ]
+            if names:
+                parts.append(
+                    sql.SQL("SELECT f, count(*) FROM (SELECT unnest(h.facets) f FROM hits h) u GROUP BY f")
                 )
+            stmt = sql.SQL(
+                "WITH hits AS MATERIALIZED (SELECT d.id, d.cluster, d.facets"
+                " FROM search_documents d WHERE {}) {}"
+            ).format(compiled.where, sql.SQL(" UNION ALL ").join(parts))
+        elif names:
+            # One pass over the hits: each adds its facet entries and an empty one, which counts it.
+            # Every entry is aggregated and the facets not asked for are dropped afterwards, which
+            # is cheaper than testing each entry's name.
+            stmt = sql.SQL(
+                "SELECT nullif(f, ''), count(*) FROM (SELECT unnest(array_append(d.facets, '')) f"
+                " FROM search_documents d WHERE {}) u GROUP BY f"
+            ).format(compiled.where)
+        else:
+            stmt = sql.SQL("SELECT NULL::text, count(*) FROM search_documents d WHERE {}").format(
+                compiled.where
             )
-        stmt = sql.SQL(
-            "WITH hits AS MATERIALIZED (SELECT d.id, d.cluster, d.facets FROM search_documents d WHERE {}) {}"
-        ).format(compiled.where, sql.SQL(" UNION ALL ").join(parts))
         total = 0
         counts: dict[str, list[tuple[str, int]]] = {n: [] for n in names}
         for key, num in conn.execute(stmt, params):
@@ -726,7 +887,8 @@ class PostgresSearchIndex:
                 total = int(num)
                 continue
             name, _, value = str(key).partition(":")
-            counts[name].append((value, int(num)))
+            if name in counts:
+                counts[name].append((value, int(num)))
         facet_counts = {
             name: tuple(sorted(vals, key=lambda vc: (-vc[1], vc[0]))[:100]) for name, vals in counts.items()
         }
@@ -855,7 +1017,7 @@ class PostgresSearchIndex:
     def more_like_this(self, doc_id: int, n: int = 10) -> list[Hit]:
         """Documents sharing the most distinctive words of document `doc_id`."""
         self.open()
-        with self._conn() as conn:
+        with self._searching() as conn:
             row = conn.execute(
                 "SELECT title, keyterms FROM search_documents WHERE id = %s", (doc_id,)
             ).fetchone()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import psycopg
 import pytest
 
-from search_index import Index, SchemaMismatch
+from search_index import Index, SchemaMismatch, pg
 from search_index.pg import MAX_POSITION, MAX_POSITIONS_PER_WORD, PostgresSearchIndex, to_row, tsvector_text
 from search_index.records import Change, IndexDoc
 
@@ -96,3 +96,39 @@ def test_tables_of_another_version_are_refused(make_index: MakeIndex) -> None:
             other.open()
     finally:
         other.close()
+
+
+def test_rows_from_worker_processes_come_in_order_and_alike(
+    docs: tuple[IndexDoc, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pg, "ROWS_CHUNK", 2)
+    assert list(pg.analysed(docs, 2)) == [to_row(d) for d in docs]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_rebuild_stores_what_batches_store(
+    make_index: MakeIndex, docs: tuple[IndexDoc, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches, rebuilt = make_index("batches"), make_index("rebuilt")
+    assert isinstance(batches, PostgresSearchIndex) and isinstance(rebuilt, PostgresSearchIndex)
+    batches.apply([Change("upsert", d.id, d) for d in docs])
+    monkeypatch.setattr(pg, "PROCESS_ROWS_FROM", 1)  # rows from worker processes
+    assert rebuilt.rebuild(iter(docs), total=len(docs)) == len(docs)
+
+    def contents(index: PostgresSearchIndex) -> tuple[list[tuple[object, ...]], ...]:
+        with psycopg.connect(os.environ["COI_TEST_DATABASE_URL"]) as conn:
+            conn.execute(f'SET search_path TO "{index.schema}"')
+            rows = conn.execute(
+                "SELECT id, title, published, cluster, facets, keyterms, title_tsv::text, tsv::text,"
+                " pairs::text FROM search_documents ORDER BY id"
+            ).fetchall()
+            terms = conn.execute("SELECT kind, term, df FROM search_terms ORDER BY kind, term").fetchall()
+            indexes = conn.execute(
+                "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = %s ORDER BY 1, 2",
+                (index.schema,),
+            ).fetchall()
+        return rows, terms, indexes
+
+    assert contents(rebuilt) == contents(batches)
+    assert [h.id for h in rebuilt.search('"human trafficking"').hits] == [101]
