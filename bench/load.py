@@ -283,6 +283,7 @@ def drive(bases: list[str], data: dict[str, object], clients: int, duration: flo
     topics: list[str] = data["topics"]  # type: ignore[assignment]
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: Counter[tuple[str, int]] = Counter()
+    failures: Counter[str] = Counter()
     lock = threading.Lock()
     end = time.monotonic() + duration
 
@@ -315,15 +316,27 @@ def drive(bases: list[str], data: dict[str, object], clients: int, duration: flo
                 body = {"document_id": doc, "start": 0, "end": 20, "comment": "load test note (sample)"}
                 req = ("POST", "/api/v1/annotations", api, body)
             t0 = time.monotonic()
+            failure = ""
             try:
                 r = s.request(req[0], rng.choice(bases) + req[1], headers=req[2], json=req[3], timeout=60)
                 status = r.status_code
-            except requests.RequestException:
-                status = 599
+            except requests.RequestException as exc:
+                status = 599  # no answer: the exception is counted by its innermost cause
+                cause: BaseException = exc
+                for _ in range(6):
+                    inner = cause.__context__ or next(
+                        (a for a in cause.args if isinstance(a, BaseException)), None
+                    )
+                    if inner is None:
+                        break
+                    cause = inner
+                failure = type(cause).__name__
             took = time.monotonic() - t0
             with lock:
                 latencies[kind].append(took)
                 statuses[(kind, status)] += 1
+                if failure:
+                    failures[f"{kind}: {failure}"] += 1
 
     start = time.monotonic()
     with ThreadPoolExecutor(max_workers=clients) as pool:
@@ -336,6 +349,7 @@ def drive(bases: list[str], data: dict[str, object], clients: int, duration: flo
         "requests": total,
         "rps": round(total / elapsed, 1),
         "errors": {f"{k}:{st}": n for (k, st), n in sorted(statuses.items()) if st not in ok},
+        "no_answer": dict(sorted(failures.items())),
         "kinds": {
             kind: {
                 "n": len(v),

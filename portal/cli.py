@@ -668,7 +668,13 @@ def _serve(ctx: Context, host: str, port: int, debug: bool) -> None:
         serve_debug(create_app(settings=ctx.settings), host, port)
         return
     settings = ctx.settings
-    options = ServerOptions(host, port, workers=settings.web_workers, threads=settings.web_threads)
+    options = ServerOptions(
+        host,
+        port,
+        workers=settings.web_workers,
+        threads=settings.web_threads,
+        keepalive=settings.web_keepalive,
+    )
     serve_production(lambda: create_app(settings=settings), options)
 
 

@@ -49,6 +49,7 @@ class Settings:
     reliefweb_appname: str | None = None
     web_workers: int = 2
     web_threads: int = 8
+    web_keepalive: int = 75
     session_idle_minutes: int = 120
     session_lifetime_hours: int = 10
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -83,6 +84,7 @@ class Settings:
             reliefweb_appname=env.get("COI_RELIEFWEB_APPNAME") or None,
             web_workers=_positive(env, "COI_WEB_WORKERS", 2),
             web_threads=_positive(env, "COI_WEB_THREADS", 8),
+            web_keepalive=_positive(env, "COI_WEB_KEEPALIVE", 75),
             session_idle_minutes=_positive(env, "COI_SESSION_IDLE_MINUTES", 120),
             session_lifetime_hours=_positive(env, "COI_SESSION_LIFETIME_HOURS", 10),
         )

@@ -27,6 +27,9 @@ class ServerOptions:
     threads: int
     timeout: int = 60
     graceful_timeout: int = 30
+    # seconds an idle kept-alive connection stays open; behind a load balancer, longer than the
+    # balancer's own idle timeout, or it reuses a connection the server is closing
+    keepalive: int = 75
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -44,6 +47,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             "worker_class": "gthread",
             "timeout": o.timeout,
             "graceful_timeout": o.graceful_timeout,
+            "keepalive": o.keepalive,
             "preload_app": False,
             "accesslog": None,
             "proc_name": "coi-portal",
