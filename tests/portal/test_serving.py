@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,6 +90,12 @@ def test_run_starts_one_scheduler_beside_several_web_workers(settings: Settings,
     port = _free_port()
     with _coi("run", settings, port):
         assert _wait_for(f"http://127.0.0.1:{port}/login")[0] == 200
+        # the web answers before its scheduler has started: probe the lock only once the
+        # scheduler has published its jobs, or the probe itself may hold the lock at that moment
+        end = time.monotonic() + 60
+        while time.monotonic() < end and not _published_jobs(engine):
+            time.sleep(0.3)
+        assert _published_jobs(engine), "the scheduler of `coi run` did not start"
         end = time.monotonic() + 30
         refused = False
         while time.monotonic() < end:
@@ -99,6 +106,15 @@ def test_run_starts_one_scheduler_beside_several_web_workers(settings: Settings,
             embedded.stop()
             time.sleep(0.5)
         assert refused
+
+
+def _published_jobs(engine: Any) -> int:
+    from sqlalchemy import func, select
+
+    from portal.digests.models import ScheduledJob
+
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(ScheduledJob)) or 0)
 
 
 def _children(pid: int) -> list[int]:
