@@ -98,7 +98,7 @@ class Database:
             session.commit()
         elif session is not None:
             if response.status_code < 400:
-                if queue and session.get_bind().dialect.name == "postgresql":
+                if queue and self.engine.dialect.name == "postgresql":
                     # PostgreSQL lets the read transaction take the bookkeeping too: one
                     # connection and one commit for the request
                     for write in queue:

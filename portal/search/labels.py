@@ -172,10 +172,7 @@ def filter_choices(session: Session) -> FilterChoices:
 
     raw = _raw_choices(session)
     countries = sorted((Choice(c, country_name(c)) for c in raw.codes), key=lambda c: c.label)
-    dutch = _locale().language == "nl"
-    topics = sorted(
-        (Choice(i, nl if dutch and nl else en) for i, en, nl in raw.topics), key=lambda c: c.label
-    )
+    topics = sorted((Choice(i, label) for i, label in topic_labels(session).items()), key=lambda c: c.label)
     groups = [Choice(k, name) for k, name in raw.groups]
     sources = [Choice(s, s) for s in raw.sources]
     languages = sorted((Choice(c.lower(), language_name(c)) for c in raw.langs), key=lambda c: c.label)
@@ -223,10 +220,9 @@ def field_offer(session: Session, query: str) -> FieldOffer | None:
         entity = session.scalar(select(Entity).where(Entity.key == keys[0]))
         if entity is not None:
             return FieldOffer("group", entity.key, entity.canonical_name, str(_l("armed group")))
-    dutch = _locale().language == "nl"
     for topic_id, en, nl in _raw_choices(session).topics:
         if lowered in (en.casefold(), (nl or "").casefold()):
-            return FieldOffer("topic", topic_id, nl if dutch and nl else en, str(_l("topic")))
+            return FieldOffer("topic", topic_id, topic_labels(session)[topic_id], str(_l("topic")))
     return None
 
 
