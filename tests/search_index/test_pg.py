@@ -132,3 +132,18 @@ def test_a_rebuild_stores_what_batches_store(
 
     assert contents(rebuilt) == contents(batches)
     assert [h.id for h in rebuilt.search('"human trafficking"').hits] == [101]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_rebuild_writes_pages_visible_to_all(make_index: MakeIndex, docs: tuple[IndexDoc, ...]) -> None:
+    index = make_index()
+    assert isinstance(index, PostgresSearchIndex)
+    index.rebuild(iter(docs), total=len(docs))
+    with psycopg.connect(os.environ["COI_TEST_DATABASE_URL"]) as conn:
+        pages, visible = conn.execute(
+            "SELECT relpages, relallvisible FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s AND c.relname = 'search_documents'",
+            (index.schema,),
+        ).fetchone() or (0, -1)
+    assert pages > 0 and visible == pages
