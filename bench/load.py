@@ -1,8 +1,9 @@
 """Load test: the portal as a user starts it (`coi serve`, gunicorn) on a populated instance.
 
 Builds an instance with N generated documents (sample data written straight into the tables,
-then `coi index --rebuild`), starts `coi serve` and, beside it, a loop that collects the sample
-sources, tags and indexes (`coi collect`, `coi process`, `coi index`), then drives a mix from
+then `coi index --rebuild`), starts `coi serve` and, beside it, `coi worker` as `coi run` does,
+with every source due each minute (it collects the offline sample site, tags and indexes on its
+own schedule), then drives a mix from
 C concurrent clients for D seconds each: web searches with facets, document pages, stored copies,
 API searches with `source:`/`country:`/`topic:` filters, annotation saves. Reports errors by
 status, p50/p95/p99 per kind and requests per second.
@@ -44,13 +45,14 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text, update
 
 from portal.api.tokens import create_token
 from portal.auth.passwords import hash_password
 from portal.db import make_engine, make_session_factory, transaction
 from portal.migrate import upgrade
 from portal.models import (
+    CollectionRun,
     Document,
     DocumentCountry,
     DocumentTopic,
@@ -237,25 +239,41 @@ def populate(db_url: str, instance: Path, docs: int, env: dict[str, str]) -> dic
     }
 
 
-class Worker(threading.Thread):
-    """Collect the sample sources, tag and index, again and again, while the clients run."""
+def start_worker(env: dict[str, str], db_url: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """`coi worker`, as `coi run` starts it beside the web server, with every source due each minute.
 
-    def __init__(self, env: dict[str, str]) -> None:
-        super().__init__(daemon=True)
-        self.env = env
-        self.stop = threading.Event()
-        self.rounds = 0
-        self.failures: list[str] = []
+    It collects the sources (the offline sample site on 127.0.0.1), tags what is new and updates
+    the index on its own schedule (the index every 30 s) while the clients run.
+    """
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        placeholders = Source.url.contains(".invalid")  # the generated documents' sources: no feed
+        conn.execute(update(Source).where(placeholders).values(enabled=False))
+        conn.execute(update(Source).where(~placeholders).values(update_minutes=1, enabled=True))
+    engine.dispose()
+    log_path = Path(tempfile.gettempdir()) / f"{Path(env['COI_INSTANCE_PATH']).name}-worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from portal.cli import main; main()", "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    return process, log_path
 
-    def run(self) -> None:
-        while not self.stop.is_set():
-            for args in (("collect",), ("process",), ("index",)):
-                try:
-                    _coi(self.env, *args, timeout=300)
-                except subprocess.SubprocessError as exc:
-                    self.failures.append(f"{args[0]}: {getattr(exc, 'stderr', '')[-300:]}")
-            self.rounds += 1
-            self.stop.wait(2)
+
+def worker_work(db_url: str, since: datetime) -> dict[str, int]:
+    """Collection runs and index batches the worker finished since `since`."""
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        runs = conn.execute(
+            select(func.count()).select_from(CollectionRun).where(CollectionRun.started_at >= since)
+        ).scalar_one()
+        new = conn.execute(
+            select(func.coalesce(func.sum(CollectionRun.new), 0)).where(CollectionRun.started_at >= since)
+        ).scalar_one()
+    engine.dispose()
+    return {"collection_runs": int(runs), "new_documents": int(new)}
 
 
 def _login(base: str) -> requests.Session:
@@ -415,24 +433,24 @@ def run(
             )
         )
         bases.append(f"http://127.0.0.1:{port}")
-    worker = Worker(env)
     results = []
+    began = datetime.now(UTC)
+    worker, worker_log = start_worker(env, db_url)
     try:
         for base in bases:
             _wait(base + "/login")
-        worker.start()
         for n in clients:
             drive(bases, data, n, 3)  # warm up
             result = drive(bases, data, n, duration)
             print(json.dumps(result), file=sys.stderr)
             results.append(result)
     finally:
-        worker.stop.set()
-        for server in servers:
-            server.send_signal(signal.SIGTERM)
-        for server in servers:
-            server.wait(timeout=60)
-        worker.join(timeout=300)
+        for process in (*servers, worker):
+            process.send_signal(signal.SIGTERM)
+        for process in (*servers, worker):
+            process.wait(timeout=120)
+        work = worker_work(db_url, began)
+        print(f"worker log: {worker_log}", file=sys.stderr)
         for log, log_path in logs:
             log.close()
             print(f"server log: {log_path}", file=sys.stderr)
@@ -443,15 +461,15 @@ def run(
         "docs": docs,
         "nodes": nodes,
         "results": results,
-        "worker_rounds": worker.rounds,
-        "worker_failures": worker.failures[:3],
+        "worker": work,
+        "worker_exit": worker.returncode,
     }
 
 
 def table(report: dict[str, object]) -> str:
     lines = [
         f"### {report['db']}, {report['docs']} documents, {report['nodes']} web node(s) "
-        f"(worker rounds during the run: {report['worker_rounds']})",
+        f"(the worker meanwhile: {report['worker']})",
         "",
         "| N | req/s | errors | web search p50/p95/p99 | document p50/p95/p99 | stored copy p50/p95/p99 "
         "| API search p50/p95/p99 | annotation p50/p95/p99 |",
