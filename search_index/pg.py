@@ -30,6 +30,7 @@ own tables.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import queue
@@ -93,6 +94,14 @@ RANK_ALL = 2_000
 RANK_POOL = 500
 #: ``ts_rank`` weights {D, C, B, A}: a title word (A) counts twice a body word (D), as in Whoosh.
 RANK_WEIGHTS = "{0.5, 0, 0, 1.0}"
+#: Result sets of at least this many documents are counted on a sample, one document in
+#: SAMPLE_EVERY (by a hash of its id, through an index of its own; a power of two), so that
+#: runs of ids from one source or one day are sampled evenly: the total and the facet counts are then
+#: estimates (``SearchResults.estimated``). Counting exactly costs a few microseconds a hit
+#: (every hit's row is read), about a second for 200,000 hits; the sample reads a sixteenth.
+#: At the threshold the sample holds some 1,250 hits, so the total is within about 3%.
+ESTIMATE_FROM = 20_000
+SAMPLE_EVERY = 16
 WORK_MEM = "64MB"  # keeps GIN bitmaps exact (lossy pages would re-read every tsvector)
 ROW_COST = "0.2"  # the planner's cpu_tuple_cost for searches (PostgreSQL's default: 0.01)
 COPY_ROWS = 1000
@@ -130,6 +139,7 @@ INDEXES: tuple[tuple[str, str], ...] = (
     ("search_documents_pairs", "USING gin (pairs)"),
     ("search_documents_facets", "USING gin (facets)"),
     ("search_documents_published", "(published DESC NULLS LAST, id DESC)"),
+    ("search_documents_sample", f"((hashint8(id) & {SAMPLE_EVERY - 1}))"),
 )
 TERMS_PREFIX_INDEX = ("search_terms_prefix", "(kind, term text_pattern_ops)")
 PAIRS_INDEX = "search_documents_pairs"
@@ -145,7 +155,7 @@ ROWS_CHUNK = 200
 PENDING_MEM = "256MB"
 
 
-PG_LAYOUT = 2  # the layout of these tables, beside the shared SCHEMA_VERSION
+PG_LAYOUT = 3  # the layout of these tables, beside the shared SCHEMA_VERSION
 
 
 def _meta_signature() -> str:
@@ -844,7 +854,7 @@ class PostgresSearchIndex:
         self.open()
         with self._searching() as conn:
             compiled = Compiler(self._expander(conn)).compile(node)
-            total, facet_counts = self._stats(conn, compiled, facet_names, group_clusters)
+            total, facet_counts, estimated = self._stats(conn, compiled, facet_names, group_clusters)
             start = (page - 1) * pagelen
             rows = self._page(conn, compiled, sort, start, pagelen, total, group_clusters)
         suggestion = None
@@ -864,9 +874,32 @@ class PostgresSearchIndex:
             facets=facet_counts,
             warnings=tuple(dict.fromkeys(warnings)),
             suggestion=suggestion,
+            estimated=estimated,
         )
 
     def _stats(
+        self, conn: psycopg.Connection[Any], compiled: Compiled, names: list[str], group_clusters: bool
+    ) -> tuple[int, dict[str, tuple[tuple[str, int], ...]], bool]:
+        """The number of hits and the facet counts, estimated from a sample for very large sets.
+
+        Grouped counts (stories) are always exact: distinct clusters do not scale with a sample.
+        """
+        if not group_clusters:
+            where = sql.SQL("({}) AND (hashint8(d.id) & {}) = 0").format(
+                compiled.where, sql.Literal(SAMPLE_EVERY - 1)
+            )
+            sample = dataclasses.replace(compiled, where=where)
+            total, counts = self._count(conn, sample, names, False)
+            if total * SAMPLE_EVERY >= ESTIMATE_FROM:
+                scaled = {
+                    name: tuple((value, num * SAMPLE_EVERY) for value, num in values)
+                    for name, values in counts.items()
+                }
+                return total * SAMPLE_EVERY, scaled, True
+        total, counts = self._count(conn, compiled, names, group_clusters)
+        return total, counts, False
+
+    def _count(
         self, conn: psycopg.Connection[Any], compiled: Compiled, names: list[str], group_clusters: bool
     ) -> tuple[int, dict[str, tuple[tuple[str, int], ...]]]:
         """The number of hits (or of clusters among them) and the facet counts over all hits."""

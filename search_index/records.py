@@ -72,3 +72,6 @@ class SearchResults:
     facets: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # friendly messages about a malformed query
     suggestion: str | None = None  # "did you mean"
+    #: ``total`` and the facet counts are estimates from a sample of the index (PostgreSQL
+    #: backend, very large result sets only: see ``search_index.pg.ESTIMATE_FROM``)
+    estimated: bool = False

@@ -87,6 +87,7 @@ def search() -> ResponseReturnValue:
         {
             "query": query,
             "total": results.total,
+            "total_estimated": results.estimated,
             "page": page,
             "per_page": pagelen,
             "warnings": list(results.warnings),
@@ -172,6 +173,7 @@ openapi.register(
                             "required": [
                                 "query",
                                 "total",
+                                "total_estimated",
                                 "page",
                                 "per_page",
                                 "warnings",
@@ -182,6 +184,11 @@ openapi.register(
                             "properties": {
                                 "query": {"type": "string"},
                                 "total": {"type": "integer"},
+                                "total_estimated": {
+                                    "type": "boolean",
+                                    "description": "total and facet counts are estimated from a sample"
+                                    " (PostgreSQL search backend, result sets of 20,000 or more)",
+                                },
                                 "page": {"type": "integer"},
                                 "per_page": {"type": "integer"},
                                 "warnings": {"type": "array", "items": {"type": "string"}},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable
+from datetime import datetime
 
 import psycopg
 import pytest
@@ -147,3 +148,48 @@ def test_a_rebuild_writes_pages_visible_to_all(make_index: MakeIndex, docs: tupl
             (index.schema,),
         ).fetchone() or (0, -1)
     assert pages > 0 and visible == pages
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_very_large_result_sets_are_counted_on_a_sample(
+    make_index: MakeIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = make_index()
+    assert isinstance(index, PostgresSearchIndex)
+    when = datetime(2026, 3, 1)
+    many = [
+        IndexDoc(
+            id=i,
+            title=f"Checkpoint report {i}",
+            body="Arrests at a checkpoint" + (" near the border crossing" if i <= 5 else ""),
+            url=f"https://example.org/{i}",
+            source="Monitor",
+            published_at=when,
+            focus_countries=("SY",) if i % 4 else ("IQ",),
+        )
+        for i in range(1, 321)
+    ]
+    index.apply([Change("upsert", d.id, d) for d in many])
+    with psycopg.connect(os.environ["COI_TEST_DATABASE_URL"]) as conn:
+        sampled = [
+            i for (i,) in conn.execute("SELECT i FROM generate_series(1, 320) i WHERE hashint8(i) & 15 = 0")
+        ]
+    assert 5 <= len(sampled) <= 40
+    monkeypatch.setattr(pg, "ESTIMATE_FROM", 50)
+    results = index.search("checkpoint", facets=("focus_country",))
+    assert results.estimated
+    assert results.total == 16 * len(sampled)
+    iraq = sum(1 for i in sampled if i % 4 == 0)
+    expected = {"SY": 16 * (len(sampled) - iraq), "IQ": 16 * iraq}
+    assert dict(results.facets["focus_country"]) == {k: v for k, v in expected.items() if v}
+    assert len(results.hits) == 20
+    small = index.search('"border crossing"', facets=("focus_country",))
+    assert (
+        not small.estimated and small.total == 5 and dict(small.facets["focus_country"]) == {"SY": 4, "IQ": 1}
+    )
+    grouped = index.search("checkpoint", group_clusters=True)
+    assert not grouped.estimated and grouped.total == 320
+    monkeypatch.setattr(pg, "ESTIMATE_FROM", 1000)
+    exact = index.search("checkpoint", facets=("focus_country",))
+    assert not exact.estimated and exact.total == 320
