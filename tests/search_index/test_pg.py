@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 import pytest
@@ -193,3 +193,39 @@ def test_very_large_result_sets_are_counted_on_a_sample(
     monkeypatch.setattr(pg, "ESTIMATE_FROM", 1000)
     exact = index.search("checkpoint", facets=("focus_country",))
     assert not exact.estimated and exact.total == 320
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_large_result_sets_rank_title_matches_and_the_newest_hits(
+    make_index: MakeIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = make_index()
+    assert isinstance(index, PostgresSearchIndex)
+    first = datetime(2025, 1, 1)
+    docs = [
+        IndexDoc(
+            id=i,
+            title=f"Curfew extended, notice {i}" if i in (5, 10) else f"Notice {i}",
+            body=("A curfew was announced. " if i % 3 else "Markets reopened. ")
+            + ("The river flooded the lower town." if i <= 30 else ""),
+            url=f"https://example.org/{i}",
+            source="Monitor",
+            published_at=first + timedelta(days=i),
+        )
+        for i in range(1, 61)
+    ]
+    index.apply([Change("upsert", d.id, d) for d in docs])
+    with psycopg.connect(os.environ["COI_TEST_DATABASE_URL"], autocommit=True) as conn:
+        conn.execute(f'ANALYZE "{index.schema}".search_documents')  # the row count the dates are read with
+    monkeypatch.setattr(pg, "RANK_ALL", 5)
+    monkeypatch.setattr(pg, "RANK_POOL", 8)
+    hits = [d.id for d in docs if d.id % 3]
+    ranked = index.search("curfew", pagelen=8)
+    newest_others = sorted((i for i in hits if i not in (5, 10)), reverse=True)[:6]
+    assert {h.id for h in ranked.hits} == {5, 10, *newest_others}
+    assert [h.id for h in ranked.hits][:2] == [10, 5]  # title matches rank first
+    by_date = index.search("curfew", sort="newest", page=2, pagelen=5)
+    assert [h.id for h in by_date.hits] == sorted(hits, reverse=True)[5:10]
+    old = index.search("flooded", sort="newest", pagelen=4)  # hits only among the older half
+    assert [h.id for h in old.hits] == [30, 29, 28, 27]
