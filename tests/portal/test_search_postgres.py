@@ -111,3 +111,28 @@ def test_change_log_search_page_api_and_facets_on_postgres(
     assert like, "the sample documents have related documents"
     page = response.get_data(as_text=True)
     assert any(f'href="/documents/{i}"' in page for i in like)
+
+
+def test_counts_from_a_sample_are_shown_as_estimates(
+    populated: dict[str, object],
+    settings: Settings,
+    logged_in: Callable[[str], FlaskClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from search_index import pg
+
+    client = logged_in("researcher")
+    exact = re.search(
+        r'<p class="count">(.*?)</p>', client.get("/?q=country:Sudan").get_data(as_text=True), re.S
+    )
+    assert exact is not None and "about" not in exact.group(1)
+    monkeypatch.setattr(pg, "ESTIMATE_FROM", 1)  # every sample that finds a hit is scaled up
+    counted = 0
+    for query in ("country:Sudan", "conscription", "smuggling", "lang:en"):
+        page = client.get("/", query_string={"q": query}).get_data(as_text=True)
+        count = re.search(r'<p class="count">(.*?)</p>', page, re.S)
+        assert count is not None
+        if "about" in count.group(1):
+            counted += 1
+            assert "counted on a sample" in count.group(1) and "(≈" in page
+    assert counted, "at least one search found a document of the sample"
