@@ -51,6 +51,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             "preload_app": False,
             "accesslog": None,
             "proc_name": "coi-portal",
+            # gunicorn's control socket sits at one path per user (~/.gunicorn/gunicorn.ctl): two
+            # instances on one machine would take it from each other, and nothing here uses it
+            "control_socket_disable": True,
         }.items():
             self.cfg.set(key, value)
 

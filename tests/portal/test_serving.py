@@ -42,9 +42,10 @@ def _wait_for(url: str, deadline: float = 120.0) -> tuple[int, dict[str, str]]:
 
 
 @contextmanager
-def _coi(command: str, settings: Settings, port: int) -> Iterator[subprocess.Popen[bytes]]:
+def _coi(command: str, settings: Settings, port: int, **extra: str) -> Iterator[subprocess.Popen[bytes]]:
     env = {
         **os.environ,
+        **extra,
         "COI_INSTANCE_PATH": str(settings.instance_path),
         "COI_DATABASE_URL": settings.db_url,
         "COI_SPACY_MODEL": "none",
@@ -69,12 +70,17 @@ def _coi(command: str, settings: Settings, port: int) -> Iterator[subprocess.Pop
             process.wait()
 
 
-def test_serve_runs_gunicorn_with_workers_and_reloads_on_hup(settings: Settings, engine: object) -> None:
+def test_serve_runs_gunicorn_with_workers_and_reloads_on_hup(
+    settings: Settings, engine: object, tmp_path: Path
+) -> None:
     port = _free_port()
-    with _coi("serve", settings, port) as process:
+    home = tmp_path / "home"
+    home.mkdir()
+    with _coi("serve", settings, port, HOME=str(home)) as process:
         status, headers = _wait_for(f"http://127.0.0.1:{port}/login")
         assert status == 200
         assert headers["Server"] == "gunicorn"  # no version
+        assert not (home / ".gunicorn").exists()  # no control socket shared by every instance
         workers = _children(process.pid)
         assert len(workers) == 3
         process.send_signal(signal.SIGHUP)  # graceful reload: new workers replace the old
