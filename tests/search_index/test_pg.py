@@ -229,3 +229,30 @@ def test_large_result_sets_rank_title_matches_and_the_newest_hits(
     assert [h.id for h in by_date.hits] == sorted(hits, reverse=True)[5:10]
     old = index.search("flooded", sort="newest", pagelen=4)  # hits only among the older half
     assert [h.id for h in old.hits] == [30, 29, 28, 27]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_batches_merge_the_largest_indexes_every_few_thousand_documents(
+    make_index: MakeIndex, docs: tuple[IndexDoc, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = make_index()
+    assert isinstance(index, PostgresSearchIndex)
+    monkeypatch.setattr(pg, "MERGE_AFTER_DOCS", len(docs) + 2)
+
+    def unmerged() -> int:
+        with psycopg.connect(os.environ["COI_TEST_DATABASE_URL"]) as conn:
+            row = conn.execute(
+                f'SELECT value FROM "{index.schema}".search_meta WHERE key = %s', ("unmerged",)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    index.apply([Change("upsert", d.id, d) for d in docs])
+    assert unmerged() == len(docs)
+    assert [h.id for h in index.search('"human trafficking"').hits] == [101]  # waiting entries are found
+    index.apply([Change("delete", docs[0].id), Change("upsert", docs[1].id, docs[1])])
+    assert unmerged() == 0  # merged: the count starts again
+    index.apply([Change("upsert", docs[1].id, docs[1])])
+    assert unmerged() == 1
+    index.rebuild(iter(docs), total=len(docs))
+    assert unmerged() == 0
