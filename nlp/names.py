@@ -32,7 +32,8 @@ How a name is compared:
    parts, so a swapped given and family name still matches and a missing part costs. Parts from
    :data:`PAIR_MIN` alike count in full; parts only faintly alike (from :data:`FAINT_MIN`) count
    for :data:`FAINT_CREDIT` of their similarity, which ranks a candidate above those with nothing
-   for that part but makes no match.
+   for that part but makes no match. Two names of one part each that are not the same score
+   :data:`ONE_PART_SHARE` of it: one part alike is a lead, never a match.
 4. **Facts**: a birth year, nationality or unit given with the query raise the score when the
    candidate agrees and lower it when it disagrees; they never remove a candidate.
 
@@ -81,6 +82,11 @@ PAIR_MIN = 0.84
 #: are alike in full)
 FAINT_MIN = 0.65
 FAINT_CREDIT = 0.25
+#: two names of one part each that are alike but not the same score this share of the parts'
+#: similarity, below :data:`DEFAULT_THRESHOLD`: a single part (a family name, a given name) is too
+#: little to tell one person from another, and spellings of different single names often sound
+#: alike, so they are candidates to look at, never a match
+ONE_PART_SHARE = 0.9
 #: a query part alike to more names than this is not used to look up candidates (when avoidable)
 COMMON_POSTING = 2000
 FACT_WEIGHT = 0.05
@@ -423,11 +429,25 @@ def compare(query_parts: Sequence[str], parts: Sequence[str]) -> tuple[float, li
         if similarity < PAIR_MIN:
             how = f"faintly alike, {how}"
         reasons.append(f"{a} ~ {b} ({how}, {similarity:.2f})")
-    score = 2 * total / (len(query_parts) + len(parts))
+    score = name_score(total, query_parts, parts)
     missing = [query_parts[i] for i in range(len(query_parts)) if i not in used_q]
     if missing:
         reasons.append("not found: " + ", ".join(missing))
+    if _one_part_each(query_parts, parts) and taken:
+        reasons.append("one part each, not the same: no more than a lead")
     return score, reasons
+
+
+def name_score(total: float, query_parts: Sequence[str], parts: Sequence[str]) -> float:
+    """A name's score from the credit of its paired parts (:func:`credit`): the credit over the
+    mean number of parts; for two names of one part each, not the same, :data:`ONE_PART_SHARE`
+    of it."""
+    score = 2 * total / (len(query_parts) + len(parts))
+    return ONE_PART_SHARE * score if _one_part_each(query_parts, parts) else score
+
+
+def _one_part_each(query_parts: Sequence[str], parts: Sequence[str]) -> bool:
+    return len(query_parts) == 1 and len(parts) == 1 and query_parts[0] != parts[0]
 
 
 def credit(similarity: float) -> float:
@@ -637,7 +657,7 @@ class NameIndex:
                 total = credit(similarity) * (len(qs) + len(cs)) / 2
             elif pairs:
                 total = _align(pairs)[0]  # as compare() does
-            scores[position] = 2 * total / (len(parts) + len(stored))
+            scores[position] = name_score(total, parts, stored)
         return scores
 
     def search(self, query: NameQuery, *, limit: int = 5) -> list[Candidate]:

@@ -265,3 +265,19 @@ def test_only_parts_of_three_consonants_or_more_count_as_written_without_vowels(
     assert _without_vowels("brdwl") and _without_vowels("smr")
     assert not _without_vowels("ekk") and not _without_vowels("uzzy") and not _without_vowels("osh")
     assert part_similarity("ekk", "ukka")[0] < FAINT_MIN
+
+
+def test_names_of_one_part_each_are_a_lead_unless_they_are_the_same() -> None:
+    from nlp.names import ONE_PART_SHARE, compare
+
+    index = NameIndex(
+        [StoredName("t", "Tawfan"), StoredName("b", "Bardavil"), StoredName("f", "Tawfan Bardawil")]
+    )
+    near = index.search(NameQuery("Tawfane"))
+    assert near[0].key == "t" and near[0].score < DEFAULT_THRESHOLD
+    assert near[0].score == round(ONE_PART_SHARE * part_similarity("tawfane", "tawfan")[0], 4)
+    assert "no more than a lead" in near[0].reasons[-1]
+    same = index.search(NameQuery("Бардавил"))  # Cyrillic, the same once transliterated
+    assert same[0].key == "b" and same[0].score == 1.0
+    # two parts or more: the parts' similarity counts in full
+    assert compare(name_parts("Tawfane Bardavil"), name_parts("Tawfan Bardawil"))[0] >= DEFAULT_THRESHOLD
