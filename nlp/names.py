@@ -13,7 +13,8 @@ How a name is compared:
    * the *spelling* writes one sound one way (``kh``/``h``, ``zh``/``j``/``dj``; the hushing sounds
      ш and ч, ``sh``/``sch``/``sz``/``shch``/``ch``/``tsch``/``cz``, as one letter apart from ``s``;
      ``ts``/``tz``/``z``, ``q``/``k``, ``w``/``v``, ``x``/``ks``, ``ou``/``oo`` to ``u`` and French
-     ``ou`` before a vowel to ``w``; ``-off`` to ``-ov``, a final ``-ah`` or unsaid ``-e`` dropped,
+     ``ou`` before a vowel to ``w``; the diphthong ``ai``/``ay``/``ei``/``ey`` before a consonant
+     as ``ai``; ``-off`` to ``-ov``, a final ``-ah`` or unsaid ``-e`` dropped,
      ``j`` for ``й`` read as ``i``, doubled letters once) and keeps the vowels by class (a; e, i, y;
      o, u);
    * the *skeleton* keeps the spelling's consonants by class (b p; f v w; d t; g j k q; s z c and
@@ -194,6 +195,8 @@ _DOUBLES = re.compile(r"(.)\1+")
 _J_GLIDE = re.compile(r"(?<=[a-z])j(?=[^aeiou])|(?<=[eioy])j$|(?<=[^aeiou])j")
 _FINAL_H = re.compile(r"(?<=[aeiouy])h$")  # -ah, -eh: a, e
 _FINAL_E = re.compile(r"(?<=[^aeiou])e$")  # a final e that is not said
+# the diphthong ai (Arabic ay) written ai, ay, ei or ey inside a part, before a consonant
+_DIPHTHONG = re.compile(r"(?<=[a-z])[ae][iy](?=[^aeiouy])")
 _FINAL_FF = re.compile(r"(?<=[aeiou])ff$")  # -off, -eff: -ov, -ev
 _H_AFTER_CONSONANT = re.compile(r"(?<=[^aiu])h")
 _VOWEL_CLASSES = str.maketrans({"o": "u", "e": "i", "y": "i"})
@@ -206,11 +209,10 @@ _CLASS_VOWELS = re.compile(r"[aiu]")
 @lru_cache(maxsize=200_000)
 def spelling(part: str) -> str:
     """``part`` with the spelling rules applied and its vowels kept by class (a; e, i, y; o, u)."""
-    text = part
+    text = _FINAL_H.sub("", part)  # before kh is written h: a final kh stays
     for old, new in _RULES:
         text = text.replace(old, new)
-    text = _FINAL_H.sub("", text)
-    text = _FINAL_E.sub("", text)
+    text = _FINAL_E.sub("", _DIPHTHONG.sub("ai", text))
     text = _FINAL_FF.sub("v", text)
     text = _J_GLIDE.sub("i", text.replace("jj", "j"))
     text = _H_AFTER_CONSONANT.sub("", text.translate(_VOWEL_CLASSES))

@@ -281,3 +281,13 @@ def test_names_of_one_part_each_are_a_lead_unless_they_are_the_same() -> None:
     assert same[0].key == "b" and same[0].score == 1.0
     # two parts or more: the parts' similarity counts in full
     assert compare(name_parts("Tawfane Bardavil"), name_parts("Tawfan Bardawil"))[0] >= DEFAULT_THRESHOLD
+
+
+def test_the_diphthong_ai_is_written_one_way_and_a_final_kh_stays() -> None:
+    from nlp.names import spelling
+
+    assert spelling("kadeirun") == spelling("kadayrun") == spelling("kadairun") == spelling("kadeyrun")
+    assert spelling("marbeyn") == spelling("marbayn")
+    assert spelling("tawfah") == spelling("tawfa")  # a final -ah is a
+    assert spelling("shalikh") != spelling("shali")  # a final kh is a consonant
+    assert part_similarity("shalikh", "schalich")[1] == "sounds alike, read another way"
