@@ -99,8 +99,9 @@ _ARTICLES = frozenset(
 )
 _DROPPED = frozenset({"bin", "ben", "ibn", "bint", "binti", "bte", "b", "ould", "wuld"})
 _ABU = frozenset({"abu", "abou", "abo", "abi"})
-_ABD = re.compile(r"^a?bd(?:ul|el|al|ol|ur|ir|ar|er|us|an|ud|u|e|a|o)?$")
-_ABD_JOINED = re.compile(r"^abd(?:ul|el|al|ol|ur|ir|ar|er|us|as|an|ud|u|e|a|o)?(?=[a-z]{3,})")
+# abd with the article in the spellings of Arabic, French, Turkish and Albanian (abdil, abdyl) use
+_ABD = re.compile(r"^a?bd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|an|ud|u|e|a|o)?$")
+_ABD_JOINED = re.compile(r"^abd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|as|an|ud|u|e|a|o)?(?=[a-z]{3,})")
 _SPLIT = re.compile(r"[^a-z0-9]+")
 
 

@@ -291,3 +291,11 @@ def test_the_diphthong_ai_is_written_one_way_and_a_final_kh_stays() -> None:
     assert spelling("tawfah") == spelling("tawfa")  # a final -ah is a
     assert spelling("shalikh") != spelling("shali")  # a final kh is a consonant
     assert part_similarity("shalikh", "schalich")[1] == "sounds alike, read another way"
+
+
+def test_abd_in_its_turkish_and_albanian_spellings_is_joined_to_the_next_part() -> None:
+    expected = ("abdtawfan", "bardawil")
+    assert name_parts("Abdyl Tawfan Bardawil") == expected
+    assert name_parts("Abdil Tawfan Bardawil") == expected
+    assert name_parts("Abdyltawfan Bardawil") == expected
+    assert name_parts("Abdul Tawfan Bardawil") == expected
