@@ -10,24 +10,31 @@ How a name is compared:
 2. **Similarity per part**, from what the romanisation systems for Arabic and Cyrillic do (BGN/PCGN,
    ISO 9 and scholarly systems, English, French, German and Polish transcriptions):
 
-   * the *spelling* writes one sound one way (``kh``/``h``, ``zh``/``j``/``dj``, ``shch``/``sch``,
-     ``ch``/``tsch``/``cz``, ``ts``/``tz``/``z``, ``q``/``k``, ``w``/``v``, ``x``/``ks``, ``ou``/``oo``
-     to ``u``; ``-off`` to ``-ov``, a final ``-ah`` or unsaid ``-e`` dropped, ``j`` for ``й`` read as
-     ``i``, doubled letters once) and keeps the vowels by class (a; e, i, y; o, u);
-   * the *skeleton* keeps the spelling's consonants by class (b p; f v w; d t; g j k q; s z c; h
-     dropped) and only whether the part starts with a vowel.
+   * the *spelling* writes one sound one way (``kh``/``h``, ``zh``/``j``/``dj``; the hushing sounds
+     ш and ч, ``sh``/``sch``/``sz``/``shch``/``ch``/``tsch``/``cz``, as one letter apart from ``s``;
+     ``ts``/``tz``/``z``, ``q``/``k``, ``w``/``v``, ``x``/``ks``, ``ou``/``oo`` to ``u`` and French
+     ``ou`` before a vowel to ``w``; the diphthong ``ai``/``ay``/``ei``/``ey`` before a consonant
+     as ``ai``; ``-off`` to ``-ov``, a final ``-ah`` or unsaid ``-e`` dropped,
+     ``j`` for ``й`` read as ``i``, doubled letters once) and keeps the vowels by class (a; e, i, y;
+     o, u);
+   * the *skeleton* keeps the spelling's consonants by class (b p; f v w; d t; g j k q; s z c and
+     the hushing sounds; h dropped) and only whether the part starts with a vowel.
 
    The similarity is the weighted mean (:data:`WEIGHTS`) of the Jaro-Winkler similarity of the parts
    as written, the Levenshtein similarity of their spellings and the Jaro-Winkler similarity of their
    skeletons, so that Zabrodetskiy / Zabrodetsky / Sabrodezki agree, and Djalloudi / Jalludi. A
-   part with the article joined (``alqudsani``) is also compared without it, and two neighbouring
-   parts with one part written as one (:func:`joined`).
+   part with the article joined (``alqudsani``) is also compared without it; letters that
+   transcriptions read differently are also read the other way (``ch`` as ``kh`` as in German and
+   Polish, ``j`` before a vowel as ``y`` as in German and Slavic ones, ``dh`` as ``z`` as in Persian
+   and Turkish: :func:`forms`); and two neighbouring parts with one part written as one
+   (:func:`joined`).
 3. **Alignment regardless of order**: query and candidate parts are paired greedily by similarity
    (each part used once); the score is the sum of the paired similarities over the mean number of
    parts, so a swapped given and family name still matches and a missing part costs. Parts from
    :data:`PAIR_MIN` alike count in full; parts only faintly alike (from :data:`FAINT_MIN`) count
    for :data:`FAINT_CREDIT` of their similarity, which ranks a candidate above those with nothing
-   for that part but makes no match.
+   for that part but makes no match. Two names of one part each that are not the same score
+   :data:`ONE_PART_SHARE` of it: one part alike is a lead, never a match.
 4. **Facts**: a birth year, nationality or unit given with the query raise the score when the
    candidate agrees and lower it when it disagrees; they never remove a candidate.
 
@@ -76,6 +83,11 @@ PAIR_MIN = 0.84
 #: are alike in full)
 FAINT_MIN = 0.65
 FAINT_CREDIT = 0.25
+#: two names of one part each that are alike but not the same score this share of the parts'
+#: similarity, below :data:`DEFAULT_THRESHOLD`: a single part (a family name, a given name) is too
+#: little to tell one person from another, and spellings of different single names often sound
+#: alike, so they are candidates to look at, never a match
+ONE_PART_SHARE = 0.9
 #: a query part alike to more names than this is not used to look up candidates (when avoidable)
 COMMON_POSTING = 2000
 FACT_WEIGHT = 0.05
@@ -87,8 +99,9 @@ _ARTICLES = frozenset(
 )
 _DROPPED = frozenset({"bin", "ben", "ibn", "bint", "binti", "bte", "b", "ould", "wuld"})
 _ABU = frozenset({"abu", "abou", "abo", "abi"})
-_ABD = re.compile(r"^a?bd(?:ul|el|al|ol|ur|ir|ar|er|us|an|ud|u|e|a|o)?$")
-_ABD_JOINED = re.compile(r"^abd(?:ul|el|al|ol|ur|ir|ar|er|us|as|an|ud|u|e|a|o)?(?=[a-z]{3,})")
+# abd with the article in the spellings of Arabic, French, Turkish and Albanian (abdil, abdyl) use
+_ABD = re.compile(r"^a?bd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|an|ud|u|e|a|o)?$")
+_ABD_JOINED = re.compile(r"^abd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|as|an|ud|u|e|a|o)?(?=[a-z]{3,})")
 _SPLIT = re.compile(r"[^a-z0-9]+")
 
 
@@ -143,6 +156,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("szcz", "sh"),
     ("cz", "ch"),  # ч in Polish transcriptions (ц in old Hungarian ones: s all the same below)
     ("sz", "sh"),  # ш in Polish transcriptions (s in Hungarian ones)
+    ("x", "ks"),  # кс: x, ks (before the hushing sound is written x)
     ("tsch", "ch"),  # ч in German transcriptions
     ("sch", "sh"),  # ш in German transcriptions
     ("tch", "ch"),  # ч in French transcriptions
@@ -159,43 +173,47 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("qu", "k"),
     ("q", "k"),  # ق: q, k, g
     ("chr", "kr"),
-    ("ch", "s"),  # ч, ш (French ch)
-    ("sh", "s"),
+    ("ch", "x"),  # ч (English ch), ш (French ch): one hushing sound, apart from s
+    ("sh", "x"),
     ("tz", "s"),  # ц: ts, tz, c, z
     ("ts", "s"),
     ("ce", "se"),
     ("ci", "si"),
     ("cy", "sy"),
     ("c", "k"),
-    ("x", "ks"),
+    ("oua", "wa"),  # French ou before a vowel: w (Ouardane: Wardane)
+    ("oue", "we"),
     ("w", "v"),  # -ov, -ow; v, w
     ("z", "s"),
     ("ou", "u"),  # French and English u
     ("oo", "u"),
     ("ee", "i"),
 )
-_VOWELS = re.compile(r"[aeiou]")
+_VOWELS_Y = re.compile(r"[aeiouy]")
 _DOUBLES = re.compile(r"(.)\1+")
 # j for й (German and scholarly transcriptions of Cyrillic): after a consonant, before one, or
 # at the end after e, i, o or y (-ej, -ij, -oj; not -aj, an Arabic ending)
 _J_GLIDE = re.compile(r"(?<=[a-z])j(?=[^aeiou])|(?<=[eioy])j$|(?<=[^aeiou])j")
 _FINAL_H = re.compile(r"(?<=[aeiouy])h$")  # -ah, -eh: a, e
 _FINAL_E = re.compile(r"(?<=[^aeiou])e$")  # a final e that is not said
+# the diphthong ai (Arabic ay) written ai, ay, ei or ey inside a part, before a consonant
+_DIPHTHONG = re.compile(r"(?<=[a-z])[ae][iy](?=[^aeiouy])")
 _FINAL_FF = re.compile(r"(?<=[aeiou])ff$")  # -off, -eff: -ov, -ev
 _H_AFTER_CONSONANT = re.compile(r"(?<=[^aiu])h")
 _VOWEL_CLASSES = str.maketrans({"o": "u", "e": "i", "y": "i"})
-_CONSONANT_CLASSES = str.maketrans({"p": "b", "v": "f", "d": "t", "g": "k", "j": "k", "c": "s", "h": None})
+_CONSONANT_CLASSES = str.maketrans(
+    {"p": "b", "v": "f", "d": "t", "g": "k", "j": "k", "c": "s", "x": "s", "h": None}
+)
 _CLASS_VOWELS = re.compile(r"[aiu]")
 
 
 @lru_cache(maxsize=200_000)
 def spelling(part: str) -> str:
     """``part`` with the spelling rules applied and its vowels kept by class (a; e, i, y; o, u)."""
-    text = part
+    text = _FINAL_H.sub("", part)  # before kh is written h: a final kh stays
     for old, new in _RULES:
         text = text.replace(old, new)
-    text = _FINAL_H.sub("", text)
-    text = _FINAL_E.sub("", text)
+    text = _FINAL_E.sub("", _DIPHTHONG.sub("ai", text))
     text = _FINAL_FF.sub("v", text)
     text = _J_GLIDE.sub("i", text.replace("jj", "j"))
     text = _H_AFTER_CONSONANT.sub("", text.translate(_VOWEL_CLASSES))
@@ -220,15 +238,53 @@ def skeleton(part: str) -> str:
 WEIGHTS = (0.2, 0.5, 0.3)
 
 
-#: the most a pair of parts scores when it is alike only without an article joined to one of them
+#: the share of their similarity a pair of parts scores when compared without an article joined to
+#: one of them
 JOINED_ARTICLE = 0.95
 _JOINED_ARTICLE = re.compile(r"^(?:al|el|ul)(?=[^aeiou][a-z]{3,}$)")
 
 
-def forms(part: str) -> tuple[str, ...]:
-    """``part``, and ``part`` without the article when one is joined to it (alqudsani: qudsani)."""
+#: the share of their similarity a pair of parts scores when compared with a letter read the other
+#: way
+OTHER_READING = 0.95
+# letters that one transcription writes for one sound and another for another: ch is х in German,
+# Polish and Czech transcriptions (Bochanow: Bokhanov) but ч or ш in English and French ones; j
+# before a vowel is й (y) in German and Slavic ones (Jarevko: Yarevko) but ج (dj) in English
+# ones; dh is ذ, ض or ظ, said z in Persian, Turkish and Urdu and in much of spoken Arabic
+# (Nadhuran: Nazuran)
+_CH_AS_KH = re.compile(r"(?<![st])ch")
+_J_AS_Y = re.compile(r"(?:^|(?<=[aeiou]))j(?=[aeiou])")
+_DH_AS_Z = re.compile(r"dh")
+
+
+def _readings(part: str) -> tuple[str, ...]:
+    """``part`` with ch read as kh and j before a vowel as y, and with dh read as z, when these
+    change it."""
+    found = [_J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)), _DH_AS_Z.sub("z", part)]
+    return tuple(form for form in dict.fromkeys(found) if form != part)
+
+
+@lru_cache(maxsize=200_000)
+def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
+    """The forms of ``part`` (see :func:`forms`), each with what was done to it ("" for none)."""
+    found = [(part, "")]
     bare = _JOINED_ARTICLE.sub("", part)
-    return (part,) if bare == part else (part, _strip_article(bare))
+    if bare != part:
+        found.append((_strip_article(bare), "without the article"))
+    for form, how in list(found):
+        for reading in _readings(form):
+            found.append((reading, ", ".join(filter(None, (how, "read another way")))))
+    first: dict[str, str] = {}
+    for form, how in found:
+        first.setdefault(form, how)
+    return tuple(first.items())
+
+
+def forms(part: str) -> tuple[str, ...]:
+    """``part``; ``part`` without the article when one is joined to it (alqudsani: qudsani); and
+    these with the letters that transcriptions read differently read the other way (ch as kh, j
+    before a vowel as y, dh as z: :func:`_readings`)."""
+    return tuple(form for form, _ in labelled_forms(part))
 
 
 @lru_cache(maxsize=500_000)
@@ -237,17 +293,22 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
 
     The weighted mean (:data:`WEIGHTS`) of the similarities of the parts, of their spellings and
     of their skeletons; the parts are also compared without an article joined to
-    either (:func:`forms`), at most :data:`JOINED_ARTICLE` then. :func:`pairable` must find every
+    either (:func:`forms`), for :data:`JOINED_ARTICLE` of their similarity then, and with letters
+    read the other way, for :data:`OTHER_READING` of it. :func:`pairable` must find every
     pair this scores at or above :data:`PAIR_MIN`: a new way of finding two parts alike goes in both.
     """
     best, how = _form_similarity(a, b)
-    for x in forms(a):
-        for y in forms(b):
+    for x, x_how in labelled_forms(a):
+        for y, y_how in labelled_forms(b):
             if (x, y) != (a, b):
                 score, why = _form_similarity(x, y)
-                score = min(score, JOINED_ARTICLE)
+                if "article" in x_how or "article" in y_how:
+                    score *= JOINED_ARTICLE
+                if "another way" in x_how or "another way" in y_how:
+                    score *= OTHER_READING
                 if score > best:
-                    best, how = score, why + ", without the article"
+                    done = ", ".join(dict.fromkeys(h for h in (*x_how.split(", "), *y_how.split(", ")) if h))
+                    best, how = score, f"{why}, {done}"
     return best, how
 
 
@@ -264,7 +325,7 @@ def _form_similarity(a: str, b: str) -> tuple[float, str]:
         how = "sounds alike"
     elif ka == kb:
         how = "same consonants"
-        if min(len(a), len(b)) > 2 and (not _VOWELS.search(a[1:]) or not _VOWELS.search(b[1:])):
+        if min(len(a), len(b)) > 2 and (_without_vowels(a) or _without_vowels(b)):
             # written without vowels (Arabic or Hebrew script transliterated): consonants decide
             score = max(score, 0.9)
     else:
@@ -272,6 +333,12 @@ def _form_similarity(a: str, b: str) -> tuple[float, str]:
     if len(a) > 2 and len(b) > 2 and (a.startswith(b) or b.startswith(a)):
         score = max(score, 0.85)
     return score, how
+
+
+def _without_vowels(part: str) -> bool:
+    """Whether ``part`` looks written without its vowels: three consonants or more and no vowel
+    (nor y) after the first letter (brdwl, smr; not ekk or uzzy, which are written in full)."""
+    return not _VOWELS_Y.search(part[1:]) and len(_VOWELS_Y.sub("", part)) >= 3
 
 
 @dataclass(frozen=True)
@@ -365,11 +432,25 @@ def compare(query_parts: Sequence[str], parts: Sequence[str]) -> tuple[float, li
         if similarity < PAIR_MIN:
             how = f"faintly alike, {how}"
         reasons.append(f"{a} ~ {b} ({how}, {similarity:.2f})")
-    score = 2 * total / (len(query_parts) + len(parts))
+    score = name_score(total, query_parts, parts)
     missing = [query_parts[i] for i in range(len(query_parts)) if i not in used_q]
     if missing:
         reasons.append("not found: " + ", ".join(missing))
+    if _one_part_each(query_parts, parts) and taken:
+        reasons.append("one part each, not the same: no more than a lead")
     return score, reasons
+
+
+def name_score(total: float, query_parts: Sequence[str], parts: Sequence[str]) -> float:
+    """A name's score from the credit of its paired parts (:func:`credit`): the credit over the
+    mean number of parts; for two names of one part each, not the same, :data:`ONE_PART_SHARE`
+    of it."""
+    score = 2 * total / (len(query_parts) + len(parts))
+    return ONE_PART_SHARE * score if _one_part_each(query_parts, parts) else score
+
+
+def _one_part_each(query_parts: Sequence[str], parts: Sequence[str]) -> bool:
+    return len(query_parts) == 1 and len(parts) == 1 and query_parts[0] != parts[0]
 
 
 def credit(similarity: float) -> float:
@@ -579,7 +660,7 @@ class NameIndex:
                 total = credit(similarity) * (len(qs) + len(cs)) / 2
             elif pairs:
                 total = _align(pairs)[0]  # as compare() does
-            scores[position] = 2 * total / (len(parts) + len(stored))
+            scores[position] = name_score(total, parts, stored)
         return scores
 
     def search(self, query: NameQuery, *, limit: int = 5) -> list[Candidate]:
