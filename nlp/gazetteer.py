@@ -68,7 +68,7 @@ class Candidate:
     kind: EntityKind
     canonical: str
     country: str | None
-    population: int = 0
+    population: int = 0  # a region's is an even share of its country's (see _region_shares)
     ucdp: str | None = None
     admin1: str | None = None  # province code of a town: ISO 3166-2 ("SY-HL") or GeoNames-style ("CD.14")
     exact: str | None = None  # set for case-sensitive names: the only spelling accepted
@@ -84,11 +84,11 @@ class Candidate:
         """Prior weight before context: population-based, kind-aware."""
         if self.kind == "country":
             return 1.0
-        if self.kind in ("region", "location"):
+        if self.kind == "location" or (self.kind == "region" and not self.population):
             return 1.0
         if self.kind == "nationality":  # "French": France, not the French Southern Territories
             return 0.3 + math.log10(max(self.population, 1)) / 20.0
-        if self.kind == "city":
+        if self.kind in ("city", "region"):  # a region by its share of the country (_region_shares)
             prior = min(1.0, math.log10(max(self.population, 1000)) / 7.0)
             return prior * 0.6 if self.alternative else prior
         return 0.5
@@ -300,6 +300,26 @@ def _derived_demonyms(name: str) -> set[str]:
     return forms | {form + "s" for form in forms}
 
 
+def _region_shares(places: dict[str, Any]) -> dict[str, int]:
+    """An even share of its country's inhabitants for each region, the data holding no count of its own.
+
+    The share is of the divisions at the region's level: a US state holds a 57th of the United
+    States, a US county a 3,235th, a Jamaican parish a 14th of Jamaica. It ranks a region
+    among namesake towns by size as a town is ranked ("Portland", Oregon before the parish
+    of Portland, Jamaica), where a fixed weight put every region of any country first.
+    0 where the country's population is unknown.
+    """
+    level: dict[tuple[str, bool], int] = {}
+    for region in places["regions"]:
+        key = (region["country"], "province" in region)
+        level[key] = level.get(key, 0) + 1
+    people = {c["code"]: int(c.get("population") or 0) for c in places["countries"]}
+    return {
+        r["code"]: people.get(r["country"], 0) // level[(r["country"], "province" in r)]
+        for r in places["regions"]
+    }
+
+
 def _add_places(gaz: Gazetteer, places: dict[str, Any]) -> None:
     for country in places["countries"]:
         code = country["code"]
@@ -311,9 +331,12 @@ def _add_places(gaz: Gazetteer, places: dict[str, Any]) -> None:
         for demonym in _demonym_forms(country["demonyms"]):
             gaz.add(demonym, nat)
             gaz.add(ascii_fold(demonym), nat)
+    shares = _region_shares(places)
     for region in places["regions"]:
         gaz.regions[region["code"]] = region
-        cand = Candidate(f"region:{region['code']}", "region", region["name"], region["country"], 0)
+        cand = Candidate(
+            f"region:{region['code']}", "region", region["name"], region["country"], shares[region["code"]]
+        )
         for name in region["names"]:
             gaz.add(name, _exact(name, cand))
     for region in places["regions"]:

@@ -541,6 +541,19 @@ class EntityLinker:
         covered = {i for c in inside for i in range(c.start, c.end)}
         return all(i in covered or ent.doc[i].is_punct for i in range(ent.start, ent.end))
 
+    def _holds(self, region: Candidate, town: Candidate) -> bool:
+        """The region may hold the town: same country, and the town's ISO province, where known, is
+        the region or the province the region lies in (Oregon, Ohio is no town of the state of Oregon).
+
+        A town's province in GeoNames' own code ("PS.WE") cannot be compared, and is taken to agree.
+        """
+        if region.country != town.country:
+            return False
+        if not town.admin1 or "-" not in town.admin1:
+            return True
+        code = region.entity_id[7:]
+        return town.admin1 in (code, self.gazetteer.regions.get(code, {}).get("province"))
+
     @staticmethod
     def _hometown(doc: Doc, cand: Span, spans: list[Span]) -> bool:
         """ "Ada Morrow of Nelson", "Kessler, of Fenwick", "a 19-year-old from Halden"."""
@@ -786,7 +799,7 @@ class EntityLinker:
             others = resolved[idx][1]
             if (
                 cand.kind == "city"
-                and any(c.kind == "region" and c.country == cand.country for c in others)
+                and any(c.kind == "region" and self._holds(c, cand) for c in others)
                 and not any(c.kind == "city" and c.country != cand.country for c in others)
             ):
                 # "Idlib", "Gaza": the city that names its province, unless a province word

@@ -9,7 +9,7 @@ import pytest
 
 import nlp
 from nlp.build_gazetteers import arabic_variants
-from nlp.gazetteer import get_gazetteer
+from nlp.gazetteer import Candidate, _region_shares, get_gazetteer
 from nlp.normalise import ascii_fold, name_key
 
 DATA = Path(nlp.__file__).parent / "data"
@@ -95,6 +95,36 @@ def test_regions_and_demonyms() -> None:
     assert [c.kind for c in gaz.lookup("Syrian")] == ["nationality"]
     assert [c.entity_id for c in gaz.lookup("Russian airstrikes")] == ["state:RU"]
     assert [c.entity_id for c in gaz.lookup("Syrian Arab Army")] == ["state:SY"]
+
+
+def test_a_region_holds_an_even_share_of_its_countrys_people_at_its_level() -> None:
+    places = {
+        "countries": [{"code": "AA", "population": 9_000_000}, {"code": "BB", "population": 0}],
+        "regions": [
+            {"code": "AA-1", "country": "AA"},
+            {"code": "AA-2", "country": "AA"},
+            {"code": "AA-3", "country": "AA"},
+            {"code": "AA-101", "country": "AA", "province": "AA-1"},
+            {"code": "BB-1", "country": "BB"},
+        ],
+    }
+    assert _region_shares(places) == {
+        "AA-1": 3_000_000,
+        "AA-2": 3_000_000,
+        "AA-3": 3_000_000,
+        "AA-101": 9_000_000,
+        "BB-1": 0,
+    }
+
+
+def test_a_regions_prior_follows_its_share_like_a_towns() -> None:
+    def region(people: int) -> Candidate:
+        return Candidate("region:AA-1", "region", "A", "AA", people)
+
+    town = Candidate("city:1", "city", "A", "CC", 600_000)
+    assert region(5_000_000).prior > town.prior > region(200_000).prior
+    assert region(0).prior == 1.0  # a country of unknown size: ranked before towns, as before
+    assert get_gazetteer().countries["PS"]["population"] > 0  # GeoNames' count where countryinfo has none
 
 
 def test_case_sensitive_acronyms() -> None:

@@ -91,6 +91,20 @@ def test_namesake_town_follows_the_adjacent_state(blank_pipeline: Language) -> N
     assert table["Alexandria"].country == "EG"
 
 
+def test_a_big_town_comes_before_a_small_countrys_region_without_context(blank_pipeline: Language) -> None:
+    # The Barbadian parish of Saint Joseph holds some 26,000 people, the Missouri town 77,000.
+    assert (
+        by_text(mentions(blank_pipeline, "A storm hit Saint Joseph overnight."))["Saint Joseph"].country
+        == "US"
+    )
+
+
+def test_a_town_of_another_province_does_not_take_the_provinces_name(blank_pipeline: Language) -> None:
+    # Caldas, Antioquia is no town of the department of Caldas.
+    table = by_text(mentions(blank_pipeline, "Landslides buried roads in Caldas after a week of rain."))
+    assert table["Caldas"].entity_id == "region:CO-CAL"
+
+
 def test_namesake_resolved_by_dominant_country(blank_pipeline: Language) -> None:
     text = "Shelling in Homs, Hama and Aleppo killed civilians; the Syrian army advanced."
     assert by_text(mentions(blank_pipeline, text))["Homs"].country == "SY"
