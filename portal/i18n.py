@@ -6,6 +6,7 @@ compiled into the instance folder when the app starts, so no compiled file is ke
 
 from __future__ import annotations
 
+import tempfile
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -42,7 +43,11 @@ def feed_language(user: object) -> str:
 
 
 def compile_catalogues(target: Path) -> Path:
-    """Compile every .po catalogue into ``target`` when its .mo is missing or older."""
+    """Compile every .po catalogue into ``target`` when its .mo is missing or older.
+
+    Several processes of one instance start at once (web workers, the scheduler's worker): each
+    writes a file of its own and moves it into place, so none reads or removes a half-written one.
+    """
     for po in SOURCE.glob("*/LC_MESSAGES/messages.po"):
         mo = target / po.relative_to(SOURCE).with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
@@ -50,10 +55,11 @@ def compile_catalogues(target: Path) -> Path:
         mo.parent.mkdir(parents=True, exist_ok=True)
         with po.open("rb") as source:
             catalog = read_po(source)
-        tmp = mo.with_suffix(".tmp")
-        with tmp.open("wb") as out:
+        with tempfile.NamedTemporaryFile(
+            dir=mo.parent, prefix="messages.", suffix=".tmp", delete=False
+        ) as out:
             write_mo(out, catalog)
-        tmp.replace(mo)
+        Path(out.name).replace(mo)
     return target
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -102,3 +104,33 @@ def test_country_names_follow_the_interface_language(app: Any) -> None:
         with force_locale("nl"):
             assert country_name("SD") == "Soedan"
             assert country_name("sy") == "Syrië"
+
+
+def test_workers_starting_together_each_compile_the_catalogues_safely(tmp_path: Path) -> None:
+    from babel.messages.mofile import read_mo
+
+    from portal.i18n import compile_catalogues
+
+    target = tmp_path / "translations"
+    start = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def compile_now() -> None:
+        start.wait()
+        try:
+            compile_catalogues(target)
+        except BaseException as exc:  # recorded: a thread's exception would otherwise be lost
+            failures.append(exc)
+
+    for _ in range(5):  # fresh each round: every thread finds the catalogue missing
+        shutil.rmtree(target, ignore_errors=True)
+        threads = [threading.Thread(target=compile_now) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not failures
+        mo = target / "nl" / "LC_MESSAGES" / "messages.mo"
+        with mo.open("rb") as handle:
+            assert read_mo(handle).get("Search") is not None
+        assert sorted(p.name for p in mo.parent.iterdir()) == ["messages.mo"]
