@@ -50,6 +50,7 @@ from sqlalchemy import func, insert, select, text, update
 from portal.api.tokens import create_token
 from portal.auth.passwords import hash_password
 from portal.db import make_engine, make_session_factory, transaction
+from portal.demo import SAMPLE_HOST
 from portal.migrate import upgrade
 from portal.models import (
     CollectionRun,
@@ -247,9 +248,9 @@ def start_worker(env: dict[str, str], db_url: str) -> tuple[subprocess.Popen[byt
     """
     engine = make_engine(db_url)
     with engine.begin() as conn:
-        placeholders = Source.url.contains(".invalid")  # the generated documents' sources: no feed
-        conn.execute(update(Source).where(placeholders).values(enabled=False))
-        conn.execute(update(Source).where(~placeholders).values(update_minutes=1, enabled=True))
+        sample_site = Source.url.contains(SAMPLE_HOST)  # the others only own the generated documents
+        conn.execute(update(Source).where(~sample_site).values(enabled=False))
+        conn.execute(update(Source).where(sample_site).values(update_minutes=1, enabled=True))
     engine.dispose()
     log_path = Path(tempfile.gettempdir()) / f"{Path(env['COI_INSTANCE_PATH']).name}-worker.log"
     with log_path.open("w") as log:
