@@ -11,6 +11,7 @@ import io
 import re
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from docx import Document as WordDocument
 from playwright.sync_api import Page, expect
@@ -67,7 +68,9 @@ def test_new_researcher_from_a_week_on_one_country_to_exported_briefing(
                 desk_key="desk-horn-test",
                 desk_name="Horn of Africa desk (sample)",
                 countries=["SD", "ER"],
-                for_date=now.date(),
+                for_date=now.astimezone(
+                    ZoneInfo(portal.settings.timezone)
+                ).date(),  # today, where the desk is
                 title="Horn of Africa desk (sample): week briefing",
                 summary="",
                 status="draft",
