@@ -37,9 +37,14 @@ K1 = 1.2
 B = 0.75
 WILDCARD_LIMIT = 300
 MEMO_LIMIT = 5000
-# Cached postings per segment: this many per document in the segment (about 12 bytes each),
-# i.e. a few dozen frequent terms' lists.
+# Cached postings per segment: this many entries per document in the segment (about 12 bytes
+# each), i.e. a few dozen frequent terms' lists; a segment of up to 20,000 documents keeps up to
+# POSTINGS_CACHE_SMALL per document (2 million entries, 24 MB, at most), so that a small index
+# keeps all its common terms (a search for a frequent word and a country reads lists that each
+# run through most of the index).
 POSTINGS_CACHE_PER_DOC = 20
+POSTINGS_CACHE_SMALL = 100
+POSTINGS_CACHE_FLOOR = 2_000_000
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float32)
@@ -134,7 +139,10 @@ class SegmentCache:
 
     def __init__(self, reader: Any) -> None:
         self.doccount: int = reader.doc_count_all()
-        self._cache_limit = POSTINGS_CACHE_PER_DOC * self.doccount + 100_000
+        self._cache_limit = max(
+            POSTINGS_CACHE_PER_DOC * self.doccount,
+            min(POSTINGS_CACHE_SMALL * self.doccount, POSTINGS_CACHE_FLOOR),
+        )
         self._lock = threading.Lock()
         self._postings: OrderedDict[tuple[str, str], tuple[IntArr, FloatArr]] = OrderedDict()
         self._cached_items = 0

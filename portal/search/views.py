@@ -6,6 +6,9 @@ import hmac
 import json
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,7 +19,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import Session, selectinload
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -24,7 +27,17 @@ from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.extensions import db
 from portal.i18n import feed_language
-from portal.models import Document, DocumentTopic, Entity, Mention, SavedSearch, utcnow
+from portal.models import (
+    Document,
+    DocumentCountry,
+    DocumentTopic,
+    Entity,
+    Mention,
+    SavedSearch,
+    Source,
+    Topic,
+    utcnow,
+)
 from portal.search.labels import (
     date_clause,
     field_offer,
@@ -87,6 +100,70 @@ def facet_names(
     return names
 
 
+@dataclass(frozen=True)
+class ResultRow:
+    """What a result line shows of one document: read with four plain queries, not the ORM's
+    loaders, since the search page is the one page every user opens most."""
+
+    id: int
+    title: str
+    published_at: datetime | None
+    source: SimpleNamespace  # .name
+    countries: list[SimpleNamespace]  # .country_code .role .score, highest score first
+    groups: list[SimpleNamespace]  # .id .canonical_name: the groups and forces, each once
+    topics: list[SimpleNamespace]  # .topic (with .label_en .label_nl)
+
+
+def result_rows(session: Session, ids: list[int]) -> list[ResultRow]:
+    """The result lines of documents `ids`, in that order (ids no longer stored are left out)."""
+    if not ids:
+        return []
+    docs = session.execute(
+        select(Document.id, Document.title, Document.published_at, Source.name)
+        .join(Source, Source.id == Document.source_id)
+        .where(Document.id.in_(ids))
+    ).all()
+    countries: dict[int, list[SimpleNamespace]] = {i: [] for i in ids}
+    for doc_id, code, role, score in session.execute(
+        select(
+            DocumentCountry.document_id,
+            DocumentCountry.country_code,
+            DocumentCountry.role,
+            DocumentCountry.score,
+        ).where(DocumentCountry.document_id.in_(ids))
+    ):
+        countries[doc_id].append(SimpleNamespace(country_code=code, role=role, score=score))
+    topics: dict[int, list[SimpleNamespace]] = {i: [] for i in ids}
+    for doc_id, topic_id, label_en, label_nl in session.execute(
+        select(DocumentTopic.document_id, Topic.id, Topic.label_en, Topic.label_nl)
+        .join(Topic, Topic.id == DocumentTopic.topic_id)
+        .where(DocumentTopic.document_id.in_(ids))
+    ):
+        topic = SimpleNamespace(id=topic_id, label_en=label_en, label_nl=label_nl)
+        topics[doc_id].append(SimpleNamespace(topic=topic))
+    groups: dict[int, dict[int, SimpleNamespace]] = {i: {} for i in ids}
+    for doc_id, entity_id, name in session.execute(
+        select(Mention.document_id, Entity.id, Entity.canonical_name)
+        .join(Entity, Entity.id == Mention.entity_id)
+        .where(Mention.document_id.in_(ids), Mention.kind.in_(RESULT_MENTION_KINDS))
+        .order_by(Mention.document_id, Mention.start)
+    ):
+        groups[doc_id].setdefault(entity_id, SimpleNamespace(id=entity_id, canonical_name=name))
+    found = {
+        doc_id: ResultRow(
+            id=doc_id,
+            title=title,
+            published_at=published,
+            source=SimpleNamespace(name=source_name),
+            countries=sorted(countries[doc_id], key=lambda c: -c.score),
+            groups=list(groups[doc_id].values()),
+            topics=topics[doc_id],
+        )
+        for doc_id, title, published, source_name in docs
+    }
+    return [found[i] for i in ids if i in found]
+
+
 @bp.route("/")
 @roles_required()
 def index() -> ResponseReturnValue:
@@ -103,7 +180,7 @@ def index() -> ResponseReturnValue:
     dates = date_clause(date_from, date_to)
     grouped = request.args.get("group_clusters") == "1"
     results = None
-    rows: list[Document] = []
+    rows: list[ResultRow] = []
     error = None
     query_error = None
     choices = filter_choices(db.session)
@@ -129,25 +206,7 @@ def index() -> ResponseReturnValue:
             error = str(exc)
         record(db.session, "search", query, {"filters": filters, "sort": sort, "page": page})
         if results is not None:
-            ids = [h.id for h in results.hits]
-            found = {
-                d.id: d
-                for d in db.read_session.scalars(
-                    select(Document)
-                    .where(Document.id.in_(ids))
-                    .options(
-                        defer(Document.text),  # the snippet comes from the index
-                        selectinload(Document.source),
-                        selectinload(Document.countries),
-                        selectinload(Document.topics).selectinload(DocumentTopic.topic),
-                        # a result shows its groups and forces only, not every place and person
-                        selectinload(
-                            Document.mentions.and_(Mention.kind.in_(RESULT_MENTION_KINDS))
-                        ).selectinload(Mention.entity),
-                    )
-                )
-            }
-            rows = [found[i] for i in ids if i in found]
+            rows = result_rows(db.read_session, [h.id for h in results.hits])
     # the index escapes the text and adds only <mark>
     highlights = {h.id: Markup(h.highlights) for h in results.hits} if results else {}  # noqa: S704
     names = facet_names(results.facets if results else {}, filters)
@@ -164,7 +223,6 @@ def index() -> ResponseReturnValue:
         results=results,
         rows=rows,
         highlights=highlights,
-        result_mention_kinds=RESULT_MENTION_KINDS,
         error=error,
         save_form=SaveSearchForm(q=query, filters=json.dumps(filters)),
         grouped=grouped,

@@ -40,6 +40,13 @@ def test_fields_facets_and_sorting(
     group_tags = set(re.findall(r'<a class="tag group" href="/entities/\d+">([^<]+)</a>', page))
     assert "Rapid Support Forces" in group_tags
     assert not group_tags & {"Khartoum", "El Fasher", "Darfur", "Sudan"}
+    # each result line: its countries highest score first, each group once, its topics by name
+    for hit in re.findall(r'<li class="hit".*?</li>', page, flags=re.S):
+        groups = re.findall(r'<a class="tag group" href="/entities/(\d+)">', hit)
+        assert len(groups) == len(set(groups))
+        roles = re.findall(r'<span class="tag country (\w+)">', hit)
+        assert roles and roles == sorted(roles, key=lambda r: r != "focus")
+    assert re.search(r'<span class="tag topic">[A-Z][a-z]', page)
     help_page = client.get("/help").get_data(as_text=True)
     assert "since:7d" in help_page and "group:" in help_page
 
