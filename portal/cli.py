@@ -100,6 +100,13 @@ def db_copy_to(ctx: Context, url: str) -> None:
     """Copy this instance's database, every row, into the empty database at URL (e.g. PostgreSQL)."""
     from portal.cluster.copy import TargetNotEmptyError, copy_database
 
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise click.ClickException(f"not a database URL: {url!r}") from None
     try:
         source = make_engine(ctx.settings.db_url)
         try:
@@ -108,6 +115,9 @@ def db_copy_to(ctx: Context, url: str) -> None:
             source.dispose()
     except TargetNotEmptyError as exc:
         raise click.ClickException(str(exc)) from None
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise click.ClickException(f"could not use the target database: {reason}") from None
     for name, n in counts.items():
         click.echo(f"{name}: {n}")
 
@@ -520,9 +530,14 @@ def search(ctx: Context, query: str, sort: str, page: int, as_json: bool) -> Non
     }
     if as_json:
         emit_json(data)
+        if res.warnings:
+            sys.exit(1)
         return
-    for w in res.warnings:
-        click.echo(f"note: {w}", err=True)
+    if res.warnings:
+        # as on the search page: a query read only in part is not answered with a result list
+        for w in res.warnings:
+            click.echo(f"note: {w}", err=True)
+        raise click.ClickException("the query could not be read; correct it (see the notes above)")
     click.echo(f"{res.total} hits")
     for h in res.hits:
         click.echo(f"{h.id:>7}  {h.score:7.3f}  {h.title}")

@@ -36,6 +36,8 @@ def test_bad_input_exits_non_zero_with_one_line(runner: CliRunner) -> None:
         ("documents", "show", "999"),
         ("documents", "list", "--source", "nowhere"),
         ("tokens", "create", "nobody"),
+        ("db", "copy-to", "not a database url"),
+        ("db", "copy-to", "postgresql://nobody@127.0.0.1:9/none"),  # nothing listens on port 9
     ]
     for args in cases:
         code, output = run(runner, *args)
@@ -113,6 +115,11 @@ def test_collect_process_index_search_as_json(
     result = json.loads(output[output.index("{") :])
     assert result["total"] == 1 and "<mark>" in result["hits"][0]["highlights"]
     assert ["SD", 1] in result["facets"]["country"]
+    # a query read only in part gets its notes and no result list, as on the search page
+    code, output = run(runner, "search", "(((")
+    assert code == 1 and "parenthesis" in output and "could not be read" in output and "hits" not in output
+    code, output = run(runner, "search", "country:", "--json")
+    assert code == 1 and json.loads(output[output.index("{") :])["warnings"]
     code, output = run(runner, "documents", "show", str(result["hits"][0]["id"]), "--json")
     shown = json.loads(output[output.index("{") :])
     assert shown["versions"][0]["snapshots"][0]["sha256"]
