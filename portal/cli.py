@@ -98,10 +98,10 @@ def db_upgrade(ctx: Context, revision: str) -> None:
 @pass_ctx
 def db_copy_to(ctx: Context, url: str) -> None:
     """Copy this instance's database, every row, into the empty database at URL (e.g. PostgreSQL)."""
-    from portal.cluster.copy import TargetNotEmptyError, copy_database
-
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from portal.cluster.copy import TargetNotEmptyError, copy_database
 
     try:
         make_url(url)
