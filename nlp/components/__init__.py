@@ -17,7 +17,15 @@ This package imports spaCy; the rest of the package does not need it.
 
 from __future__ import annotations
 
-from nlp.components import datelines, home_towns, non_places, office_holders, place_lists, rewrites  # noqa: F401  (factories)
+from nlp.components import (  # noqa: F401  (factories)
+    datelines,
+    home_towns,
+    non_places,
+    office_holders,
+    place_lists,
+    rewrites,
+    units,
+)
 from nlp.components.doc_countries import DocCountries
 from nlp.components.labels import CANDIDATES_KEY, NER_KINDS, TEXT_KEY
 from nlp.components.linker import EntityLinker

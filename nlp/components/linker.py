@@ -740,7 +740,7 @@ class EntityLinker:
                 return None  # religions, political groups: not nationalities
             if kind == "person":
                 return _person(span, clean)
-            if not clean[:1].isupper():
+            if not (clean[:1].isupper() or clean[:1].isdigit()):  # "4th Armoured Division"
                 return None
             return Mention(
                 start_char, span.end_char, text, "organisation", f"org:{slug(clean)}", clean, None, None

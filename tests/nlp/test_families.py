@@ -52,3 +52,20 @@ def test_post_link_rewrites_family_reads_the_regime_as_the_state(blank_pipeline:
     text = "The regime shelled villages south of Idlib."
     assert "The regime" in texts(blank_pipeline, text)
     assert "The regime" not in texts(blank_pipeline, text, without="coi_post_link_rewrites")
+
+
+def test_units_family_keeps_a_unit_named_with_an_ordinal(blank_pipeline: Language) -> None:
+    text = "Witnesses said the 4th Armoured Division and the Ninth Regiment held the bridge."
+    assert {"4th Armoured Division", "Ninth Regiment"} <= set(texts(blank_pipeline, text))
+    assert "4th Armoured Division" not in texts(blank_pipeline, text, without="coi_units")
+
+
+def test_units_family_leaves_dates_and_leagues_alone(blank_pipeline: Language) -> None:
+    from nlp.components.units import unit_spans
+
+    for text in (
+        "The club was promoted from the Second Division on 4th May.",
+        "He came 3rd in the race; the Fifth Avenue shops were shut.",
+        "On the 12th the company said it would close.",
+    ):
+        assert unit_spans(blank_pipeline.make_doc(text)) == [], text

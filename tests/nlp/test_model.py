@@ -20,6 +20,7 @@ def test_pipeline_with_model() -> None:
         "coi_non_places",
         "coi_gazetteer_ruler",
         "ner",
+        "coi_units",
         "coi_datelines",
         "coi_home_towns",
         "coi_place_lists",
