@@ -31,6 +31,7 @@ own tables.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import multiprocessing
 import os
 import queue
@@ -158,9 +159,13 @@ PENDING_MEM = "256MB"
 #: 2.1 s for a batch of 1,000 documents at 500,000, 3.8 s for four batches at once. Their
 #: pending entries are merged once this many documents have been added since the last merge;
 #: until then each search also scans them (about 2 ms more per 1,000 documents waiting).
+#: The merge runs on a connection of its own beside the next batches (``merge_in_background``):
+#: the server merges on one core while this process analyses the next batch on the other.
 MERGED_LATER = ("search_documents_tsv", "search_documents_pairs")
 MERGE_AFTER_DOCS = 4000
 
+
+log = logging.getLogger(__name__)
 
 PG_LAYOUT = 3  # the layout of these tables, beside the shared SCHEMA_VERSION
 
@@ -444,8 +449,11 @@ class PostgresSearchIndex:
         read_url: str | None = None,
         schema: str = "public",
         pool_size: int = 8,
+        merge_in_background: bool = True,
     ) -> None:
         self.url = _libpq_url(url)
+        self.merge_in_background = merge_in_background
+        self._merging: threading.Thread | None = None
         self.read_url = _libpq_url(read_url) if read_url else self.url
         self.schema = schema
         self.resolvers = resolvers or Resolvers()
@@ -565,6 +573,7 @@ class PostgresSearchIndex:
         return self
 
     def close(self) -> None:
+        self.wait_for_merge()
         with self._lock:
             pools = list(self._pools.values())
             self._pools = {}
@@ -636,14 +645,52 @@ class PostgresSearchIndex:
                 " DO UPDATE SET value = (search_meta.value::int + excluded.value::int)::text RETURNING value",
                 (str(len(last)),),
             ).fetchone()
-            merge_all = waiting is None or int(waiting[0]) >= MERGE_AFTER_DOCS
+            merge_due = waiting is None or int(waiting[0]) >= MERGE_AFTER_DOCS
+            merge_here = merge_due and not self.merge_in_background
             for name, spec in INDEXES:
-                if "gin" in spec and (merge_all or name not in MERGED_LATER):
+                if "gin" in spec and (merge_here or name not in MERGED_LATER):
                     conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (name,))
-            if merge_all:
+            if merge_here:
                 conn.execute("UPDATE search_meta SET value = '0' WHERE key = 'unmerged'")
             self._add_terms(conn, [("s", stem_df), ("t", title_df)])
+        if merge_due and self.merge_in_background:
+            self._merge_soon()
         return len(last)
+
+    def _merge_soon(self) -> None:
+        """Merge the largest indexes' waiting entries on a thread and connection of their own.
+
+        One merge at a time per index object; a merge already running takes the new entries too.
+        The waiting count drops by what it was when the merge began: entries added meanwhile
+        may be merged already and are counted again, which only brings the next merge forward.
+        A merge cut short (the process ends) leaves its entries waiting for the next one.
+        """
+        with self._lock:
+            if self._merging is not None and self._merging.is_alive():
+                return
+            self._merging = threading.Thread(target=self._merge_waiting, name="search-merge", daemon=True)
+            self._merging.start()
+
+    def _merge_waiting(self) -> None:
+        try:
+            with self._conn(write=True) as conn:
+                row = conn.execute("SELECT value FROM search_meta WHERE key = 'unmerged'").fetchone()
+                began = int(row[0]) if row else 0
+                for name in MERGED_LATER:
+                    conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (name,))
+                conn.execute(
+                    "UPDATE search_meta SET value = greatest(value::int - %s, 0)::text"
+                    " WHERE key = 'unmerged'",
+                    (began,),
+                )
+        except Exception:  # the entries stay waiting: searches still find them, the next batch retries
+            log.warning("merging the search index's waiting entries failed", exc_info=True)
+
+    def wait_for_merge(self, timeout: float | None = None) -> None:
+        """Wait until a merge started by :meth:`apply` has finished."""
+        merging = self._merging
+        if merging is not None:
+            merging.join(timeout)
 
     @staticmethod
     def _copy_rows(
@@ -745,6 +792,7 @@ class PostgresSearchIndex:
         reading the old tables until the swap, which is one short transaction.
         """
         self.open()
+        self.wait_for_merge()  # its tables are about to be replaced
         n = 0
         seen: set[int] = set()
         stem_df: Counter[str] = Counter()

@@ -247,12 +247,36 @@ def test_batches_merge_the_largest_indexes_every_few_thousand_documents(
             ).fetchone()
         return int(row[0]) if row else 0
 
+    def waiting_pages() -> int:
+        with psycopg.connect(os.environ["COI_TEST_DATABASE_URL"]) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+            row = conn.execute(
+                "SELECT pending_pages FROM pgstatginindex(%s::regclass)",
+                (f'"{index.schema}".search_documents_tsv',),
+            ).fetchone()
+        return int(row[0]) if row else 0
+
     index.apply([Change("upsert", d.id, d) for d in docs])
-    assert unmerged() == len(docs)
+    assert unmerged() == len(docs) and waiting_pages() > 0
     assert [h.id for h in index.search('"human trafficking"').hits] == [101]  # waiting entries are found
     index.apply([Change("delete", docs[0].id), Change("upsert", docs[1].id, docs[1])])
-    assert unmerged() == 0  # merged: the count starts again
+    index.wait_for_merge()  # the merge runs beside the next batches, on a connection of its own
+    assert unmerged() == 0 and waiting_pages() == 0  # merged: the count starts again
     index.apply([Change("upsert", docs[1].id, docs[1])])
     assert unmerged() == 1
     index.rebuild(iter(docs), total=len(docs))
     assert unmerged() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_merge_can_run_in_the_batch_that_makes_it_due(
+    make_index: MakeIndex, docs: tuple[IndexDoc, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = make_index()
+    assert isinstance(index, PostgresSearchIndex)
+    monkeypatch.setattr(pg, "MERGE_AFTER_DOCS", 1)
+    index.merge_in_background = False
+    index.apply([Change("upsert", d.id, d) for d in docs])
+    assert index._merging is None  # no thread: merged in the batch's own transaction
+    assert [h.id for h in index.search('"human trafficking"').hits] == [101]
