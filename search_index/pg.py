@@ -645,13 +645,13 @@ class PostgresSearchIndex:
                 " DO UPDATE SET value = (search_meta.value::int + excluded.value::int)::text RETURNING value",
                 (str(len(last)),),
             ).fetchone()
-            merge_due = waiting is None or int(waiting[0]) >= MERGE_AFTER_DOCS
-            merge_here = merge_due and not self.merge_in_background
+            unmerged = int(waiting[0]) if waiting else 0
+            merge_due = unmerged >= MERGE_AFTER_DOCS
             for name, spec in INDEXES:
-                if "gin" in spec and (merge_here or name not in MERGED_LATER):
+                if "gin" in spec and name not in MERGED_LATER:
                     conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (name,))
-            if merge_here:
-                conn.execute("UPDATE search_meta SET value = '0' WHERE key = 'unmerged'")
+            if merge_due and not self.merge_in_background:
+                self._merge_large(conn, unmerged)
             self._add_terms(conn, [("s", stem_df), ("t", title_df)])
         if merge_due and self.merge_in_background:
             self._merge_soon()
@@ -675,16 +675,19 @@ class PostgresSearchIndex:
         try:
             with self._conn(write=True) as conn:
                 row = conn.execute("SELECT value FROM search_meta WHERE key = 'unmerged'").fetchone()
-                began = int(row[0]) if row else 0
-                for name in MERGED_LATER:
-                    conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (name,))
-                conn.execute(
-                    "UPDATE search_meta SET value = greatest(value::int - %s, 0)::text"
-                    " WHERE key = 'unmerged'",
-                    (began,),
-                )
+                self._merge_large(conn, int(row[0]) if row else 0)
         except Exception:  # the entries stay waiting: searches still find them, the next batch retries
             log.warning("merging the search index's waiting entries failed", exc_info=True)
+
+    @staticmethod
+    def _merge_large(conn: psycopg.Connection[Any], counted: int) -> None:
+        """Merge the waiting entries of the MERGED_LATER indexes; `counted` leaves the count."""
+        for name in MERGED_LATER:
+            conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (name,))
+        conn.execute(
+            "UPDATE search_meta SET value = greatest(value::int - %s, 0)::text WHERE key = 'unmerged'",
+            (counted,),
+        )
 
     def wait_for_merge(self, timeout: float | None = None) -> None:
         """Wait until a merge started by :meth:`apply` has finished."""
