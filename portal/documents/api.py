@@ -7,7 +7,7 @@ from typing import Any
 from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from portal.api import api_blueprint, openapi
 from portal.api.args import int_arg, iso
@@ -17,7 +17,7 @@ from portal.api.openapi import COMMON, NULLABLE_DT, NULLABLE_STR, _error, _int_p
 from portal.audit import record
 from portal.documents.queries import full_document
 from portal.extensions import db
-from portal.models import Document, Source
+from portal.models import Document, DocumentCountry, Source
 
 bp = api_blueprint("documents_api", __name__)
 
@@ -64,6 +64,54 @@ def document_summary(d: Document) -> dict[str, Any]:
             for c in sorted(d.countries, key=lambda c: -c.score)
         ],
     }
+
+
+def document_summaries(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The summaries of documents `ids` (those still stored), as :func:`document_summary` makes
+    them, read with two plain queries: the search API answers with a page of them each time."""
+    if not ids:
+        return {}
+    found: dict[int, dict[str, Any]] = {}
+    for row in session.execute(
+        select(
+            Document.id,
+            Document.title,
+            Document.url,
+            Source.name,
+            Document.published_at,
+            Document.retrieved_at,
+            Document.language,
+            Document.document_type,
+            Document.version,
+            Document.cluster_id,
+        )
+        .join(Source, Source.id == Document.source_id)
+        .where(Document.id.in_(ids))
+    ):
+        found[row[0]] = {
+            "id": row[0],
+            "title": row[1],
+            "url": row[2],
+            "source": row[3],
+            "published_at": iso(row[4]),
+            "retrieved_at": iso(row[5]),
+            "language": row[6],
+            "type": row[7],
+            "version": row[8],
+            "cluster_id": row[9],
+            "countries": [],
+        }
+    countries = session.execute(
+        select(
+            DocumentCountry.document_id,
+            DocumentCountry.country_code,
+            DocumentCountry.role,
+            DocumentCountry.score,
+        ).where(DocumentCountry.document_id.in_(list(found)))
+    ).all()
+    for doc_id, code, role, score in sorted(countries, key=lambda c: (-c[3], c[1])):
+        found[doc_id]["countries"].append({"code": code, "role": role, "score": round(score, 4)})
+    return found
 
 
 def document_detail(d: Document) -> dict[str, Any]:

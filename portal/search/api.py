@@ -15,9 +15,9 @@ from portal.api.auth import token_required
 from portal.api.errors import ApiError
 from portal.api.openapi import COMMON, NULLABLE_STR, _error, _int_param, _ok, _ref
 from portal.audit import record
-from portal.documents.api import DOC_SUMMARY_PROPS, _documents_query, document_summary
+from portal.documents.api import DOC_SUMMARY_PROPS, document_summaries
 from portal.extensions import db
-from portal.models import Document, SavedSearch, User
+from portal.models import SavedSearch, User
 from search_index import MAX_QUERY_CHARS, QueryTooDeep
 
 bp = api_blueprint("search_api", __name__)
@@ -73,13 +73,12 @@ def search() -> ResponseReturnValue:
         raise ApiError(503, f"the search index is not available: {exc}") from None
     record(db.session, "search", query, {"filters": filters, "api": True}, user=g.api_user)
     ids = [h.id for h in results.hits]
-    rows = {d.id: d for d in db.session.scalars(_documents_query().where(Document.id.in_(ids)))}
+    rows = document_summaries(db.session, ids)
     hits = []
     for h in results.hits:
-        doc = rows.get(h.id)
-        if doc is None:
+        item = rows.get(h.id)
+        if item is None:
             continue
-        item = document_summary(doc)
         item["score"] = round(float(h.score), 4)
         item["highlight"] = h.highlights
         hits.append(item)
