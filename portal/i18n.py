@@ -14,8 +14,8 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from flask import Flask, request
-from flask_babel import Babel
+from flask import Flask, g, request
+from flask_babel import Babel, get_translations
 from flask_login import current_user
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
@@ -63,11 +63,35 @@ def compile_catalogues(target: Path) -> Path:
     return target
 
 
+def _catalogue() -> NullTranslations:
+    """The catalogue of the current language, looked up once per request and language.
+
+    Flask-Babel looks it up anew for each string, through several context objects, and a page
+    translates some fifty strings. The language is Flask-Babel's own choice for the request
+    (or the one a ``force_locale`` block sets), so the catalogue follows it when it changes.
+    """
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    cached = g.get("_coi_catalogue")
+    if cached is not None and locale is not None and cached[0] is locale:
+        catalogue: NullTranslations = cached[1]
+        return catalogue
+    catalogue = get_translations()
+    g._coi_catalogue = (getattr(g.get("_flask_babel"), "babel_locale", None), catalogue)
+    return catalogue
+
+
 def init_app(app: Flask) -> None:
     compiled = compile_catalogues(Path(app.instance_path) / "translations")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(compiled))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _catalogue().ugettext(s),
+        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: _catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
 
     @app.context_processor

@@ -134,3 +134,17 @@ def test_workers_starting_together_each_compile_the_catalogues_safely(tmp_path: 
         with mo.open("rb") as handle:
             assert read_mo(handle).get("Search") is not None
         assert sorted(p.name for p in mo.parent.iterdir()) == ["messages.mo"]
+
+
+def test_templates_follow_a_language_forced_within_the_request(app: Any) -> None:
+    """Pages look their catalogue up once per request; a block that forces another language
+    (an e-mail sent from a page, in its reader's language) still gets that language's strings."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = '{{ _("Search") }}|{{ ngettext("%(num)d document", "%(num)d documents", 2) }}'
+    with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        assert render_template_string(page) == "Zoeken|2 documenten"
+        with force_locale("en"):
+            assert render_template_string(page) == "Search|2 documents"
+        assert render_template_string(page) == "Zoeken|2 documenten"
