@@ -18,12 +18,33 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 SNIPPET_CHARS = 240
 
 
+#: up to this many prefixes, each is looked for on its own: a pattern that begins with a plain
+#: word is found by a fast scan for that word, several times faster than an alternation
+FEW_PREFIXES = 4
+
+
 @lru_cache(maxsize=256)
-def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
-    """Words that begin with a stem less its last two letters: Porter only rewrites a word's end
-    (``happy`` -> ``happi``), so every word with one of these stems is among them."""
+def _candidates(stems: frozenset[str]) -> tuple[re.Pattern[str], ...]:
+    """Patterns for the words that begin with a stem less its last two letters: Porter only
+    rewrites a word's end (``happy`` -> ``happi``), so every word with one of these stems is
+    found. A match counts only at the start of a word (see :func:`_word_starts`)."""
     prefixes = sorted({s[: max(1, len(s) - 2)] for s in stems}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in prefixes) + r")\w*")
+    if len(prefixes) <= FEW_PREFIXES:
+        return tuple(re.compile(re.escape(p) + r"\w*") for p in prefixes)
+    return (re.compile(r"(?:" + "|".join(re.escape(p) for p in prefixes) + r")\w*"),)
+
+
+def _word_starts(patterns: tuple[re.Pattern[str], ...], text: str) -> list[tuple[int, str]]:
+    """(start, word) of each word of `text` that one of `patterns` matches from its start."""
+    found: dict[int, str] = {}
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            start = m.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                continue  # inside a word
+            if start not in found:
+                found[start] = m.group()
+    return sorted(found.items())
 
 
 def highlight(text: str, stems: Set[str], width: int = SNIPPET_CHARS) -> str:
@@ -33,10 +54,9 @@ def highlight(text: str, stems: Set[str], width: int = SNIPPET_CHARS) -> str:
         folded = fold(text)
         if len(folded) == len(text):
             # only words that begin like a searched stem are stemmed
-            for m in _candidates(frozenset(stems)).finditer(folded):
-                w = m.group()
+            for start, w in _word_starts(_candidates(frozenset(stems)), folded):
                 if w not in STOP_WORDS and stem(w) in stems:
-                    spans.append((m.start(), m.end()))
+                    spans.append((start, start + len(w)))
         else:  # folding changed the length: positions would not line up
             for m in _WORD_RE.finditer(text):
                 w = fold(m.group())
