@@ -25,6 +25,9 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings.base_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_lifetime_hours),
+        # the cookie is signed and sent again only when the session changes (its last-seen time
+        # moves on at most once a minute, see portal.auth.sessions), not with every answer
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )

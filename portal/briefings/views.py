@@ -251,9 +251,12 @@ def export_pdf(briefing_id: int) -> ResponseReturnValue:
 
 def open_drafts() -> list[Briefing]:
     """The drafts a writer can add a document to (cached for the request); none for readers."""
+    drafts: list[Briefing] | None = g.get("coi_open_drafts")
+    if drafts is not None:
+        return drafts
     if not is_writer():
-        return []
-    if "coi_open_drafts" not in g:
+        g.coi_open_drafts = []
+    else:
         g.coi_open_drafts = list(
             db.session.scalars(
                 select(Briefing)
@@ -262,7 +265,7 @@ def open_drafts() -> list[Briefing]:
                 .limit(50)
             )
         )
-    drafts: list[Briefing] = g.coi_open_drafts
+    drafts = g.coi_open_drafts
     return drafts
 
 
