@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -183,6 +184,11 @@ class Document(Base):
     @property
     def current_version(self) -> DocumentVersion | None:
         return self.versions[-1] if self.versions else None
+
+
+#: a document's date as lists order it (its publication date, else when it was fetched): the
+#: newest documents of a start page or a country are read from here, not sorted from all of them
+Index("ix_documents_date", func.coalesce(Document.published_at, Document.retrieved_at), Document.id)
 
 
 class DocumentVersion(Base):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from portal.briefings.models import Briefing, Desk
 from portal.briefings.queries import published
@@ -71,22 +71,28 @@ def newest_documents(session: Session, focus: Focus, limit: int = NEWEST) -> lis
     date = func.coalesce(Document.published_at, Document.retrieved_at)
     query = select(Document)
     conditions = []
+    # EXISTS, tested document by document down the date index (ix_documents_date), stops at
+    # the `limit`-th match; IN would collect every matching document first and sort them all
     if focus.countries:
         conditions.append(
-            Document.id.in_(
-                select(DocumentCountry.document_id).where(DocumentCountry.country_code.in_(focus.countries))
+            select(DocumentCountry.document_id)
+            .where(
+                DocumentCountry.document_id == Document.id, DocumentCountry.country_code.in_(focus.countries)
             )
+            .exists()
         )
     if focus.topics:
         conditions.append(
-            Document.id.in_(select(DocumentTopic.document_id).where(DocumentTopic.topic_id.in_(focus.topics)))
+            select(DocumentTopic.document_id)
+            .where(DocumentTopic.document_id == Document.id, DocumentTopic.topic_id.in_(focus.topics))
+            .exists()
         )
     if conditions:
         query = query.where(or_(*conditions))
     query = (
         query.order_by(date.desc(), Document.id.desc())
         .limit(limit)
-        .options(selectinload(Document.source), selectinload(Document.countries))
+        .options(defer(Document.text), selectinload(Document.source), selectinload(Document.countries))
     )
     return list(session.scalars(query))
 
@@ -98,7 +104,7 @@ def multi_source_stories(session: Session, now: datetime, limit: int = 8) -> lis
     rows = session.execute(
         select(Document.cluster_id, func.count(func.distinct(Document.source_id)), func.max(date))
         .join(StoryCluster, StoryCluster.id == Document.cluster_id)
-        .where(date >= since)
+        .where(Document.cluster_id.is_not(None), date >= since)
         .group_by(Document.cluster_id)
         .having(func.count(func.distinct(Document.source_id)) >= 2)
         .order_by(func.max(date).desc())
