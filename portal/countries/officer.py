@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from portal.annotations.models import Annotation
 from portal.briefings.models import Briefing, BriefingItem
-from portal.countries.queries import ActiveEntity, _in_country, doc_date
+from portal.countries.queries import ActiveEntity, _in_country, _of_country, doc_date
 from portal.models import Document, DocumentTopic, Topic
 
 # words that make an all-capitals "organisation" a placeholder, not an actor
@@ -30,10 +30,10 @@ def latest_documents(session: Session, code: str, limit: int = 10) -> list[Docum
     return list(
         session.scalars(
             select(Document)
-            .where(_in_country(code))
+            .where(_of_country(code))
             .order_by(doc_date().desc(), Document.id.desc())
             .limit(limit)
-            .options(selectinload(Document.source))
+            .options(defer(Document.text), selectinload(Document.source))
         )
     )
 

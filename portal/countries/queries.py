@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, case, distinct, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from portal.models import Document, DocumentCountry, DocumentTopic, Entity, Mention, Source, Topic
 
@@ -24,7 +24,19 @@ def doc_date() -> ColumnElement[datetime]:
 
 
 def _in_country(code: str) -> ColumnElement[bool]:
+    """For counts over all the country's documents: its document ids are read once."""
     return Document.id.in_(select(DocumentCountry.document_id).where(DocumentCountry.country_code == code))
+
+
+def _of_country(code: str) -> ColumnElement[bool]:
+    """For the country's newest documents, or those of a recent window: each document read down
+    the date index (ix_documents_date) is checked, instead of reading every document of the
+    country to keep the recent ones."""
+    return (
+        select(DocumentCountry.document_id)
+        .where(DocumentCountry.document_id == Document.id, DocumentCountry.country_code == code)
+        .exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -60,9 +72,9 @@ def documents_by_topic(
     rows = session.execute(
         select(DocumentTopic.topic_id, Document)
         .join(Document, Document.id == DocumentTopic.document_id)
-        .where(_in_country(code), doc_date() >= since)
+        .where(_of_country(code), doc_date() >= since)
         .order_by(doc_date().desc(), Document.id.desc())
-        .options(selectinload(Document.source))
+        .options(defer(Document.text), selectinload(Document.source))
     ).all()
     grouped: dict[str, list[Document]] = defaultdict(list)
     for topic_id, doc in rows:
@@ -97,7 +109,7 @@ def active_entities(
         .join(Document, Document.id == Mention.document_id)
         .join(Entity, Entity.id == Mention.entity_id)
         .where(
-            _in_country(code),
+            _of_country(code),
             Entity.kind.in_(ACTOR_KINDS),
             doc_date() >= long_since,
         )
@@ -128,7 +140,7 @@ def weekly_volume(session: Session, code: str, today: date, weeks: int = WEEKS) 
     this_monday = today - timedelta(days=today.weekday())
     first = this_monday - timedelta(weeks=weeks - 1)
     start = datetime.combine(first, time(), tzinfo=UTC)
-    dates = session.scalars(select(doc_date()).where(_in_country(code), doc_date() >= start)).all()
+    dates = session.scalars(select(doc_date()).where(_of_country(code), doc_date() >= start)).all()
     counts: Counter[date] = Counter()
     for value in dates:
         day = _aware(value).date()

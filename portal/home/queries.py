@@ -158,12 +158,17 @@ def country_panels(session: Session, codes: list[str], per_country: int = 3) -> 
             select(DocumentCountry.document_id).where(DocumentCountry.country_code == code)
         )
         total = session.scalar(select(func.count()).select_from(Document).where(in_country)) or 0
+        of_country = (
+            select(DocumentCountry.document_id)
+            .where(DocumentCountry.document_id == Document.id, DocumentCountry.country_code == code)
+            .exists()
+        )
         docs = session.scalars(
             select(Document)
-            .where(in_country)
+            .where(of_country)  # down the date index: see newest_documents
             .order_by(date.desc(), Document.id.desc())
             .limit(per_country)
-            .options(selectinload(Document.source))
+            .options(defer(Document.text), selectinload(Document.source))
         )
         panels.append(CountryPanel(code, tuple(docs), int(total)))
     return panels
