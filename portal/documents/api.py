@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from flask import g, jsonify, request
@@ -47,7 +48,7 @@ DOC_SUMMARY_PROPS: dict[str, Any] = {
 }
 
 
-def document_summary(d: Document) -> dict[str, Any]:
+def document_summary(d: Document | SimpleNamespace) -> dict[str, Any]:
     return {
         "id": d.id,
         "title": d.title,
@@ -71,47 +72,37 @@ def document_summaries(session: Session, ids: list[int]) -> dict[int, dict[str, 
     them, read with two plain queries: the search API answers with a page of them each time."""
     if not ids:
         return {}
-    found: dict[int, dict[str, Any]] = {}
-    for row in session.execute(
-        select(
-            Document.id,
-            Document.title,
-            Document.url,
-            Source.name,
-            Document.published_at,
-            Document.retrieved_at,
-            Document.language,
-            Document.document_type,
-            Document.version,
-            Document.cluster_id,
+    docs = {
+        row.id: SimpleNamespace(**row._asdict(), source=SimpleNamespace(name=row.source_name), countries=[])
+        for row in session.execute(
+            select(
+                Document.id,
+                Document.title,
+                Document.url,
+                Source.name.label("source_name"),
+                Document.published_at,
+                Document.retrieved_at,
+                Document.language,
+                Document.document_type,
+                Document.version,
+                Document.cluster_id,
+            )
+            .join(Source, Source.id == Document.source_id)
+            .where(Document.id.in_(ids))
         )
-        .join(Source, Source.id == Document.source_id)
-        .where(Document.id.in_(ids))
-    ):
-        found[row[0]] = {
-            "id": row[0],
-            "title": row[1],
-            "url": row[2],
-            "source": row[3],
-            "published_at": iso(row[4]),
-            "retrieved_at": iso(row[5]),
-            "language": row[6],
-            "type": row[7],
-            "version": row[8],
-            "cluster_id": row[9],
-            "countries": [],
-        }
-    countries = session.execute(
+    }
+    for country in session.execute(
         select(
             DocumentCountry.document_id,
             DocumentCountry.country_code,
             DocumentCountry.role,
             DocumentCountry.score,
-        ).where(DocumentCountry.document_id.in_(list(found)))
-    ).all()
-    for doc_id, code, role, score in sorted(countries, key=lambda c: (-c[3], c[1])):
-        found[doc_id]["countries"].append({"code": code, "role": role, "score": round(score, 4)})
-    return found
+        )
+        .where(DocumentCountry.document_id.in_(list(docs)))
+        .order_by(DocumentCountry.country_code)  # ties in score keep this order
+    ):
+        docs[country.document_id].countries.append(country)
+    return {doc_id: document_summary(doc) for doc_id, doc in docs.items()}
 
 
 def document_detail(d: Document) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from portal.briefings.models import Briefing, Desk
 from portal.briefings.queries import published
+from portal.countries.queries import _in_country, _of_country, doc_date
 from portal.models import Document, DocumentCountry, DocumentTopic, Source, StoryCluster
 
 NEWEST = 10
@@ -151,22 +152,13 @@ def officer_countries(session: Session, user_id: int, limit: int = 6) -> list[st
 
 
 def country_panels(session: Session, codes: list[str], per_country: int = 3) -> list[CountryPanel]:
-    date = func.coalesce(Document.published_at, Document.retrieved_at)
     panels = []
     for code in codes:
-        in_country = Document.id.in_(
-            select(DocumentCountry.document_id).where(DocumentCountry.country_code == code)
-        )
-        total = session.scalar(select(func.count()).select_from(Document).where(in_country)) or 0
-        of_country = (
-            select(DocumentCountry.document_id)
-            .where(DocumentCountry.document_id == Document.id, DocumentCountry.country_code == code)
-            .exists()
-        )
+        total = session.scalar(select(func.count()).select_from(Document).where(_in_country(code))) or 0
         docs = session.scalars(
             select(Document)
-            .where(of_country)  # down the date index: see newest_documents
-            .order_by(date.desc(), Document.id.desc())
+            .where(_of_country(code))
+            .order_by(doc_date().desc(), Document.id.desc())
             .limit(per_country)
             .options(defer(Document.text), selectinload(Document.source))
         )
