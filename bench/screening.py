@@ -5,6 +5,9 @@
   is at least 0.6; the SOURCE.txt caveat: some aliases are unrelated pseudonyms) is a query. Recall@5:
   the individual is among the first five candidates. Precision at the threshold: of the candidates
   scored at or above :data:`nlp.names.DEFAULT_THRESHOLD`, the share that are the right individual.
+* **OFAC, close spellings**: the same, only the aliases whose token-sorted similarity to the
+  primary name is at least 0.6; an alias kept only for sharing a part is often another name with
+  the same given name, which no spelling rule can find.
 * **Wikidata** (Arabic and Russian): the Latin spellings of one native-script name part (rows with a
   count of at least 2). The most frequent spelling of each native word is stored; every other
   spelling is a query; recall@5 and precision as above, single parts only. Two names of one part
@@ -210,6 +213,18 @@ def main() -> int:
             queries = [(k, a) for k, names in aliases.items() if half(k) == which for a in names]
             recall, precision, n = score(index, queries)
             print(f"{'OFAC aliases':<28} {which:>4} {n:>8} {recall:>9.3f} {precision:>10.3f}")
+        for which in ("A", "B"):
+            # the aliases that are close spellings of the whole name, without those kept only
+            # for sharing a part (many of which are other names: a pseudonym with the same given name)
+            queries = [
+                (k, a)
+                for k, names in aliases.items()
+                if half(k) == which
+                for a in names
+                if token_sort_ratio(a.lower(), people[k].lower()) >= 60
+            ]
+            recall, precision, n = score(index, queries)
+            print(f"{'OFAC aliases, close spelling':<28} {which:>4} {n:>8} {recall:>9.3f} {precision:>10.3f}")
         for label, name in (
             ("Wikidata Arabic", "wikidata_arabic_latin.tsv"),
             ("Wikidata Russian", "wikidata_russian_latin.tsv"),

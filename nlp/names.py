@@ -26,8 +26,8 @@ How a name is compared:
    part with the article joined (``alqudsani``) is also compared without it; letters that
    transcriptions read differently are also read the other way (``ch`` as ``kh`` as in German and
    Polish, ``j`` before a vowel as ``y`` as in German and Slavic ones, ``dh`` as ``z`` as in Persian
-   and Turkish: :func:`forms`); and two neighbouring parts with one part written as one
-   (:func:`joined`).
+   and Turkish, ``kh`` as ``k`` as in Turkish and Indonesian: :func:`forms`); and two neighbouring
+   parts with one part written as one (:func:`joined`).
 3. **Alignment regardless of order**: query and candidate parts are paired greedily by similarity
    (each part used once); the score is the sum of the paired similarities over the mean number of
    parts, so a swapped given and family name still matches and a missing part costs. Parts from
@@ -170,7 +170,6 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("dh", "d"),  # ذ, ض
     ("gh", "g"),  # غ
     ("ck", "k"),
-    ("qu", "k"),
     ("q", "k"),  # ق: q, k, g
     ("chr", "kr"),
     ("ch", "x"),  # ч (English ch), ш (French ch): one hushing sound, apart from s
@@ -190,6 +189,9 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("ee", "i"),
 )
 _VOWELS_Y = re.compile(r"[aeiouy]")
+# qu before a vowel is k in Romance spellings (Enrique); before a consonant it is q and u, as in
+# Arabic names (Yaqub, Qutb)
+_QU_BEFORE_VOWEL = re.compile(r"qu(?=[aeiouy])")
 _DOUBLES = re.compile(r"(.)\1+")
 # j for й (German and scholarly transcriptions of Cyrillic): after a consonant, before one, or
 # at the end after e, i, o or y (-ej, -ij, -oj; not -aj, an Arabic ending)
@@ -210,7 +212,8 @@ _CLASS_VOWELS = re.compile(r"[aiu]")
 @lru_cache(maxsize=200_000)
 def spelling(part: str) -> str:
     """``part`` with the spelling rules applied and its vowels kept by class (a; e, i, y; o, u)."""
-    text = _FINAL_H.sub("", part)  # before kh is written h: a final kh stays
+    # before kh is written h: a final kh stays
+    text = _QU_BEFORE_VOWEL.sub("k", _FINAL_H.sub("", part))
     for old, new in _RULES:
         text = text.replace(old, new)
     text = _FINAL_E.sub("", _DIPHTHONG.sub("ai", text))
@@ -255,12 +258,18 @@ OTHER_READING = 0.95
 _CH_AS_KH = re.compile(r"(?<![st])ch")
 _J_AS_Y = re.compile(r"(?:^|(?<=[aeiou]))j(?=[aeiou])")
 _DH_AS_Z = re.compile(r"dh")
+# kh is х or خ, which Turkish, Indonesian and some Slavic spellings write k (Mikhail: Mikail)
+_KH_AS_K = re.compile(r"kh")
 
 
 def _readings(part: str) -> tuple[str, ...]:
-    """``part`` with ch read as kh and j before a vowel as y, and with dh read as z, when these
-    change it."""
-    found = [_J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)), _DH_AS_Z.sub("z", part)]
+    """``part`` with ch read as kh and j before a vowel as y; with dh read as z; and with kh read
+    as k, when these change it."""
+    found = [
+        _J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)),
+        _DH_AS_Z.sub("z", part),
+        _KH_AS_K.sub("k", part),
+    ]
     return tuple(form for form in dict.fromkeys(found) if form != part)
 
 
@@ -375,14 +384,17 @@ Pair = tuple[float, tuple[int, ...], tuple[int, ...]]
 def joined(query_parts: Sequence[str], parts: Sequence[str]) -> list[Pair]:
     """Two neighbouring parts on one side alike in full to one part on the other written as one
     ("Bar Dawil" and "Bardawil", "Nur Tawfan" and "Nurtawfan"): (similarity, the query parts, the
-    parts). Only parts that begin with the same letter and are about as long are compared."""
+    parts). Only parts that begin alike (their skeletons) and are about as long are compared."""
     found: list[Pair] = []
     for one, two, flip in ((query_parts, parts, False), (parts, query_parts, True)):
         for k in range(len(one) - 1):
             first, second = one[k], one[k + 1]
             length = len(first) + len(second)
             for m, other in enumerate(two):
-                if other[:1] != first[:1] or abs(len(other) - length) > 3 or len(other) < 5:
+                # the first letters alike by their spelling class (q: gh, k)
+                if skeleton(other)[:1] != skeleton(first)[:1]:
+                    continue
+                if abs(len(other) - length) > 3 or len(other) < 5:
                     continue
                 similarity = part_similarity(first + second, other)[0]
                 if similarity >= PAIR_MIN:

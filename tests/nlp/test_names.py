@@ -259,6 +259,37 @@ def test_letters_transcriptions_read_differently_are_also_read_the_other_way() -
     assert any("read another way" in reason for reason in best.reasons)
 
 
+def test_kh_written_k_is_read_the_other_way() -> None:
+    from nlp.names import OTHER_READING, forms
+
+    assert forms("mikhalun") == ("mikhalun", "mikalun")
+    assert part_similarity("mikhalun", "mikalun") == (OTHER_READING, "same, read another way")
+    index = NameIndex(
+        [
+            StoredName("k", "Tawfan Kalimun"),
+            StoredName("h", "Tawfan Halimur"),
+            StoredName("s", "Tawfan Sarimun"),
+        ]
+    )
+    best = index.search(NameQuery("Tawfan Khalimun"))[0]
+    assert best.key == "k" and best.score >= DEFAULT_THRESHOLD
+
+
+def test_qu_before_a_consonant_keeps_its_vowel() -> None:
+    from nlp.names import spelling
+
+    assert spelling("yaqubar") == spelling("yakubar") != spelling("yakbar")
+    assert spelling("enriquel") == spelling("enrikel")  # before a vowel qu is k
+    assert part_similarity("yaqubar", "yaghoubar")[0] >= PAIR_MIN
+
+
+def test_two_parts_written_as_one_are_found_across_spellings_of_their_first_letter() -> None:
+    from nlp.names import compare
+
+    score, reasons = compare(name_parts("Qolam Tawfan Bardawil"), name_parts("Gholamtawfan Bardawil"))
+    assert score >= DEFAULT_THRESHOLD and any("written as one" in reason for reason in reasons)
+
+
 def test_only_parts_of_three_consonants_or_more_count_as_written_without_vowels() -> None:
     from nlp.names import _without_vowels
 
