@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.sql.elements import BindParameter
 
 from portal.api import api_blueprint, openapi
 from portal.api.args import int_arg, iso
@@ -67,6 +68,33 @@ def document_summary(d: Document | SimpleNamespace) -> dict[str, Any]:
     }
 
 
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+# built once, so that each search only binds its page's ids
+_SUMMARY_DOCS = (
+    select(
+        Document.id,
+        Document.title,
+        Document.url,
+        Source.name.label("source_name"),
+        Document.published_at,
+        Document.retrieved_at,
+        Document.language,
+        Document.document_type,
+        Document.version,
+        Document.cluster_id,
+    )
+    .join(Source, Source.id == Document.source_id)
+    .where(Document.id.in_(_IDS))
+)
+_SUMMARY_COUNTRIES = (
+    select(
+        DocumentCountry.document_id, DocumentCountry.country_code, DocumentCountry.role, DocumentCountry.score
+    )
+    .where(DocumentCountry.document_id.in_(_IDS))
+    .order_by(DocumentCountry.country_code)  # ties in score keep this order
+)
+
+
 def document_summaries(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
     """The summaries of documents `ids` (those still stored), as :func:`document_summary` makes
     them, read with two plain queries: the search API answers with a page of them each time."""
@@ -74,34 +102,11 @@ def document_summaries(session: Session, ids: list[int]) -> dict[int, dict[str, 
         return {}
     docs = {
         row.id: SimpleNamespace(**row._asdict(), source=SimpleNamespace(name=row.source_name), countries=[])
-        for row in session.execute(
-            select(
-                Document.id,
-                Document.title,
-                Document.url,
-                Source.name.label("source_name"),
-                Document.published_at,
-                Document.retrieved_at,
-                Document.language,
-                Document.document_type,
-                Document.version,
-                Document.cluster_id,
-            )
-            .join(Source, Source.id == Document.source_id)
-            .where(Document.id.in_(ids))
-        )
+        for row in session.execute(_SUMMARY_DOCS, {"ids": ids})
     }
-    for country in session.execute(
-        select(
-            DocumentCountry.document_id,
-            DocumentCountry.country_code,
-            DocumentCountry.role,
-            DocumentCountry.score,
-        )
-        .where(DocumentCountry.document_id.in_(list(docs)))
-        .order_by(DocumentCountry.country_code)  # ties in score keep this order
-    ):
-        docs[country.document_id].countries.append(country)
+    if docs:
+        for country in session.execute(_SUMMARY_COUNTRIES, {"ids": list(docs)}):
+            docs[country.document_id].countries.append(country)
     return {doc_id: document_summary(doc) for doc_id, doc in docs.items()}
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import BindParameter
 
 from portal.models import (
     Document,
@@ -18,6 +19,32 @@ from portal.models import (
     Snapshot,
     Source,
     Topic,
+)
+
+# The statements are built once: a statement object keeps its cache key, so a page view only binds
+# the document's id (building them anew took about as long as running them).
+_DOC: BindParameter[int] = bindparam("doc_id")
+_COUNTRIES = select(DocumentCountry).where(DocumentCountry.document_id == _DOC)
+_TOPICS = (
+    select(DocumentTopic, Topic)
+    .join(Topic, Topic.id == DocumentTopic.topic_id)
+    .where(DocumentTopic.document_id == _DOC)
+    .order_by(DocumentTopic.topic_id)  # the topic id breaks ties, so the order is the same on every engine
+)
+_VERSIONS = (
+    select(DocumentVersion).where(DocumentVersion.document_id == _DOC).order_by(DocumentVersion.version)
+)
+_SNAPSHOTS = (
+    select(Snapshot)
+    .join(DocumentVersion, DocumentVersion.id == Snapshot.version_id)
+    .where(DocumentVersion.document_id == _DOC)
+    .order_by(Snapshot.id)
+)
+_MENTIONS = (
+    select(Mention, Entity)
+    .join(Entity, Entity.id == Mention.entity_id)
+    .where(Mention.document_id == _DOC)
+    .order_by(Mention.start, Mention.id)
 )
 
 
@@ -32,47 +59,25 @@ def full_document(session: Session, doc_id: int) -> Document | None:
     doc = session.get(Document, doc_id)
     if doc is None:
         return None
+    bound = {"doc_id": doc_id}
     set_committed_value(doc, "source", session.get(Source, doc.source_id))
-    set_committed_value(
-        doc,
-        "countries",
-        list(session.scalars(select(DocumentCountry).where(DocumentCountry.document_id == doc_id))),
-    )
+    set_committed_value(doc, "countries", list(session.scalars(_COUNTRIES, bound)))
     topics = []
-    for link, topic in session.execute(
-        select(DocumentTopic, Topic)
-        .join(Topic, Topic.id == DocumentTopic.topic_id)
-        # the topic id breaks ties, so the order is the same on every engine
-        .where(DocumentTopic.document_id == doc_id)
-        .order_by(DocumentTopic.topic_id)
-    ).tuples():
+    for link, topic in session.execute(_TOPICS, bound).tuples():
         set_committed_value(link, "topic", topic)
         topics.append(link)
     set_committed_value(doc, "topics", topics)
-    versions = list(
-        session.scalars(
-            select(DocumentVersion)
-            .where(DocumentVersion.document_id == doc_id)
-            .order_by(DocumentVersion.version)
-        )
-    )
+    versions = list(session.scalars(_VERSIONS, bound))
     snapshots: dict[int, list[Snapshot]] = defaultdict(list)
     if versions:
-        for snap in session.scalars(
-            select(Snapshot).where(Snapshot.version_id.in_([v.id for v in versions])).order_by(Snapshot.id)
-        ):
+        for snap in session.scalars(_SNAPSHOTS, bound):
             snapshots[snap.version_id].append(snap)
     for version in versions:
         set_committed_value(version, "snapshots", snapshots[version.id])
         set_committed_value(version, "document", doc)
     set_committed_value(doc, "versions", versions)
     mentions = []
-    for mention, entity in session.execute(
-        select(Mention, Entity)
-        .join(Entity, Entity.id == Mention.entity_id)
-        .where(Mention.document_id == doc_id)
-        .order_by(Mention.start, Mention.id)
-    ).tuples():
+    for mention, entity in session.execute(_MENTIONS, bound).tuples():
         set_committed_value(mention, "entity", entity)
         mentions.append(mention)
     set_committed_value(doc, "mentions", mentions)

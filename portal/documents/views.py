@@ -11,8 +11,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import defer, load_only, selectinload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.annotations import service as annotation_service
 from portal.annotations.views import AnnotationForm
@@ -22,7 +23,7 @@ from portal.documents.queries import full_document
 from portal.documents.render import KIND_LABELS, citation, render_paragraphs
 from portal.documents.sanitize import decode, sanitize_html
 from portal.extensions import db
-from portal.models import Document, Snapshot
+from portal.models import Document, DocumentVersion, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -45,19 +46,28 @@ def _document(doc_id: int) -> Document:
     return doc
 
 
+# built once, so that a page view only binds its values (see portal.documents.queries)
+_CLUSTER = (
+    select(Document)
+    .where(Document.cluster_id == bindparam("cluster_id"), Document.id != bindparam("doc_id"))
+    .options(selectinload(Document.source))
+    .order_by(Document.published_at.desc())
+    .limit(20)
+)
+_SIMILAR = (
+    select(Document)
+    .where(Document.id.in_(bindparam("ids", expanding=True)))
+    .options(load_only(Document.title, Document.cluster_id))
+)
+
+
 @bp.route("/<int(max=2147483647):doc_id>")
 @roles_required()
 def show(doc_id: int) -> ResponseReturnValue:
     doc = _document(doc_id)
     cluster: Sequence[Document] = []
     if doc.cluster_id is not None:
-        cluster = db.session.scalars(
-            select(Document)
-            .where(Document.cluster_id == doc.cluster_id, Document.id != doc.id)
-            .options(selectinload(Document.source))
-            .order_by(Document.published_at.desc())
-            .limit(20)
-        ).all()
+        cluster = db.session.scalars(_CLUSTER, {"cluster_id": doc.cluster_id, "doc_id": doc.id}).all()
     record(db.session, "view_document", f"document:{doc.id}", {"version": doc.version})
     similar: list[Document] = []
     try:
@@ -68,10 +78,7 @@ def show(doc_id: int) -> ResponseReturnValue:
         log.warning("more-like-this failed for document %s", doc.id, exc_info=True)
         like = []
     if like:
-        rows = select(Document).where(Document.id.in_(like))
-        found = {
-            d.id: d for d in db.session.scalars(rows.options(load_only(Document.title, Document.cluster_id)))
-        }
+        found = {d.id: d for d in db.session.scalars(_SIMILAR, {"ids": like})}
         similar = [found[i] for i in like if i in found and found[i].cluster_id != doc.cluster_id][:5]
     notes = annotation_service.search(db.session, current_user, document_id=doc.id, limit=500)
     current = doc.current_version
@@ -135,10 +142,24 @@ def country_evidence(doc: Document) -> dict[str, list[str]]:
     return evidence
 
 
+#: a stored copy with its bytes, its version and its document (without the document's text), in
+#: one statement: the copy belongs to the document of the address or is not found
+_SNAPSHOT = (
+    select(Snapshot, DocumentVersion, Document)
+    .join(DocumentVersion, DocumentVersion.id == Snapshot.version_id)
+    .join(Document, Document.id == DocumentVersion.document_id)
+    .where(Snapshot.id == bindparam("snap_id"), Document.id == bindparam("doc_id"))
+    .options(undefer(Snapshot.content_z), defer(Document.text))
+)
+
+
 def _snapshot(doc_id: int, snap_id: int) -> Snapshot:
-    snap = db.session.get(Snapshot, snap_id)
-    if snap is None or snap.version.document_id != doc_id:
+    found = db.session.execute(_SNAPSHOT, {"snap_id": snap_id, "doc_id": doc_id}).tuples().first()
+    if found is None:
         abort(404)
+    snap, version, doc = found
+    set_committed_value(snap, "version", version)
+    set_committed_value(version, "document", doc)
     return snap
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.config import Settings
 from portal.extensions import db
@@ -29,13 +29,16 @@ def _sources(value: str) -> list[str]:
     return list(rows)
 
 
+_TEXTS = select(Document.id, Document.text).where(Document.id.in_(bindparam("ids", expanding=True)))
+
+
 def request_texts() -> Callable[[list[int]], dict[int, str]]:
     """The stored texts search highlights from, read on the request's own session and connection."""
 
     def load(ids: list[int]) -> dict[int, str]:
         if not ids:
             return {}
-        rows = db.session.execute(select(Document.id, Document.text).where(Document.id.in_(ids))).all()
+        rows = db.session.execute(_TEXTS, {"ids": ids}).all()
         return {int(i): str(t) for i, t in rows}
 
     return load

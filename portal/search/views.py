@@ -18,8 +18,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import BindParameter
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -114,40 +115,45 @@ class ResultRow:
     topics: list[SimpleNamespace]  # .topic (with .label_en .label_nl)
 
 
+# The four statements are built once (a statement keeps its cache key): a search only binds the
+# page's ids to them.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_ROW_DOCS = (
+    select(Document.id, Document.title, Document.published_at, Source.name)
+    .join(Source, Source.id == Document.source_id)
+    .where(Document.id.in_(_IDS))
+)
+_ROW_COUNTRIES = select(
+    DocumentCountry.document_id, DocumentCountry.country_code, DocumentCountry.role, DocumentCountry.score
+).where(DocumentCountry.document_id.in_(_IDS))
+_ROW_TOPICS = (
+    select(DocumentTopic.document_id, Topic.id, Topic.label_en, Topic.label_nl)
+    .join(Topic, Topic.id == DocumentTopic.topic_id)
+    .where(DocumentTopic.document_id.in_(_IDS))
+)
+_ROW_GROUPS = (
+    select(Mention.document_id, Entity.id, Entity.canonical_name)
+    .join(Entity, Entity.id == Mention.entity_id)
+    .where(Mention.document_id.in_(_IDS), Mention.kind.in_(RESULT_MENTION_KINDS))
+    .order_by(Mention.document_id, Mention.start)
+)
+
+
 def result_rows(session: Session, ids: list[int]) -> list[ResultRow]:
     """The result lines of documents `ids`, in that order (ids no longer stored are left out)."""
     if not ids:
         return []
-    docs = session.execute(
-        select(Document.id, Document.title, Document.published_at, Source.name)
-        .join(Source, Source.id == Document.source_id)
-        .where(Document.id.in_(ids))
-    ).all()
+    bound = {"ids": ids}
+    docs = session.execute(_ROW_DOCS, bound).all()
     countries: dict[int, list[SimpleNamespace]] = {i: [] for i in ids}
-    for doc_id, code, role, score in session.execute(
-        select(
-            DocumentCountry.document_id,
-            DocumentCountry.country_code,
-            DocumentCountry.role,
-            DocumentCountry.score,
-        ).where(DocumentCountry.document_id.in_(ids))
-    ):
+    for doc_id, code, role, score in session.execute(_ROW_COUNTRIES, bound):
         countries[doc_id].append(SimpleNamespace(country_code=code, role=role, score=score))
     topics: dict[int, list[SimpleNamespace]] = {i: [] for i in ids}
-    for doc_id, topic_id, label_en, label_nl in session.execute(
-        select(DocumentTopic.document_id, Topic.id, Topic.label_en, Topic.label_nl)
-        .join(Topic, Topic.id == DocumentTopic.topic_id)
-        .where(DocumentTopic.document_id.in_(ids))
-    ):
+    for doc_id, topic_id, label_en, label_nl in session.execute(_ROW_TOPICS, bound):
         topic = SimpleNamespace(id=topic_id, label_en=label_en, label_nl=label_nl)
         topics[doc_id].append(SimpleNamespace(topic=topic))
     groups: dict[int, dict[int, SimpleNamespace]] = {i: {} for i in ids}
-    for doc_id, entity_id, name in session.execute(
-        select(Mention.document_id, Entity.id, Entity.canonical_name)
-        .join(Entity, Entity.id == Mention.entity_id)
-        .where(Mention.document_id.in_(ids), Mention.kind.in_(RESULT_MENTION_KINDS))
-        .order_by(Mention.document_id, Mention.start)
-    ):
+    for doc_id, entity_id, name in session.execute(_ROW_GROUPS, bound):
         groups[doc_id].setdefault(entity_id, SimpleNamespace(id=entity_id, canonical_name=name))
     found = {
         doc_id: ResultRow(
