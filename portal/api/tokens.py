@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from portal import bookkeeping
@@ -29,13 +29,22 @@ def create_token(session: Session, user: User, name: str = "") -> str:
     return token
 
 
+#: a live token with its user, in one statement built once (every API request runs it)
+_TOKEN = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_sha256 == bindparam("sha256"), ApiToken.revoked_at.is_(None))
+)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_sha256 == digest(token), ApiToken.revoked_at.is_(None))
-    )
-    if row is None or not row.user.active:
+    found = session.execute(_TOKEN, {"sha256": digest(token)}).tuples().first()
+    if found is None:
+        return None
+    row, user = found
+    if not user.active:
         return None
     token_id, now = row.id, utcnow()
     if row.last_used_at is None or now - row.last_used_at >= LAST_USE_GRAIN:
@@ -44,4 +53,4 @@ def user_for_token(session: Session, token: str) -> User | None:
             session,
             lambda s: s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)),
         )
-    return row.user
+    return user
