@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -135,12 +136,19 @@ def _babel_locale() -> Locale:
     return locale if locale is not None else Locale("en")
 
 
+@lru_cache(maxsize=4096)
+def _day(day: date, locale: str) -> str:
+    """A day in a language, formatted once (a result page shows twenty, mostly the same few)."""
+    return format_date(day, DATE_PATTERN, locale=Locale.parse(locale))
+
+
 def fmt_date(value: date | datetime | None, with_time: bool = False) -> str:
     """A date the way the interface language writes it, the time (UTC) after it when asked."""
     if value is None:
         return "–"
     locale = _babel_locale()
-    text = format_date(value, DATE_PATTERN, locale=locale)
+    day = value.date() if isinstance(value, datetime) else value
+    text = _day(day, str(locale))
     if with_time and isinstance(value, datetime):
         text += " " + format_time(value, TIME_PATTERN, tzinfo=UTC, locale=locale) + " UTC"
     return text
