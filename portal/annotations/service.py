@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from portal.annotations.anchoring import Anchor, make_anchor, resolve
@@ -95,6 +95,27 @@ def visible_to(user: User) -> Any:
 
 def can_change(note: Annotation, user: User) -> bool:
     return note.user_id == user.id
+
+
+#: the notes on one document that a user may read, newest first: built once, since every document
+#: page shows them
+_ON_DOCUMENT = (
+    select(Annotation)
+    .where(
+        Annotation.document_id == bindparam("document_id"),
+        or_(Annotation.user_id == bindparam("user_id"), Annotation.shared.is_(True)),
+    )
+    .order_by(Annotation.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def on_document(session: Session, user: User, document_id: int, limit: int = 500) -> Sequence[Annotation]:
+    """The notes on document ``document_id`` that ``user`` may read (as :func:`search` with only
+    ``document_id``)."""
+    return session.scalars(
+        _ON_DOCUMENT, {"document_id": document_id, "user_id": user.id, "limit": limit}
+    ).all()
 
 
 def search(

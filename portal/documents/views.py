@@ -80,7 +80,7 @@ def show(doc_id: int) -> ResponseReturnValue:
     if like:
         found = {d.id: d for d in db.session.scalars(_SIMILAR, {"ids": like})}
         similar = [found[i] for i in like if i in found and found[i].cluster_id != doc.cluster_id][:5]
-    notes = annotation_service.search(db.session, current_user, document_id=doc.id, limit=500)
+    notes = annotation_service.on_document(db.session, current_user, doc.id)
     current = doc.current_version
     page_copy = next((s for s in current.snapshots if s.role == "page"), None) if current else None
     return render_template(
