@@ -212,7 +212,7 @@ _CLASS_VOWELS = re.compile(r"[aiu]")
 @lru_cache(maxsize=200_000)
 def spelling(part: str) -> str:
     """``part`` with the spelling rules applied and its vowels kept by class (a; e, i, y; o, u)."""
-    # before kh is written h: a final kh stays
+    # a final -ah or -eh first, before kh is written h (a final kh stays); then qu before a vowel
     text = _QU_BEFORE_VOWEL.sub("k", _FINAL_H.sub("", part))
     for old, new in _RULES:
         text = text.replace(old, new)
@@ -391,10 +391,9 @@ def joined(query_parts: Sequence[str], parts: Sequence[str]) -> list[Pair]:
             first, second = one[k], one[k + 1]
             length = len(first) + len(second)
             for m, other in enumerate(two):
-                # the first letters alike by their spelling class (q: gh, k)
-                if skeleton(other)[:1] != skeleton(first)[:1]:
-                    continue
                 if abs(len(other) - length) > 3 or len(other) < 5:
+                    continue
+                if skeleton(other)[:1] != skeleton(first)[:1]:  # first letters of one class (q, gh, k)
                     continue
                 similarity = part_similarity(first + second, other)[0]
                 if similarity >= PAIR_MIN:

@@ -90,7 +90,11 @@ def reanchor(session: Session, doc: Document) -> tuple[int, int]:
 
 def visible_to(user: User) -> Any:
     """The condition for annotations a user may read: their own and those shared with the team."""
-    return or_(Annotation.user_id == user.id, Annotation.shared.is_(True))
+    return _readable_by(user.id)
+
+
+def _readable_by(user_id: Any) -> Any:
+    return or_(Annotation.user_id == user_id, Annotation.shared.is_(True))
 
 
 def can_change(note: Annotation, user: User) -> bool:
@@ -101,10 +105,7 @@ def can_change(note: Annotation, user: User) -> bool:
 #: page shows them
 _ON_DOCUMENT = (
     select(Annotation)
-    .where(
-        Annotation.document_id == bindparam("document_id"),
-        or_(Annotation.user_id == bindparam("user_id"), Annotation.shared.is_(True)),
-    )
+    .where(Annotation.document_id == bindparam("document_id"), _readable_by(bindparam("user_id")))
     .order_by(Annotation.id.desc())
     .limit(bindparam("limit"))
 )

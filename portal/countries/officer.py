@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from portal.annotations.models import Annotation
 from portal.briefings.models import Briefing, BriefingItem
-from portal.countries.queries import ActiveEntity, _in_country, _of_country, doc_date
+from portal.countries.queries import ActiveEntity, doc_date, in_country, of_country
 from portal.models import Document, DocumentTopic, Topic
 
 # words that make an all-capitals "organisation" a placeholder, not an actor
@@ -30,7 +30,7 @@ def latest_documents(session: Session, code: str, limit: int = 10) -> list[Docum
     return list(
         session.scalars(
             select(Document)
-            .where(_of_country(code))
+            .where(of_country(code))
             .order_by(doc_date().desc(), Document.id.desc())
             .limit(limit)
             .options(defer(Document.text), selectinload(Document.source))
@@ -54,7 +54,7 @@ def key_documents(session: Session, code: str, limit: int = 8) -> list[KeyDocume
                 select(BriefingItem.document_id, func.count(func.distinct(BriefingItem.briefing_id)))
                 .join(Document, Document.id == BriefingItem.document_id)
                 .join(Briefing, Briefing.id == BriefingItem.briefing_id)
-                .where(_in_country(code), Briefing.status == "published")
+                .where(in_country(code), Briefing.status == "published")
                 .group_by(BriefingItem.document_id)
             )
         }
@@ -65,7 +65,7 @@ def key_documents(session: Session, code: str, limit: int = 8) -> list[KeyDocume
             for doc_id, n in session.execute(
                 select(Annotation.document_id, func.count())
                 .join(Document, Document.id == Annotation.document_id)
-                .where(_in_country(code), Annotation.shared.is_(True))
+                .where(in_country(code), Annotation.shared.is_(True))
                 .group_by(Annotation.document_id)
             )
         }
@@ -106,7 +106,7 @@ def topic_figures(session: Session, code: str, now: datetime, days: int = 30) ->
         )
         .join(Document, Document.id == DocumentTopic.document_id)
         .join(Topic, Topic.id == DocumentTopic.topic_id)
-        .where(_in_country(code))
+        .where(in_country(code))
         .group_by(DocumentTopic.topic_id, Topic.label_en, Topic.label_nl)
     ).all()
     figures = [

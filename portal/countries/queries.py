@@ -23,12 +23,12 @@ def doc_date() -> ColumnElement[datetime]:
     return func.coalesce(Document.published_at, Document.retrieved_at)
 
 
-def _in_country(code: str) -> ColumnElement[bool]:
+def in_country(code: str) -> ColumnElement[bool]:
     """For counts over all the country's documents: its document ids are read once."""
     return Document.id.in_(select(DocumentCountry.document_id).where(DocumentCountry.country_code == code))
 
 
-def _of_country(code: str) -> ColumnElement[bool]:
+def of_country(code: str) -> ColumnElement[bool]:
     """For the country's newest documents, or those of a recent window: each document read down
     the date index (ix_documents_date) is checked, instead of reading every document of the
     country to keep the recent ones."""
@@ -72,7 +72,7 @@ def documents_by_topic(
     rows = session.execute(
         select(DocumentTopic.topic_id, Document)
         .join(Document, Document.id == DocumentTopic.document_id)
-        .where(_of_country(code), doc_date() >= since)
+        .where(of_country(code), doc_date() >= since)
         .order_by(doc_date().desc(), Document.id.desc())
         .options(defer(Document.text), selectinload(Document.source))
     ).all()
@@ -109,7 +109,7 @@ def active_entities(
         .join(Document, Document.id == Mention.document_id)
         .join(Entity, Entity.id == Mention.entity_id)
         .where(
-            _of_country(code),
+            of_country(code),
             Entity.kind.in_(ACTOR_KINDS),
             doc_date() >= long_since,
         )
@@ -140,7 +140,7 @@ def weekly_volume(session: Session, code: str, today: date, weeks: int = WEEKS) 
     this_monday = today - timedelta(days=today.weekday())
     first = this_monday - timedelta(weeks=weeks - 1)
     start = datetime.combine(first, time(), tzinfo=UTC)
-    dates = session.scalars(select(doc_date()).where(_of_country(code), doc_date() >= start)).all()
+    dates = session.scalars(select(doc_date()).where(of_country(code), doc_date() >= start)).all()
     counts: Counter[date] = Counter()
     for value in dates:
         day = _aware(value).date()
@@ -182,7 +182,7 @@ def key_sources(session: Session, code: str, limit: int = 10) -> list[KeySource]
     rows = session.execute(
         select(Source, count)
         .join(Document, Document.source_id == Source.id)
-        .where(_in_country(code))
+        .where(in_country(code))
         .group_by(Source.id)
         .order_by(count.desc(), Source.name)
         .limit(limit)

@@ -7,9 +7,8 @@ from typing import Any
 
 from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
-from sqlalchemy.sql.elements import BindParameter
 
 from portal.api import api_blueprint, openapi
 from portal.api.args import int_arg, iso
@@ -17,6 +16,7 @@ from portal.api.auth import token_required
 from portal.api.errors import ApiError
 from portal.api.openapi import COMMON, NULLABLE_DT, NULLABLE_STR, _error, _int_param, _listing, _ok, _ref
 from portal.audit import record
+from portal.db import IDS
 from portal.documents.queries import full_document
 from portal.extensions import db
 from portal.models import Document, DocumentCountry, Source
@@ -68,7 +68,6 @@ def document_summary(d: Document | SimpleNamespace) -> dict[str, Any]:
     }
 
 
-_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 # built once, so that each search only binds its page's ids
 _SUMMARY_DOCS = (
     select(
@@ -84,13 +83,13 @@ _SUMMARY_DOCS = (
         Document.cluster_id,
     )
     .join(Source, Source.id == Document.source_id)
-    .where(Document.id.in_(_IDS))
+    .where(Document.id.in_(IDS))
 )
 _SUMMARY_COUNTRIES = (
     select(
         DocumentCountry.document_id, DocumentCountry.country_code, DocumentCountry.role, DocumentCountry.score
     )
-    .where(DocumentCountry.document_id.in_(_IDS))
+    .where(DocumentCountry.document_id.in_(IDS))
     .order_by(DocumentCountry.country_code)  # ties in score keep this order
 )
 

@@ -19,6 +19,7 @@ from portal.annotations import service as annotation_service
 from portal.annotations.views import AnnotationForm
 from portal.audit import record
 from portal.auth.roles import roles_required
+from portal.db import IDS
 from portal.documents.queries import full_document
 from portal.documents.render import KIND_LABELS, citation, render_paragraphs
 from portal.documents.sanitize import decode, sanitize_html
@@ -55,9 +56,7 @@ _CLUSTER = (
     .limit(20)
 )
 _SIMILAR = (
-    select(Document)
-    .where(Document.id.in_(bindparam("ids", expanding=True)))
-    .options(load_only(Document.title, Document.cluster_id))
+    select(Document).where(Document.id.in_(IDS)).options(load_only(Document.title, Document.cluster_id))
 )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from portal.briefings.models import Briefing, Desk
 from portal.briefings.queries import published
-from portal.countries.queries import _in_country, _of_country, doc_date
+from portal.countries.queries import doc_date, in_country, of_country
 from portal.models import Document, DocumentCountry, DocumentTopic, Source, StoryCluster
 
 NEWEST = 10
@@ -154,10 +154,10 @@ def officer_countries(session: Session, user_id: int, limit: int = 6) -> list[st
 def country_panels(session: Session, codes: list[str], per_country: int = 3) -> list[CountryPanel]:
     panels = []
     for code in codes:
-        total = session.scalar(select(func.count()).select_from(Document).where(_in_country(code))) or 0
+        total = session.scalar(select(func.count()).select_from(Document).where(in_country(code))) or 0
         docs = session.scalars(
             select(Document)
-            .where(_of_country(code))
+            .where(of_country(code))
             .order_by(doc_date().desc(), Document.id.desc())
             .limit(per_country)
             .options(defer(Document.text), selectinload(Document.source))

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from portal.config import Settings
+from portal.db import IDS
 from portal.extensions import db
 from portal.models import Document, Source
 from search_index import Index
@@ -29,7 +30,7 @@ def _sources(value: str) -> list[str]:
     return list(rows)
 
 
-_TEXTS = select(Document.id, Document.text).where(Document.id.in_(bindparam("ids", expanding=True)))
+_TEXTS = select(Document.id, Document.text).where(Document.id.in_(IDS))
 
 
 def request_texts() -> Callable[[list[int]], dict[int, str]]:

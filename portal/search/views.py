@@ -18,14 +18,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.sql.elements import BindParameter
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.audit import record
 from portal.auth.roles import roles_required
+from portal.db import IDS
 from portal.extensions import db
 from portal.i18n import feed_language
 from portal.models import (
@@ -117,24 +117,23 @@ class ResultRow:
 
 # The four statements are built once (a statement keeps its cache key): a search only binds the
 # page's ids to them.
-_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 _ROW_DOCS = (
     select(Document.id, Document.title, Document.published_at, Source.name)
     .join(Source, Source.id == Document.source_id)
-    .where(Document.id.in_(_IDS))
+    .where(Document.id.in_(IDS))
 )
 _ROW_COUNTRIES = select(
     DocumentCountry.document_id, DocumentCountry.country_code, DocumentCountry.role, DocumentCountry.score
-).where(DocumentCountry.document_id.in_(_IDS))
+).where(DocumentCountry.document_id.in_(IDS))
 _ROW_TOPICS = (
     select(DocumentTopic.document_id, Topic.id, Topic.label_en, Topic.label_nl)
     .join(Topic, Topic.id == DocumentTopic.topic_id)
-    .where(DocumentTopic.document_id.in_(_IDS))
+    .where(DocumentTopic.document_id.in_(IDS))
 )
 _ROW_GROUPS = (
     select(Mention.document_id, Entity.id, Entity.canonical_name)
     .join(Entity, Entity.id == Mention.entity_id)
-    .where(Mention.document_id.in_(_IDS), Mention.kind.in_(RESULT_MENTION_KINDS))
+    .where(Mention.document_id.in_(IDS), Mention.kind.in_(RESULT_MENTION_KINDS))
     .order_by(Mention.document_id, Mention.start)
 )
 
