@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
@@ -28,6 +27,7 @@ from portal.auth import sessions
 from portal.auth.passwords import MIN_LENGTH, generate_password, hash_password
 from portal.auth.roles import roles_required
 from portal.extensions import db
+from portal.forms import Form
 from portal.models import AuditEvent, CollectionRun, Role, Source, User
 from portal.templating import PUBLISHER_TYPES, ROLE_LABELS
 
@@ -49,7 +49,7 @@ def sources() -> ResponseReturnValue:
     return render_template("admin/sources.html", sources=rows, last_runs={r.source_id: r for r in runs})
 
 
-class SourceForm(FlaskForm):
+class SourceForm(Form):
     publisher = StringField(_l("Publisher"), validators=[Length(max=300)])
     publisher_type = SelectField(
         _l("Publisher type"),
@@ -104,7 +104,7 @@ def source(source_id: int) -> ResponseReturnValue:
     return render_template("admin/source.html", source=row, form=form, runs=runs)
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(
         _l("User name"), validators=[DataRequired(), Length(max=80), Regexp(r"^[\w.@-]+$")]
     )
@@ -114,7 +114,7 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r.value]) for r in Role])
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r.value]) for r in Role])
     active = BooleanField(_l("Active"))
 

@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
@@ -16,12 +15,13 @@ from portal.annotations.models import Annotation
 from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.extensions import db
+from portal.forms import Form
 from portal.models import Document
 
 bp = Blueprint("annotations", __name__)
 
 
-class AnnotationForm(FlaskForm):
+class AnnotationForm(Form):
     start = IntegerField(_l("Start"), validators=[NumberRange(min=0)], id="annotate-start")
     end = IntegerField(_l("End"), validators=[NumberRange(min=1)], id="annotate-end")
     quote = HiddenField(id="annotate-quote")
@@ -32,13 +32,13 @@ class AnnotationForm(FlaskForm):
     shared = BooleanField(_l("Share with the team"), default=True, id="annotate-shared")
 
 
-class EditForm(FlaskForm):
+class EditForm(Form):
     comment = TextAreaField(_l("Comment (Markdown)"), validators=[Length(max=service.MAX_COMMENT)])
     tags = StringField(_l("Tags, separated by commas"), validators=[Length(max=400)])
     shared = BooleanField(_l("Share with the team"))
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     confirm = HiddenField(default="1", validators=[DataRequired()])
 
 

@@ -15,7 +15,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import EmailField, PasswordField, StringField
@@ -27,6 +26,7 @@ from portal.auth.models import PasswordReset
 from portal.auth.passwords import MIN_LENGTH, check_password, hash_password
 from portal.auth.roles import roles_required
 from portal.extensions import db
+from portal.forms import Form
 from portal.models import ApiToken, Role, User, utcnow
 
 bp = Blueprint("account", __name__)
@@ -69,7 +69,7 @@ def valid_reset(session: Session, secret: str, now: datetime | None = None) -> P
     return row
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=200)])
     confirm = PasswordField(
@@ -78,17 +78,17 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(Form):
     email = EmailField(
         _l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=300)]
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=100)])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=200)])
     confirm = PasswordField(
         _l("New password again"),
@@ -96,7 +96,7 @@ class ResetForm(FlaskForm):
     )
 
 
-def _page(**forms: FlaskForm) -> str:
+def _page(**forms: Form | str) -> str:
     user: User = current_user._get_current_object()
     tokens = db.session.scalars(
         select(ApiToken)
@@ -107,7 +107,7 @@ def _page(**forms: FlaskForm) -> str:
         "password_form": PasswordChangeForm(prefix="pw"),
         "email_form": EmailChangeForm(prefix="em", data={"email": user.email or ""}),
         "token_form": TokenForm(prefix="tk"),
-        "revoke_form": FlaskForm(),
+        "revoke_form": Form(),
         **forms,
     }
     return render_template("account/account.html", tokens=tokens, min_length=MIN_LENGTH, **context)
@@ -168,7 +168,7 @@ def new_token() -> ResponseReturnValue:
 @roles_required()
 def revoke_token(token_id: int) -> ResponseReturnValue:
     row = db.session.get(ApiToken, token_id)
-    if row is None or row.user_id != current_user.id or not FlaskForm().validate_on_submit():
+    if row is None or row.user_id != current_user.id or not Form().validate_on_submit():
         abort(404)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
@@ -194,7 +194,7 @@ def reset(secret: str) -> ResponseReturnValue:
     return render_template("account/reset.html", form=form, user=row.user, min_length=MIN_LENGTH)
 
 
-class AdminEmailForm(FlaskForm):
+class AdminEmailForm(Form):
     email = EmailField(
         _l("E-mail"), validators=[Optional(), Email(check_deliverability=False), Length(max=300)]
     )
@@ -220,7 +220,7 @@ def admin_email(user_id: int) -> ResponseReturnValue:
 @roles_required(Role.admin)
 def admin_reset(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id)
-    if user is None or not FlaskForm().validate_on_submit():
+    if user is None or not Form().validate_on_submit():
         abort(404)
     secret = make_reset(db.session, user, current_user.username)
     record(db.session, "password_reset_link", f"user:{user.username}")

@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -19,6 +18,7 @@ from portal.auth import sessions
 from portal.auth.passwords import check_password
 from portal.auth.throttle import note_attempt, retry_after
 from portal.extensions import db, login_manager
+from portal.forms import Form
 from portal.i18n import LANGUAGES, browser_language
 from portal.models import User, utcnow
 
@@ -39,7 +39,7 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
@@ -109,6 +109,6 @@ def logout() -> ResponseReturnValue:
 def language() -> ResponseReturnValue:
     """Switch the interface language of the logged-in user."""
     choice = request.form.get("locale", "")
-    if choice in LANGUAGES and FlaskForm().validate_on_submit():
+    if choice in LANGUAGES and Form().validate_on_submit():
         current_user.locale = choice
     return redirect(safe_next(request.form.get("next")))

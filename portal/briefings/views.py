@@ -31,7 +31,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -48,6 +47,7 @@ from portal.briefings.models import Briefing, BriefingItem, Desk
 from portal.briefings.queries import published, superseded_by
 from portal.config import Settings
 from portal.extensions import db
+from portal.forms import Form
 from portal.i18n import feed_language
 from portal.markdown import render_markdown
 from portal.models import Document, User, utcnow
@@ -61,28 +61,28 @@ MAX_ITEMS = 60
 MAX_TEXT = 20_000
 
 
-class SummaryForm(FlaskForm):  # type: ignore[misc]
+class SummaryForm(Form):  # type: ignore[misc]
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     summary = TextAreaField(_l("Overall summary (Markdown)"), validators=[Length(max=MAX_TEXT)])
 
 
-class ItemSummaryForm(FlaskForm):  # type: ignore[misc]
+class ItemSummaryForm(Form):  # type: ignore[misc]
     summary = TextAreaField(_l("Summary (Markdown)"), validators=[Length(max=MAX_TEXT)])
 
 
-class AddItemForm(FlaskForm):  # type: ignore[misc]
+class AddItemForm(Form):  # type: ignore[misc]
     document_id = IntegerField(
         _l("Document id"), validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)]
     )
 
 
-class AnnotationForm(FlaskForm):  # type: ignore[misc]
+class AnnotationForm(Form):  # type: ignore[misc]
     annotation_id = IntegerField(
         _l("Annotation id"), validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)]
     )
 
 
-class NewBriefingForm(FlaskForm):  # type: ignore[misc]
+class NewBriefingForm(Form):  # type: ignore[misc]
     country = StringField(
         _l("Country code"), validators=[DataRequired(), Regexp(r"^[A-Za-z]{2}$", message=_l("two letters"))]
     )
@@ -278,7 +278,7 @@ bp.add_app_template_global(open_drafts, "briefing_drafts")
 bp.add_app_template_test(covers, "briefing_covers")
 
 
-class AddToBriefingForm(FlaskForm):  # type: ignore[misc]
+class AddToBriefingForm(Form):  # type: ignore[misc]
     briefing_id = IntegerField(_l("Briefing"), validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
     document_id = IntegerField(_l("Document"), validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
 
@@ -484,7 +484,7 @@ def add_item(briefing_id: int) -> ResponseReturnValue:
 
 def _item_action(briefing_id: int, item_id: int) -> tuple[Briefing, BriefingItem]:
     row = _draft(briefing_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     return row, _item(row, item_id)
 
@@ -537,7 +537,7 @@ def item_summary(briefing_id: int, item_id: int) -> ResponseReturnValue:
     return redirect(url_for("briefings.edit", briefing_id=row.id) + f"#item-{item.id}")
 
 
-def _errors(form: FlaskForm) -> list[str]:
+def _errors(form: Form) -> list[str]:
     return [f"{name}: {msg}" for name, msgs in form.errors.items() for msg in msgs]
 
 
@@ -588,7 +588,7 @@ def detach_annotation(briefing_id: int, item_id: int, annotation_id: int) -> Res
 @roles_required(*WRITERS)
 def publish(briefing_id: int) -> ResponseReturnValue:
     row = _draft(briefing_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     if not row.items and not row.summary.strip():
         flash(_("An empty briefing cannot be published: add items or a summary."), "error")
@@ -610,7 +610,7 @@ def publish(briefing_id: int) -> ResponseReturnValue:
 @roles_required(*WRITERS)
 def correct(briefing_id: int) -> ResponseReturnValue:
     row = _briefing(briefing_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     if row.status != "published":
         flash(_("Only a published briefing is corrected; edit the draft instead."), "error")

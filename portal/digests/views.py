@@ -13,7 +13,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import SelectChoice
@@ -27,6 +26,7 @@ from portal.digests import subscriptions
 from portal.digests.models import DigestDelivery, JobRun
 from portal.digests.schedule import WEEKDAYS, zone_names
 from portal.extensions import csrf, db
+from portal.forms import Form
 from portal.models import Role, SavedSearch, User
 
 bp = Blueprint("digests", __name__, template_folder="templates")
@@ -37,7 +37,7 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
     option_widget = CheckboxInput()
 
 
-class DigestForm(FlaskForm):  # type: ignore[misc]
+class DigestForm(Form):  # type: ignore[misc]
     active = BooleanField(_l("Send me the digest"))
     countries = StringField(
         _l("Countries (ISO codes, e.g. SY, AF, ER)"),

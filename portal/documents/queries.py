@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,6 +22,7 @@ from portal.models import (
 # The statements are built once: a statement object keeps its cache key, so a page view only binds
 # the document's id (building them anew took about as long as running them).
 _DOC: BindParameter[int] = bindparam("doc_id")
+_DOCUMENT = select(Document, Source).join(Source, Source.id == Document.source_id).where(Document.id == _DOC)
 _COUNTRIES = select(DocumentCountry).where(DocumentCountry.document_id == _DOC)
 _TOPICS = (
     select(DocumentTopic, Topic)
@@ -31,14 +30,12 @@ _TOPICS = (
     .where(DocumentTopic.document_id == _DOC)
     .order_by(DocumentTopic.topic_id)  # the topic id breaks ties, so the order is the same on every engine
 )
+# each version with its stored copies, one row per copy (a version without one has a row of its own)
 _VERSIONS = (
-    select(DocumentVersion).where(DocumentVersion.document_id == _DOC).order_by(DocumentVersion.version)
-)
-_SNAPSHOTS = (
-    select(Snapshot)
-    .join(DocumentVersion, DocumentVersion.id == Snapshot.version_id)
+    select(DocumentVersion, Snapshot)
+    .outerjoin(Snapshot, Snapshot.version_id == DocumentVersion.id)
     .where(DocumentVersion.document_id == _DOC)
-    .order_by(Snapshot.id)
+    .order_by(DocumentVersion.version, Snapshot.id)
 )
 _MENTIONS = (
     select(Mention, Entity)
@@ -56,26 +53,27 @@ def full_document(session: Session, doc_id: int) -> Document | None:
     is the same as eager loading's result, without building its nested loader statements (and their
     cache keys) on every page view, which cost more than the queries themselves.
     """
-    doc = session.get(Document, doc_id)
-    if doc is None:
-        return None
     bound = {"doc_id": doc_id}
-    set_committed_value(doc, "source", session.get(Source, doc.source_id))
+    row = session.execute(_DOCUMENT, bound).tuples().first()
+    if row is None:
+        return None
+    doc, source = row
+    set_committed_value(doc, "source", source)
     set_committed_value(doc, "countries", list(session.scalars(_COUNTRIES, bound)))
     topics = []
     for link, topic in session.execute(_TOPICS, bound).tuples():
         set_committed_value(link, "topic", topic)
         topics.append(link)
     set_committed_value(doc, "topics", topics)
-    versions = list(session.scalars(_VERSIONS, bound))
-    snapshots: dict[int, list[Snapshot]] = defaultdict(list)
-    if versions:
-        for snap in session.scalars(_SNAPSHOTS, bound):
-            snapshots[snap.version_id].append(snap)
-    for version in versions:
-        set_committed_value(version, "snapshots", snapshots[version.id])
+    snapshots: dict[DocumentVersion, list[Snapshot]] = {}
+    for version, snap in session.execute(_VERSIONS, bound).tuples():
+        copies = snapshots.setdefault(version, [])
+        if snap is not None:
+            copies.append(snap)
+    for version, copies in snapshots.items():
+        set_committed_value(version, "snapshots", copies)
         set_committed_value(version, "document", doc)
-    set_committed_value(doc, "versions", versions)
+    set_committed_value(doc, "versions", list(snapshots))
     mentions = []
     for mention, entity in session.execute(_MENTIONS, bound).tuples():
         set_committed_value(mention, "entity", entity)

@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import String, cast, func, or_, select
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
@@ -27,6 +26,7 @@ from portal.entities.service import (
     timeline,
 )
 from portal.extensions import db
+from portal.forms import Form
 from portal.models import Entity, Mention
 
 bp = Blueprint("entities", __name__, url_prefix="/entities")
@@ -34,11 +34,11 @@ bp = Blueprint("entities", __name__, url_prefix="/entities")
 PAGELEN = 50
 
 
-class AliasForm(FlaskForm):  # type: ignore[misc]
+class AliasForm(Form):  # type: ignore[misc]
     alias = StringField(_l("New alias"), validators=[DataRequired(), Length(min=2, max=300)])
 
 
-class MergeForm(FlaskForm):  # type: ignore[misc]
+class MergeForm(Form):  # type: ignore[misc]
     duplicate_id = IntegerField(
         _l("Id of the duplicate to merge into this entity"),
         validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)],

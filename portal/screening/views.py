@@ -14,7 +14,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
@@ -24,6 +23,7 @@ from nlp.names import DEFAULT_THRESHOLD
 from portal.audit import record
 from portal.auth.roles import WRITERS, roles_required
 from portal.extensions import db
+from portal.forms import Form
 from portal.screening import export, lists
 from portal.screening.models import ScreeningList
 from portal.screening.service import ScreeningError
@@ -34,7 +34,7 @@ bp = Blueprint("screening", __name__, url_prefix="/screening")
 DECISION_LABELS = {"match": _l("Match"), "no_match": _l("No match"), "unsure": _l("Unsure")}
 
 
-class NewListForm(FlaskForm):  # type: ignore[misc]
+class NewListForm(Form):  # type: ignore[misc]
     title = StringField(_l("Title (optional)"), validators=[Optional(), Length(max=lists.MAX_TITLE)])
     names = TextAreaField(
         _l("Names as CSV"),
@@ -44,7 +44,7 @@ class NewListForm(FlaskForm):  # type: ignore[misc]
     upload = FileField(_l("Or a CSV file"))
 
 
-class DecisionForm(FlaskForm):  # type: ignore[misc]
+class DecisionForm(Form):  # type: ignore[misc]
     decision = RadioField(
         _l("Decision"),
         choices=[SelectChoice(k, v) for k, v in DECISION_LABELS.items()],
@@ -53,7 +53,7 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=lists.MAX_COMMENT)])
 
 
-class DeleteForm(FlaskForm):  # type: ignore[misc]
+class DeleteForm(Form):  # type: ignore[misc]
     confirm = BooleanField(
         _l("Yes, delete this list with its candidates and decisions"), validators=[DataRequired()]
     )

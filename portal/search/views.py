@@ -16,7 +16,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -27,6 +26,7 @@ from portal.audit import record
 from portal.auth.roles import roles_required
 from portal.db import IDS
 from portal.extensions import db
+from portal.forms import Form
 from portal.i18n import feed_language
 from portal.models import (
     Document,
@@ -268,7 +268,7 @@ def start_page() -> dict[str, object]:
     }
 
 
-class SaveSearchForm(FlaskForm):
+class SaveSearchForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     q = HiddenField()
     filters = HiddenField()
@@ -311,15 +311,13 @@ def saved() -> ResponseReturnValue:
     rows = db.session.scalars(
         select(SavedSearch).where(SavedSearch.user_id == current_user.id).order_by(SavedSearch.name)
     ).all()
-    return render_template(
-        "search/saved.html", saved=rows, delete_form=FlaskForm(), facet_labels=FACET_LABELS
-    )
+    return render_template("search/saved.html", saved=rows, delete_form=Form(), facet_labels=FACET_LABELS)
 
 
 @bp.route("/saved/<int(max=2147483647):saved_id>/delete", methods=["POST"])
 @roles_required()
 def delete_saved(saved_id: int) -> ResponseReturnValue:
-    form = FlaskForm()
+    form = Form()
     if form.validate_on_submit():
         db.session.delete(_saved(saved_id))
         flash(_("Saved search deleted."), "info")
