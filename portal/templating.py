@@ -24,14 +24,18 @@ def country_name(code: str | None) -> str:
         return ""
     from flask_babel import get_locale
 
+    locale = get_locale()
+    return _country_name(code, locale.language if locale is not None else "en")
+
+
+@lru_cache(maxsize=2048)
+def _country_name(code: str, language: str) -> str:
     from nlp.lookup import country_name as lookup
 
-    locale = get_locale()
-    if locale is not None and locale.language != "en":
-        localised = locale.territories.get(code.upper())
+    if language != "en":
+        localised = Locale(language).territories.get(code.upper())
         if localised:
             return str(localised)
-
     try:
         return lookup(code)
     except Exception:

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from babel import Locale
 from babel.core import UnknownLocaleError
@@ -34,26 +35,36 @@ TYPE_LABELS = {
 
 
 def _locale() -> Locale:
-    try:
-        return Locale.parse(str(get_locale() or "en"))
-    except (UnknownLocaleError, ValueError):
-        return Locale("en")
+    locale = get_locale()
+    return locale if locale is not None else Locale("en")
 
 
 def language_name(code: str) -> str:
+    return _language_name(code, str(_locale()))
+
+
+def month_name(value: str) -> str:
+    """``2026-12`` as "December 2026" in the user's language."""
+    return _month_name(value, str(_locale()))
+
+
+# a page of results names the same few languages and months in every facet: each label is
+# worked out once per interface language
+@lru_cache(maxsize=512)
+def _language_name(code: str, language: str) -> str:
     try:
-        name = Locale.parse(code.replace("-", "_")).get_display_name(_locale())
+        name = Locale.parse(code.replace("-", "_")).get_display_name(Locale.parse(language))
     except (UnknownLocaleError, ValueError):
         return code
     return name[:1].upper() + name[1:] if name else code
 
 
-def month_name(value: str) -> str:
-    """``2026-12`` as "December 2026" in the user's language."""
+@lru_cache(maxsize=2048)
+def _month_name(value: str, language: str) -> str:
     match = re.fullmatch(r"(\d{4})-(\d{2})", value)
     if not match or not 1 <= int(match.group(2)) <= 12:
         return value
-    months = _locale().months["stand-alone"]["wide"]
+    months = Locale.parse(language).months["stand-alone"]["wide"]
     return f"{months[int(match.group(2))]} {match.group(1)}"
 
 
