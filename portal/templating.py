@@ -6,11 +6,11 @@ import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from babel import Locale
 from babel.dates import format_date, format_time
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -188,15 +188,23 @@ def citation_wording() -> Wording:
 
 def url_with(**changes: Any) -> str:
     """The current URL with some query parameters replaced (None removes one)."""
-    args = request.args.to_dict(flat=False)
+    # a results page makes some forty of these links: the current query is encoded once
+    current: dict[str, list[str]] | None = g.get("coi_encoded_args")
+    if current is None:
+        current = g.coi_encoded_args = {key: _encoded(key, values) for key, values in request.args.lists()}
+    args = dict(current)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
-        elif isinstance(value, list):
-            args[key] = value
         else:
-            args[key] = [str(value)]
-    return request.path + ("?" + urlencode(args, doseq=True) if args else "")
+            args[key] = _encoded(key, value if isinstance(value, list) else [value])
+    query = "&".join(pair for pairs in args.values() for pair in pairs)
+    return request.path + ("?" + query if query else "")
+
+
+def _encoded(key: str, values: list[Any]) -> list[str]:
+    name = quote_plus(key)
+    return [f"{name}={quote_plus(str(value))}" for value in values]
 
 
 def init_app(app: Flask) -> None:
