@@ -19,6 +19,8 @@ a time):
 * ``process`` (tagging of new documents), ``index`` (search index updates);
 * ``digests``: the e-mail digests, every minute (each user's local send time is checked in
   :mod:`portal.digests.send`);
+* ``statistics`` (PostgreSQL only): the query planner's statistics of the tables that changed
+  much, where autovacuum is off and nothing else gathers them (:func:`portal.db.refresh_statistics`);
 * ``briefings``: the morning briefing drafts at 06:00 in ``Settings.timezone``, only when
   ``portal.briefings.jobs`` exists.
 
@@ -58,13 +60,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.cluster.leader import AdvisoryLeaderLock, LeaderLockedError, is_postgres
 from portal.config import Settings
-from portal.db import make_engine, make_session_factory, transaction
+from portal.db import make_engine, make_session_factory, refresh_statistics, transaction
 from portal.digests.models import JobRun, ScheduledJob
 from portal.models import Source, utcnow
 
 log = logging.getLogger(__name__)
 
 SOURCE_SYNC_MINUTES = 5
+STATISTICS_MINUTES = 10
 JOB_RUNS_KEPT = timedelta(days=14)
 MAX_JITTER_SECONDS = 300
 
@@ -304,6 +307,17 @@ class Jobs:
 
         return self._record("briefings", run)
 
+    def statistics(self) -> list[str]:
+        """The planner's statistics of the tables that changed much (PostgreSQL without autovacuum)."""
+
+        def run() -> list[str]:
+            with self.factory() as session:
+                engine = session.get_bind().engine
+            return refresh_statistics(engine)
+
+        value: list[str] = self._record("statistics", run)
+        return value
+
     def prune_runs(self) -> int:
         with transaction(self.factory) as session:
             result = session.execute(delete(JobRun).where(JobRun.started_at < self.clock() - JOB_RUNS_KEPT))
@@ -448,6 +462,15 @@ def build_scheduler(
     scheduler.add_job(jobs.process, "interval", minutes=1, jitter=5, id="process", name="tag new documents")
     scheduler.add_job(jobs.index, "interval", seconds=30, id="index", name="update the search index")
     scheduler.add_job(jobs.digests, "interval", minutes=1, id="digests", name="send the e-mail digests")
+    if settings.db_url.startswith("postgresql"):
+        scheduler.add_job(
+            jobs.statistics,
+            "interval",
+            minutes=STATISTICS_MINUTES,
+            next_run_time=datetime.now(UTC),  # a worker started after a bulk import gathers them first
+            id="statistics",
+            name="refresh the query planner's statistics",
+        )
     if briefings_job() is not None:
         scheduler.add_job(
             jobs.briefings,

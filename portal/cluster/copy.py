@@ -3,8 +3,9 @@
 Every table the models define is copied in dependency order, in batches, with its ids, so that
 stored copies (``snapshots``), annotations, users and the delivery log keep their identities
 and links. The target is first brought to the current schema by the migrations and must hold no
-rows yet. Afterwards each id sequence is moved past the copied ids. The search index is not
-copied: rebuild it on the new database (``coi index --rebuild``).
+rows yet. Afterwards each id sequence is moved past the copied ids and the query planner's
+statistics are gathered. The search index is not copied: rebuild it on the new database
+(``coi index --rebuild``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import Integer, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
 import portal.models  # noqa: F401  (every table on the metadata)
-from portal.db import Base, make_engine
+from portal.db import Base, make_engine, refresh_statistics
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ def copy_database(source: Engine, target_url: str) -> dict[str, int]:
                     log.info("copied %d rows of %s", n, table.name)
             if target.dialect.name == "postgresql":
                 _reset_sequences(out)
+        # a bulk load: the planner's statistics are gathered now, not whenever autovacuum comes by
+        refresh_statistics(target, always=True)
     finally:
         target.dispose()
     return counts

@@ -158,6 +158,9 @@ def test_jobs_registered_with_coalescing_and_per_source_intervals(
     found = {j.id: j for j in started.get_jobs()}
     started.shutdown(wait=False)
     expected = {"sources", "process", "index", "digests", "collect:1", "collect:2"}
+    if settings.db_url.startswith("postgresql"):  # the planner's statistics, where autovacuum is off
+        expected.add("statistics")
+        assert found["statistics"].trigger.interval == timedelta(minutes=10)
     if briefings_job() is not None:  # only once portal.briefings.jobs exists
         expected.add("briefings")
         cron = found["briefings"].trigger
