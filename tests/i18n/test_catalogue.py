@@ -148,3 +148,32 @@ def test_templates_follow_a_language_forced_within_the_request(app: Any) -> None
         with force_locale("en"):
             assert render_template_string(page) == "Search|2 documents"
         assert render_template_string(page) == "Zoeken|2 documenten"
+
+
+def test_form_messages_follow_the_interface_language(app: Any, users: dict[str, Any], factory: Any) -> None:
+    """WTForms' own messages ("This field is required.") come in the user's language, and the
+    catalogue, read once per language, does not carry one user's language over to another."""
+    import re
+
+    from sqlalchemy import update
+
+    from portal.models import User
+    from tests.conftest import login
+
+    with factory() as session:
+        session.execute(update(User).where(User.username == "officer").values(locale="nl"))
+        session.execute(update(User).where(User.username == "researcher").values(locale="en"))
+        session.commit()
+    for name, expected, other in (
+        ("officer", "Dit veld is vereist.", "This field is required."),
+        ("researcher", "This field is required.", "Dit veld is vereist."),
+        ("officer", "Dit veld is vereist.", "This field is required."),
+    ):
+        client = app.test_client()
+        assert login(client, name).status_code == 302
+        page = client.get("/settings/account").get_data(as_text=True)
+        token = re.search(r'name="pw-csrf_token"[^>]*value="([^"]+)"', page)
+        assert token
+        answer = client.post("/settings/account/password", data={"pw-csrf_token": token.group(1)})
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 400 and expected in text and other not in text
