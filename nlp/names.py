@@ -108,8 +108,15 @@ _SPLIT = re.compile(r"[^a-z0-9]+")
 _ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2,})")
 
 
+# letters whose Latin reading anyascii gives otherwise than the romanisations of names do: the
+# Azerbaijani schwa is written a in English and in the Cyrillic alphabet (Әлијев, Aliyev), where
+# anyascii reads the Latin letter as e
+_LATIN_READINGS = str.maketrans({"ə": "a", "Ə": "A"})
+
+
 def _tokens(name: str) -> list[str]:
     name = _ARABIC_ARTICLE.sub("", name)  # the article joined to an Arabic-script word
+    name = name.translate(_LATIN_READINGS)
     latin = anyascii(name).lower().replace("'", "").replace("`", "")
     return [t for t in _SPLIT.split(latin) if t]
 

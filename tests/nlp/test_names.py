@@ -9,6 +9,7 @@ from nlp.names import (
     NameIndex,
     NameQuery,
     StoredName,
+    compare,
     name_parts,
     part_similarity,
 )
@@ -330,3 +331,10 @@ def test_abd_in_its_turkish_and_albanian_spellings_is_joined_to_the_next_part() 
     assert name_parts("Abdil Tawfan Bardawil") == expected
     assert name_parts("Abdyltawfan Bardawil") == expected
     assert name_parts("Abdul Tawfan Bardawil") == expected
+
+
+def test_the_azerbaijani_schwa_is_read_as_its_cyrillic_letter_and_english_spellings_write_it() -> None:
+    assert name_parts("İlham Əliyev") == name_parts("Ilham Aliyev") == ("ilham", "aliyev")
+    for query, other in (("İlham Əliyev", "Ильхам Әлијев"), ("Rəşad Həsənli", "Rashad Hasanli")):
+        score, _ = compare(name_parts(query), name_parts(other))
+        assert score >= DEFAULT_THRESHOLD, other
