@@ -87,8 +87,12 @@ def country_name(code: str, lang: str = "en") -> str:
 def _province_names() -> dict[str, list[str]]:
     """Name key -> codes of the first-level divisions known by that name ("idlib" -> ["SY-ID"])."""
     table: dict[str, list[str]] = {}
-    for code, region in _light().regions.items():
-        for name in (region["name"], *region.get("names", ())):
+    regions = _light().regions
+    named = [(code, (region["name"], *region.get("names", ()))) for code, region in regions.items()]
+    # divisions without an ISO 3166-2 code, by their GeoNames admin1 code ("ER.06")
+    named += [(code, (name,)) for code, name in _light().province_names.items() if code not in regions]
+    for code, names in named:
+        for name in names:
             codes = table.setdefault(name_key(name), [])
             if code not in codes:
                 codes.append(code)
@@ -104,16 +108,23 @@ def resolve_province(text: str) -> list[str]:
     text = text.strip()
     if not text:
         return []
-    regions = _light().regions
-    if text.upper() in regions:
+    gaz = _light()
+    if text.upper() in gaz.regions or text.upper() in gaz.province_names:
         return [text.upper()]
     return list(_province_names().get(name_key(text), []))
 
 
 def province_name(code: str) -> str | None:
-    """The English name of a first-level division by its code, or None for unknown codes."""
+    """The English name of a first-level division by its code, or None for unknown codes.
+
+    The code is ISO 3166-2 (``SY-ID``) or, for a division that has none, GeoNames' admin1 code
+    (``ER.06``), as the tagger stores them on mentions.
+    """
     region = _light().regions.get(code.upper())
-    return str(region["name"]) if region is not None else None
+    if region is not None:
+        return str(region["name"])
+    name = _light().province_names.get(code.upper())
+    return str(name) if name else None
 
 
 def group_info(entity_id: str) -> dict[str, Any] | None:

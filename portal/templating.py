@@ -121,10 +121,12 @@ def province_label(code: str | None, name: str | None = None) -> str:
         name = name or province_name(code)
     except Exception:
         name = None
-    country = country_name(code.split("-", 1)[0]) if "-" in code else ""
+    # ISO 3166-2 (SY-ID) or, for a division without one, GeoNames' admin1 code (ER.06)
+    prefix = code[:2] if len(code) > 3 and code[2] in "-." else ""
+    country = country_name(prefix) if prefix else ""
     if not name:
         return code
-    if not country or country == code.split("-", 1)[0]:
+    if not country or country == prefix:
         return name
     return gettext("%(province)s (%(country)s)", province=name, country=country)
 
