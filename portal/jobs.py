@@ -462,7 +462,7 @@ def build_scheduler(
     scheduler.add_job(jobs.process, "interval", minutes=1, jitter=5, id="process", name="tag new documents")
     scheduler.add_job(jobs.index, "interval", seconds=30, id="index", name="update the search index")
     scheduler.add_job(jobs.digests, "interval", minutes=1, id="digests", name="send the e-mail digests")
-    if settings.db_url.startswith("postgresql"):
+    if is_postgres(settings.db_url):
         scheduler.add_job(
             jobs.statistics,
             "interval",
