@@ -467,7 +467,8 @@ def build_scheduler(
             jobs.statistics,
             "interval",
             minutes=STATISTICS_MINUTES,
-            next_run_time=datetime.now(UTC),  # a worker started after a bulk import gathers them first
+            # a worker started after a bulk import gathers them within a minute, not ten
+            next_run_time=datetime.now(UTC) + timedelta(minutes=1),
             id="statistics",
             name="refresh the query planner's statistics",
         )
