@@ -11,6 +11,7 @@ import hmac
 import logging
 import re
 import secrets
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -31,6 +32,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -249,15 +251,28 @@ def export_pdf(briefing_id: int) -> ResponseReturnValue:
     return response
 
 
-def open_drafts() -> list[Briefing]:
-    """The drafts a writer can add a document to (cached for the request); none for readers."""
-    drafts: list[Briefing] | None = g.get("coi_open_drafts")
-    if drafts is not None:
-        return drafts
-    if not is_writer():
-        g.coi_open_drafts = []
-    else:
-        g.coi_open_drafts = list(
+@dataclass(frozen=True)
+class AddToBriefing:
+    """What every "Add to briefing" form of a page shares: the drafts (none for readers), where
+    the form goes, its CSRF token, the page to come back to and the form's two labels."""
+
+    drafts: list[Briefing]
+    action: str
+    csrf: str
+    back: str
+    label: str
+    button: str
+
+
+def add_to_briefing_form() -> AddToBriefing:
+    """The shared parts of the "Add to briefing" forms, worked out once per request (a page of
+    results has one form per result)."""
+    shared: AddToBriefing | None = g.get("coi_add_to_briefing")
+    if shared is not None:
+        return shared
+    drafts: list[Briefing] = []
+    if is_writer():
+        drafts = list(
             db.session.scalars(
                 select(Briefing)
                 .where(Briefing.status == "draft")
@@ -265,8 +280,15 @@ def open_drafts() -> list[Briefing]:
                 .limit(50)
             )
         )
-    drafts = g.coi_open_drafts
-    return drafts
+    shared = g.coi_add_to_briefing = AddToBriefing(
+        drafts=drafts,
+        action=url_for("briefings.add_to_briefing"),
+        csrf=generate_csrf(),
+        back=request.full_path,
+        label=_("Draft briefing"),
+        button=_("Add to briefing"),
+    )
+    return shared
 
 
 def covers(briefing: Briefing, codes: list[str]) -> bool:
@@ -274,7 +296,7 @@ def covers(briefing: Briefing, codes: list[str]) -> bool:
     return bool(set(briefing.countries or ()) & set(codes))
 
 
-bp.add_app_template_global(open_drafts, "briefing_drafts")
+bp.add_app_template_global(add_to_briefing_form, "add_to_briefing_form")
 bp.add_app_template_test(covers, "briefing_covers")
 
 
