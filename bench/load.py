@@ -49,7 +49,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from portal.api.tokens import create_token
 from portal.auth.passwords import hash_password
-from portal.db import make_engine, make_session_factory, transaction
+from portal.db import make_engine, make_session_factory, refresh_statistics, transaction
 from portal.demo import SAMPLE_HOST
 from portal.migrate import upgrade
 from portal.models import (
@@ -223,6 +223,8 @@ def populate(db_url: str, instance: Path, docs: int, env: dict[str, str]) -> dic
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
+        # a bulk load, as `coi db copy-to` makes one, gathers the planner's statistics at once
+        refresh_statistics(engine, always=True)
     written = time.monotonic() - start
     with transaction(factory) as session:
         snaps = dict(session.execute(select(DocumentVersion.document_id, Snapshot.id).join(Snapshot)).all())

@@ -1,16 +1,19 @@
-"""Engine and session factory, with SQLite in WAL mode and a busy timeout.
+"""Engine and session factory, with SQLite in WAL mode and a busy timeout, and PostgreSQL
+connections tested before use when they have been idle.
 
 Does not define tables (see :mod:`portal.models`) nor create them (Alembic does).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import MetaData, bindparam, create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql.elements import BindParameter
 
@@ -48,7 +51,38 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+#: a pooled connection back in the pool for longer than this is tested before it is handed out
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only when it has sat idle (what ``pool_pre_ping``
+    does before every use).
+
+    A connection the server dropped (a restart, an idle timeout of the server or of a proxy)
+    has sat idle; one that was handed back a moment ago under load has not, and testing it
+    would cost a round trip on each of its uses. A failed test discards the connection and the
+    pool hands out another.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["coi_returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _handed_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("coi_returned_at")
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return  # new, or back from use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("a pooled database connection no longer answers") from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

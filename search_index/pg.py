@@ -37,6 +37,7 @@ import os
 import queue
 import re
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -104,6 +105,8 @@ RANK_WEIGHTS = "{0.5, 0, 0, 1.0}"
 ESTIMATE_FROM = 20_000
 SAMPLE_EVERY = 16
 WORK_MEM = "64MB"  # keeps GIN bitmaps exact (lossy pages would re-read every tsvector)
+#: a pooled connection idle for longer than this is tested before it is used again
+PING_AFTER_IDLE_SECONDS = 5.0
 ROW_COST = "0.2"  # the planner's cpu_tuple_cost for searches (PostgreSQL's default: 0.01)
 COPY_ROWS = 1000
 
@@ -166,6 +169,15 @@ MERGE_AFTER_DOCS = 4000
 
 
 log = logging.getLogger(__name__)
+
+#: the planner settings of a search's transaction (see ``PostgresSearchIndex._searching``), each
+#: as ``SET LOCAL`` would make it
+_SEARCH_SETTINGS = (
+    "SELECT set_config('enable_seqscan', 'off', true),"
+    " set_config('max_parallel_workers_per_gather', '0', true),"
+    " set_config('jit', 'off', true),"
+    " set_config('cpu_tuple_cost', %(row_cost)s, true)"
+)
 
 PG_LAYOUT = 3  # the layout of these tables, beside the shared SCHEMA_VERSION
 
@@ -457,7 +469,8 @@ class PostgresSearchIndex:
         self.read_url = _libpq_url(read_url) if read_url else self.url
         self.schema = schema
         self.resolvers = resolvers or Resolvers()
-        self._pools: dict[str, queue.LifoQueue[psycopg.Connection[Any]]] = {}
+        # each pooled connection with the time it was handed back
+        self._pools: dict[str, queue.LifoQueue[tuple[psycopg.Connection[Any], float]]] = {}
         self._pool_size = pool_size
         self._lock = threading.Lock()
         self._opened = False
@@ -486,10 +499,7 @@ class PostgresSearchIndex:
         than it saves on a query of well under a second. Writes keep the defaults.
         """
         with self._conn() as conn, conn.transaction():
-            conn.execute("SET LOCAL enable_seqscan TO off")
-            conn.execute("SET LOCAL max_parallel_workers_per_gather TO 0")
-            conn.execute("SET LOCAL jit TO off")
-            conn.execute(sql.SQL("SET LOCAL cpu_tuple_cost TO {}").format(sql.Literal(ROW_COST)))
+            conn.execute(_SEARCH_SETTINGS, {"row_cost": str(ROW_COST)})  # SET LOCAL, in one round trip
             yield conn
 
     @contextmanager
@@ -497,10 +507,7 @@ class PostgresSearchIndex:
         url = self.url if write else self.read_url
         with self._lock:
             pool = self._pools.setdefault(url, queue.LifoQueue())
-        try:
-            conn = pool.get_nowait()
-        except queue.Empty:
-            conn = self._connect(url)
+        conn = self._pooled(pool) or self._connect(url)
         ok = False
         try:
             yield conn
@@ -508,10 +515,29 @@ class PostgresSearchIndex:
         finally:
             if ok and not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
                 if pool.qsize() < self._pool_size:
-                    pool.put(conn)
+                    pool.put((conn, time.monotonic()))
                 else:
                     conn.close()
             else:
+                conn.close()
+
+    @staticmethod
+    def _pooled(
+        pool: queue.LifoQueue[tuple[psycopg.Connection[Any], float]],
+    ) -> psycopg.Connection[Any] | None:
+        """A pooled connection that answers, or None. One that sat idle for a while is tested
+        first (the server may have dropped it: a restart, a proxy's idle timeout)."""
+        while True:
+            try:
+                conn, returned = pool.get_nowait()
+            except queue.Empty:
+                return None
+            if time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+                return conn
+            try:
+                conn.execute("SELECT 1")
+                return conn
+            except psycopg.Error:
                 conn.close()
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -580,7 +606,7 @@ class PostgresSearchIndex:
         for pool in pools:
             while True:
                 try:
-                    pool.get_nowait().close()
+                    pool.get_nowait()[0].close()
                 except queue.Empty:
                     break
 

@@ -280,3 +280,40 @@ def test_a_merge_can_run_in_the_batch_that_makes_it_due(
     index.apply([Change("upsert", d.id, d) for d in docs])
     assert index._merging is None  # no thread: merged in the batch's own transaction
     assert [h.id for h in index.search('"human trafficking"').hits] == [101]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_searches_plan_with_their_own_settings_and_leave_the_connection_as_it_was(
+    make_index: MakeIndex,
+) -> None:
+    index = make_index()
+    assert isinstance(index, PostgresSearchIndex)
+    shown = (
+        "SELECT current_setting('enable_seqscan'), current_setting('cpu_tuple_cost'), current_setting('jit')"
+    )
+    with index._searching() as conn:
+        assert conn.execute(shown).fetchone() == ("off", pg.ROW_COST, "off")
+    with index._conn() as conn:  # the same pooled connection, after the search's transaction
+        row = conn.execute(shown).fetchone()
+    assert row is not None and row[0] == "on" and row[1] == "0.01"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced(
+    make_index: MakeIndex, docs: tuple[IndexDoc, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = make_index()
+    assert isinstance(index, PostgresSearchIndex)
+    index.apply([Change("upsert", d.id, d) for d in docs])
+    expected = [h.id for h in index.search("trafficking").hits]
+    assert expected
+    with index._conn() as conn:
+        dropped = conn.info.backend_pid
+    with psycopg.connect(os.environ["COI_TEST_DATABASE_URL"], autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (dropped,))
+    monkeypatch.setattr(pg, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if it sat idle for long
+    assert [h.id for h in index.search("trafficking").hits] == expected
+    with index._conn() as conn:
+        assert conn.info.backend_pid != dropped
