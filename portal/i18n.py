@@ -11,11 +11,12 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, g, request
-from flask_babel import Babel, get_translations
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
@@ -63,6 +64,21 @@ def compile_catalogues(target: Path) -> Path:
     return target
 
 
+def interface_locale() -> Locale | None:
+    """Flask-Babel's locale for the request (or for a ``force_locale`` block); None outside an
+    app context.
+
+    Once Flask-Babel has chosen it, it is read with one look into the request's globals, where
+    ``get_locale`` looks three times on every call; a page of results asks a hundred times (each
+    country tag, date and label).
+    """
+    try:
+        chosen: Locale | None = getattr(g.get("_flask_babel"), "babel_locale", None)
+    except RuntimeError:  # no app context
+        return None
+    return chosen if chosen is not None else get_locale()
+
+
 def _catalogue() -> NullTranslations:
     """The catalogue of the current language, looked up once per request and language.
 
@@ -96,9 +112,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def locale_context() -> dict[str, str]:
-        from flask_babel import get_locale
-
-        locale = get_locale()
+        locale = interface_locale()
         return {"current_locale": locale.language if locale is not None else "en"}
 
 

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portal.briefings.citations import Wording
+from portal.i18n import interface_locale
 
 
 def country_name(code: str | None) -> str:
@@ -22,9 +23,7 @@ def country_name(code: str | None) -> str:
     gazetteer's English name otherwise."""
     if not code:
         return ""
-    from flask_babel import get_locale
-
-    locale = get_locale()
+    locale = interface_locale()
     return _country_name(code, locale.language if locale is not None else "en")
 
 
@@ -137,9 +136,7 @@ TIME_PATTERN = "HH:mm"
 
 def _babel_locale() -> Locale:
     """The interface language; English outside a request or app context."""
-    from flask_babel import get_locale
-
-    locale = get_locale()
+    locale = interface_locale()
     return locale if locale is not None else Locale("en")
 
 

@@ -16,11 +16,11 @@ from functools import lru_cache
 from babel import Locale
 from babel.core import UnknownLocaleError
 from flask import g, has_app_context
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from portal.i18n import interface_locale
 from portal.models import Document, DocumentCountry, Entity, Source, Topic
 
 GROUP_KINDS = ("armed_group", "state_force")
@@ -35,7 +35,7 @@ TYPE_LABELS = {
 
 
 def _locale() -> Locale:
-    locale = get_locale()
+    locale = interface_locale()
     return locale if locale is not None else Locale("en")
 
 

@@ -106,6 +106,22 @@ def test_country_names_follow_the_interface_language(app: Any) -> None:
             assert country_name("sy") == "Syrië"
 
 
+def test_the_interface_locale_is_chosen_once_and_follows_a_forced_one(app: Any) -> None:
+    from flask_babel import force_locale
+
+    from portal.i18n import interface_locale
+    from portal.search.labels import month_name
+
+    assert interface_locale() is None  # no app context
+    with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        assert str(interface_locale()) == "nl"  # chosen now, by Flask-Babel's selector
+        assert month_name("2026-03") == "maart 2026"
+        with force_locale("en"):
+            assert str(interface_locale()) == "en"
+            assert month_name("2026-03") == "March 2026"
+        assert str(interface_locale()) == "nl"
+
+
 def test_workers_starting_together_each_compile_the_catalogues_safely(tmp_path: Path) -> None:
     from babel.messages.mofile import read_mo
 
