@@ -28,6 +28,11 @@ also scores the two halves of a fixed hash split to show the spread.
 UCDP rows ``A@0.95``/``B@0.95``: focus at the score threshold calibrated on half A for 0.95
 precision, applied to both halves. ``--ablate`` reruns every set without each rule family.
 
+Further files put beside these are scored too: every other ``geoparsing_news/*.jsonl`` (the
+toponyms' ``country`` codes where given, else as GeoWebNews: GeoNames id or coordinates), and
+every other ``ucdp_ged/*.jsonl`` (rows ``ucdp:<name>``, also at the threshold calibrated on the
+dev file's half A, ``@dev0.95``). That is how held-out material is scored with the same code.
+
 Usage: ``python bench/eval_nlp.py [--model NAME] [--limit N] [--halves] [--ablate]``.
 Exits 0 with a message when the eval folder is absent.
 """
@@ -378,6 +383,7 @@ def lgl_country(t: dict[str, Any]) -> str | None:
     return str(value) if value else None
 
 
+UCDP_DEV = "ucdp_ged_syria_2016_2017.jsonl"
 Scorer = Callable[[list[dict[str, Any]], dict[str, Any]], dict[str, float]]
 # The metrics a rule family is judged on, per data set.
 HEADLINE = {
@@ -387,6 +393,13 @@ HEADLINE = {
     "re3d": ("loc_F1", "per_F1", "org_F1"),
     "ucdp": ("coverage", "precision"),
 }
+
+
+def headline(key: str) -> tuple[str, ...]:
+    """The metrics of a data set; a further corpus is judged like the others of its kind."""
+    if key in HEADLINE:
+        return HEADLINE[key]
+    return HEADLINE["ucdp"] if key.startswith("ucdp") else HEADLINE["lgl"]
 
 
 def print_ablation(gains: dict[tuple[str, str, str], dict[str, float]], keys: list[str]) -> None:
@@ -430,22 +443,29 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument(
         "--ablate", action="store_true", help="print each rule family's gain per set and half"
     )
-    parser.add_argument("--only", default=None, help="comma list: lgl,gwn,geovirus,re3d,ucdp")
+    parser.add_argument(
+        "--only", default=None, help="comma list: lgl,gwn,geovirus,news (further corpora),re3d,ucdp"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     if not EVAL_DIR.is_dir():
         print(f"eval data not found at {EVAL_DIR}; nothing to score")
         return 0
-    wanted = set(args.only.split(",")) if args.only else {"lgl", "gwn", "geovirus", "re3d", "ucdp"}
+    wanted = set(args.only.split(",")) if args.only else {"lgl", "gwn", "geovirus", "news", "re3d", "ucdp"}
     rows: list[tuple[str, str, int, dict[str, float]]] = []
     started = time.perf_counter()
     nearest: NearestTown | None = None
 
     datasets: list[tuple[str, list[dict[str, Any]], Scorer]] = []
     geo = EVAL_DIR / "geoparsing_news"
-    for key, filename in (("lgl", "lgl.jsonl"), ("gwn", "geowebnews.jsonl"), ("geovirus", "geovirus.jsonl")):
+    known = {"lgl.jsonl": "lgl", "geowebnews.jsonl": "gwn", "geovirus.jsonl": "geovirus"}
+    others = sorted(p.name for p in geo.glob("*.jsonl") if p.name not in known) if geo.is_dir() else []
+    for filename in [*known, *others]:
         path = geo / filename
-        if key not in wanted or not path.exists():
+        # a further corpus (held-out material put beside these) is scored like GeoWebNews, or by
+        # its toponyms' own country codes where it has them
+        key = known.get(filename, path.stem)
+        if not path.exists() or not (key in wanted or (filename in others and "news" in wanted)):
             continue
         items = read_jsonl(path, args.limit)
         gold_country: Callable[[dict[str, Any]], str | None] = lgl_country
@@ -470,7 +490,11 @@ def main(argv: Iterable[str] | None = None) -> int:
 
         if key != "lgl":
 
-            def geonames_country(t: dict[str, Any], finder: NearestTown = nearest) -> str | None:
+            def geonames_country(
+                t: dict[str, Any], finder: NearestTown = nearest, own_codes: bool = filename in others
+            ) -> str | None:
+                if own_codes and t.get("country"):
+                    return str(t["country"])
                 gid = t.get("geonameid")
                 if gid and str(gid).isdigit():
                     # Only GeoNames towns and countries have a sure country; areas, seas
@@ -498,19 +522,28 @@ def main(argv: Iterable[str] | None = None) -> int:
     if "re3d" in wanted and re3d.exists():
         datasets.append(("re3d", read_jsonl(re3d, args.limit), score_re3d))
 
-    ucdp = EVAL_DIR / "ucdp_ged" / "ucdp_ged_syria_2016_2017.jsonl"
-    if "ucdp" in wanted and ucdp.exists():
-        datasets.append(("ucdp", read_jsonl(ucdp, args.limit), score_ucdp))
+    ucdp_dir = EVAL_DIR / "ucdp_ged"
+    if "ucdp" in wanted and ucdp_dir.is_dir():
+        # the dev file first: its half A sets the threshold applied to every further file
+        # (held-out headlines of other years or countries put beside it)
+        for path in sorted(ucdp_dir.glob("*.jsonl"), key=lambda p: (p.name != UCDP_DEV, p.name)):
+            key = "ucdp" if path.name == UCDP_DEV else "ucdp:" + path.stem.removeprefix("ucdp_ged_")
+            datasets.append((key, read_jsonl(path, args.limit), score_ucdp))
 
     gains: dict[tuple[str, str, str], dict[str, float]] = {}
+    dev_threshold: float | None = None
     for key, items, scorer in datasets:
         results = run_tagger(items, args.model)
         for name, subset in subsets(items, args.halves or args.ablate):
             rows.append((key, name, len(subset), scorer(subset, results)))
+        if key.startswith("ucdp:") and dev_threshold is not None:
+            rows.append(
+                (key, "@dev0.95", len(items), at_threshold(items, ucdp_scored(items, results), dev_threshold))
+            )
         if key == "ucdp":
             half_a = [it for it in items if half(str(it["id"])) == "A"]
             half_b = [it for it in items if half(str(it["id"])) == "B"]
-            threshold = calibrate(ucdp_scored(half_a, results))
+            threshold = dev_threshold = calibrate(ucdp_scored(half_a, results))
             for name, subset in (("A@0.95", half_a), ("B@0.95", half_b)):
                 rows.append(
                     (key, name, len(subset), at_threshold(subset, ucdp_scored(subset, results), threshold))
@@ -523,12 +556,12 @@ def main(argv: Iterable[str] | None = None) -> int:
                 for name in ("A", "B"):
                     subset = [it for it in items if half(str(it["id"])) == name]
                     on, off = scorer(subset, results), scorer(subset, without)
-                    gains[(family, key, name)] = {m: on[m] - off[m] for m in HEADLINE[key]}
+                    gains[(family, key, name)] = {m: on[m] - off[m] for m in headline(key)}
     print(f"\nmodel: {args.model or os.environ.get('COI_SPACY_MODEL', 'default')}  eval: {EVAL_DIR}")
-    print(f"{'dataset':<10}{'subset':<9}{'n':>6}  metrics")
+    print(f"{'dataset':<14}{'subset':<9}{'n':>6}  metrics")
     for key, name, n, metrics in rows:
         shown = "  ".join(f"{k}={fmt(v)}" for k, v in metrics.items())
-        print(f"{key:<10}{name:<9}{n:>6}  {shown}")
+        print(f"{key:<14}{name:<9}{n:>6}  {shown}")
     if gains:
         print_ablation(gains, [key for key, _, _ in datasets])
     print(f"elapsed {time.perf_counter() - started:.0f}s")
