@@ -79,6 +79,14 @@ def interface_locale() -> Locale | None:
     return chosen if chosen is not None else get_locale()
 
 
+ENGLISH = Locale("en")
+
+
+def interface_locale_or_english() -> Locale:
+    """:func:`interface_locale`, English outside an app context (the source language)."""
+    return interface_locale() or ENGLISH
+
+
 def _catalogue() -> NullTranslations:
     """The catalogue of the current language, looked up once per request and language.
 
@@ -112,8 +120,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def locale_context() -> dict[str, str]:
-        locale = interface_locale()
-        return {"current_locale": locale.language if locale is not None else "en"}
+        return {"current_locale": interface_locale_or_english().language}
 
 
 @lru_cache(maxsize=8)

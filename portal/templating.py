@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portal.briefings.citations import Wording
-from portal.i18n import interface_locale
+from portal.i18n import interface_locale_or_english
 
 
 def country_name(code: str | None) -> str:
@@ -23,8 +23,7 @@ def country_name(code: str | None) -> str:
     gazetteer's English name otherwise."""
     if not code:
         return ""
-    locale = interface_locale()
-    return _country_name(code, locale.language if locale is not None else "en")
+    return _country_name(code, interface_locale_or_english().language)
 
 
 @lru_cache(maxsize=2048)
@@ -134,12 +133,6 @@ DATE_PATTERN = "d MMMM y"  # 3 December 2026, 3 december 2026
 TIME_PATTERN = "HH:mm"
 
 
-def _babel_locale() -> Locale:
-    """The interface language; English outside a request or app context."""
-    locale = interface_locale()
-    return locale if locale is not None else Locale("en")
-
-
 @lru_cache(maxsize=4096)
 def _day(day: date, locale: str) -> str:
     """A day in a language, formatted once (a result page shows twenty, mostly the same few)."""
@@ -150,7 +143,7 @@ def fmt_date(value: date | datetime | None, with_time: bool = False) -> str:
     """A date the way the interface language writes it, the time (UTC) after it when asked."""
     if value is None:
         return "–"
-    locale = _babel_locale()
+    locale = interface_locale_or_english()
     day = value.date() if isinstance(value, datetime) else value
     text = _day(day, str(locale))
     if with_time and isinstance(value, datetime):
@@ -160,7 +153,7 @@ def fmt_date(value: date | datetime | None, with_time: bool = False) -> str:
 
 def topic_label(topic: Any) -> str:
     """A topic's name in the interface language (its English name when no Dutch one is known)."""
-    locale = _babel_locale()
+    locale = interface_locale_or_english()
     if locale.language == "nl" and getattr(topic, "label_nl", None):
         return str(topic.label_nl)
     return str(topic.label_en)

@@ -499,7 +499,7 @@ class PostgresSearchIndex:
         than it saves on a query of well under a second. Writes keep the defaults.
         """
         with self._conn() as conn, conn.transaction():
-            conn.execute(_SEARCH_SETTINGS, {"row_cost": str(ROW_COST)})  # SET LOCAL, in one round trip
+            conn.execute(_SEARCH_SETTINGS, {"row_cost": ROW_COST})  # SET LOCAL, in one round trip
             yield conn
 
     @contextmanager

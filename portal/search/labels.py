@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from portal.i18n import interface_locale
+from portal.i18n import interface_locale_or_english
 from portal.models import Document, DocumentCountry, Entity, Source, Topic
 
 GROUP_KINDS = ("armed_group", "state_force")
@@ -34,18 +34,13 @@ TYPE_LABELS = {
 }
 
 
-def _locale() -> Locale:
-    locale = interface_locale()
-    return locale if locale is not None else Locale("en")
-
-
 def language_name(code: str) -> str:
-    return _language_name(code, str(_locale()))
+    return _language_name(code, str(interface_locale_or_english()))
 
 
 def month_name(value: str) -> str:
     """``2026-12`` as "December 2026" in the user's language."""
-    return _month_name(value, str(_locale()))
+    return _month_name(value, str(interface_locale_or_english()))
 
 
 # a page of results names the same few languages and months in every facet: each label is
@@ -173,7 +168,7 @@ def _checked_choices(session: Session) -> _RawChoices:
 
 def topic_labels(session: Session) -> dict[str, str]:
     """Every topic's name in the interface language, by topic id."""
-    dutch = _locale().language == "nl"
+    dutch = interface_locale_or_english().language == "nl"
     return {i: nl if dutch and nl else en for i, en, nl in _raw_choices(session).topics}
 
 
