@@ -14,6 +14,10 @@
   each score at most :data:`nlp.names.ONE_PART_SHARE` of their similarity unless they are the same,
   so precision here counts the candidates written the same (two native words with one Latin
   spelling) against the right ones.
+* **Native script**: the same native words as queries, in their own script (Arabic or Cyrillic),
+  against their most frequent Latin spelling: recall@5 (names of one part each are never a match,
+  so no precision); and as names of two parts (below), each pair of native words against the
+  stored name of their two spellings, recall@5 and precision.
 * **Further lists**: any other ``*.tsv`` in the folder of the Wikidata form (Latin spelling, native
   word, count), such as held-out lists of another script or origin, is scored as the Wikidata ones.
 * **Wikidata, two parts**: the real use is full names, and whether spellings of one part that
@@ -241,6 +245,11 @@ def main() -> int:
                 queries = [(k, v) for k, vs in variants.items() if half(k) == which for v in vs]
                 recall, precision, n = score(part_index, queries)
                 print(f"{label:<28} {which:>4} {n:>8} {recall:>9.3f} {precision:>10.3f}")
+            for which in ("A", "B"):
+                # the native word itself against its most frequent Latin spelling
+                queries = [(k, k) for k in stored if half(k) == which]
+                recall, precision, n = score(part_index, queries)
+                print(f"{label + ', native script':<28} {which:>4} {n:>8} {recall:>9.3f} {'-':>10}")
             names, pair_queries = two_parts(stored, variants)
             pair_index = NameIndex(StoredName(key, name) for key, name in names.items())
             for which in ("A", "B"):
@@ -248,6 +257,10 @@ def main() -> int:
                 queries = [(k, v) for k, vs in first_half for v in vs]
                 recall, precision, n = score(pair_index, queries)
                 print(f"{label + ', two parts':<28} {which:>4} {n:>8} {recall:>9.3f} {precision:>10.3f}")
+            for which in ("A", "B"):
+                queries = [(k, k) for k in names if half(k.split()[0]) == which]
+                recall, precision, n = score(pair_index, queries)
+                print(f"{label + ', two, native':<28} {which:>4} {n:>8} {recall:>9.3f} {precision:>10.3f}")
     rng = random.Random(7)
     parts = [p for name in people.values() for p in name.split()]
     stored_names = [" ".join(rng.sample(parts, 3)) for _ in range(100_000)]

@@ -2,11 +2,15 @@
 
 How a name is compared:
 
-1. **Parts.** The name is transliterated to Latin (``anyascii``: Arabic, Cyrillic and other scripts),
-   lower-cased and split into parts. Particles that spellings add or drop are handled: the article
-   (``al-``, ``el-``, ``ad-``, ``ash-``...) and ``bin``/``ben``/``ibn``/``bint`` are dropped; ``abd``
-   in any spelling (``abdel``, ``abdul``, ``abdur``...) and ``abu``/``abou`` are joined to the part
-   that follows, so "Abd al-Rahman", "Abdel Rahman" and "Abdurrahman" give the same part.
+1. **Parts.** The name is transliterated to Latin (``anyascii``: Cyrillic, Greek and other scripts),
+   lower-cased and split into parts. Arabic script (Arabic, Persian, Urdu, Pashto) is read by
+   :func:`arabic_script_part` instead: it writes the consonants and the long vowels and leaves the
+   short vowels out, so such a part is written in capitals, as the letters stand, and compared with
+   others by its consonants and long vowels (:func:`consonantal_similarity`). Particles that
+   spellings add or drop are handled: the article (``al-``, ``el-``, ``ad-``, ``ash-``...) and
+   ``bin``/``ben``/``ibn``/``bint`` are dropped; ``abd`` in any spelling (``abdel``, ``abdul``,
+   ``abdur``...) and ``abu``/``abou`` are joined to the part that follows, so "Abd al-Rahman",
+   "Abdel Rahman" and "Abdurrahman" give the same part (and عبد الرحمن, as Arabic script writes it).
 2. **Similarity per part**, from what the romanisation systems for Arabic and Cyrillic do (BGN/PCGN,
    ISO 9 and scholarly systems, English, French, German and Polish transcriptions):
 
@@ -53,6 +57,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -102,7 +107,13 @@ _ABU = frozenset({"abu", "abou", "abo", "abi"})
 # abd with the article in the spellings of Arabic, French, Turkish and Albanian (abdil, abdyl) use
 _ABD = re.compile(r"^a?bd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|an|ud|u|e|a|o)?$")
 _ABD_JOINED = re.compile(r"^abd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|as|an|ud|u|e|a|o)?(?=[a-z]{3,})")
-_SPLIT = re.compile(r"[^a-z0-9]+")
+_SPLIT = re.compile(r"[^a-zA-Z0-9]+")
+# the same particles written in Arabic script (:func:`arabic_script_part`): bin, ibn, bint dropped;
+# abd, abu and abi joined to the word that follows; abd with the article joined to it (عبدالله)
+_ARABIC_DROPPED = frozenset({"BN", "ABN", "BNT"})
+_ARABIC_PREFIXES = frozenset({"ABD", "ABW", "ABY"})
+_ARABIC_ABD_JOINED = re.compile(r"^ABDAL(?=[A-Z]{2,})")
+_ARABIC_ALLAH = "LH"  # الله without its article: joined to the word before it
 
 
 _ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2,})")
@@ -114,10 +125,58 @@ _ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff
 _LATIN_READINGS = str.maketrans({"ə": "a", "Ə": "A"})
 
 
+# Arabic script: the letters of the Arabic, Persian, Urdu and Pashto alphabets (with their
+# presentation forms), and the zero-width non-joiner that Persian writes inside words
+_ARABIC_RUN = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\u200c]+")
+# the Latin letters of the consonants; و and ي (and their Persian, Urdu and Pashto forms) are w
+# and y, read as consonants or as the long vowels u and i (:func:`consonantal_similarity`); ا, آ and
+# ى are the long vowel a; hamza, ع and ة have no letter of their own in most romanisations of names
+_ARABIC_LETTERS = {
+    **dict.fromkeys("اآٱى", "a"),
+    **dict.fromkeys("وۆۇۈۉۊۋۏ", "w"),
+    **dict.fromkeys("يیېۍےۓ", "y"),
+    "ب": "b", "پ": "p", "ت": "t", "ټ": "t", "ٹ": "t", "ث": "th", "ج": "j", "چ": "ch", "ح": "h",
+    "خ": "kh", "ځ": "dz", "څ": "ts", "د": "d", "ډ": "d", "ڈ": "d", "ذ": "dh", "ر": "r", "ړ": "r",
+    "ڑ": "r", "ز": "z", "ژ": "zh", "ږ": "zh", "س": "s", "ش": "sh", "ښ": "sh", "ص": "s",
+    "ض": "dh", "ط": "t", "ظ": "dh", "غ": "gh", "ف": "f", "ڤ": "v", "ق": "q", "ك": "k", "ک": "k",
+    "گ": "g", "ګ": "g", "ل": "l", "م": "m", "ن": "n", "ڼ": "n", "ں": "n", "ه": "h", "ھ": "h",
+    "ۀ": "h", "ہ": "h",
+}  # fmt: skip
+# a word that opens with a vowel: alif (with or without hamza) or ع, which Latin spellings write
+# as the vowel that follows it (Ali, Omar, Issa)
+_ARABIC_ONSETS = frozenset("اأإآٱع")
+
+
+def arabic_script_part(word: str) -> str:
+    """The Latin letters of one word in Arabic script, in capitals: its consonants and long
+    vowels (w and y either), as written; short vowels, hamza and ع inside the word are not written.
+
+    >>> arabic_script_part("حسين"), arabic_script_part("عمر")
+    ('HSYN', 'AMR')
+    """
+    letters = [c for c in unicodedata.normalize("NFKC", word) if c.isalpha()]
+    out = ["a"] if letters and letters[0] in _ARABIC_ONSETS else []
+    for c in letters[len(out) :]:
+        out.append(_ARABIC_LETTERS.get(c, ""))
+    return "".join(out).upper()
+
+
+def _latin(segment: str) -> str:
+    """A segment of a name in Latin letters: Arabic script word by word, the rest by anyascii."""
+    if _ARABIC_RUN.fullmatch(segment):
+        words = _ARABIC_NON_LETTERS.split(segment.replace("\u200c", ""))
+        return " " + " ".join(arabic_script_part(w) for w in words if w) + " "
+    return anyascii(segment).lower().replace("'", "").replace("`", "")
+
+
+_ARABIC_SEGMENTS = re.compile(f"({_ARABIC_RUN.pattern})")
+_ARABIC_NON_LETTERS = re.compile(r"[^\w]+|[\d_]+")
+
+
 def _tokens(name: str) -> list[str]:
     name = _ARABIC_ARTICLE.sub("", name)  # the article joined to an Arabic-script word
     name = name.translate(_LATIN_READINGS)
-    latin = anyascii(name).lower().replace("'", "").replace("`", "")
+    latin = "".join(_latin(segment) for segment in _ARABIC_SEGMENTS.split(name) if segment)
     return [t for t in _SPLIT.split(latin) if t]
 
 
@@ -129,6 +188,19 @@ def name_parts(name: str) -> tuple[str, ...]:
     while index < len(tokens):
         token = tokens[index]
         nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+        if token.isupper():  # a word in Arabic script: its particles are written one way
+            if token in _ARABIC_DROPPED:
+                index += 1
+            elif token in _ARABIC_PREFIXES and nxt is not None and nxt.isupper():
+                parts.append(token + nxt)
+                index += 2
+            elif token == _ARABIC_ALLAH and parts and parts[-1].isupper():
+                parts[-1] += token  # نصر الله, Nasrallah; عبد الله, Abdullah
+                index += 1
+            else:
+                parts.append(_ARABIC_ABD_JOINED.sub("ABD", token))
+                index += 1
+            continue
         if token in _DROPPED or (token in _ARTICLES and nxt is not None):
             index += 1
             continue
@@ -219,6 +291,7 @@ _CLASS_VOWELS = re.compile(r"[aiu]")
 @lru_cache(maxsize=200_000)
 def spelling(part: str) -> str:
     """``part`` with the spelling rules applied and its vowels kept by class (a; e, i, y; o, u)."""
+    part = part.lower()  # a part read from Arabic script is written in capitals
     # a final -ah or -eh first, before kh is written h (a final kh stays); then qu before a vowel
     text = _QU_BEFORE_VOWEL.sub("k", _FINAL_H.sub("", part))
     for old, new in _RULES:
@@ -277,6 +350,8 @@ def _readings(part: str) -> tuple[str, ...]:
         _DH_AS_Z.sub("z", part),
         _KH_AS_K.sub("k", part),
     ]
+    if part.isupper():  # read from Arabic script: ذ, ض and ظ said z, and ث said s (Persian, Urdu)
+        found = [part.replace("DH", "Z"), part.replace("TH", "S")]
     return tuple(form for form in dict.fromkeys(found) if form != part)
 
 
@@ -331,6 +406,16 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
 def _form_similarity(a: str, b: str) -> tuple[float, str]:
     if a == b:
         return 1.0, "same"
+    if a.isupper() != b.isupper():  # one part read from Arabic script
+        found = consonantal_similarity(*((a, b) if a.isupper() else (b, a)))
+        if found is not None:
+            return found
+    return _general_similarity(a.lower(), b.lower())
+
+
+def _general_similarity(a: str, b: str) -> tuple[float, str]:
+    if a == b:
+        return 1.0, "same"
     sa, sb = spelling(a), spelling(b)
     ka, kb = skeleton(a), skeleton(b)
     raw, spelled, keyed = WEIGHTS
@@ -349,6 +434,114 @@ def _form_similarity(a: str, b: str) -> tuple[float, str]:
     if len(a) > 2 and len(b) > 2 and (a.startswith(b) or b.startswith(a)):
         score = max(score, 0.85)
     return score, how
+
+
+#: the similarity of a part read from Arabic script (:func:`arabic_script_part`) and a part with
+#: the same consonants, each long vowel it writes found where the other part has a vowel: up to
+#: :data:`VOWELS_WRITTEN_SHARE` more by the share of the other's vowels it writes (names from other
+#: languages are written with all their vowels, Arabic ones without the short ones), less up to
+#: :data:`SPELLING_SHARE` by how unlike they are written (:func:`_general_similarity`)
+CONSONANTS_AND_VOWELS = 0.935
+#: the same, with a long vowel the other part does not have there (محمود, Mahmoud, and Mohammed)
+CONSONANTS_ONLY = 0.865
+VOWELS_WRITTEN_SHARE = 0.03
+SPELLING_SHARE = 0.02
+_MAX_W_READINGS = 4
+
+
+def consonantal_similarity(written: str, other: str) -> tuple[float, str] | None:
+    """A part read from Arabic script against a Latin one when their consonants agree (about
+    :data:`CONSONANTS_AND_VOWELS` when each long vowel it writes stands where the other has a
+    vowel, about :data:`CONSONANTS_ONLY` otherwise); None when they do not.
+
+    Each w may be the consonant or the long vowel u (و), y is the long vowel i or the glide,
+    which the spelling reads as one; the short vowels the script leaves out may be anything, but a
+    vowel the other part opens with must be written (alif or ع) unless the word opens with h.
+    """
+    their_spelling = _plain_spelling(other)
+    theirs, their_vowels = consonant_slots(their_spelling)
+    their_h = their_spelling.startswith("h")
+    best: tuple[float, str] | None = None
+    for reading in _w_readings(written.lower()):
+        spelled = _plain_spelling(reading.replace("tsh", "ch"))
+        consonants, vowels = consonant_slots(spelled)
+        if consonants != theirs:
+            continue
+        if reading[0] == "a":  # alif or ع: whatever vowel the other opens with
+            opening = bool(their_vowels[0]) and not their_h
+            found = [opening, *(bool(v & w) for v, w in zip(vowels[1:], their_vowels[1:], strict=True))]
+        else:  # an opening h (ح, ه, خ) is written in both or in neither
+            found = [bool(v & w) for v, w in zip(vowels, their_vowels, strict=True)]
+            opens_h = spelled.startswith("h")
+            opening = opens_h == their_h and (not vowels[0] or found[0])
+            opening = opening and (not their_vowels[0] or found[0] or opens_h)
+        agree = opening and all(f or not v for f, v in zip(found[1:], vowels[1:], strict=True))
+        theirs_written = [f for f, w in zip(found, their_vowels, strict=True) if w]
+        share = sum(theirs_written) / len(theirs_written) if theirs_written else 1.0
+        base = CONSONANTS_AND_VOWELS if agree else CONSONANTS_ONLY
+        score = base + VOWELS_WRITTEN_SHARE * share
+        if best is None or score > best[0]:
+            best = score, "same consonants and long vowels" if agree else "same consonants"
+    if best is None:
+        return None
+    alike = _general_similarity(written.lower(), other.lower())[0]
+    return best[0] - SPELLING_SHARE * (1 - alike), best[1]
+
+
+def _w_readings(part: str) -> list[str]:
+    """``part`` with each w after the first letter read as the consonant or as the vowel u."""
+    readings = [part[:1]]
+    read = 0
+    for letter in part[1:]:
+        if letter == "w" and read < _MAX_W_READINGS:
+            readings = [r + choice for r in readings for choice in ("w", "u")]
+            read += 1
+        else:
+            readings = [r + letter for r in readings]
+    return readings
+
+
+@lru_cache(maxsize=200_000)
+def _plain_spelling(part: str) -> str:
+    """``part`` with the spelling rules for its consonants and the vowel classes only: every h and
+    every final vowel kept (in a word written without its short vowels an h after a consonant is a
+    letter of its own, mhmd; a final e is the long vowel ي, Fode)."""
+    text = part.lower()
+    for old, new in _RULES:
+        text = text.replace(old, new)
+    return text.translate(_VOWEL_CLASSES)
+
+
+@lru_cache(maxsize=200_000)
+def consonant_slots(spelled: str) -> tuple[str, tuple[frozenset[str], ...]]:
+    """The consonants of a spelled part by class (as :func:`skeleton`, doubled letters once, h left
+    out) and the vowels before the first of them, between each two and after the last."""
+    consonants: list[str] = []
+    vowels: list[set[str]] = [set()]
+    after_h = False
+    for letter in spelled:
+        if letter in "aiu":
+            vowels[-1].add(letter)
+            continue
+        kind = letter.translate(_CONSONANT_CLASSES)
+        if not kind:  # h: left out, but the letters on either side are not one doubled letter
+            after_h = True
+            continue
+        if consonants and consonants[-1] == kind and not vowels[-1] and not after_h:
+            continue
+        consonants.append(kind)
+        vowels.append(set())
+        after_h = False
+    return "".join(consonants), tuple(frozenset(v) for v in vowels)
+
+
+def consonant_keys(part: str) -> tuple[str, ...]:
+    """The consonants :func:`consonantal_similarity` compares: of each reading of a part read from
+    Arabic script, or of a Latin part."""
+    if part.isupper():
+        readings = _w_readings(part.lower().replace("tsh", "ch"))
+        return tuple(dict.fromkeys(consonant_slots(_plain_spelling(r))[0] for r in readings))
+    return (consonant_slots(_plain_spelling(part))[0],)
 
 
 def _without_vowels(part: str) -> bool:
@@ -393,12 +586,14 @@ def joined(query_parts: Sequence[str], parts: Sequence[str]) -> list[Pair]:
     ("Bar Dawil" and "Bardawil", "Nur Tawfan" and "Nurtawfan"): (similarity, the query parts, the
     parts). Only parts that begin alike (their skeletons) and are about as long are compared."""
     found: list[Pair] = []
+    # a part read from Arabic script is written without its short vowels: shorter
+    written = any(p.isupper() for p in query_parts) or any(p.isupper() for p in parts)
     for one, two, flip in ((query_parts, parts, False), (parts, query_parts, True)):
         for k in range(len(one) - 1):
             first, second = one[k], one[k + 1]
             length = len(first) + len(second)
             for m, other in enumerate(two):
-                if abs(len(other) - length) > 3 or len(other) < 5:
+                if len(other) < 5 or (abs(len(other) - length) > 3 and not written):
                     continue
                 if skeleton(other)[:1] != skeleton(first)[:1]:  # first letters of one class (q, gh, k)
                     continue
@@ -512,6 +707,9 @@ class _Vocabulary:
         self._spellings: list[str] = []
         self._skeletons: list[str] = []
         self._by_skeleton: dict[str, list[int]] = defaultdict(list)
+        # by their consonants (:func:`consonant_keys`): Latin parts, and parts read from Arabic script
+        self._by_consonants: dict[str, list[int]] = defaultdict(list)
+        self._by_written_consonants: dict[str, list[int]] = defaultdict(list)
         self._sorted: list[tuple[str, int]] | None = None
 
     def __len__(self) -> int:
@@ -532,6 +730,9 @@ class _Vocabulary:
             self._spellings.append(spelling(form))
             self._skeletons.append(skeleton(form))
             self._by_skeleton[skeleton(form)].append(number)
+            keyed = self._by_written_consonants if form.isupper() else self._by_consonants
+            for key in consonant_keys(form):
+                keyed[key].append(number)
         self._sorted = None
         return number
 
@@ -571,6 +772,10 @@ class _Vocabulary:
             numbers.update(owner[np.flatnonzero(close[line])].tolist())
             faintly[row].update(owner[np.flatnonzero(faint[line])].tolist())
             numbers.update(self._by_skeleton.get(skeleton(form), ()))
+            # a part read from Arabic script and a Latin one: their consonants (in either direction)
+            by_key = self._by_consonants if form.isupper() else self._by_written_consonants
+            for key in consonant_keys(form) if by_key else ():
+                numbers.update(by_key.get(key, ()))
             if len(form) > 2:
                 numbers.update(self._starting_with(form))
                 for end in range(3, len(form)):

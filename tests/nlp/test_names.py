@@ -338,3 +338,50 @@ def test_the_azerbaijani_schwa_is_read_as_its_cyrillic_letter_and_english_spelli
     for query, other in (("İlham Əliyev", "Ильхам Әлијев"), ("Rəşad Həsənli", "Rashad Hasanli")):
         score, _ = compare(name_parts(query), name_parts(other))
         assert score >= DEFAULT_THRESHOLD, other
+
+
+# Arabic script writes consonants and long vowels only; the names are the invented ones above
+
+
+def test_arabic_script_is_read_letter_by_letter_with_its_particles() -> None:
+    from nlp.names import arabic_script_part
+
+    assert arabic_script_part("برداويل") == "BRDAWYL"
+    assert arabic_script_part("عمر") == "AMR"  # ع opening the word: the vowel Latin writes for it
+    assert arabic_script_part("طاهِر") == "TAHR"  # a short vowel mark is not read
+    assert name_parts("يوسف عبد الكريم بن الطاهر") == ("YWSF", "ABDKRYM", "TAHR")
+    assert name_parts("يوسف عبدالكريم الطاهر") == ("YWSF", "ABDKRYM", "TAHR")
+    # Persian letters and the zero-width non-joiner inside a word read as the Arabic ones
+    assert name_parts("برداویل") == name_parts("برداويل")
+    assert name_parts("توفان\u200cزاده") == ("TWFANZADH",)
+
+
+def test_a_name_in_arabic_script_finds_its_latin_spelling_and_the_other_way_round() -> None:
+    index = _index()
+    best = index.search(NameQuery("يوسف عبد الكريم الطاهر"))[0]
+    assert best.key == "p1" and best.score >= DEFAULT_THRESHOLD
+    assert any("same consonants and long vowels" in reason for reason in best.reasons)
+    written = NameIndex([StoredName("a", "توفان برداويل"), StoredName("b", "تيفون بردلي")])
+    found = written.search(NameQuery("Tawfan Bardawil"))
+    assert found[0].key == "a" and found[0].score >= DEFAULT_THRESHOLD
+    assert all(c.score < DEFAULT_THRESHOLD for c in found[1:])
+
+
+def test_the_long_vowels_arabic_script_writes_must_stand_where_the_latin_part_has_vowels() -> None:
+    agree, how = part_similarity("TWFYN", "tawfin")  # توفين: a long i after the f
+    clash, clash_how = part_similarity("TWFYN", "tawfan")
+    assert how == "same consonants and long vowels" and clash_how == "same consonants"
+    assert agree >= DEFAULT_THRESHOLD > clash >= PAIR_MIN
+    # w is the consonant (Tawfan) or the long vowel u (Bardun); an opening h is written in both
+    assert part_similarity("TWFAN", "tawfan")[0] >= DEFAULT_THRESHOLD
+    assert part_similarity("BRDWN", "bardun")[0] >= DEFAULT_THRESHOLD
+    assert part_similarity("HARDWN", "hardun")[0] >= DEFAULT_THRESHOLD
+    assert part_similarity("HARDWN", "ardun")[0] < DEFAULT_THRESHOLD
+    assert part_similarity("BRDWN", "bardawil")[0] < PAIR_MIN  # other consonants
+
+
+def test_an_arabic_script_part_with_allah_or_abu_joins_as_latin_spellings_write_it() -> None:
+    assert name_parts("نصر الله برداويل")[0] == "NSRLH"
+    assert name_parts("أبو توفان")[0] == "ABWTWFAN"
+    assert compare(name_parts("نصر الله برداويل"), name_parts("Nasrallah Bardawil"))[0] >= DEFAULT_THRESHOLD
+    assert compare(name_parts("أبو توفان برداويل"), name_parts("Abu Tawfan Bardawil"))[0] >= DEFAULT_THRESHOLD

@@ -64,18 +64,26 @@ def test_screen_prints_one_json_line_per_name(
     listing.write_text(
         "name,aliases,birth_year,nationality,unit\n"
         '"Tahir, Yusuf Abd al-Karim",Abu Karim,1981,SY,9th Brigade\n'
-        "Nobody Like This,,,,\n",
+        "Nobody Like This,,,,\n"
+        "عمر فريد حداد,,,,\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(main, ["screen", str(listing), "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
-    assert [line["query"] for line in lines] == ["Tahir, Yusuf Abd al-Karim", "Nobody Like This"]
+    assert [line["query"] for line in lines] == [
+        "Tahir, Yusuf Abd al-Karim",
+        "Nobody Like This",
+        "عمر فريد حداد",
+    ]
     best = lines[0]["candidates"][0]
     assert best["name"] == "Youssef Abdulkarim Tahir" and best["match"] is True
     assert best["documents"] == [ids["document"]]
     assert any("unit co-mentioned" in reason for reason in best["reasons"])
     assert not any(c["match"] for c in lines[1]["candidates"])
+    # the same person's name in Arabic script: its consonants and long vowels
+    written = lines[2]["candidates"][0]
+    assert written["name"] == "Omar Farid Haddad" and written["match"] is True
     with transaction(factory) as session:
         assert session.scalar(select(AuditEvent).where(AuditEvent.action == "screening.cli")) is not None
 
