@@ -249,7 +249,7 @@ def main() -> int:
                 # the native word itself against its most frequent Latin spelling
                 queries = [(k, k) for k in stored if half(k) == which]
                 recall, precision, n = score(part_index, queries)
-                print(f"{label + ', native script':<28} {which:>4} {n:>8} {recall:>9.3f} {'-':>10}")
+                print(f"{label + ', native':<28} {which:>4} {n:>8} {recall:>9.3f} {'-':>10}")
             names, pair_queries = two_parts(stored, variants)
             pair_index = NameIndex(StoredName(key, name) for key, name in names.items())
             for which in ("A", "B"):
