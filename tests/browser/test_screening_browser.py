@@ -60,3 +60,24 @@ def test_upload_mark_a_match_and_export_the_docx(
         page.goto(url)
         wider = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert wider <= 0, (url, wider)
+
+
+def test_a_name_pasted_in_arabic_script_finds_its_latin_spelling(
+    page: Page, portal: Any, log_in: Callable[[str], Page]
+) -> None:
+    seed(portal.factory)
+    log_in("researcher")
+    page.goto(portal.url + "/screening/")
+    page.get_by_label("Title (optional)").fill("Arabic script")
+    page.get_by_label("Names as CSV").fill("name\nراشد أنور قبيسي\n")
+    page.get_by_role("button", name="Screen the list").click()
+    page.wait_for_url(re.compile(r".*/screening/\d+$"))
+    entry = page.locator("section.screening-entry")
+    expect(entry.get_by_role("heading", level=2)).to_have_text("راشد أنور قبيسي")
+    best = entry.locator("article.candidate").first
+    expect(best.get_by_role("heading", level=3)).to_contain_text("Rashid Anwar Qoubaisi")
+    expect(best.locator(".badge-match")).to_have_text("Match")
+    expect(best.locator(".reasons")).to_contain_text("same consonants and long vowels")
+    page.set_viewport_size({"width": 390, "height": 844})
+    wider = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert wider <= 0, wider
