@@ -364,7 +364,9 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
         found.append((_strip_article(bare), "without the article"))
     for form, how in list(found):
         for reading in _readings(form):
-            found.append((reading, ", ".join(filter(None, (how, "read another way")))))
+            # Arabic script's ذ, ض, ظ said z and ث said s: Persian, Urdu and Pashto say them so
+            way = "as said in Persian" if part.isupper() else "read another way"
+            found.append((reading, ", ".join(filter(None, (how, way)))))
     first: dict[str, str] = {}
     for form, how in found:
         first.setdefault(form, how)

@@ -378,6 +378,10 @@ def test_the_long_vowels_arabic_script_writes_must_stand_where_the_latin_part_ha
     assert part_similarity("HARDWN", "hardun")[0] >= DEFAULT_THRESHOLD
     assert part_similarity("HARDWN", "ardun")[0] < DEFAULT_THRESHOLD
     assert part_similarity("BRDWN", "bardawil")[0] < PAIR_MIN  # other consonants
+    # ذ is dh in Arabic spellings and z in Persian ones (ذوفان: Dhawfan, Zawfan)
+    assert part_similarity("DHWFAN", "dhawfan")[0] >= DEFAULT_THRESHOLD
+    assert part_similarity("DHWFAN", "zawfan")[1].endswith("as said in Persian")
+    assert part_similarity("DHWFAN", "zawfan")[0] >= DEFAULT_THRESHOLD
 
 
 def test_an_arabic_script_part_with_allah_or_abu_joins_as_latin_spellings_write_it() -> None:
