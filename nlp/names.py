@@ -464,8 +464,7 @@ def consonantal_similarity(written: str, other: str) -> tuple[float, str] | None
     theirs, their_vowels = consonant_slots(their_spelling)
     their_h = their_spelling.startswith("h")
     best: tuple[float, str] | None = None
-    for reading in _w_readings(written.lower()):
-        spelled = _plain_spelling(reading.replace("tsh", "ch"))
+    for reading, spelled in _written_readings(written):
         consonants, vowels = consonant_slots(spelled)
         if consonants != theirs:
             continue
@@ -488,6 +487,13 @@ def consonantal_similarity(written: str, other: str) -> tuple[float, str] | None
         return None
     alike = _general_similarity(written.lower(), other.lower())[0]
     return best[0] - SPELLING_SHARE * (1 - alike), best[1]
+
+
+@lru_cache(maxsize=200_000)
+def _written_readings(written: str) -> tuple[tuple[str, str], ...]:
+    """Each reading of a part read from Arabic script (:func:`_w_readings`, تش as ch), spelled."""
+    readings = _w_readings(written.lower().replace("tsh", "ch"))
+    return tuple((reading, _plain_spelling(reading)) for reading in readings)
 
 
 def _w_readings(part: str) -> list[str]:
@@ -541,8 +547,7 @@ def consonant_keys(part: str) -> tuple[str, ...]:
     """The consonants :func:`consonantal_similarity` compares: of each reading of a part read from
     Arabic script, or of a Latin part."""
     if part.isupper():
-        readings = _w_readings(part.lower().replace("tsh", "ch"))
-        return tuple(dict.fromkeys(consonant_slots(_plain_spelling(r))[0] for r in readings))
+        return tuple(dict.fromkeys(consonant_slots(spelled)[0] for _, spelled in _written_readings(part)))
     return (consonant_slots(_plain_spelling(part))[0],)
 
 
@@ -709,9 +714,11 @@ class _Vocabulary:
         self._spellings: list[str] = []
         self._skeletons: list[str] = []
         self._by_skeleton: dict[str, list[int]] = defaultdict(list)
-        # by their consonants (:func:`consonant_keys`): Latin parts, and parts read from Arabic script
-        self._by_consonants: dict[str, list[int]] = defaultdict(list)
+        # by their consonants (:func:`consonant_keys`): parts read from Arabic script, and Latin
+        # parts (forms up to ``_consonants_upto``, keyed when a query in Arabic script first asks)
         self._by_written_consonants: dict[str, list[int]] = defaultdict(list)
+        self._by_consonants: dict[str, list[int]] = defaultdict(list)
+        self._consonants_upto = 0
         self._sorted: list[tuple[str, int]] | None = None
 
     def __len__(self) -> int:
@@ -732,9 +739,9 @@ class _Vocabulary:
             self._spellings.append(spelling(form))
             self._skeletons.append(skeleton(form))
             self._by_skeleton[skeleton(form)].append(number)
-            keyed = self._by_written_consonants if form.isupper() else self._by_consonants
-            for key in consonant_keys(form):
-                keyed[key].append(number)
+            if form.isupper():
+                for key in consonant_keys(form):
+                    self._by_written_consonants[key].append(number)
         self._sorted = None
         return number
 
@@ -775,7 +782,7 @@ class _Vocabulary:
             faintly[row].update(owner[np.flatnonzero(faint[line])].tolist())
             numbers.update(self._by_skeleton.get(skeleton(form), ()))
             # a part read from Arabic script and a Latin one: their consonants (in either direction)
-            by_key = self._by_consonants if form.isupper() else self._by_written_consonants
+            by_key = self._latin_consonants() if form.isupper() else self._by_written_consonants
             for key in consonant_keys(form) if by_key else ():
                 numbers.update(by_key.get(key, ()))
             if len(form) > 2:
@@ -785,6 +792,15 @@ class _Vocabulary:
         for row, numbers in enumerate(found):
             faintly[row].update(numbers)
         return [sorted(numbers) for numbers in found], faintly
+
+    def _latin_consonants(self) -> dict[str, list[int]]:
+        """The Latin parts by their consonants, keyed up to the last part added."""
+        for at in range(self._consonants_upto, len(self._forms)):
+            form = self._forms[at]
+            if not form.isupper():
+                self._by_consonants[consonant_keys(form)[0]].append(self._owner[at])
+        self._consonants_upto = len(self._forms)
+        return self._by_consonants
 
     @staticmethod
     def _cdist(queries: Sequence[str], choices: Sequence[str]) -> NDArray[np.float64]:
