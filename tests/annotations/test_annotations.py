@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.annotations import service
@@ -65,6 +65,29 @@ def test_create_show_and_export(
     assert rows[0]["exact"] == "Men of military age" and rows[0]["author"] == "researcher"
     assert "Men of military age" in client.get("/annotations?q=military").get_data(as_text=True)
     assert "Men of military age" not in client.get("/annotations?tag=other").get_data(as_text=True)
+
+
+def test_the_annotation_form_speaks_the_readers_language_and_saves(
+    logged_in: Callable[[str], FlaskClient], factory: sessionmaker[Session]
+) -> None:
+    """The form's fields are rendered once per language: each reader still gets their own."""
+    doc_id = make_doc(factory, TEXT)
+    client = logged_in("researcher")
+    for locale, label, other in [
+        ("en", "Comment (Markdown)", "Opmerking (Markdown)"),
+        ("nl", "Opmerking (Markdown)", "Comment (Markdown)"),
+        ("en", "Comment (Markdown)", "Opmerking (Markdown)"),
+    ]:
+        with transaction(factory) as session:
+            session.execute(update(User).where(User.username == "researcher").values(locale=locale))
+        page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+        form = page[page.index('id="annotate-form"') : page.index("</form>", page.index('id="annotate-form"'))]
+        assert label in form and other not in form
+        assert 'id="annotate-comment"' in form and 'name="csrf_token"' in form
+    assert annotate(client, doc_id, "Prices doubled").status_code == 302  # type: ignore[attr-defined]
+    assert '<mark class="anno" data-annotation="1">Prices doubled</mark>' in client.get(
+        f"/documents/{doc_id}"
+    ).get_data(as_text=True)
 
 
 def test_stale_selection_and_bad_range_are_refused(
