@@ -81,7 +81,8 @@ def test_the_annotation_form_speaks_the_readers_language_and_saves(
         with transaction(factory) as session:
             session.execute(update(User).where(User.username == "researcher").values(locale=locale))
         page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
-        form = page[page.index('id="annotate-form"') : page.index("</form>", page.index('id="annotate-form"'))]
+        opens = page.index('id="annotate-form"')
+        form = page[opens : page.index("</form>", opens)]
         assert label in form and other not in form
         assert 'id="annotate-comment"' in form and 'name="csrf_token"' in form
     assert annotate(client, doc_id, "Prices doubled").status_code == 302  # type: ignore[attr-defined]
