@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import BindParameter
 
@@ -30,12 +30,15 @@ _TOPICS = (
     .where(DocumentTopic.document_id == _DOC)
     .order_by(DocumentTopic.topic_id)  # the topic id breaks ties, so the order is the same on every engine
 )
-# each version with its stored copies, one row per copy (a version without one has a row of its own)
+# each version with its stored copies, one row per copy (a version without one has a row of its own);
+# without the versions' texts, which neither the page nor the API shows (the document's own text is
+# the current one), and each is read once per copy
 _VERSIONS = (
     select(DocumentVersion, Snapshot)
     .outerjoin(Snapshot, Snapshot.version_id == DocumentVersion.id)
     .where(DocumentVersion.document_id == _DOC)
     .order_by(DocumentVersion.version, Snapshot.id)
+    .options(defer(DocumentVersion.text))
 )
 _MENTIONS = (
     select(Mention, Entity)
