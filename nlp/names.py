@@ -81,6 +81,20 @@ __all__ = [
 
 #: score at or above which a candidate is reported as a match
 DEFAULT_THRESHOLD = 0.92
+#: the words a reason uses for how two parts were found alike, joined by ", " in a reason such as
+#: "hasan ~ hassan (sounds alike, 0.98)"; a new way gets its words here (the portal translates them)
+HOW_LABELS = (
+    "same",
+    "sounds alike",
+    "same consonants",
+    "same consonants and long vowels",
+    "close spelling",
+    "written as one",
+    "faintly alike",
+    "without the article",
+    "read another way",
+    "as said in Persian",
+)
 #: part similarity from which two parts are paired in full
 PAIR_MIN = 0.84
 #: part similarity from which two parts are paired for a share (:data:`FAINT_CREDIT`) of it: it

@@ -84,11 +84,13 @@ def to_docx(
     label: Callable[[str], str],
     author: str,
     wording: Wording | None = None,
+    reason: Callable[[str], str] = str,
 ) -> bytes:
     """The list as a Word document: per name its candidates, decisions and cited sources.
 
     ``label`` translates the few fixed words (decisions, headings); ``copy_urls`` maps a document id
-    to the address of its stored copy; ``wording`` gives the citations' language (English without).
+    to the address of its stored copy; ``wording`` gives the citations' language (English without);
+    ``reason`` gives a matcher's reason in the reader's language (as stored without).
     """
     from docx import Document as WordDocument
 
@@ -125,7 +127,7 @@ def to_docx(
             else:
                 word.add_paragraph(f"{label('Decision')}: {label('none yet')}")
             if c.reasons:
-                word.add_paragraph(f"{label('Reasons')}: " + "; ".join(c.reasons))
+                word.add_paragraph(f"{label('Reasons')}: " + "; ".join(map(reason, c.reasons)))
             view = views.get(c.id)
             if view is None:
                 continue

@@ -26,10 +26,13 @@ from portal.extensions import db
 from portal.forms import Form
 from portal.screening import export, lists
 from portal.screening.models import ScreeningList
+from portal.screening.reasons import reason_text
 from portal.screening.service import ScreeningError
 from portal.templating import citation_wording
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
+
+bp.add_app_template_filter(reason_text, "reason")
 
 DECISION_LABELS = {"match": _l("Match"), "no_match": _l("No match"), "unsure": _l("Unsure")}
 
@@ -241,7 +244,13 @@ def export_docx(list_id: int) -> ResponseReturnValue:
     row = _list(list_id)
     views = lists.candidate_views(db.session, row)
     body = export.to_docx(
-        row, views, _copy_urls(views, external=True), _label, row.author.username, citation_wording()
+        row,
+        views,
+        _copy_urls(views, external=True),
+        _label,
+        row.author.username,
+        citation_wording(),
+        reason=reason_text,
     )
     record(db.session, "screening.export", _target(row), {"format": "docx"})
     response = Response(

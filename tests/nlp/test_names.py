@@ -5,6 +5,7 @@ from __future__ import annotations
 from nlp.names import (
     DEFAULT_THRESHOLD,
     FAINT_MIN,
+    HOW_LABELS,
     PAIR_MIN,
     NameIndex,
     NameQuery,
@@ -389,3 +390,20 @@ def test_an_arabic_script_part_with_allah_or_abu_joins_as_latin_spellings_write_
     assert name_parts("أبو توفان")[0] == "ABWTWFAN"
     assert compare(name_parts("نصر الله برداويل"), name_parts("Nasrallah Bardawil"))[0] >= DEFAULT_THRESHOLD
     assert compare(name_parts("أبو توفان برداويل"), name_parts("Abu Tawfan Bardawil"))[0] >= DEFAULT_THRESHOLD
+
+
+def test_every_reason_says_how_in_the_words_the_portal_translates() -> None:
+    """Each way two parts are found alike is one of HOW_LABELS (the portal translates those)."""
+    queries = ["Yusuf Abdulkarim al-Tahir", "Yousef Karim Taher", "يوسف عبد الكريم الطاهر", "Omar Haddad"]
+    stored = ["Youssef Abd al-Karim Tahir", "Yusuf Salim", "Omar Farid al-Haddad", "ذوفان برداويل"]
+    seen: set[str] = set()
+    for query in queries:
+        for name in stored:
+            for reason in compare(name_parts(query), name_parts(name))[1]:
+                if " ~ " in reason:
+                    how = reason[reason.rindex("(") + 1 : reason.rindex(",")]
+                    seen.update(how.split(", "))
+    for pair in [("DHWFAN", "zawfan"), ("alqudsani", "qudsani"), ("chalid", "khalid")]:
+        seen.update(part_similarity(*pair)[1].split(", "))
+    assert seen <= set(HOW_LABELS), seen - set(HOW_LABELS)
+    assert {"same", "sounds alike", "as said in Persian", "without the article"} <= seen

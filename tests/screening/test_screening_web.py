@@ -127,7 +127,12 @@ def test_a_researcher_screens_a_list_decides_and_exports(
     assert f'href="{location}"' in client.get("/screening/").get_data(as_text=True)
 
 
-def test_citations_follow_the_researchers_language(
+ENGLISH_REASONS = re.compile(
+    r"\((?:same|sounds alike|close spelling)[ ,]|not found|unit co-mentioned|birth year"
+)
+
+
+def test_citations_and_the_matchers_reasons_follow_the_researchers_language(
     logged_in: Callable[[str], FlaskClient], factory: sessionmaker[Session]
 ) -> None:
     seed(factory)
@@ -139,9 +144,17 @@ def test_citations_follow_the_researchers_language(
     html = client.get(location).get_data(as_text=True)
     assert "“Checkpoint report from Vellmar”, 3 oktober 2026, bewaarde kopie" in html
     assert "geraadpleegd op" in html and "accessed" not in html
+    reasons = " | ".join(re.findall(r'<ul class="reasons">(.*?)</ul>', html, re.S))
+    assert "rachid ~ rashid (klinkt gelijk, 0,98)" in reasons and "eenheid samen genoemd" in reasons
+    assert not ENGLISH_REASONS.search(reasons), reasons
     word = client.get(f"/screening/{list_id}/export.docx")
     text = "\n".join(p.text for p in WordDocument(io.BytesIO(word.data)).paragraphs)
     assert "“Checkpoint report from Vellmar”, 3 oktober 2026" in text and "geraadpleegd op" in text
+    said = [line for line in text.splitlines() if line.startswith("Redenen: ")]
+    assert said and "(klinkt gelijk, 0,98)" in said[0] and not ENGLISH_REASONS.search("\n".join(said))
+    # scripts read the reasons as the matcher writes them
+    exported = client.get(f"/screening/{list_id}/export.csv").get_data(as_text=True)
+    assert "rachid ~ rashid (sounds alike, 0.98)" in exported and "unit co-mentioned" in exported
 
 
 def test_another_researcher_gets_404_and_an_admin_sees_the_list(
