@@ -146,7 +146,7 @@ def show(list_id: int) -> ResponseReturnValue:
         decisions=DECISION_LABELS,
         delete_form=DeleteForm(formdata=None),
         author=row.author.username,
-        threshold=f"{DEFAULT_THRESHOLD:.2f}",
+        threshold=DEFAULT_THRESHOLD,
         wording=citation_wording(),
     )
     return _no_index(Response(body))

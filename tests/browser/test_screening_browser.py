@@ -92,3 +92,22 @@ def test_a_name_pasted_in_arabic_script_finds_its_latin_spelling(
     page.set_viewport_size({"width": 390, "height": 844})
     wider = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert wider <= 0, wider
+
+    # in Dutch the reasons say how in Dutch, and the longer words still fit a phone's width
+    listing = page.url
+    _use_language(page, "nl")
+    try:
+        page.goto(listing)
+        reasons = page.locator("section.screening-entry article.candidate").first.locator(".reasons")
+        expect(reasons).to_contain_text("zelfde medeklinkers en lange klinkers")
+        expect(reasons).not_to_contain_text("same consonants")
+        wider = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert wider <= 0, wider
+    finally:
+        _use_language(page, "en")
+
+
+def _use_language(page: Page, code: str) -> None:
+    page.select_option("#locale", code)
+    page.locator("form.language button").click()
+    page.wait_for_load_state()

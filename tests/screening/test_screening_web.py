@@ -145,6 +145,7 @@ def test_citations_and_the_matchers_reasons_follow_the_researchers_language(
     assert "“Checkpoint report from Vellmar”, 3 oktober 2026, bewaarde kopie" in html
     assert "geraadpleegd op" in html and "accessed" not in html
     reasons = " | ".join(re.findall(r'<ul class="reasons">(.*?)</ul>', html, re.S))
+    assert "bij een score van 0,92 of meer" in html and '<span class="score">0,9' in html
     assert "rachid ~ rashid (klinkt gelijk, 0,98)" in reasons and "eenheid samen genoemd" in reasons
     assert not ENGLISH_REASONS.search(reasons), reasons
     word = client.get(f"/screening/{list_id}/export.docx")
