@@ -94,6 +94,7 @@ HOW_LABELS = (
     "without the article",
     "read another way",
     "as said in Persian",
+    "as Somali spelling writes it",
 )
 #: part similarity from which two parts are paired in full
 PAIR_MIN = 0.84
@@ -354,6 +355,13 @@ _J_AS_Y = re.compile(r"(?:^|(?<=[aeiou]))j(?=[aeiou])")
 _DH_AS_Z = re.compile(r"dh")
 # kh is х or خ, which Turkish, Indonesian and some Slavic spellings write k (Mikhail: Mikail)
 _KH_AS_K = re.compile(r"kh")
+# Somali's own Latin spelling writes ح (the h of Hasan) as x and ع as c, and long vowels doubled:
+# Xasan is Hasan, Cumar is Umar (doubled vowels are already one in spellings). Its alphabet has no
+# p, v or z and no ch, so a part with them is not read so.
+_SOMALI_X = re.compile(r"x(?=[aeiou])|(?<=[aeiou])x")
+_SOMALI_C = re.compile(r"c(?![hk])")
+_NOT_SOMALI = re.compile(r"[pvz]|ch")
+_DOUBLED_VOWEL = re.compile(r"aa|ee|ii|oo|uu")
 
 
 def _readings(part: str) -> tuple[str, ...]:
@@ -369,6 +377,22 @@ def _readings(part: str) -> tuple[str, ...]:
     return tuple(form for form in dict.fromkeys(found) if form != part)
 
 
+def _somali_reading(part: str) -> str | None:
+    """``part`` read as Somali spelling writes it (x as h, c as ع), or None when that changes
+    nothing or the part cannot be Somali; an opening abd, so uncovered, is joined as elsewhere."""
+    if part.isupper() or _NOT_SOMALI.search(part) or not ("x" in part or "c" in part):
+        return None
+    text = _SOMALI_X.sub("h", part)
+    if text[0] == "c" or text != part or _DOUBLED_VOWEL.search(part):
+        # c is also k or s where French, Spanish and Italian spellings write it (Hocine, Marco):
+        # it is read as ع only at the start of a part or beside Somali's own x or doubled vowels
+        text = _SOMALI_C.sub("", text)
+    joined = _ABD_JOINED.match(text)
+    if joined and len(text) > 5:
+        text = "abd" + _strip_article(text[joined.end() :])
+    return text if text != part and len(text) > 1 else None
+
+
 @lru_cache(maxsize=200_000)
 def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
     """The forms of ``part`` (see :func:`forms`), each with what was done to it ("" for none)."""
@@ -376,6 +400,9 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
     bare = _JOINED_ARTICLE.sub("", part)
     if bare != part:
         found.append((_strip_article(bare), "without the article"))
+    somali = _somali_reading(part)
+    if somali is not None:
+        found.append((somali, "as Somali spelling writes it"))
     for form, how in list(found):
         for reading in _readings(form):
             # Arabic script's ذ, ض, ظ said z and ث said s: Persian, Urdu and Pashto say them so
@@ -413,6 +440,9 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
                     score *= JOINED_ARTICLE
                 if "another way" in x_how or "another way" in y_how:
                     score *= OTHER_READING
+                elif ("Somali" in x_how and "c" in a) or ("Somali" in y_how and "c" in b):
+                    score *= OTHER_READING  # c is ع only in Somali spelling; x next to a vowel is h
+                    # in most spellings that write it so (Xasan, Ximena)
                 if score > best:
                     done = ", ".join(dict.fromkeys(h for h in (*x_how.split(", "), *y_how.split(", ")) if h))
                     best, how = score, f"{why}, {done}"

@@ -31,6 +31,7 @@ HOW = {
     "without the article": _l("without the article"),
     "read another way": _l("read another way"),
     "as said in Persian": _l("as said in Persian"),
+    "as Somali spelling writes it": _l("as Somali spelling writes it"),
 }
 assert set(HOW) == set(HOW_LABELS), "every way the matcher names has its words here"
 

@@ -407,3 +407,19 @@ def test_every_reason_says_how_in_the_words_the_portal_translates() -> None:
         seen.update(part_similarity(*pair)[1].split(", "))
     assert seen <= set(HOW_LABELS), seen - set(HOW_LABELS)
     assert {"same", "sounds alike", "as said in Persian", "without the article"} <= seen
+
+
+def test_somali_spelling_reads_x_as_h_and_c_as_ain() -> None:
+    """Somali's Latin alphabet: x is ح, c is ع, long vowels doubled (invented names)."""
+    found = compare(name_parts("Xamsa Cawil Bulaale"), name_parts("Hamsa Awil Bulale"))
+    assert found[0] >= DEFAULT_THRESHOLD
+    assert any("as Somali spelling writes it" in reason for reason in found[1])
+    assert compare(name_parts("Cabdirashiid Xamsa"), name_parts("Abdul Rashid Hamsa"))[0] >= DEFAULT_THRESHOLD
+    # a part with p, v or z, or ch, which Somali spelling does not write, is not read so
+    assert "Somali" not in part_similarity("carvelo", "arvelo")[1]
+    assert "Somali" not in part_similarity("cacho", "aho")[1]
+    assert "Somali" in part_similarity("carelo", "arelo")[1]
+    index = NameIndex([StoredName("s", "Hamsa Awil Bulale"), StoredName("o", "Hamid Awad Bulos")])
+    best = index.search(NameQuery("Xamsa Cawil Bulaale"))
+    assert best[0].key == "s" and best[0].score >= DEFAULT_THRESHOLD
+    assert best[1].score < DEFAULT_THRESHOLD
