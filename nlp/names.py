@@ -359,7 +359,7 @@ _KH_AS_K = re.compile(r"kh")
 # Xasan is Hasan, Cumar is Umar (doubled vowels are already one in spellings). Its alphabet has no
 # p, v or z and no ch, so a part with them is not read so.
 _SOMALI_X = re.compile(r"x(?=[aeiou])|(?<=[aeiou])x")
-_SOMALI_C = re.compile(r"c(?![hk])")
+_SOMALI_C = re.compile(r"c(?!k)")
 _NOT_SOMALI = re.compile(r"[pvz]|ch")
 _DOUBLED_VOWEL = re.compile(r"aa|ee|ii|oo|uu")
 
@@ -415,9 +415,10 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
 
 
 def forms(part: str) -> tuple[str, ...]:
-    """``part``; ``part`` without the article when one is joined to it (alqudsani: qudsani); and
-    these with the letters that transcriptions read differently read the other way (ch as kh, j
-    before a vowel as y, dh as z: :func:`_readings`)."""
+    """``part``; ``part`` without the article when one is joined to it (alqudsani: qudsani);
+    ``part`` read as Somali spelling writes it (xasan: hasan, :func:`_somali_reading`); and these
+    with the letters that transcriptions read differently read the other way (ch as kh, j before a
+    vowel as y, dh as z: :func:`_readings`)."""
     return tuple(form for form, _ in labelled_forms(part))
 
 
@@ -441,8 +442,8 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
                 if "another way" in x_how or "another way" in y_how:
                     score *= OTHER_READING
                 elif ("Somali" in x_how and "c" in a) or ("Somali" in y_how and "c" in b):
-                    score *= OTHER_READING  # c is ع only in Somali spelling; x next to a vowel is h
-                    # in most spellings that write it so (Xasan, Ximena)
+                    # a c read as ع: other spellings read it k or s (x read as h costs nothing)
+                    score *= OTHER_READING
                 if score > best:
                     done = ", ".join(dict.fromkeys(h for h in (*x_how.split(", "), *y_how.split(", ")) if h))
                     best, how = score, f"{why}, {done}"
