@@ -757,6 +757,10 @@ def worker(ctx: Context) -> None:
     from portal.cluster.leader import is_postgres
     from portal.jobs import SchedulerLock, SchedulerLockedError, build_scheduler
 
+    # collecting, tagging and indexing give way to the people the web server answers on the same
+    # machine: they take the processor when it has time to spare, not in the middle of a search
+    if ctx.settings.worker_nice and hasattr(os, "nice"):
+        os.nice(ctx.settings.worker_nice)
     if is_postgres(ctx.settings.db_url):
         _cluster_worker(ctx.settings)
         return

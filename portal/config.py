@@ -29,6 +29,13 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _nice(env: Mapping[str, str]) -> int:
+    value = _int(env, "COI_WORKER_NICE", 10)
+    if not 0 <= value <= 19:
+        raise ValueError(f"COI_WORKER_NICE must be from 0 to 19, not {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path = Path("instance")
@@ -52,6 +59,7 @@ class Settings:
     web_keepalive: int = 75
     session_idle_minutes: int = 120
     session_lifetime_hours: int = 10
+    worker_nice: int = 10  # how much lower the worker's CPU priority is than the web server's
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -87,6 +95,7 @@ class Settings:
             web_keepalive=_positive(env, "COI_WEB_KEEPALIVE", 75),
             session_idle_minutes=_positive(env, "COI_SESSION_IDLE_MINUTES", 120),
             session_lifetime_hours=_positive(env, "COI_SESSION_LIFETIME_HOURS", 10),
+            worker_nice=_nice(env),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

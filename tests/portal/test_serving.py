@@ -94,7 +94,7 @@ def test_serve_runs_gunicorn_with_workers_and_reloads_on_hup(
 
 def test_run_starts_one_scheduler_beside_several_web_workers(settings: Settings, engine: object) -> None:
     port = _free_port()
-    with _coi("run", settings, port):
+    with _coi("run", settings, port) as process:
         assert _wait_for(f"http://127.0.0.1:{port}/login")[0] == 200
         # the web answers before its scheduler has started: probe the lock only once the
         # scheduler has published its jobs, or the probe itself may hold the lock at that moment
@@ -102,6 +102,10 @@ def test_run_starts_one_scheduler_beside_several_web_workers(settings: Settings,
         while time.monotonic() < end and not _published_jobs(engine):
             time.sleep(0.3)
         assert _published_jobs(engine), "the scheduler of `coi run` did not start"
+        # the scheduler's process gives way to the web workers (COI_WORKER_NICE, 10 by default)
+        own = os.getpriority(os.PRIO_PROCESS, process.pid)
+        niceness = sorted(os.getpriority(os.PRIO_PROCESS, child) for child in _children(process.pid))
+        assert niceness == [own, own, own, min(own + 10, 19)], niceness
         end = time.monotonic() + 30
         refused = False
         while time.monotonic() < end:
