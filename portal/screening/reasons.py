@@ -35,13 +35,6 @@ HOW = {
 }
 assert set(HOW) == set(HOW_LABELS), "every way the matcher names has its words here"
 
-_PAIR = re.compile(r"(?P<query>.+) ~ (?P<found>.+) \((?P<how>[a-zA-Z ,]+), (?P<similarity>[01]\.\d\d)\)")
-_NOT_FOUND = re.compile(r"not found: (?P<parts>.+)")
-_ALIAS = re.compile(r"as alias (?P<alias>.+)")
-_BIRTH_AGREES = re.compile(r"birth year agrees \((?P<year>\d+)\)")
-_BIRTH_DIFFERS = re.compile(r"birth year differs \((?P<year>\d+)\)")
-_NATIONALITY_DIFFERS = re.compile(r"nationality differs \((?P<nationality>.+)\)")
-
 
 def _pair(m: re.Match[str]) -> str:
     labels = m["how"].split(", ")
@@ -52,14 +45,24 @@ def _pair(m: re.Match[str]) -> str:
     return f"{m['query']} ~ {m['found']} ({how}, {similarity})"
 
 
+#: each reason with words of its own, the words it keeps, and how it is said in the reader's language
 _SHAPES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (_PAIR, _pair),
-    (_NOT_FOUND, lambda m: _("not found: %(parts)s", parts=m["parts"])),
-    (_ALIAS, lambda m: _("as alias %(alias)s", alias=m["alias"])),
-    (_BIRTH_AGREES, lambda m: _("birth year agrees (%(year)s)", year=m["year"])),
-    (_BIRTH_DIFFERS, lambda m: _("birth year differs (%(year)s)", year=m["year"])),
     (
-        _NATIONALITY_DIFFERS,
+        re.compile(r"(?P<query>.+) ~ (?P<found>.+) \((?P<how>[a-zA-Z ,]+), (?P<similarity>[01]\.\d\d)\)"),
+        _pair,
+    ),
+    (re.compile(r"not found: (?P<parts>.+)"), lambda m: _("not found: %(parts)s", parts=m["parts"])),
+    (re.compile(r"as alias (?P<alias>.+)"), lambda m: _("as alias %(alias)s", alias=m["alias"])),
+    (
+        re.compile(r"birth year agrees \((?P<year>\d+)\)"),
+        lambda m: _("birth year agrees (%(year)s)", year=m["year"]),
+    ),
+    (
+        re.compile(r"birth year differs \((?P<year>\d+)\)"),
+        lambda m: _("birth year differs (%(year)s)", year=m["year"]),
+    ),
+    (
+        re.compile(r"nationality differs \((?P<nationality>.+)\)"),
         lambda m: _("nationality differs (%(nationality)s)", nationality=m["nationality"]),
     ),
 ]
