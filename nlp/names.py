@@ -95,6 +95,7 @@ HOW_LABELS = (
     "read another way",
     "as said in Persian",
     "as Somali spelling writes it",
+    "without Abd",
 )
 #: part similarity from which two parts are paired in full
 PAIR_MIN = 0.84
@@ -358,6 +359,14 @@ _KH_AS_K = re.compile(r"kh")
 # Somali's own Latin spelling writes ح (the h of Hasan) as x and ع as c, and long vowels doubled:
 # Xasan is Hasan, Cumar is Umar (doubled vowels are already one in spellings). Its alphabet has no
 # p, v or z and no ch, so a part with them is not read so.
+#: the share of their similarity a pair of parts scores when one of them is compared without the
+#: Abd that opens it: a name of the form Abd al-Qadir ("servant of the Almighty") is often said and
+#: written by its second word alone (Qadir or Kader, Aziz, Rahman), and a standalone Abdo or Abdu
+#: is read as joined to the part after it
+WITHOUT_ABD = 0.9
+# what follows Abd must be a name of its own: at least four letters (three in Arabic script, which
+# leaves out short vowels), which leaves out the Allah of Abdullah
+_ABD_REST = {False: 4, True: 3}
 _SOMALI_X = re.compile(r"x(?=[aeiou])|(?<=[aeiou])x")
 _SOMALI_C = re.compile(r"c(?!k)")
 _NOT_SOMALI = re.compile(r"[pvz]|ch")
@@ -393,6 +402,14 @@ def _somali_reading(part: str) -> str | None:
     return text if text != part and len(text) > 1 else None
 
 
+def _without_abd(part: str) -> str | None:
+    """What follows the Abd that opens ``part`` (abdkader: kader), or None."""
+    prefix = "ABD" if part.isupper() else "abd"
+    if part.startswith(prefix) and len(part) - 3 >= _ABD_REST[part.isupper()]:
+        return part[3:]
+    return None
+
+
 @lru_cache(maxsize=200_000)
 def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
     """The forms of ``part`` (see :func:`forms`), each with what was done to it ("" for none)."""
@@ -403,6 +420,10 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
     somali = _somali_reading(part)
     if somali is not None:
         found.append((somali, "as Somali spelling writes it"))
+    for form, how in list(found):
+        short = _without_abd(form)
+        if short is not None:
+            found.append((short, ", ".join(filter(None, (how, "without Abd")))))
     for form, how in list(found):
         for reading in _readings(form):
             # Arabic script's ذ, ض, ظ said z and ث said s: Persian, Urdu and Pashto say them so
@@ -416,7 +437,8 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
 
 def forms(part: str) -> tuple[str, ...]:
     """``part``; ``part`` without the article when one is joined to it (alqudsani: qudsani);
-    ``part`` read as Somali spelling writes it (xasan: hasan, :func:`_somali_reading`); and these
+    ``part`` read as Somali spelling writes it (xasan: hasan, :func:`_somali_reading`); these
+    without the Abd that opens them (abdkader: kader, :func:`_without_abd`); and all of these
     with the letters that transcriptions read differently read the other way (ch as kh, j before a
     vowel as y, dh as z: :func:`_readings`)."""
     return tuple(form for form, _ in labelled_forms(part))
@@ -429,7 +451,8 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
     The weighted mean (:data:`WEIGHTS`) of the similarities of the parts, of their spellings and
     of their skeletons; the parts are also compared without an article joined to
     either (:func:`forms`), for :data:`JOINED_ARTICLE` of their similarity then, and with letters
-    read the other way, for :data:`OTHER_READING` of it. :func:`pairable` must find every
+    read the other way, for :data:`OTHER_READING` of it, and without an opening Abd, for
+    :data:`WITHOUT_ABD` of it. :func:`pairable` must find every
     pair this scores at or above :data:`PAIR_MIN`: a new way of finding two parts alike goes in both.
     """
     best, how = _form_similarity(a, b)
@@ -439,6 +462,8 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
                 score, why = _form_similarity(x, y)
                 if "article" in x_how or "article" in y_how:
                     score *= JOINED_ARTICLE
+                if "Abd" in x_how or "Abd" in y_how:
+                    score *= WITHOUT_ABD
                 if "another way" in x_how or "another way" in y_how:
                     score *= OTHER_READING
                 elif ("Somali" in x_how and "c" in a) or ("Somali" in y_how and "c" in b):
