@@ -97,7 +97,7 @@ def _load_model(name: str) -> Language | None:
 # Rule families that hand places to the linker, and those that rewrite its mentions.
 # Each can be switched off with ``enabled`` in its config or left out with ``Language.select_pipes``.
 FAMILIES_BEFORE_LINKER = ("coi_units", "coi_datelines", "coi_home_towns", "coi_place_lists")
-FAMILIES_AFTER_LINKER = ("coi_office_holders", "coi_post_link_rewrites")
+FAMILIES_AFTER_LINKER = ("coi_office_holders", "coi_person_names", "coi_post_link_rewrites")
 RULE_FAMILIES = ("coi_non_places", *FAMILIES_BEFORE_LINKER, *FAMILIES_AFTER_LINKER)
 # Families built but switched off: they did not pay on text they were not written from.
 # Home towns ("Jane Roe, 34, of X", "a X man") gained only on US local news and nothing on the

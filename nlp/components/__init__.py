@@ -22,6 +22,7 @@ from nlp.components import (  # noqa: F401  (factories)
     home_towns,
     non_places,
     office_holders,
+    person_names,
     place_lists,
     rewrites,
     units,

@@ -6,11 +6,15 @@ Sample sentences written for these tests.
 from __future__ import annotations
 
 import pytest
+import spacy
 from spacy.language import Language
 
 from nlp.components.datelines import Datelines
 from nlp.components.labels import FORCED_KEY
+from nlp.components.person_names import PersonNames, person_short_forms
+from nlp.gazetteer import get_gazetteer
 from nlp.pipeline import RULE_FAMILIES
+from nlp.records import Mention
 
 
 def texts(lang: Language, text: str, *, without: str | None = None) -> list[str]:
@@ -69,3 +73,61 @@ def test_units_family_leaves_dates_and_leagues_alone(blank_pipeline: Language) -
         "On the 12th the company said it would close.",
     ):
         assert unit_spans(blank_pipeline.make_doc(text)) == [], text
+
+
+def _mention(text: str, phrase: str, kind: str, entity_id: str, nth: int = 0) -> Mention:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(phrase, start + 1)
+    return Mention(start, start + len(phrase), phrase, kind, entity_id, phrase, None)  # type: ignore[arg-type]
+
+
+def test_person_names_family_reads_a_part_of_a_full_name_as_that_person() -> None:
+    text = "Rebel commander Anas Khudair spoke on Monday. Khudair said Anas had left. Later Khudair wept."
+    doc = spacy.blank("en")(text)
+    amb = get_gazetteer().ambiguity
+    assert amb is not None
+    mentions = [
+        _mention(text, "Anas Khudair", "person", "person:anas-khudair"),
+        _mention(text, "Khudair", "person", "person:khudair", nth=1),  # the NER's person of its own
+        _mention(text, "Anas", "organisation", "org:anas", nth=1),  # the NER's organisation
+    ]
+    found = person_short_forms(doc, mentions, amb)
+    # the third Khudair, which nothing had found, is added
+    assert [(m.text, m.entity_id) for m in found] == [
+        ("Anas Khudair", "person:anas-khudair"),
+        ("Khudair", "person:anas-khudair"),
+        ("Anas", "person:anas-khudair"),
+        ("Khudair", "person:anas-khudair"),
+    ]
+    assert {m.kind for m in found} == {"person"}
+    assert all(m.canonical == "Anas Khudair" for m in found)
+
+
+def test_person_names_family_leaves_shared_parts_places_and_common_words_alone() -> None:
+    text = "Omar Haddad met Omar Nassif and Grace Jordan in Jordan. Omar said Haddad and Grace left Haddad Street."
+    doc = spacy.blank("en")(text)
+    amb = get_gazetteer().ambiguity
+    assert amb is not None
+    mentions = [
+        _mention(text, "Omar Haddad", "person", "person:omar-haddad"),
+        _mention(text, "Omar Nassif", "person", "person:omar-nassif"),
+        _mention(text, "Grace Jordan", "person", "person:grace-jordan"),
+        _mention(text, "Jordan", "country", "country:JO", nth=1),
+    ]
+    found = {(m.start, m.text): m for m in person_short_forms(doc, mentions, amb)}
+    assert found[(text.index("Jordan."), "Jordan")].kind == "country"  # a place stays a place
+    assert (text.index("Omar said"), "Omar") not in found  # Omar names two persons here
+    assert (text.index("Grace left"), "Grace") not in found  # a common word
+    assert found[(text.index("Haddad and"), "Haddad")].entity_id == "person:omar-haddad"
+    assert (text.index("Haddad Street"), "Haddad") not in found  # part of a longer name
+
+
+def test_person_names_family_can_be_switched_off() -> None:
+    text = "Commander Anas Khudair spoke. Khudair left."
+    doc = spacy.blank("en")(text)
+    doc._.coi_mentions = [_mention(text, "Anas Khudair", "person", "person:anas-khudair")]
+    PersonNames(enabled=False)(doc)
+    assert len(doc._.coi_mentions) == 1
+    PersonNames(enabled=True)(doc)
+    assert [m.text for m in doc._.coi_mentions] == ["Anas Khudair", "Khudair"]
