@@ -11,6 +11,7 @@ How a name is compared:
    ``bin``/``ben``/``ibn``/``bint`` are dropped; ``abd`` in any spelling (``abdel``, ``abdul``,
    ``abdur``...) and ``abu``/``abou`` are joined to the part that follows, so "Abd al-Rahman",
    "Abdel Rahman" and "Abdurrahman" give the same part (and عبد الرحمن, as Arabic script writes it).
+   Ethiopian and Eritrean names shortened with a slash are written in full (G/Meskel: Gebremeskel).
 2. **Similarity per part**, from what the romanisation systems for Arabic and Cyrillic do (BGN/PCGN,
    ISO 9 and scholarly systems, English, French, German and Polish transcriptions):
 
@@ -139,6 +140,12 @@ _ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff
 # Azerbaijani schwa is written a in English and in the Cyrillic alphabet (Әлијев, Aliyev), where
 # anyascii reads the Latin letter as e
 _LATIN_READINGS = str.maketrans({"ə": "a", "Ə": "A"})
+# Ethiopian and Eritrean names shorten their most common first elements to a letter and a slash:
+# G/Meskel is Gebremeskel, W/Mariam Woldemariam, H/Selassie Haileselassie, T/Haimanot
+# Teklehaimanot, K/Mariam Kidanemariam; W/ro and W/t are the titles Mrs and Miss, dropped
+_SLASHED_TITLE = re.compile(r"(?<![A-Za-z])W/(?:ro|rt|t|o)\b\.?")
+_SLASHED = re.compile(r"(?<![A-Za-z])([GWHTK])/\s?(?=[A-Za-z]{2})")
+_SLASHED_WORDS = {"G": "Gebre", "W": "Wolde", "H": "Haile", "T": "Tekle", "K": "Kidane"}
 
 
 # Arabic script: the letters of the Arabic, Persian, Urdu and Pashto alphabets (with their
@@ -190,6 +197,8 @@ _ARABIC_NON_LETTERS = re.compile(r"[^\w]+|[\d_]+")
 
 
 def _tokens(name: str) -> list[str]:
+    if "/" in name:
+        name = _SLASHED.sub(lambda m: _SLASHED_WORDS[m.group(1)], _SLASHED_TITLE.sub(" ", name))
     name = _ARABIC_ARTICLE.sub("", name)  # the article joined to an Arabic-script word
     name = name.translate(_LATIN_READINGS)
     latin = "".join(_latin(segment) for segment in _ARABIC_SEGMENTS.split(name) if segment)

@@ -441,3 +441,14 @@ def test_a_name_opened_by_abd_is_found_by_its_second_word() -> None:
     index = NameIndex([StoredName("k", "Abdelkader Bensaleh"), StoredName("o", "Kamal Bensaleh")])
     best = index.search(NameQuery("Kader Bensaleh"))
     assert best[0].key == "k"
+
+
+def test_ethiopian_and_eritrean_names_shortened_with_a_slash() -> None:
+    """G/ is Gebre, W/ Wolde, H/ Haile, T/ Tekle, K/ Kidane; W/ro (Mrs) is a title (invented names)."""
+    assert name_parts("Senait G/Tsadik") == name_parts("Senait Gebretsadik") == ("senait", "gebretsadik")
+    assert compare(name_parts("Senait G/Tsadik"), name_parts("Senait Gebre Tsadik"))[0] == 1.0
+    assert compare(name_parts("Filmon W/Kidan"), name_parts("Filmon Weldekidan"))[0] >= DEFAULT_THRESHOLD
+    assert name_parts("W/ro Lemlem H/Giorgis") == ("lemlem", "hailegiorgis")
+    assert name_parts("Lemlem T/Berhan K/Wold") == ("lemlem", "tekleberhan", "kidanewold")
+    # a slash elsewhere is no such shortening
+    assert name_parts("Omar AB/CD") == ("omar", "ab", "cd")
