@@ -26,6 +26,7 @@ def test_pipeline_with_model() -> None:
         "coi_place_lists",
         "coi_entity_linker",
         "coi_office_holders",
+        "coi_person_names",
         "coi_post_link_rewrites",
         "coi_doc_countries",
         "coi_topic_tagger",
@@ -45,6 +46,8 @@ def test_pipeline_with_model() -> None:
     second = results[1].entities
     assert not any(m.text == "Obama" and m.kind in ("city", "region", "country") for m in second)
     assert any(m.kind == "person" and "Obama" in m.text for m in second)
+    # the name in full, then its family name alone: one person
+    assert len({m.entity_id for m in second if "Obama" in m.text}) == 1
     assert {m.text: m.country for m in second}["Raqqa"] == "SY"
     assert {c.code: c.role for c in results[2].countries} == {"SY": "focus", "RU": "mentioned"}
 
