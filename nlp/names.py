@@ -31,7 +31,8 @@ How a name is compared:
    part with the article joined (``alqudsani``) is also compared without it; letters that
    transcriptions read differently are also read the other way (``ch`` as ``kh`` as in German and
    Polish, ``j`` before a vowel as ``y`` as in German and Slavic ones, ``dh`` as ``z`` as in Persian
-   and Turkish, ``kh`` as ``k`` as in Turkish and Indonesian: :func:`forms`); and two neighbouring
+   and Turkish, ``kh`` as ``k`` as in Turkish and Indonesian; Somali and Turkish spellings read as
+   such: :func:`forms`); and two neighbouring
    parts with one part written as one (:func:`joined`).
 3. **Alignment regardless of order**: query and candidate parts are paired greedily by similarity
    (each part used once); the score is the sum of the paired similarities over the mean number of
@@ -96,6 +97,7 @@ HOW_LABELS = (
     "read another way",
     "as said in Persian",
     "as Somali spelling writes it",
+    "as Turkish spelling writes it",
     "without Abd",
 )
 #: part similarity from which two parts are paired in full
@@ -411,6 +413,28 @@ def _somali_reading(part: str) -> str | None:
     return text if text != part and len(text) > 1 else None
 
 
+# Turkish spelling (and the Latin spellings of Kurdish and Azerbaijani that follow it) writes the
+# j of Jamal as c (Cemal, Cafer, Recep) and, by vowel harmony, the a of many names of Arabic origin
+# as e (Kemal, Selim, Necmettin), and a final b or d as p or t. Its alphabet has no q, w or x; its
+# c is never ch or ck.
+#: the share of their similarity a pair of parts scores when one is read as Turkish spelling
+#: writes it: its e read as a also gives false friends (Andre: Andra)
+TURKISH_READING = 0.9
+_TURKISH_C = re.compile(r"c(?![hk])")
+_NOT_TURKISH = re.compile(r"[qwx]|c[hk]")
+
+
+def _turkish_reading(part: str) -> str | None:
+    """``part`` read as Turkish spelling writes it (c as j, e as a, a final p or t as b or d), or
+    None when it has no Turkish c or cannot be Turkish; not for parts of under five letters, where
+    the readings are too often another short name (Nic: Nij, as Naji)."""
+    if len(part) < 5 or part.isupper() or _NOT_TURKISH.search(part) or not _TURKISH_C.search(part):
+        return None
+    text = _TURKISH_C.sub("j", part).replace("e", "a")
+    # a final b or d is written p or t (Recep: Rajab, Cevdet: Jawdat)
+    return text[:-1] + {"p": "b", "t": "d"}.get(text[-1], text[-1])
+
+
 def _without_abd(part: str) -> str | None:
     """What follows the Abd that opens ``part`` (abdkader: kader), or None."""
     prefix = "ABD" if part.isupper() else "abd"
@@ -429,11 +453,16 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
     somali = _somali_reading(part)
     if somali is not None:
         found.append((somali, "as Somali spelling writes it"))
+    turkish = _turkish_reading(part)
+    if turkish is not None:
+        found.append((turkish, "as Turkish spelling writes it"))
     for form, how in list(found):
         short = _without_abd(form)
         if short is not None:
             found.append((short, ", ".join(filter(None, (how, "without Abd")))))
     for form, how in list(found):
+        if "Turkish" in how:  # its j is the j of Jamal, never y, and it has no ch, dh or kh
+            continue
         for reading in _readings(form):
             # Arabic script's ذ, ض, ظ said z and ث said s: Persian, Urdu and Pashto say them so
             way = "as said in Persian" if part.isupper() else "read another way"
@@ -446,7 +475,8 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
 
 def forms(part: str) -> tuple[str, ...]:
     """``part``; ``part`` without the article when one is joined to it (alqudsani: qudsani);
-    ``part`` read as Somali spelling writes it (xasan: hasan, :func:`_somali_reading`); these
+    ``part`` read as Somali spelling writes it (xasan: hasan, :func:`_somali_reading`) and as
+    Turkish spelling writes it (cemal: jamal, :func:`_turkish_reading`); these
     without the Abd that opens them (abdkader: kader, :func:`_without_abd`); and all of these
     with the letters that transcriptions read differently read the other way (ch as kh, j before a
     vowel as y, dh as z: :func:`_readings`)."""
@@ -478,6 +508,8 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
                 elif ("Somali" in x_how and "c" in a) or ("Somali" in y_how and "c" in b):
                     # a c read as ع: other spellings read it k or s (x read as h costs nothing)
                     score *= OTHER_READING
+                elif "Turkish" in x_how or "Turkish" in y_how:
+                    score *= TURKISH_READING
                 if score > best:
                     done = ", ".join(dict.fromkeys(h for h in (*x_how.split(", "), *y_how.split(", ")) if h))
                     best, how = score, f"{why}, {done}"

@@ -32,6 +32,7 @@ HOW = {
     "read another way": _l("read another way"),
     "as said in Persian": _l("as said in Persian"),
     "as Somali spelling writes it": _l("as Somali spelling writes it"),
+    "as Turkish spelling writes it": _l("as Turkish spelling writes it"),
     "without Abd": _l("without Abd"),
 }
 assert set(HOW) == set(HOW_LABELS), "every way the matcher names has its words here"

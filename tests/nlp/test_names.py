@@ -452,3 +452,23 @@ def test_ethiopian_and_eritrean_names_shortened_with_a_slash() -> None:
     assert name_parts("Lemlem T/Berhan K/Wold") == ("lemlem", "tekleberhan", "kidanewold")
     # a slash elsewhere is no such shortening
     assert name_parts("Omar AB/CD") == ("omar", "ab", "cd")
+
+
+def test_turkish_spelling_reads_c_as_j_and_e_as_a() -> None:
+    """Turkish (and Kurdish and Azerbaijani Latin) spelling of names of Arabic origin (invented)."""
+    found = compare(name_parts("Cemil Tunç"), name_parts("Jamil Tunc"))
+    assert found[0] >= DEFAULT_THRESHOLD, found
+    assert any("as Turkish spelling writes it" in reason for reason in found[1])
+    # each reading costs a little: with two parts read so, a candidate, not yet a match
+    assert 0.85 <= compare(name_parts("Cemil Cevher"), name_parts("Jamil Jawhar"))[0] < DEFAULT_THRESHOLD
+    # a final b written p
+    assert part_similarity("recep", "rajab")[0] >= PAIR_MIN
+    # ch and ck are no Turkish c, and a part with q, w or x is not read so
+    assert "Turkish" not in part_similarity("chelan", "jalan")[1]
+    assert "Turkish" not in part_similarity("cawad", "jawad")[1]
+    index = NameIndex([StoredName("t", "Jamil Jawhar Tunc"), StoredName("o", "Kamil Jabbar Tunc")])
+    best = index.search(NameQuery("Cemil Cevher Tunç"))
+    assert best[0].key == "t" and best[0].score >= DEFAULT_THRESHOLD
+    # not for short parts, and a Turkish j is not read again as y
+    assert "Turkish" not in part_similarity("cem", "jam")[1]
+    assert "bariya" not in forms("barice") and "barija" in forms("barice")
