@@ -385,13 +385,17 @@ _DOUBLED_VOWEL = re.compile(r"aa|ee|ii|oo|uu")
 
 
 def _readings(part: str) -> tuple[str, ...]:
-    """``part`` with ch read as kh and j before a vowel as y; with dh read as z; and with kh read
-    as k, when these change it."""
+    """``part`` with ch read as kh and j before a vowel as y; with dh read as z; with kh read
+    as k; and a syllable that opens with ch with j instead, when these change it."""
     found = [
         _J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)),
         _DH_AS_Z.sub("z", part),
         _KH_AS_K.sub("k", part),
     ]
+    if part.startswith("ch") and len(part) <= 5:
+        # one syllable of Korean or Chinese: the older romanisations write ch where the newer
+        # write j (McCune-Reischauer Chung, Revised Jung; Wade-Giles Chou, Pinyin Zhou)
+        found.append("j" + part[2:])
     if part.isupper():  # read from Arabic script: ذ, ض and ظ said z, and ث said s (Persian, Urdu)
         found = [part.replace("DH", "Z"), part.replace("TH", "S")]
     return tuple(form for form in dict.fromkeys(found) if form != part)

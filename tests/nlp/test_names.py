@@ -472,3 +472,13 @@ def test_turkish_spelling_reads_c_as_j_and_e_as_a() -> None:
     # not for short parts, and a Turkish j is not read again as y
     assert "Turkish" not in part_similarity("cem", "jam")[1]
     assert "bariya" not in forms("barice") and "barija" in forms("barice")
+
+
+def test_older_romanisations_of_korean_and_chinese_write_ch_for_j() -> None:
+    """McCune-Reischauer and Wade-Giles against the Revised and Pinyin spellings (invented names)."""
+    found = compare(name_parts("Pak Chun Chol"), name_parts("Pak Jun Jol"))
+    assert found[0] >= DEFAULT_THRESHOLD, found
+    assert any("read another way" in reason for reason in found[1])
+    assert part_similarity("chou", "zhou")[0] >= PAIR_MIN
+    # only a syllable: a longer part with ch is no such spelling
+    assert "jun" in forms("chun") and "jaderon" not in forms("chaderon")
