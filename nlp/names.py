@@ -370,14 +370,6 @@ _KH_AS_K = re.compile(r"kh")
 # Somali's own Latin spelling writes ح (the h of Hasan) as x and ع as c, and long vowels doubled:
 # Xasan is Hasan, Cumar is Umar (doubled vowels are already one in spellings). Its alphabet has no
 # p, v or z and no ch, so a part with them is not read so.
-#: the share of their similarity a pair of parts scores when one of them is compared without the
-#: Abd that opens it: a name of the form Abd al-Qadir ("servant of the Almighty") is often said and
-#: written by its second word alone (Qadir or Kader, Aziz, Rahman), and a standalone Abdo or Abdu
-#: is read as joined to the part after it
-WITHOUT_ABD = 0.9
-# what follows Abd must be a name of its own: at least four letters (three in Arabic script, which
-# leaves out short vowels), which leaves out the Allah of Abdullah
-_ABD_REST = {False: 4, True: 3}
 _SOMALI_X = re.compile(r"x(?=[aeiou])|(?<=[aeiou])x")
 _SOMALI_C = re.compile(r"c(?!k)")
 _NOT_SOMALI = re.compile(r"[pvz]|ch")
@@ -437,6 +429,16 @@ def _turkish_reading(part: str) -> str | None:
     text = _TURKISH_C.sub("j", part).replace("e", "a")
     # a final b or d is written p or t (Recep: Rajab, Cevdet: Jawdat)
     return text[:-1] + {"p": "b", "t": "d"}.get(text[-1], text[-1])
+
+
+#: the share of their similarity a pair of parts scores when one of them is compared without the
+#: Abd that opens it: a name of the form Abd al-Qadir ("servant of the Almighty") is often said and
+#: written by its second word alone (Qadir or Kader, Aziz, Rahman), and a standalone Abdo or Abdu
+#: is read as joined to the part after it
+WITHOUT_ABD = 0.9
+# what follows Abd must be a name of its own: at least four letters (three in Arabic script, which
+# leaves out short vowels), which leaves out the Allah of Abdullah
+_ABD_REST = {False: 4, True: 3}
 
 
 def _without_abd(part: str) -> str | None:

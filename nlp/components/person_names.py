@@ -50,8 +50,9 @@ def _unlinked(m: Mention) -> bool:
     return m.entity_id in (f"org:{slug(m.text)}", f"person:{slug(m.text)}")
 
 
-def _as(m: Mention, person: Mention) -> Mention:
-    return Mention(m.start, m.end, m.text, "person", person.entity_id, person.canonical, None, None)
+def _as(start: int, end: int, text: str, person: Mention) -> Mention:
+    """A mention of ``person`` at these characters."""
+    return Mention(start, end, text, "person", person.entity_id, person.canonical, None, None)
 
 
 def _name_word(token: Token | None) -> bool:
@@ -79,7 +80,7 @@ def person_short_forms(doc: Doc, mentions: list[Mention], amb: Ambiguity) -> lis
     for m in mentions:
         person = forms.get(m.text)
         if person is not None and m.kind in ("person", "organisation") and _unlinked(m):
-            out.append(_as(m, person))
+            out.append(_as(m.start, m.end, m.text, person))
         else:
             out.append(m)
     taken = [(m.start, m.end) for m in out]
@@ -91,7 +92,7 @@ def person_short_forms(doc: Doc, mentions: list[Mention], amb: Ambiguity) -> lis
         start, end = token.idx, token.idx + len(token.text)
         if any(s < end and start < e for s, e in taken):
             continue
-        out.append(Mention(start, end, text[start:end], "person", person.entity_id, person.canonical, None))
+        out.append(_as(start, end, text[start:end], person))
     out.sort(key=lambda m: (m.start, m.end))
     return out
 

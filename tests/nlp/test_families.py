@@ -82,17 +82,20 @@ def _mention(text: str, phrase: str, kind: str, entity_id: str, nth: int = 0) ->
     return Mention(start, start + len(phrase), phrase, kind, entity_id, phrase, None)  # type: ignore[arg-type]
 
 
-def test_person_names_family_reads_a_part_of_a_full_name_as_that_person() -> None:
-    text = "Rebel commander Anas Khudair spoke on Monday. Khudair said Anas had left. Later Khudair wept."
-    doc = spacy.blank("en")(text)
+def _short_forms(text: str, mentions: list[Mention]) -> list[Mention]:
     amb = get_gazetteer().ambiguity
     assert amb is not None
+    return person_short_forms(spacy.blank("en")(text), mentions, amb)
+
+
+def test_person_names_family_reads_a_part_of_a_full_name_as_that_person() -> None:
+    text = "Rebel commander Anas Khudair spoke on Monday. Khudair said Anas had left. Later Khudair wept."
     mentions = [
         _mention(text, "Anas Khudair", "person", "person:anas-khudair"),
         _mention(text, "Khudair", "person", "person:khudair", nth=1),  # the NER's person of its own
         _mention(text, "Anas", "organisation", "org:anas", nth=1),  # the NER's organisation
     ]
-    found = person_short_forms(doc, mentions, amb)
+    found = _short_forms(text, mentions)
     # the third Khudair, which nothing had found, is added
     assert [(m.text, m.entity_id) for m in found] == [
         ("Anas Khudair", "person:anas-khudair"),
@@ -106,16 +109,13 @@ def test_person_names_family_reads_a_part_of_a_full_name_as_that_person() -> Non
 
 def test_person_names_family_leaves_shared_parts_places_and_common_words_alone() -> None:
     text = "Omar Haddad met Omar Nassif and Grace Jordan in Jordan. Omar said Haddad and Grace left Haddad Street."
-    doc = spacy.blank("en")(text)
-    amb = get_gazetteer().ambiguity
-    assert amb is not None
     mentions = [
         _mention(text, "Omar Haddad", "person", "person:omar-haddad"),
         _mention(text, "Omar Nassif", "person", "person:omar-nassif"),
         _mention(text, "Grace Jordan", "person", "person:grace-jordan"),
         _mention(text, "Jordan", "country", "country:JO", nth=1),
     ]
-    found = {(m.start, m.text): m for m in person_short_forms(doc, mentions, amb)}
+    found = {(m.start, m.text): m for m in _short_forms(text, mentions)}
     assert found[(text.index("Jordan."), "Jordan")].kind == "country"  # a place stays a place
     assert (text.index("Omar said"), "Omar") not in found  # Omar names two persons here
     assert (text.index("Grace left"), "Grace") not in found  # a common word
