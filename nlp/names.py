@@ -58,12 +58,14 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import json
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from anyascii import anyascii
@@ -98,6 +100,8 @@ HOW_LABELS = (
     "as said in Persian",
     "as Somali spelling writes it",
     "as Turkish spelling writes it",
+    "in its Russian form",
+    "as Russian romanises it",
     "without Abd",
 )
 #: part similarity from which two parts are paired in full
@@ -431,6 +435,58 @@ def _turkish_reading(part: str) -> str | None:
     return text[:-1] + {"p": "b", "t": "d"}.get(text[-1], text[-1])
 
 
+# East Slavic names. Ukrainian and Belarusian give many given names forms of their own (Volodymyr,
+# Uladzimir: Vladimir; Mykola, Mikalai: Nikolay), and romanise their letter г as h where Russian's
+# г is g (Hrytsenko: Gritsenko, Ihor: Igor). Belarusian also writes a where Russian writes an
+# unstressed o, and ends family names in -au and -ka where Russian writes -ov and -ko (Lukashenka:
+# Lukashenko). One person is written all these ways: in the sources of one country, and in the
+# documents of a person who was born in one and lives in another.
+#: the share of their similarity a pair of parts scores when one is a Ukrainian or Belarusian given
+#: name compared in its Russian form: a form of the same name, not a spelling of the same word
+RUSSIAN_FORM = 0.9
+_SLAVIC_GIVEN_NAMES = Path(__file__).resolve().parent / "data" / "slavic_given_names.json"
+# the endings of East Slavic family names and patronymics, from five letters: only these parts
+# have their h read as g (Arabic and other names keep theirs: Hamid is never Gamid)
+_SLAVIC_ENDING = re.compile(
+    r"(?:enk[oa]|[aoe]u|[oe]v[a]?|[oe]vn?a|[iy]vna|[oe]v[iy]ch|[iy]ch|uk|ets|sk(?:[iy]|yi|iy|ii|a|aya))$"
+)
+_SLAVIC_H = re.compile(r"(?<![cszktgpd])h")
+
+
+_SLAVIC_FINAL_I = re.compile(r"(?:iy|ii|ij|yi|yj)$")
+
+
+def _slavic_key(part: str) -> str:
+    """``part`` with the romanisations of й written alike (Serhiy, Serhii, Serhij)."""
+    return _SLAVIC_FINAL_I.sub("iy", part.replace("j", "y"))
+
+
+@lru_cache(maxsize=1)
+def _russian_given_names() -> dict[str, str]:
+    """Ukrainian and Belarusian given names (by :func:`_slavic_key`) with their Russian form."""
+    groups = json.loads(_SLAVIC_GIVEN_NAMES.read_text(encoding="utf-8"))["groups"]
+    return {_slavic_key(other): group[0] for group in groups for other in group[1:]}
+
+
+def _russian_form(part: str) -> tuple[str, str] | None:
+    """``part`` in its Russian form, when it is a Ukrainian or Belarusian given name (volodymyr:
+    vladimir); else a family name read as Russian romanises it (h as g; Belarusian -au as -ov,
+    -enka as -enko); with what was done, or None when neither applies."""
+    if part.isupper():
+        return None
+    given = _russian_given_names().get(_slavic_key(part))
+    if given is not None:
+        return (given, "in its Russian form") if given != part else None
+    if len(part) < 5 or not _SLAVIC_ENDING.search(part):
+        return None
+    text = _SLAVIC_H.sub("g", part)
+    if text.endswith(("au", "ou")):
+        text = text[:-2] + "ov"
+    elif text.endswith("enka"):
+        text = text[:-1] + "o"
+    return (text, "as Russian romanises it") if text != part else None
+
+
 #: the share of their similarity a pair of parts scores when one of them is compared without the
 #: Abd that opens it: a name of the form Abd al-Qadir ("servant of the Almighty") is often said and
 #: written by its second word alone (Qadir or Kader, Aziz, Rahman), and a standalone Abdo or Abdu
@@ -462,13 +518,16 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
     turkish = _turkish_reading(part)
     if turkish is not None:
         found.append((turkish, "as Turkish spelling writes it"))
+    russian = _russian_form(part)
+    if russian is not None:
+        found.append(russian)
     for form, how in list(found):
         short = _without_abd(form)
         if short is not None:
             found.append((short, ", ".join(filter(None, (how, "without Abd")))))
     for form, how in list(found):
-        if "Turkish" in how:  # its j is the j of Jamal, never y, and it has no ch, dh or kh
-            continue
+        if "Turkish" in how or "Russian" in how:  # its j is the j of Jamal, never y; a Russian
+            continue  # form is read as Russian romanises it
         for reading in _readings(form):
             # Arabic script's ذ, ض, ظ said z and ث said s: Persian, Urdu and Pashto say them so
             way = "as said in Persian" if part.isupper() else "read another way"
@@ -516,6 +575,10 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
                     score *= OTHER_READING
                 elif "Turkish" in x_how or "Turkish" in y_how:
                     score *= TURKISH_READING
+                if "Russian form" in x_how or "Russian form" in y_how:
+                    score *= RUSSIAN_FORM
+                elif "Russian romanises" in x_how or "Russian romanises" in y_how:
+                    score *= OTHER_READING
                 if score > best:
                     done = ", ".join(dict.fromkeys(h for h in (*x_how.split(", "), *y_how.split(", ")) if h))
                     best, how = score, f"{why}, {done}"

@@ -33,6 +33,8 @@ HOW = {
     "as said in Persian": _l("as said in Persian"),
     "as Somali spelling writes it": _l("as Somali spelling writes it"),
     "as Turkish spelling writes it": _l("as Turkish spelling writes it"),
+    "in its Russian form": _l("in its Russian form"),
+    "as Russian romanises it": _l("as Russian romanises it"),
     "without Abd": _l("without Abd"),
 }
 assert set(HOW) == set(HOW_LABELS), "every way the matcher names has its words here"

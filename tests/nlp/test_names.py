@@ -482,3 +482,32 @@ def test_older_romanisations_of_korean_and_chinese_write_ch_for_j() -> None:
     assert part_similarity("chou", "zhou")[0] >= PAIR_MIN
     # only a syllable: a longer part with ch is no such spelling
     assert "jun" in forms("chun") and "jaderon" not in forms("chaderon")
+
+
+def test_ukrainian_and_belarusian_names_are_compared_in_their_russian_form() -> None:
+    """Given names in their Ukrainian or Belarusian form and family names romanised with h for
+    the letter Russian romanises g (invented names)."""
+    found = compare(name_parts("Mykola Zhuravel"), name_parts("Nikolay Zhuravel"))
+    assert found[0] >= DEFAULT_THRESHOLD, found
+    assert any("in its Russian form" in reason for reason in found[1])
+    # Cyrillic in Ukrainian, against the Russian form in Latin letters
+    assert compare(name_parts("Олексій Гнатюк"), name_parts("Aleksey Gnatyuk"))[0] >= DEFAULT_THRESHOLD
+    assert part_similarity("hordiyenko", "gordiyenko")[1].endswith("as Russian romanises it")
+    assert part_similarity("zhdanovich", "zhdanovich")[0] == 1.0
+    # Belarusian -au and -enka; the romanisations of й alike
+    assert part_similarity("siamionau", "semyonov")[0] >= PAIR_MIN
+    assert part_similarity("hrynenka", "grinenko")[0] >= PAIR_MIN
+    assert "sergey" in forms("serhij") and "sergey" in forms("serhii")
+    # a given name's other form is a lead on its own, not a match
+    from nlp.names import ONE_PART_SHARE
+
+    alone = compare(name_parts("Volodymyr"), name_parts("Vladimir"))[0]
+    assert PAIR_MIN * ONE_PART_SHARE <= alone < DEFAULT_THRESHOLD
+    index = NameIndex([StoredName("r", "Pavel Hnatenko"), StoredName("o", "Pavel Natenko")])
+    best = index.search(NameQuery("Pavlo Gnatenko"))
+    assert best[0].key == "r" and best[0].score >= DEFAULT_THRESHOLD
+    # only the family names of East Slavic form have their h read as g, and no Arabic name has a
+    # Russian form: Hamid stays Hamid, Ali is never Oleg
+    assert forms("hamid") == ("hamid",)
+    assert compare(name_parts("Ali Hamdan"), name_parts("Oleg Hamdan"))[0] < 0.6
+    assert "Russian" not in part_similarity("hamdan", "gamdan")[1]
