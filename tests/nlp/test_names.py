@@ -511,3 +511,5 @@ def test_ukrainian_and_belarusian_names_are_compared_in_their_russian_form() -> 
     assert forms("hamid") == ("hamid",)
     assert compare(name_parts("Ali Hamdan"), name_parts("Oleg Hamdan"))[0] < 0.6
     assert "Russian" not in part_similarity("hamdan", "gamdan")[1]
+    # Hanna, the Arabic form of John, is not read as the Ukrainian form of Anna
+    assert compare(name_parts("Hanna Haddad"), name_parts("Anna Haddad"))[0] < DEFAULT_THRESHOLD
