@@ -100,7 +100,7 @@ HOW_LABELS = (
     "as said in Persian",
     "as Somali spelling writes it",
     "as Turkish spelling writes it",
-    "in its Russian form",
+    "another form of the name",
     "as Russian romanises it",
     "without Abd",
 )
@@ -435,48 +435,87 @@ def _turkish_reading(part: str) -> str | None:
     return text[:-1] + {"p": "b", "t": "d"}.get(text[-1], text[-1])
 
 
-# East Slavic names. Ukrainian and Belarusian give many given names forms of their own (Volodymyr,
-# Uladzimir: Vladimir; Mykola, Mikalai: Nikolay), and romanise their letter г as h where Russian's
-# г is g (Hrytsenko: Gritsenko, Ihor: Igor). Belarusian also writes a where Russian writes an
-# unstressed o, and ends family names in -au and -ka where Russian writes -ov and -ko (Lukashenka:
-# Lukashenko). One person is written all these ways: in the sources of one country, and in the
-# documents of a person who was born in one and lives in another.
-#: the share of their similarity a pair of parts scores when one is a Ukrainian or Belarusian given
-#: name compared in its Russian form: a form of the same name, not a spelling of the same word
-RUSSIAN_FORM = 0.9
-_SLAVIC_GIVEN_NAMES = Path(__file__).resolve().parent / "data" / "slavic_given_names.json"
-# the endings of East Slavic family names and patronymics, from five letters: only these parts
-# have their h read as g (Arabic and other names keep theirs: Hamid is never Gamid)
+# Names across the former Soviet Union. Ukrainian and Belarusian give many given names forms of
+# their own (Volodymyr, Uladzimir: Vladimir; Mykola, Mikalai: Nikolay), and romanise their letter г
+# as h where Russian's г is g (Hrytsenko: Gritsenko). Belarusian also writes a where Russian writes
+# an unstressed o, and ends family names in -au and -ka where Russian writes -ov and -ko
+# (Lukashenka: Lukashenko). Russian writes the h of names of Arabic origin as g too, and the
+# Russian forms are those of the passports and records of the North Caucasus and Central Asia
+# (Magomed, Gasan, Gadzhi: Muhammad, Hasan, Hajji; Gasanov: Hasanov). One person is written all
+# these ways: in the sources of one country, and in the documents of a person born in another.
+#: the share of their similarity a pair of parts scores when one is an East Slavic given name
+#: compared in another form of the name (:data:`_GIVEN_NAME_FORMS`): a form of the same name, not a
+#: spelling of the same word (a Russian form of a name of Arabic origin is such a spelling: it
+#: scores :data:`OTHER_READING` of it, as the other readings do)
+NAME_FORM = 0.9
+_GIVEN_NAME_FORMS = Path(__file__).resolve().parent / "data" / "given_name_forms.json"
+# the endings of East Slavic family names and patronymics (also those Russian gives names of other
+# origins: Guseynov), from five letters: only these parts have their h read as g
 _SLAVIC_ENDING = re.compile(
     r"(?:enk[oa]|[aoe]u|[oe]v[a]?|[oe]vn?a|[iy]vna|[oe]v[iy]ch|[iy]ch|uk|ets|sk(?:[iy]|yi|iy|ii|a|aya))$"
 )
 _SLAVIC_H = re.compile(r"(?<![cszktgpd])h")
-
-
 _SLAVIC_FINAL_I = re.compile(r"(?:iy|ii|ij|yi|yj)$")
 
 
-def _slavic_key(part: str) -> str:
+def _name_form_key(part: str) -> str:
     """``part`` with the romanisations of й written alike (Serhiy, Serhii, Serhij)."""
     return _SLAVIC_FINAL_I.sub("iy", part.replace("j", "y"))
 
 
 @lru_cache(maxsize=1)
-def _russian_given_names() -> dict[str, str]:
-    """Ukrainian and Belarusian given names (by :func:`_slavic_key`) with their Russian form."""
-    groups = json.loads(_SLAVIC_GIVEN_NAMES.read_text(encoding="utf-8"))["groups"]
-    return {_slavic_key(other): group[0] for group in groups for other in group[1:]}
+def _given_name_forms() -> dict[str, tuple[str, str]]:
+    """Given names (by :func:`_name_form_key`) with the form they are also compared in and what
+    that form is: another form of the name (East Slavic), or the name as written without Russian's
+    g for h (names of Arabic origin)."""
+    data = json.loads(_GIVEN_NAME_FORMS.read_text(encoding="utf-8"))
+    found: dict[str, tuple[str, str]] = {}
+    for section, how in (
+        ("east_slavic", "another form of the name"),
+        ("arabic_in_russian", "as Russian romanises it"),
+    ):
+        for group in data[section]["groups"]:
+            for other in group[1:]:
+                found[_name_form_key(other)] = (group[0], how)
+    return found
+
+
+# a patronymic: the father's given name and an ending (Ukrainian -ovych, -ivna; Belarusian -avich,
+# -auna; Russian -ovich, -evich, -ovna, -evna)
+_PATRONYMIC = re.compile(r"^(?P<father>[a-z]{3,}?)(?P<end>[oae]v[iy]ch|[iy]?[oae]v(?:n|u)?a|ivna|auna)$")
+
+
+def _patronymic_form(part: str) -> str | None:
+    """A Ukrainian or Belarusian patronymic in its Russian form (mykolaiovych: nikolayevich), or
+    None: the father's name must be in the table's East Slavic part, as written, without its last
+    letter or with an ending (mykolai- for mykola, pavl- for pavlo, hryhor- for hryhoriy)."""
+    match = _PATRONYMIC.match(part)
+    if match is None:
+        return None
+    father, end = match["father"], match["end"]
+    forms = _given_name_forms()
+    for name in (father, father[:-1], father + "o", father + "a", father + "i", father + "iy"):
+        found = forms.get(_name_form_key(name))
+        if found is not None and found[1] == "another form of the name":
+            russian = found[0]
+            soft = russian[-1] in "iy"
+            female = end.endswith("a")
+            return russian + ("e" if soft else "o") + ("vna" if female else "vich")
+    return None
 
 
 def _russian_form(part: str) -> tuple[str, str] | None:
-    """``part`` in its Russian form, when it is a Ukrainian or Belarusian given name (volodymyr:
-    vladimir); else a family name read as Russian romanises it (h as g; Belarusian -au as -ov,
-    -enka as -enko); with what was done, or None when neither applies."""
+    """``part`` in another form of the name, when it is a given name of the table (volodymyr:
+    vladimir, magomed: muhammad); else a family name read as Russian romanises it (h as g;
+    Belarusian -au as -ov, -enka as -enko); with what was done, or None when neither applies."""
     if part.isupper():
         return None
-    given = _russian_given_names().get(_slavic_key(part))
+    given = _given_name_forms().get(_name_form_key(part))
     if given is not None:
-        return (given, "in its Russian form") if given != part else None
+        return given if given[0] != part else None
+    father = _patronymic_form(part)
+    if father is not None:
+        return father, "another form of the name"
     if len(part) < 5 or not _SLAVIC_ENDING.search(part):
         return None
     text = _SLAVIC_H.sub("g", part)
@@ -526,8 +565,8 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
         if short is not None:
             found.append((short, ", ".join(filter(None, (how, "without Abd")))))
     for form, how in list(found):
-        if "Turkish" in how or "Russian" in how:  # its j is the j of Jamal, never y; a Russian
-            continue  # form is read as Russian romanises it
+        if "Turkish" in how or "Russian" in how or "form of the name" in how:
+            continue  # a Turkish j is the j of Jamal, never y; a form of a name is written as such
         for reading in _readings(form):
             # Arabic script's ذ, ض, ظ said z and ث said s: Persian, Urdu and Pashto say them so
             way = "as said in Persian" if part.isupper() else "read another way"
@@ -575,8 +614,8 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
                     score *= OTHER_READING
                 elif "Turkish" in x_how or "Turkish" in y_how:
                     score *= TURKISH_READING
-                if "Russian form" in x_how or "Russian form" in y_how:
-                    score *= RUSSIAN_FORM
+                if "form of the name" in x_how or "form of the name" in y_how:
+                    score *= NAME_FORM
                 elif "Russian romanises" in x_how or "Russian romanises" in y_how:
                     score *= OTHER_READING
                 if score > best:

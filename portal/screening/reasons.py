@@ -33,7 +33,7 @@ HOW = {
     "as said in Persian": _l("as said in Persian"),
     "as Somali spelling writes it": _l("as Somali spelling writes it"),
     "as Turkish spelling writes it": _l("as Turkish spelling writes it"),
-    "in its Russian form": _l("in its Russian form"),
+    "another form of the name": _l("another form of the name"),
     "as Russian romanises it": _l("as Russian romanises it"),
     "without Abd": _l("without Abd"),
 }
