@@ -36,11 +36,17 @@ TEXTS = [
         "Traders in Ostrava Nova said that Lidia Marenkova opened the market again after the storms.",
         datetime(2026, 9, 1, tzinfo=UTC),
     ),
+    (
+        "Harvest comes late",
+        "Nikolay Dubravets, who keeps the grain store of Ostrava Nova, said the harvest would come late.",
+        datetime(2026, 8, 20, tzinfo=UTC),
+    ),
 ]
 
 PEOPLE = {
     "Rashid Anwar Qoubaisi": ["Rasheed Qubaisi"],
     "Lidia Marenkova": [],
+    "Nikolay Dubravets": [],
 }
 
 
@@ -105,6 +111,7 @@ def seed(factory: sessionmaker[Session]) -> dict[str, int]:
             found = [
                 ("person:rashid-anwar-qoubaisi", "person", "Rashid Anwar Qoubaisi", ["Rasheed Qubaisi"]),
                 ("person:lidia-marenkova", "person", "Lidia Marenkova", []),
+                ("person:nikolay-dubravets", "person", "Nikolay Dubravets", []),
                 ("group:12th-falcon-regiment", "state_force", "12th Falcon Regiment", []),
                 ("city:vellmar", "city", "Vellmar", []),
                 ("city:ostrava-nova", "city", "Ostrava Nova", []),
