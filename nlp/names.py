@@ -463,20 +463,31 @@ def _name_form_key(part: str) -> str:
     return _SLAVIC_FINAL_I.sub("iy", part.replace("j", "y"))
 
 
+#: the sections of the table (:data:`_GIVEN_NAME_FORMS`) and what a form found there is
+_NAME_FORM_SECTIONS = {
+    "east_slavic": "another form of the name",
+    "arabic_in_russian": "as Russian romanises it",
+    "arabic_regional": "another form of the name",
+}
+
+
+@dataclass(frozen=True)
+class _NameForm:
+    spellings: tuple[str, ...]  # the form, in its usual spellings
+    how: str
+    section: str
+
+
 @lru_cache(maxsize=1)
-def _given_name_forms() -> dict[str, tuple[str, str]]:
-    """Given names (by :func:`_name_form_key`) with the form they are also compared in and what
-    that form is: another form of the name (East Slavic), or the name as written without Russian's
-    g for h (names of Arabic origin)."""
+def _given_name_forms() -> dict[str, _NameForm]:
+    """Given names (by :func:`_name_form_key`) with the form they are also compared in."""
     data = json.loads(_GIVEN_NAME_FORMS.read_text(encoding="utf-8"))
-    found: dict[str, tuple[str, str]] = {}
-    for section, how in (
-        ("east_slavic", "another form of the name"),
-        ("arabic_in_russian", "as Russian romanises it"),
-    ):
+    found: dict[str, _NameForm] = {}
+    for section, how in _NAME_FORM_SECTIONS.items():
         for group in data[section]["groups"]:
+            form = _NameForm(tuple(group[0].split("/")), how, section)
             for other in group[1:]:
-                found[_name_form_key(other)] = (group[0], how)
+                found[_name_form_key(other)] = form
     return found
 
 
@@ -496,34 +507,37 @@ def _patronymic_form(part: str) -> str | None:
     forms = _given_name_forms()
     for name in (father, father[:-1], father + "o", father + "a", father + "i", father + "iy"):
         found = forms.get(_name_form_key(name))
-        if found is not None and found[1] == "another form of the name":
-            russian = found[0]
+        if found is not None and found.section == "east_slavic":
+            russian = found.spellings[0]
             soft = russian[-1] in "iy"
             female = end.endswith("a")
             return russian + ("e" if soft else "o") + ("vna" if female else "vich")
     return None
 
 
-def _russian_form(part: str) -> tuple[str, str] | None:
+def _name_forms(part: str) -> list[tuple[str, str]]:
     """``part`` in another form of the name, when it is a given name of the table (volodymyr:
-    vladimir, magomed: muhammad); else a family name read as Russian romanises it (h as g;
-    Belarusian -au as -ov, -enka as -enko); with what was done, or None when neither applies."""
+    vladimir, magomed: muhammad, mamadou: muhammad, in each of the form's usual spellings) or a
+    patronymic of one; else a family name read as Russian romanises it (h as g; Belarusian -au as
+    -ov, -enka as -enko); each with what was done."""
     if part.isupper():
-        return None
+        return []
     given = _given_name_forms().get(_name_form_key(part))
     if given is not None:
-        return given if given[0] != part else None
+        if part in given.spellings:
+            return []
+        return [(spelling, given.how) for spelling in given.spellings]
     father = _patronymic_form(part)
     if father is not None:
-        return father, "another form of the name"
+        return [(father, "another form of the name")]
     if len(part) < 5 or not _SLAVIC_ENDING.search(part):
-        return None
+        return []
     text = _SLAVIC_H.sub("g", part)
     if text.endswith(("au", "ou")):
         text = text[:-2] + "ov"
     elif text.endswith("enka"):
         text = text[:-1] + "o"
-    return (text, "as Russian romanises it") if text != part else None
+    return [(text, "as Russian romanises it")] if text != part else []
 
 
 #: the share of their similarity a pair of parts scores when one of them is compared without the
@@ -557,9 +571,7 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
     turkish = _turkish_reading(part)
     if turkish is not None:
         found.append((turkish, "as Turkish spelling writes it"))
-    russian = _russian_form(part)
-    if russian is not None:
-        found.append(russian)
+    found.extend(_name_forms(part))
     for form, how in list(found):
         short = _without_abd(form)
         if short is not None:

@@ -542,3 +542,19 @@ def test_ukrainian_and_belarusian_patronymics_are_compared_in_their_russian_form
     from nlp.names import labelled_forms
 
     assert not any("form of the name" in how for _, how in labelled_forms("ivanovych"))
+
+
+def test_west_african_and_abbreviated_forms_of_names_of_arabic_origin() -> None:
+    """Mamadou, Ousmane, Sekou; Md. and Mohd (invented family names)."""
+    for query, stored in [
+        ("Mamadou Kondiano", "Mohamed Kondiano"),
+        ("Ousmane Sidibara", "Uthman Sidibara"),
+        ("Sekou Tambadou", "Cheikh Tambadou"),
+        ("Md. Rafiqul Hossen", "Muhammad Rafiqul Hossen"),
+    ]:
+        found = compare(name_parts(query), name_parts(stored))
+        assert found[0] >= DEFAULT_THRESHOLD, (query, found)
+        assert any("another form of the name" in reason for reason in found[1]), found
+    # the form is found in each of its usual spellings, and two forms of two names stay apart
+    assert part_similarity("mamadou", "mohammad")[0] >= PAIR_MIN
+    assert compare(name_parts("Mamadou Kondiano"), name_parts("Amadou Kondiano"))[0] < DEFAULT_THRESHOLD
