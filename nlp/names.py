@@ -441,12 +441,14 @@ def _turkish_reading(part: str) -> str | None:
 # an unstressed o, and ends family names in -au and -ka where Russian writes -ov and -ko
 # (Lukashenka: Lukashenko). Russian writes the h of names of Arabic origin as g too, and the
 # Russian forms are those of the passports and records of the North Caucasus and Central Asia
-# (Magomed, Gasan, Gadzhi: Muhammad, Hasan, Hajji; Gasanov: Hasanov). One person is written all
+# (Magomed, Gasan, Gadzhi: Muhammad, Hasan, Hajji; Gasanov: Hasanov). West Africa gives names of
+# Arabic origin forms of its own (Mamadou, Ousmane, Sekou: Muhammad, Uthman, Shaykh), and Muhammad
+# is abbreviated Md. in Bangladesh and Mohd in Malaysia and Pakistan. One person is written all
 # these ways: in the sources of one country, and in the documents of a person born in another.
-#: the share of their similarity a pair of parts scores when one is an East Slavic given name
-#: compared in another form of the name (:data:`_GIVEN_NAME_FORMS`): a form of the same name, not a
-#: spelling of the same word (a Russian form of a name of Arabic origin is such a spelling: it
-#: scores :data:`OTHER_READING` of it, as the other readings do)
+#: the share of their similarity a pair of parts scores when one is a given name compared in
+#: another form of the name (:data:`_GIVEN_NAME_FORMS`: an East Slavic or a West African form): a
+#: form of the same name, not a spelling of the same word (a Russian form of a name of Arabic
+#: origin is such a spelling: it scores :data:`OTHER_READING` of it, as the other readings do)
 NAME_FORM = 0.9
 _GIVEN_NAME_FORMS = Path(__file__).resolve().parent / "data" / "given_name_forms.json"
 # the endings of East Slavic family names and patronymics (also those Russian gives names of other
@@ -592,10 +594,12 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
 def forms(part: str) -> tuple[str, ...]:
     """``part``; ``part`` without the article when one is joined to it (alqudsani: qudsani);
     ``part`` read as Somali spelling writes it (xasan: hasan, :func:`_somali_reading`) and as
-    Turkish spelling writes it (cemal: jamal, :func:`_turkish_reading`); these
-    without the Abd that opens them (abdkader: kader, :func:`_without_abd`); and all of these
-    with the letters that transcriptions read differently read the other way (ch as kh, j before a
-    vowel as y, dh as z: :func:`_readings`)."""
+    Turkish spelling writes it (cemal: jamal, :func:`_turkish_reading`); ``part`` in another form
+    of the name or as Russian romanises it (mykola: nikolay, magomed: muhammad, hrytsenko:
+    gritsenko, :func:`_name_forms`); these without the Abd that opens them (abdkader: kader,
+    :func:`_without_abd`); and all but the Turkish and Russian ones with the letters that
+    transcriptions read differently read the other way (ch as kh, j before a vowel as y, dh as z:
+    :func:`_readings`)."""
     return tuple(form for form, _ in labelled_forms(part))
 
 
@@ -607,7 +611,8 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
     of their skeletons; the parts are also compared without an article joined to
     either (:func:`forms`), for :data:`JOINED_ARTICLE` of their similarity then, and with letters
     read the other way, for :data:`OTHER_READING` of it, and without an opening Abd, for
-    :data:`WITHOUT_ABD` of it. :func:`pairable` must find every
+    :data:`WITHOUT_ABD` of it, and in another form of the name, for :data:`NAME_FORM` of it
+    (:func:`_name_forms`). :func:`pairable` must find every
     pair this scores at or above :data:`PAIR_MIN`: a new way of finding two parts alike goes in both.
     """
     best, how = _form_similarity(a, b)
