@@ -541,7 +541,7 @@ def main() -> None:
     parser.add_argument("--clients", default="1,10,50")
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=4)  # the portal's default (COI_WEB_THREADS)
     parser.add_argument("--nodes", type=int, default=1, help="web nodes (coi serve), each its own instance")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
