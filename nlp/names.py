@@ -454,7 +454,7 @@ _GIVEN_NAME_FORMS = Path(__file__).resolve().parent / "data" / "given_name_forms
 # the endings of East Slavic family names and patronymics (also those Russian gives names of other
 # origins: Guseynov), from five letters: only these parts have their h read as g
 _SLAVIC_ENDING = re.compile(
-    r"(?:enk[oa]|[aoe]u|[oe]v[a]?|[oe]vn?a|[iy]vna|[oe]v[iy]ch|[iy]ch|uk|ets|sk(?:[iy]|yi|iy|ii|a|aya))$"
+    r"(?:enk[oa]|[aoe]u|[oe]v(?:n?a)?|[iy]vna|[iy]ch|uk|ets|sk(?:[iy]|yi|iy|ii|a|aya))$"
 )
 _SLAVIC_H = re.compile(r"(?<![cszktgpd])h")
 _SLAVIC_FINAL_I = re.compile(r"(?:iy|ii|ij|yi|yj)$")
@@ -465,11 +465,14 @@ def _name_form_key(part: str) -> str:
     return _SLAVIC_FINAL_I.sub("iy", part.replace("j", "y"))
 
 
+# the reasons of the two ways (:data:`HOW_LABELS`)
+_ANOTHER_FORM = "another form of the name"
+_AS_RUSSIAN = "as Russian romanises it"
 #: the sections of the table (:data:`_GIVEN_NAME_FORMS`) and what a form found there is
 _NAME_FORM_SECTIONS = {
-    "east_slavic": "another form of the name",
-    "arabic_in_russian": "as Russian romanises it",
-    "arabic_regional": "another form of the name",
+    "east_slavic": _ANOTHER_FORM,
+    "arabic_in_russian": _AS_RUSSIAN,
+    "arabic_regional": _ANOTHER_FORM,
 }
 
 
@@ -531,7 +534,7 @@ def _name_forms(part: str) -> list[tuple[str, str]]:
         return [(spelling, given.how) for spelling in given.spellings]
     father = _patronymic_form(part)
     if father is not None:
-        return [(father, "another form of the name")]
+        return [(father, _ANOTHER_FORM)]
     if len(part) < 5 or not _SLAVIC_ENDING.search(part):
         return []
     text = _SLAVIC_H.sub("g", part)
@@ -539,7 +542,7 @@ def _name_forms(part: str) -> list[tuple[str, str]]:
         text = text[:-2] + "ov"
     elif text.endswith("enka"):
         text = text[:-1] + "o"
-    return [(text, "as Russian romanises it")] if text != part else []
+    return [(text, _AS_RUSSIAN)] if text != part else []
 
 
 #: the share of their similarity a pair of parts scores when one of them is compared without the
@@ -579,7 +582,7 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
         if short is not None:
             found.append((short, ", ".join(filter(None, (how, "without Abd")))))
     for form, how in list(found):
-        if "Turkish" in how or "Russian" in how or "form of the name" in how:
+        if "Turkish" in how or _AS_RUSSIAN in how or _ANOTHER_FORM in how:
             continue  # a Turkish j is the j of Jamal, never y; a form of a name is written as such
         for reading in _readings(form):
             # Arabic script's ذ, ض, ظ said z and ث said s: Persian, Urdu and Pashto say them so
@@ -631,9 +634,9 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
                     score *= OTHER_READING
                 elif "Turkish" in x_how or "Turkish" in y_how:
                     score *= TURKISH_READING
-                if "form of the name" in x_how or "form of the name" in y_how:
+                if _ANOTHER_FORM in x_how or _ANOTHER_FORM in y_how:
                     score *= NAME_FORM
-                elif "Russian romanises" in x_how or "Russian romanises" in y_how:
+                elif _AS_RUSSIAN in x_how or _AS_RUSSIAN in y_how:
                     score *= OTHER_READING
                 if score > best:
                     done = ", ".join(dict.fromkeys(h for h in (*x_how.split(", "), *y_how.split(", ")) if h))
