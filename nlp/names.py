@@ -102,6 +102,7 @@ HOW_LABELS = (
     "as Turkish spelling writes it",
     "another form of the name",
     "as Russian romanises it",
+    "as Kurdish writes it",
     "without Abd",
 )
 #: part similarity from which two parts are paired in full
@@ -443,8 +444,10 @@ def _turkish_reading(part: str) -> str | None:
 # Russian forms are those of the passports and records of the North Caucasus and Central Asia
 # (Magomed, Gasan, Gadzhi: Muhammad, Hasan, Hajji; Gasanov: Hasanov). West Africa gives names of
 # Arabic origin forms of its own (Mamadou, Ousmane, Sekou: Muhammad, Uthman, Shaykh), and Muhammad
-# is abbreviated Md. in Bangladesh and Mohd in Malaysia and Pakistan. One person is written all
-# these ways: in the sources of one country, and in the documents of a person born in another.
+# is abbreviated Md. in Bangladesh and Mohd in Malaysia and Pakistan. Kurdish, in its Latin
+# alphabet, writes the a of names of Arabic origin as e and kh as x (Mihemed, Hesen, Xelîl: Muhammad,
+# Hasan, Khalil), and Abd as Ebd or Evd (Ebdulrehman, Evdila). One person is written all these ways:
+# in the sources of one country, and in the documents of a person born in another.
 #: the share of their similarity a pair of parts scores when one is a given name compared in
 #: another form of the name (:data:`_GIVEN_NAME_FORMS`: an East Slavic or a West African form): a
 #: form of the same name, not a spelling of the same word (a Russian form of a name of Arabic
@@ -468,12 +471,21 @@ def _name_form_key(part: str) -> str:
 # the reasons of the two ways (:data:`HOW_LABELS`)
 _ANOTHER_FORM = "another form of the name"
 _AS_RUSSIAN = "as Russian romanises it"
+_AS_KURDISH = "as Kurdish writes it"
 #: the sections of the table (:data:`_GIVEN_NAME_FORMS`) and what a form found there is
 _NAME_FORM_SECTIONS = {
     "east_slavic": _ANOTHER_FORM,
     "arabic_in_russian": _AS_RUSSIAN,
     "arabic_regional": _ANOTHER_FORM,
+    "kurdish": _AS_KURDISH,
 }
+#: the ways of writing a name (not other forms of it): they score :data:`OTHER_READING` of the
+#: similarity, and their forms are not read another way again (a form is written as the table has it)
+_WRITTEN_WAYS = (_AS_RUSSIAN, _AS_KURDISH)
+# Kurdish writes the Abd that opens a name Ebd or Evd, and the article after it as the vowel
+# before the second word (Ebdulrehman, Ebdurrehman, Evdirehman: Abd al-Rahman); Evd only before
+# -il, -ul, -i or -u, so that Russian Evdokimov stays itself
+_KURDISH_ABD = re.compile(r"^(?:ebd(?:ul|il|el|ur|ir|i|u|e)?|evd(?:il|ul|i|u))(?=[a-z]{3,})")
 
 
 @dataclass(frozen=True)
@@ -490,10 +502,17 @@ def _given_name_forms() -> dict[str, _NameForm]:
     found: dict[str, _NameForm] = {}
     for section, how in _NAME_FORM_SECTIONS.items():
         for group in data[section]["groups"]:
-            form = _NameForm(tuple(group[0].split("/")), how, section)
+            # names as :func:`name_parts` gives them (abdulhamid as abdhamid, abdullah as abdlah)
+            form = _NameForm(tuple(_as_part(name) for name in group[0].split("/")), how, section)
             for other in group[1:]:
-                found[_name_form_key(other)] = form
+                found[_name_form_key(_as_part(other))] = form
     return found
+
+
+def _as_part(name: str) -> str:
+    """A one-word name of the table as :func:`name_parts` gives it."""
+    parts = name_parts(name)
+    return parts[0] if len(parts) == 1 else name
 
 
 # a patronymic: the father's given name and an ending (Ukrainian -ovych, -ivna; Belarusian -avich,
@@ -522,9 +541,10 @@ def _patronymic_form(part: str) -> str | None:
 
 def _name_forms(part: str) -> list[tuple[str, str]]:
     """``part`` in another form of the name, when it is a given name of the table (volodymyr:
-    vladimir, magomed: muhammad, mamadou: muhammad, in each of the form's usual spellings) or a
-    patronymic of one; else a family name read as Russian romanises it (h as g; Belarusian -au as
-    -ov, -enka as -enko); each with what was done."""
+    vladimir, magomed: muhammad, mamadou: muhammad, hesen: hasan, in each of the form's usual
+    spellings) or a patronymic of one; a name opened by Abd as Kurdish writes it (ebdulrehman:
+    abdrahman); else a family name read as Russian romanises it (h as g; Belarusian -au as -ov,
+    -enka as -enko); each with what was done."""
     if part.isupper():
         return []
     given = _given_name_forms().get(_name_form_key(part))
@@ -535,6 +555,12 @@ def _name_forms(part: str) -> list[tuple[str, str]]:
     father = _patronymic_form(part)
     if father is not None:
         return [(father, _ANOTHER_FORM)]
+    kurdish = _KURDISH_ABD.match(part)
+    if kurdish is not None:
+        rest = part[kurdish.end() :]
+        second = _given_name_forms().get(_name_form_key(rest))
+        rests = second.spellings if second is not None and second.how == _AS_KURDISH else (rest,)
+        return [("abd" + name, _AS_KURDISH) for name in rests]
     if len(part) < 5 or not _SLAVIC_ENDING.search(part):
         return []
     text = _SLAVIC_H.sub("g", part)
@@ -582,7 +608,7 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
         if short is not None:
             found.append((short, ", ".join(filter(None, (how, "without Abd")))))
     for form, how in list(found):
-        if "Turkish" in how or _AS_RUSSIAN in how or _ANOTHER_FORM in how:
+        if "Turkish" in how or _ANOTHER_FORM in how or any(way in how for way in _WRITTEN_WAYS):
             continue  # a Turkish j is the j of Jamal, never y; a form of a name is written as such
         for reading in _readings(form):
             # Arabic script's ذ, ض, ظ said z and ث said s: Persian, Urdu and Pashto say them so
@@ -636,7 +662,7 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
                     score *= TURKISH_READING
                 if _ANOTHER_FORM in x_how or _ANOTHER_FORM in y_how:
                     score *= NAME_FORM
-                elif _AS_RUSSIAN in x_how or _AS_RUSSIAN in y_how:
+                elif any(way in x_how or way in y_how for way in _WRITTEN_WAYS):
                     score *= OTHER_READING
                 if score > best:
                     done = ", ".join(dict.fromkeys(h for h in (*x_how.split(", "), *y_how.split(", ")) if h))

@@ -107,11 +107,12 @@ def test_a_name_pasted_in_arabic_script_finds_its_latin_spelling(
         _use_language(page, "en")
 
 
-def test_a_ukrainian_name_finds_its_russian_form_with_the_reason_in_dutch(
+def test_ukrainian_and_kurdish_names_find_their_other_forms_with_the_reasons_in_dutch(
     page: Page, portal: Any, log_in: Callable[[str], Page], tmp_path: Path
 ) -> None:
     """A name pasted in Ukrainian Cyrillic finds the person the sources name in the Russian form,
-    read by a Dutch researcher on a phone."""
+    and one in Kurdish spelling the person the sources name in the Arabic form, read by a Dutch
+    researcher on a phone."""
     _seed_once(portal)
     log_in("researcher")
     page.goto(portal.url + "/screening/")
@@ -119,15 +120,22 @@ def test_a_ukrainian_name_finds_its_russian_form_with_the_reason_in_dutch(
     try:
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(portal.url + "/screening/")
-        page.locator("#title").fill("Oekraïens")
-        page.locator("#names").fill("name\nМикола Дубравець\n")
+        page.locator("#title").fill("Aanvragers")
+        page.locator("#names").fill("name\nМикола Дубравець\nReşîd Enwer Qubeysî\n")
         page.locator("form.screening-form button[type=submit]").click()
         page.wait_for_url(re.compile(r".*/screening/\d+$"))
-        best = page.locator("section.screening-entry article.candidate").first
+        entries = page.locator("section.screening-entry")
+        best = entries.nth(0).locator("article.candidate").first
         expect(best.get_by_role("heading", level=3)).to_contain_text("Nikolay Dubravets")
         expect(best.locator(".badge-match")).to_be_visible()
         expect(best.locator(".reasons")).to_contain_text("een andere vorm van de naam")
         expect(best.locator(".reasons")).not_to_contain_text("another form")
+        # the same person in Kurmanji spelling, with its marks
+        kurdish = entries.nth(1).locator("article.candidate").first
+        expect(kurdish.get_by_role("heading", level=3)).to_contain_text("Rashid Anwar Qoubaisi")
+        expect(kurdish.locator(".badge-match")).to_be_visible()
+        expect(kurdish.locator(".reasons")).to_contain_text("zoals het Koerdisch het schrijft")
+        expect(kurdish.locator(".reasons")).not_to_contain_text("Kurdish")
         wider = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert wider <= 0, wider
         page.screenshot(path=str(tmp_path / "screening-nl-390.png"), full_page=True)
