@@ -103,6 +103,7 @@ HOW_LABELS = (
     "another form of the name",
     "as Russian romanises it",
     "as Kurdish writes it",
+    "as Persian romanises it",
     "without Abd",
 )
 #: part similarity from which two parts are paired in full
@@ -446,8 +447,10 @@ def _turkish_reading(part: str) -> str | None:
 # Arabic origin forms of its own (Mamadou, Ousmane, Sekou: Muhammad, Uthman, Shaykh), and Muhammad
 # is abbreviated Md. in Bangladesh and Mohd in Malaysia and Pakistan. Kurdish, in its Latin
 # alphabet, writes the a of names of Arabic origin as e and kh as x (Mihemed, Hesen, Xelîl: Muhammad,
-# Hasan, Khalil), and Abd as Ebd or Evd (Ebdulrehman, Evdila). One person is written all these ways:
-# in the sources of one country, and in the documents of a person born in another.
+# Hasan, Khalil), and Abd as Ebd or Evd (Ebdulrehman, Evdila). Persian says the d of Arabic's ض
+# as z and its q as gh, and romanises it so (Reza, Morteza, Ghasem: Rida, Murtada, Qasim). One
+# person is written all these ways: in the sources of one country, and in the documents of a
+# person born in another.
 #: the share of their similarity a pair of parts scores when one is a given name compared in
 #: another form of the name (:data:`_GIVEN_NAME_FORMS`: an East Slavic or a West African form): a
 #: form of the same name, not a spelling of the same word (a Russian form of a name of Arabic
@@ -472,16 +475,18 @@ def _name_form_key(part: str) -> str:
 _ANOTHER_FORM = "another form of the name"
 _AS_RUSSIAN = "as Russian romanises it"
 _AS_KURDISH = "as Kurdish writes it"
+_AS_PERSIAN = "as Persian romanises it"
 #: the sections of the table (:data:`_GIVEN_NAME_FORMS`) and what a form found there is
 _NAME_FORM_SECTIONS = {
     "east_slavic": _ANOTHER_FORM,
     "arabic_in_russian": _AS_RUSSIAN,
     "arabic_regional": _ANOTHER_FORM,
     "kurdish": _AS_KURDISH,
+    "persian": _AS_PERSIAN,
 }
 #: the ways of writing a name (not other forms of it): they score :data:`OTHER_READING` of the
 #: similarity, and their forms are not read another way again (a form is written as the table has it)
-_WRITTEN_WAYS = (_AS_RUSSIAN, _AS_KURDISH)
+_WRITTEN_WAYS = (_AS_RUSSIAN, _AS_KURDISH, _AS_PERSIAN)
 # Kurdish writes the Abd that opens a name Ebd or Evd, and the article after it as the vowel
 # before the second word (Ebdulrehman, Ebdurrehman, Evdirehman: Abd al-Rahman); Evd only before
 # -il, -ul, -i or -u, so that Russian Evdokimov stays itself

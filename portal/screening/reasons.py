@@ -36,6 +36,7 @@ HOW = {
     "another form of the name": _l("another form of the name"),
     "as Russian romanises it": _l("as Russian romanises it"),
     "as Kurdish writes it": _l("as Kurdish writes it"),
+    "as Persian romanises it": _l("as Persian romanises it"),
     "without Abd": _l("without Abd"),
 }
 assert set(HOW) == set(HOW_LABELS), "every way the matcher names has its words here"

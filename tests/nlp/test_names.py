@@ -586,3 +586,18 @@ def test_table_names_opened_by_abd_are_found_as_name_parts_gives_them() -> None:
     them (abdgamid), so the compounds of Abd are found too."""
     assert "as Russian romanises it" in part_similarity(*name_parts("Abdulgamid Abdulhamid"))[1]
     assert compare(name_parts("Abdulgamid Daudov"), name_parts("Abdulhamid Daudov"))[0] >= DEFAULT_THRESHOLD
+
+
+def test_persian_romanisation_of_names_of_arabic_origin() -> None:
+    """Persian says ض as z and ق as gh, and writes a final a as eh (invented family names)."""
+    for query, stored in [
+        ("Reza Kashanifar", "Rida Kashanifar"),
+        ("Morteza Ghasem Delavari", "Murtada Qasim Delavari"),
+        ("Abolfazl Sadegh Yazdanpur", "Abu al-Fadl Sadiq Yazdanpur"),
+        ("Zohreh Bagher Nikbakht", "Zahra Baqir Nikbakht"),
+    ]:
+        found = compare(name_parts(query), name_parts(stored))
+        assert found[0] >= DEFAULT_THRESHOLD, (query, found)
+        assert any("as Persian romanises it" in reason for reason in found[1]), found
+    # another spelling, not the same: it scores a little less than the same word
+    assert part_similarity("reza", "rida")[0] < 1.0
