@@ -7,7 +7,9 @@
   person); doubtful ones (a surname, a given name, a common word, a small
   town) are kept aside in ``doc.spans["coi_candidates"]`` for the linker.
 * ``coi_entity_linker`` - turns entities into :class:`nlp.records.Mention`
-  records with stable ids, choosing among namesakes by document context.
+  records with stable ids, choosing among namesakes by document context: the
+  country first, then, among one country's namesakes, the province the
+  document's other places can lie in (``province_weight``, 0 to turn it off).
 * ``coi_doc_countries`` - focus and mentioned countries (``nlp.scoring``).
 * ``coi_topic_tagger`` - COI topics from English and Dutch phrase rules.
 

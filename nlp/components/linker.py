@@ -75,9 +75,11 @@ _TOWN_FOLLOWERS = word_set("town_followers")
 # --------------------------------------------------------------------------- linker
 
 
-@Language.factory("coi_entity_linker", default_config={"context_weight": 0.45})
-def make_entity_linker(nlp: Language, name: str, context_weight: float) -> EntityLinker:
-    return EntityLinker(context_weight=context_weight)
+@Language.factory("coi_entity_linker", default_config={"context_weight": 0.45, "province_weight": 1.0})
+def make_entity_linker(
+    nlp: Language, name: str, context_weight: float, province_weight: float
+) -> EntityLinker:
+    return EntityLinker(context_weight=context_weight, province_weight=province_weight)
 
 
 class EntityLinker:
@@ -87,11 +89,23 @@ class EntityLinker:
     (share of the document's unambiguous place evidence in the candidate's
     country) + adjacency ("Alexandria, Louisiana": the next place's country or
     US state) + a small bonus when a place word agrees ("Gaza province"
-    prefers a region, "Aleppo city" a city).
+    prefers a region, "Aleppo city" a city). Among the namesakes of the chosen
+    country, the provinces the document's other place names can lie in weigh too
+    (``province_weight``; 0 turns it off).
     """
 
-    def __init__(self, *, context_weight: float) -> None:
+    def __init__(self, *, context_weight: float, province_weight: float = 0.0) -> None:
         self.context_weight = context_weight
+        self.province_weight = province_weight
+        self._provinces: dict[str, str | None] = {}
+
+    def _province_code(self, cand: Candidate) -> str | None:
+        """The first-level division a town or region candidate lies in (a region: itself)."""
+        code = self._provinces.get(cand.entity_id, "")
+        if code == "":
+            province = self.gazetteer.province(cand.entity_id) if cand.kind in ("city", "region") else None
+            code = self._provinces[cand.entity_id] = province.code if province is not None else None
+        return code
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -314,6 +328,18 @@ class EntityLinker:
                 context[code] = context.get(code, 0.0) + weight
         total = sum(context.values()) or 1.0
         share = {code: value / total for code, value in context.items()}
+        # The same within a country: each place name's share of evidence goes to the provinces
+        # its towns and regions lie in, split between them. A village name that three provinces
+        # have is then read in the province where the document's other places can lie.
+        provinces: dict[str, float] = {}
+        if self.province_weight:
+            for _, cands in resolved:
+                found = (self._province_code(c) for c in cands if c.kind in ("city", "region"))
+                held = {province for province in found if province is not None}
+                for province in held:
+                    provinces[province] = provinces.get(province, 0.0) + 1.0 / len(held)
+        total = sum(provinces.values()) or 1.0
+        province_share = {code: value / total for code, value in provinces.items()}
         dominant = max(share, key=lambda c: share[c]) if share else None
         regions_named = {
             c.entity_id[7:] for _, cands in resolved for c in cands if c.kind == "region" and len(cands) == 1
@@ -334,6 +360,7 @@ class EntityLinker:
                 person_words,
                 speakers,
                 placed,
+                province_share,
             )
             if mention is not None:
                 mentions.append(mention)
@@ -660,6 +687,7 @@ class EntityLinker:
         person_words: set[str],
         speakers: set[str],
         placed: dict[tuple[int, int], str],
+        province_share: dict[str, float],
     ) -> Mention | None:
         text = span.text
         label = span.label_
@@ -757,7 +785,15 @@ class EntityLinker:
         actors = [c for c in cands if c.kind in NAMED_ACTOR_KINDS]
         if actors and (label in ("COI_GROUP", "ORG", "PERSON", "NORP") or len(actors) == len(cands)):
             cands = actors
-        best = max(cands, key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx))
+        best = max(cands, key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx, {}))
+        namesakes = [c for c in cands if c.country == best.country and c.kind in ("city", "region")]
+        if province_share and len(namesakes) > 1 and best in namesakes:
+            # Among the namesakes of the chosen country, the provinces of the document's other
+            # places weigh too; between countries, the country context has decided.
+            best = max(
+                namesakes,
+                key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx, province_share),
+            )
         if (span.start, span.end) not in placed and self._stray_town(
             span, best, share, dominant, resolved, idx
         ):
@@ -785,10 +821,15 @@ class EntityLinker:
         regions_named: set[str],
         resolved: list[tuple[Span, list[Candidate]]],
         idx: int,
+        province_share: dict[str, float],
     ) -> float:
         amb = self.gazetteer.ambiguity
         assert amb is not None
         score = cand.prior
+        if province_share:
+            code = self._province_code(cand)
+            if code is not None:
+                score += self.province_weight * province_share.get(code, 0.0)
         if cand.country:
             score += self.context_weight * share.get(cand.country, 0.0)
             # Namesakes in one country support each other (Gaza city and Gaza governorate).

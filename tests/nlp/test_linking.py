@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import spacy
 from spacy.language import Language
 
 from nlp.components import _names_disease
-from nlp.gazetteer import load_ambiguity
+from nlp.gazetteer import get_gazetteer, load_ambiguity
 from nlp.records import Mention
 
 ID_PATTERN = re.compile(
@@ -174,3 +175,32 @@ def test_town_opening_an_office_held_name_is_split(blank_pipeline: Language) -> 
 def test_namesake_cities_abroad_are_left_to_context(blank_pipeline: Language) -> None:
     doc = blank_pipeline(blank_pipeline.make_doc("Dublin, Ohio, opened a park. Dublin residents came."))
     assert {m.country for m in doc._.coi_mentions if m.text == "Dublin"} == {"US"}
+
+
+def test_a_town_name_two_provinces_share_is_read_in_the_province_of_the_other_places(
+    blank_pipeline: Language,
+) -> None:
+    # Syria has a Suran in Hama governorate (the larger) and one in Aleppo governorate.
+    def province(text: str) -> str | None:
+        found = get_gazetteer().province(by_text(mentions(blank_pipeline, text))["Suran"].entity_id)
+        return found.code if found is not None else None
+
+    assert province("Shelling was reported in Suran on Monday.") == "SY-HM"
+    assert province("Shelling hit Suran on Monday; families fled from Azaz and Marea to Afrin.") == "SY-HL"
+    assert province("Shelling hit Suran on Monday; families fled from Morek and Latamneh to Hama.") == "SY-HM"
+    # switched off, the larger town is taken whatever the other places
+    linker: Any = blank_pipeline.get_pipe("coi_entity_linker")
+    linker.province_weight = 0.0
+    try:
+        assert (
+            province("Shelling hit Suran on Monday; families fled from Azaz and Marea to Afrin.") == "SY-HM"
+        )
+    finally:
+        linker.province_weight = 1.0
+
+
+def test_province_context_never_changes_the_country(blank_pipeline: Language) -> None:
+    # Homs names towns in Syria and Libya: the country is the country context's to decide, and
+    # the province only chooses among one country's namesakes.
+    text = "Shelling in Homs, Hama and Aleppo killed civilians; the Syrian army advanced."
+    assert by_text(mentions(blank_pipeline, text))["Homs"].country == "SY"
