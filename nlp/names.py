@@ -453,8 +453,9 @@ def _turkish_reading(part: str) -> str | None:
 # person born in another.
 #: the share of their similarity a pair of parts scores when one is a given name compared in
 #: another form of the name (:data:`_GIVEN_NAME_FORMS`: an East Slavic or a West African form): a
-#: form of the same name, not a spelling of the same word (a Russian form of a name of Arabic
-#: origin is such a spelling: it scores :data:`OTHER_READING` of it, as the other readings do)
+#: form of the same name, not a spelling of the same word (a Russian, Kurdish or Persian form of a
+#: name of Arabic origin is such a spelling: it scores :data:`OTHER_READING` of it, as the other
+#: readings do)
 NAME_FORM = 0.9
 _GIVEN_NAME_FORMS = Path(__file__).resolve().parent / "data" / "given_name_forms.json"
 # the endings of East Slavic family names and patronymics (also those Russian gives names of other
