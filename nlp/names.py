@@ -472,7 +472,7 @@ def _name_form_key(part: str) -> str:
     return _SLAVIC_FINAL_I.sub("iy", part.replace("j", "y"))
 
 
-# the reasons of the two ways (:data:`HOW_LABELS`)
+# the reasons the table's forms are found with (:data:`HOW_LABELS`)
 _ANOTHER_FORM = "another form of the name"
 _AS_RUSSIAN = "as Russian romanises it"
 _AS_KURDISH = "as Kurdish writes it"

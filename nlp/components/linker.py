@@ -334,7 +334,7 @@ class EntityLinker:
         provinces: dict[str, float] = {}
         if self.province_weight:
             for _, cands in resolved:
-                found = (self._province_code(c) for c in cands if c.kind in ("city", "region"))
+                found = (self._province_code(c) for c in cands)
                 held = {province for province in found if province is not None}
                 for province in held:
                     provinces[province] = provinces.get(province, 0.0) + 1.0 / len(held)
