@@ -36,7 +36,9 @@ How a name is compared:
    parts with one part written as one (:func:`joined`).
 3. **Alignment regardless of order**: query and candidate parts are paired greedily by similarity
    (each part used once); the score is the sum of the paired similarities over the mean number of
-   parts, so a swapped given and family name still matches and a missing part costs. Parts from
+   parts, so a swapped given and family name still matches and a missing part costs. In an index,
+   each part weighs by its rarity among the stored names (:func:`weighted_score`), so a shared rare
+   family name ranks a candidate above a shared given name that thousands have. Parts from
    :data:`PAIR_MIN` alike count in full; parts only faintly alike (from :data:`FAINT_MIN`) count
    for :data:`FAINT_CREDIT` of their similarity, which ranks a candidate above those with nothing
    for that part but makes no match. Two names of one part each that are not the same score
@@ -59,6 +61,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import json
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -123,6 +126,9 @@ COMMON_POSTING = 2000
 FACT_WEIGHT = 0.05
 #: above this many candidates, only names sharing two parts with the query are scored
 MAX_CANDIDATES = 3000
+#: how much more a rare part weighs in a name's score than a common one (:func:`part_weight`):
+#: a family name few stored names share tells more than a given name thousands share
+RARITY = 0.25
 
 _ARTICLES = frozenset(
     {"al", "el", "ul", "il", "ad", "ed", "ud", "ar", "er", "as", "es", "ash", "at", "az", "an"}
@@ -901,8 +907,12 @@ def _align(pairs: list[Pair]) -> tuple[float, list[Pair]]:
     return total, taken
 
 
-def compare(query_parts: Sequence[str], parts: Sequence[str]) -> tuple[float, list[str]]:
-    """Score two part lists (0-1) with the reasons: which parts were paired, and how."""
+def compare(
+    query_parts: Sequence[str], parts: Sequence[str], weights: Sequence[float] | None = None
+) -> tuple[float, list[str]]:
+    """Score two part lists (0-1) with the reasons: which parts were paired, and how. ``weights``,
+    the query parts' (see :func:`weighted_score`), are those :class:`NameIndex` gives; without them
+    every part weighs the same."""
     if not query_parts or not parts:
         return 0.0, []
     pairs: list[Pair] = joined(query_parts, parts)
@@ -923,7 +933,10 @@ def compare(query_parts: Sequence[str], parts: Sequence[str]) -> tuple[float, li
         if similarity < PAIR_MIN:
             how = f"faintly alike, {how}"
         reasons.append(f"{a} ~ {b} ({how}, {similarity:.2f})")
-    score = name_score(total, query_parts, parts)
+    if weights is None:
+        score = name_score(total, query_parts, parts)
+    else:
+        score = weighted_score(taken, weights, query_parts, parts)
     missing = [query_parts[i] for i in range(len(query_parts)) if i not in used_q]
     if missing:
         reasons.append("not found: " + ", ".join(missing))
@@ -937,6 +950,32 @@ def name_score(total: float, query_parts: Sequence[str], parts: Sequence[str]) -
     mean number of parts; for two names of one part each, not the same, :data:`ONE_PART_SHARE`
     of it."""
     score = 2 * total / (len(query_parts) + len(parts))
+    return ONE_PART_SHARE * score if _one_part_each(query_parts, parts) else score
+
+
+def part_weight(alike: int, names: int) -> float:
+    """The weight of a part that ``alike`` of ``names`` stored names have (a part alike to none
+    weighs as one that one name has): 1 plus :data:`RARITY` times its inverse document frequency."""
+    return 1.0 + RARITY * math.log((names + 1) / (max(alike, 1) + 1))
+
+
+def weighted_score(
+    taken: Sequence[Pair], query_weights: Sequence[float], query_parts: Sequence[str], parts: Sequence[str]
+) -> float:
+    """:func:`name_score` with the query's parts weighed by their rarity (:func:`part_weight`): the
+    paired parts' credit, each pair weighed by its query parts' weight on both sides, over the
+    weight of all parts. A stored part left unpaired weighs as the query's parts do on average: a
+    stored name is not less likely to be the person for having rare parts the query lacks. With
+    every weight 1, this is :func:`name_score`."""
+    mean = sum(query_weights) / len(query_weights)
+    stored = [mean] * len(parts)
+    total = 0.0
+    for similarity, qs, cs in taken:
+        side = sum(query_weights[i] for i in qs)
+        for j in cs:
+            stored[j] = side / len(qs)
+        total += credit(similarity) * (side + side / len(qs) * len(cs))
+    score = total / (sum(query_weights) + sum(stored))
     return ONE_PART_SHARE * score if _one_part_each(query_parts, parts) else score
 
 
@@ -1122,12 +1161,16 @@ class NameIndex:
                     paired[choice].append((similarity, i))
         return paired, faint
 
-    def _candidates(self, parts: Sequence[str], paired: dict[str, list[tuple[float, int]]]) -> set[int]:
+    def _alike(self, parts: Sequence[str], paired: dict[str, list[tuple[float, int]]]) -> list[set[int]]:
+        """For each query part, the positions of the names with a part alike to it in full."""
         per_part: list[set[int]] = [set() for _ in parts]
         for choice, pairs in paired.items():
             posting = self._postings[self._vocabulary.number[choice]]
             for _, i in pairs:
                 per_part[i].update(posting)
+        return per_part
+
+    def _candidates(self, parts: Sequence[str], per_part: list[set[int]]) -> set[int]:
         hits: dict[int, int] = defaultdict(int)
         for number, positions in enumerate(sorted(per_part, key=len)):
             if number > 0 and len(positions) > COMMON_POSTING and hits:
@@ -1141,12 +1184,21 @@ class NameIndex:
                 return shared
         return set(hits)
 
+    def weigh(self, query_parts: Sequence[str]) -> list[float]:
+        """The weights :meth:`search` gives a query's parts, for :func:`compare`: each by the number
+        of stored names with a part alike to it in full."""
+        return self._weigh(self._alike(query_parts, self._paired(query_parts)[0]))
+
+    def _weigh(self, per_part: list[set[int]]) -> list[float]:
+        return [part_weight(len(alike), len(self._names)) for alike in per_part]
+
     def _scores(
         self,
         parts: Sequence[str],
         paired: dict[str, list[tuple[float, int]]],
         faint: list[set[int]],
         positions: Iterable[int],
+        query_weights: Sequence[float],
     ) -> dict[int, float]:
         """:func:`compare`'s score of ``parts`` with each stored name at ``positions``."""
         scores: dict[int, float] = {}
@@ -1166,13 +1218,8 @@ class NameIndex:
                             pairs.append((similarity, (i,), (j,)))
             if len(parts) + len(stored) > 2:
                 pairs += joined(parts, stored)
-            total = 0.0
-            if len(pairs) == 1:
-                similarity, qs, cs = pairs[0]
-                total = credit(similarity) * (len(qs) + len(cs)) / 2
-            elif pairs:
-                total = _align(pairs)[0]  # as compare() does
-            scores[position] = name_score(total, parts, stored)
+            taken = _align(pairs)[1] if len(pairs) > 1 else pairs  # as compare() does
+            scores[position] = weighted_score(taken, query_weights, parts, stored)
         return scores
 
     def search(self, query: NameQuery, *, limit: int = 5) -> list[Candidate]:
@@ -1180,15 +1227,19 @@ class NameIndex:
         variants = (query.name, *query.aliases)
         variant_parts = [name_parts(variant) for variant in variants]
         best: dict[int, tuple[float, int]] = {}  # position: score and the variant that gave it
+        variant_weights: list[list[float]] = []
         for number, parts in enumerate(variant_parts):
             paired, faint = self._paired(parts)
-            candidates = self._candidates(parts, paired)
+            per_part = self._alike(parts, paired)
+            query_weights = self._weigh(per_part)
+            variant_weights.append(query_weights)
+            candidates = self._candidates(parts, per_part)
             if len(candidates) < limit:
                 # too few names alike: those faintly alike are candidates too
                 faintly = {p for numbers in faint for number in numbers for p in self._postings[number]}
                 if len(faintly) <= MAX_CANDIDATES:
                     candidates |= faintly
-            scored = self._scores(parts, paired, faint, candidates)
+            scored = self._scores(parts, paired, faint, candidates, query_weights)
             for position, score in scored.items():
                 if position not in best or score > best[position][0]:
                     best[position] = (score, number)
@@ -1202,7 +1253,7 @@ class NameIndex:
         found: list[Candidate] = []
         for score, name, position, number in top:
             stored = self._names[position]
-            raw, reasons = compare(variant_parts[number], self._parts[position])
+            raw, reasons = compare(variant_parts[number], self._parts[position], variant_weights[number])
             label = [] if number == 0 else [f"as alias {variants[number]!r}"]
             notes = _facts(query, stored, raw)[1]
             found.append(Candidate(stored.key, name, score, tuple(label + reasons + notes)))

@@ -104,10 +104,27 @@ def test_search_scores_are_those_of_compare_best_first() -> None:
         found = index.search(NameQuery(query), limit=50)
         assert found
         for candidate in found:
-            score, reasons = compare(name_parts(query), name_parts(names[candidate.key]))
+            query_parts, parts = name_parts(query), name_parts(names[candidate.key])
+            score, reasons = compare(query_parts, parts, index.weigh(query_parts))
             assert candidate.score == round(score, 4)
             assert candidate.reasons == tuple(reasons)
         assert [(-c.score, c.name) for c in found] == sorted((-c.score, c.name) for c in found)
+
+
+def test_a_rare_shared_part_ranks_a_candidate_above_a_common_one_without_making_a_match() -> None:
+    # invented family names: thirty people share the given name, one person the family name
+    families = ["Tarvosi", "Mendoluk", "Qasrawen", "Bodrani", "Feluzza", "Harkemi"]
+    stored = [StoredName(f"a{n}", f"Ahmad {family}{n}") for n, family in enumerate(families * 5)]
+    stored.append(StoredName("q", "Redwan Salif Qarmodi"))
+    index = NameIndex(stored)
+    found = index.search(NameQuery("Ahmad Qarmodi"))
+    assert found[0].key == "q"
+    assert found[0].score < DEFAULT_THRESHOLD
+    # with every part weighing the same, the thirty of two parts each, half alike, came first
+    query_parts, parts = name_parts("Ahmad Qarmodi"), name_parts("Redwan Salif Qarmodi")
+    assert compare(query_parts, parts)[0] < compare(query_parts, name_parts("Ahmad Tarvosi0"))[0]
+    # a full match weighs the same as before
+    assert index.search(NameQuery("Redwan Salif Qarmodi"))[0].score == 1.0
 
 
 def test_an_index_built_again_reuses_the_parts_and_finds_the_same() -> None:
