@@ -692,6 +692,11 @@ def _form_similarity(a: str, b: str) -> tuple[float, str]:
     return _general_similarity(a.lower(), b.lower())
 
 
+#: a part that begins another counts as that part cut short (0.85) when it keeps at least this
+#: share of its letters: Bardaw and Bardawil, not Bar and Bardawilani
+PREFIX_SHARE = 0.5
+
+
 def _general_similarity(a: str, b: str) -> tuple[float, str]:
     if a == b:
         return 1.0, "same"
@@ -710,8 +715,9 @@ def _general_similarity(a: str, b: str) -> tuple[float, str]:
             score = max(score, 0.9)
     else:
         how = "close spelling"
-    if len(a) > 2 and len(b) > 2 and (a.startswith(b) or b.startswith(a)):
-        score = max(score, 0.85)
+    short, long = sorted((a, b), key=len)
+    if len(short) > 2 and long.startswith(short) and len(short) >= PREFIX_SHARE * len(long):
+        score = max(score, 0.85)  # a part cut short (a field's length, an abbreviation)
     return score, how
 
 

@@ -626,3 +626,11 @@ def test_persian_romanisation_of_names_of_arabic_origin() -> None:
     )
     # another spelling, not the same: it scores a little less than the same word
     assert part_similarity("reza", "rida")[0] < 1.0
+
+
+def test_a_part_cut_short_is_paired_only_while_it_keeps_half_of_the_name() -> None:
+    assert part_similarity("tawf", "tawfan")[0] >= PAIR_MIN
+    assert part_similarity("bardaw", "bardawil")[0] >= PAIR_MIN
+    # three letters that begin a long invented name are not that name cut short
+    assert part_similarity("bar", "bardawilani")[0] < PAIR_MIN
+    assert part_similarity("naz", "nazuran")[0] < PAIR_MIN
