@@ -1193,9 +1193,13 @@ class NameIndex:
     def weigh(self, query_parts: Sequence[str]) -> list[float]:
         """The weights :meth:`search` gives a query's parts, for :func:`compare`: each by the number
         of stored names with a part alike to it in full."""
-        return self._weigh(self._alike(query_parts, self._paired(query_parts)[0]))
+        return self._weigh(query_parts, self._alike(query_parts, self._paired(query_parts)[0]))
 
-    def _weigh(self, per_part: list[set[int]]) -> list[float]:
+    def _weigh(self, parts: Sequence[str], per_part: list[set[int]]) -> list[float]:
+        # a part read from Arabic script is paired by its consonants, with many names that are not
+        # it: how many it pairs with says little of how rare it is, so such a query weighs evenly
+        if any(part.isupper() for part in parts):
+            return [1.0] * len(parts)
         return [part_weight(len(alike), len(self._names)) for alike in per_part]
 
     def _scores(
@@ -1237,7 +1241,7 @@ class NameIndex:
         for number, parts in enumerate(variant_parts):
             paired, faint = self._paired(parts)
             per_part = self._alike(parts, paired)
-            query_weights = self._weigh(per_part)
+            query_weights = self._weigh(parts, per_part)
             variant_weights.append(query_weights)
             candidates = self._candidates(parts, per_part)
             if len(candidates) < limit:

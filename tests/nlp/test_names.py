@@ -125,6 +125,9 @@ def test_a_rare_shared_part_ranks_a_candidate_above_a_common_one_without_making_
     assert compare(query_parts, parts)[0] < compare(query_parts, name_parts("Ahmad Tarvosi0"))[0]
     # a full match weighs the same as before
     assert index.search(NameQuery("Redwan Salif Qarmodi"))[0].score == 1.0
+    # a name in Arabic script is paired by its consonants with many names: its parts weigh evenly
+    assert index.weigh(name_parts("أحمد قرمودي")) == [1.0, 1.0]
+    assert index.weigh(name_parts("Ahmad Qarmodi"))[0] < index.weigh(name_parts("Ahmad Qarmodi"))[1]
 
 
 def test_an_index_built_again_reuses_the_parts_and_finds_the_same() -> None:
