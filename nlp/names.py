@@ -871,13 +871,19 @@ class Candidate:
 Pair = tuple[float, tuple[int, ...], tuple[int, ...]]
 
 
+def _arabic_script(parts: Sequence[str]) -> bool:
+    """Whether any of ``parts`` was read from Arabic script (:func:`arabic_script_part` writes them
+    in capitals)."""
+    return any(part.isupper() for part in parts)
+
+
 def joined(query_parts: Sequence[str], parts: Sequence[str]) -> list[Pair]:
     """Two neighbouring parts on one side alike in full to one part on the other written as one
     ("Bar Dawil" and "Bardawil", "Nur Tawfan" and "Nurtawfan"): (similarity, the query parts, the
     parts). Only parts that begin alike (their skeletons) and are about as long are compared."""
     found: list[Pair] = []
     # a part read from Arabic script is written without its short vowels: shorter
-    written = any(p.isupper() for p in query_parts) or any(p.isupper() for p in parts)
+    written = _arabic_script(query_parts) or _arabic_script(parts)
     for one, two, flip in ((query_parts, parts, False), (parts, query_parts, True)):
         for k in range(len(one) - 1):
             first, second = one[k], one[k + 1]
@@ -894,23 +900,20 @@ def joined(query_parts: Sequence[str], parts: Sequence[str]) -> list[Pair]:
     return found
 
 
-def _align(pairs: list[Pair]) -> tuple[float, list[Pair]]:
-    """The greedy alignment: the pairs taken, best first, each part in one pair; the total credit
-    (a joined pair counts for its three parts)."""
+def _align(pairs: list[Pair]) -> list[Pair]:
+    """The greedy alignment: the pairs taken, best first, each part in one pair."""
     pairs.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
-    total = 0.0
     taken: list[Pair] = []
     for pair in pairs:
-        similarity, qs, cs = pair
+        _, qs, cs = pair
         if used_q.intersection(qs) or used_c.intersection(cs):
             continue
         used_q.update(qs)
         used_c.update(cs)
-        total += credit(similarity) * (len(qs) + len(cs)) / 2
         taken.append(pair)
-    return total, taken
+    return taken
 
 
 def compare(
@@ -927,7 +930,7 @@ def compare(
             similarity = part_similarity(a, b)[0]
             if similarity >= FAINT_MIN:
                 pairs.append((similarity, (i,), (j,)))
-    total, taken = _align(pairs)
+    taken = _align(pairs)
     used_q: set[int] = set()
     reasons: list[str] = []
     for similarity, qs, cs in taken:
@@ -939,24 +942,13 @@ def compare(
         if similarity < PAIR_MIN:
             how = f"faintly alike, {how}"
         reasons.append(f"{a} ~ {b} ({how}, {similarity:.2f})")
-    if weights is None:
-        score = name_score(total, query_parts, parts)
-    else:
-        score = weighted_score(taken, weights, query_parts, parts)
+    score = weighted_score(taken, weights or [1.0] * len(query_parts), query_parts, parts)
     missing = [query_parts[i] for i in range(len(query_parts)) if i not in used_q]
     if missing:
         reasons.append("not found: " + ", ".join(missing))
     if _one_part_each(query_parts, parts) and taken:
         reasons.append("one part each, not the same: no more than a lead")
     return score, reasons
-
-
-def name_score(total: float, query_parts: Sequence[str], parts: Sequence[str]) -> float:
-    """A name's score from the credit of its paired parts (:func:`credit`): the credit over the
-    mean number of parts; for two names of one part each, not the same, :data:`ONE_PART_SHARE`
-    of it."""
-    score = 2 * total / (len(query_parts) + len(parts))
-    return ONE_PART_SHARE * score if _one_part_each(query_parts, parts) else score
 
 
 def part_weight(alike: int, names: int) -> float:
@@ -968,11 +960,12 @@ def part_weight(alike: int, names: int) -> float:
 def weighted_score(
     taken: Sequence[Pair], query_weights: Sequence[float], query_parts: Sequence[str], parts: Sequence[str]
 ) -> float:
-    """:func:`name_score` with the query's parts weighed by their rarity (:func:`part_weight`): the
-    paired parts' credit, each pair weighed by its query parts' weight on both sides, over the
-    weight of all parts. A stored part left unpaired weighs as the query's parts do on average: a
-    stored name is not less likely to be the person for having rare parts the query lacks. With
-    every weight 1, this is :func:`name_score`."""
+    """A name's score from its paired parts, the query's parts weighed by their rarity
+    (:func:`part_weight`): the pairs' credit (:func:`credit`), each pair weighed by its query parts'
+    weight on both sides, over the weight of all parts; for two names of one part each, not the
+    same, :data:`ONE_PART_SHARE` of it. A stored part left unpaired weighs as the query's parts do
+    on average: a stored name is not less likely to be the person for having rare parts the query
+    lacks. With every weight 1, this is the credit over the mean number of parts."""
     mean = sum(query_weights) / len(query_weights)
     stored = [mean] * len(parts)
     total = 0.0
@@ -1198,7 +1191,7 @@ class NameIndex:
     def _weigh(self, parts: Sequence[str], per_part: list[set[int]]) -> list[float]:
         # a part read from Arabic script is paired by its consonants, with many names that are not
         # it: how many it pairs with says little of how rare it is, so such a query weighs evenly
-        if any(part.isupper() for part in parts):
+        if _arabic_script(parts):
             return [1.0] * len(parts)
         return [part_weight(len(alike), len(self._names)) for alike in per_part]
 
@@ -1228,7 +1221,7 @@ class NameIndex:
                             pairs.append((similarity, (i,), (j,)))
             if len(parts) + len(stored) > 2:
                 pairs += joined(parts, stored)
-            taken = _align(pairs)[1] if len(pairs) > 1 else pairs  # as compare() does
+            taken = _align(pairs) if len(pairs) > 1 else pairs  # as compare() does
             scores[position] = weighted_score(taken, query_weights, parts, stored)
         return scores
 
