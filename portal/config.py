@@ -61,6 +61,9 @@ class Settings:
     web_keepalive: int = 75
     session_idle_minutes: int = 120
     session_lifetime_hours: int = 10
+    # how long a page view's audit event may wait to be written with those of other views (see
+    # portal.bookkeeping.BatchWriter); 0 writes it before the page is sent
+    bookkeeping_batch_ms: int = 50
     worker_nice: int = 10  # how much lower the worker's CPU priority is than the web server's
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -97,6 +100,7 @@ class Settings:
             web_keepalive=_positive(env, "COI_WEB_KEEPALIVE", 75),
             session_idle_minutes=_positive(env, "COI_SESSION_IDLE_MINUTES", 120),
             session_lifetime_hours=_positive(env, "COI_SESSION_LIFETIME_HOURS", 10),
+            bookkeeping_batch_ms=_int(env, "COI_BOOKKEEPING_BATCH_MS", 50),
             worker_nice=_nice(env),
         )
 

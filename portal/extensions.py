@@ -51,6 +51,11 @@ class Database:
             replica = make_engine(settings.database_replica_url)
             app.extensions["coi_replica_engine"] = replica
             app.extensions["coi_replica_sessions"] = make_session_factory(replica)
+        if settings.bookkeeping_batch_ms > 0:
+            lock = _SQLITE_WRITES if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+            app.extensions["coi_bookkeeping"] = bookkeeping.BatchWriter(
+                factory, lock, settings.bookkeeping_batch_ms / 1000
+            )
         app.after_request(self._commit)
         app.teardown_appcontext(self._close)
 
@@ -98,7 +103,8 @@ class Database:
             session.commit()
         elif session is not None:
             if response.status_code < 400:
-                if queue and self.engine.dialect.name == "postgresql":
+                batched = "coi_bookkeeping" in current_app.extensions and request.method in {"GET", "HEAD"}
+                if queue and self.engine.dialect.name == "postgresql" and not batched:
                     # PostgreSQL lets the read transaction take the bookkeeping too: one
                     # connection and one commit for the request
                     for write in queue:
@@ -108,6 +114,10 @@ class Database:
                 session.commit()
             else:
                 session.rollback()
+        writer: bookkeeping.BatchWriter | None = current_app.extensions.get("coi_bookkeeping")
+        if queue and writer is not None and request.method in {"GET", "HEAD"}:
+            writer.submit(queue)
+            queue = []
         if queue:
             sqlite = self.engine.dialect.name == "sqlite"
             with _SQLITE_WRITES if sqlite else contextlib.nullcontext(), transaction(self.factory) as own:

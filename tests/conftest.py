@@ -88,6 +88,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         instance_path=instance,
         database_url=database_url,
         spacy_model=None,
+        # page views' audit events written before the page is sent, so a test can read them at
+        # once (tests/portal/test_bookkeeping_batch.py covers the batched writes)
+        bookkeeping_batch_ms=0,
         secret_key="test-secret-" + re.sub(r"\W", "", str(tmp_path))[-20:],
     )
 
