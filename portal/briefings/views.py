@@ -34,7 +34,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import selectinload
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
@@ -251,12 +251,22 @@ def export_pdf(briefing_id: int) -> ResponseReturnValue:
     return response
 
 
+#: the drafts a document can be added to, newest first: only what the form shows (a row, not a
+#: Briefing, costs the page no object per draft)
+_DRAFTS = (
+    select(Briefing.id, Briefing.title, Briefing.countries)
+    .where(Briefing.status == "draft")
+    .order_by(Briefing.for_date.desc(), Briefing.updated_at.desc(), Briefing.id.desc())
+    .limit(50)
+)
+
+
 @dataclass(frozen=True)
 class AddToBriefing:
     """What every "Add to briefing" form of a page shares: the drafts (none for readers), where
     the form goes, its CSRF token, the page to come back to and the form's two labels."""
 
-    drafts: list[Briefing]
+    drafts: list[Row[tuple[int, str, list[str]]]]  # id, title, countries
     action: str
     csrf: str
     back: str
@@ -270,16 +280,9 @@ def add_to_briefing_form() -> AddToBriefing:
     shared: AddToBriefing | None = g.get("coi_add_to_briefing")
     if shared is not None:
         return shared
-    drafts: list[Briefing] = []
+    drafts: list[Row[tuple[int, str, list[str]]]] = []
     if is_writer():
-        drafts = list(
-            db.session.scalars(
-                select(Briefing)
-                .where(Briefing.status == "draft")
-                .order_by(Briefing.for_date.desc(), Briefing.updated_at.desc(), Briefing.id.desc())
-                .limit(50)
-            )
-        )
+        drafts = list(db.session.execute(_DRAFTS).all())
     shared = g.coi_add_to_briefing = AddToBriefing(
         drafts=drafts,
         action=url_for("briefings.add_to_briefing"),
@@ -291,7 +294,7 @@ def add_to_briefing_form() -> AddToBriefing:
     return shared
 
 
-def covers(briefing: Briefing, codes: list[str]) -> bool:
+def covers(briefing: Briefing | Row[tuple[int, str, list[str]]], codes: list[str]) -> bool:
     """Whether a briefing is about one of the countries (the draft "Add to briefing" proposes)."""
     return bool(set(briefing.countries or ()) & set(codes))
 
