@@ -12,6 +12,7 @@ lock file keeps it to one per instance however many web workers run.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -58,7 +59,24 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return self._factory()
+        app = self._factory()
+        tune_garbage_collection()
+        return app
+
+
+#: allocations between two collections of the youngest generation, and how many of those make a
+#: collection of the next; Python's defaults (700, 10, 10) spent about 0.65 ms of each page's
+#: 7-9 ms in the collector, with these about 0.1 ms (bench: /documents and / in process)
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def tune_garbage_collection() -> None:
+    """For a web worker whose app is built: what exists now lives as long as the process (the app,
+    its templates, the index's caches), so the collector stops walking it (``gc.freeze``), and a
+    page's short-lived objects are collected in fewer, larger sweeps."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def serve_production(factory: Callable[[], Any], options: ServerOptions) -> None:

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -139,3 +140,20 @@ def _children(pid: int) -> list[int]:
         if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
             found.append(int(entry.name))
     return found
+
+
+def test_a_web_worker_freezes_what_its_app_holds_and_collects_garbage_less_often() -> None:
+    # in a process of its own: the collector's settings are the process's
+    script = textwrap.dedent(
+        """
+        import gc
+        from portal.serving import GC_THRESHOLDS, ServerOptions, _Gunicorn
+
+        built = []
+        app = _Gunicorn(lambda: built.append([object() for _ in range(1000)]) or "app", ServerOptions("127.0.0.1", 0, 1, 1)).load()
+        assert app == "app"
+        assert gc.get_threshold() == GC_THRESHOLDS, gc.get_threshold()
+        assert gc.get_freeze_count() >= 1000, gc.get_freeze_count()
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60, cwd=Path(__file__).parents[2])
