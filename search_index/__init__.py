@@ -288,6 +288,16 @@ class SearchIndex:
         n = len(matches)
         if not n:
             return np.zeros(0, dtype=np.int64)
+        if sort != "newest" and top is not None and n > max(4 * top, 2000):
+            # by relevance only the `top` best scores (and any tied with the last) need ordering:
+            # the dates of the rest are never looked at
+            kth = np.partition(matches.scores, n - top)[n - top]
+            best = np.flatnonzero(matches.scores >= kth)
+            pub = snap.published()[matches.docs[best]]
+            newest = np.where(pub == MISSING_DATE, -1, pub)
+            keys = (matches.docs[best], -newest, -matches.scores[best])
+            ordered: IntArr = best[np.lexsort(keys)].astype(np.int64)
+            return ordered
         pub = snap.published()[matches.docs]
         newest = np.where(pub == MISSING_DATE, -1, pub)
         if sort == "newest":

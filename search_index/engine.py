@@ -334,16 +334,25 @@ class Snapshot:
         n = max(self.maxdoc, 1)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
+    def length_norms(self, fieldname: str) -> FloatArr:
+        """BM25's length part of every document, K1 * (1 - B + B * length / average length): the
+        same for every term of a query, so worked out once per snapshot."""
+        key = ("norm", fieldname)
+        got = self._global.get(key)
+        if got is None:
+            with READ_LOCK:
+                total_len = self.reader.field_length(fieldname)
+            avgdl = max(total_len / max(self.maxdoc, 1), 1.0)
+            got = self._global[key] = K1 * (1 - B + B * self.lengths(fieldname) / avgdl)
+        norms: FloatArr = got
+        return norms
+
     def bm25(self, fieldname: str, text: str, boost: float = 1.0) -> Matches:
         ids, tf = self.postings(fieldname, text)
         if not ids.shape[0]:
             return Matches.empty()
-        with READ_LOCK:
-            total_len = self.reader.field_length(fieldname)
-        avgdl = max(total_len / max(self.maxdoc, 1), 1.0)
-        dl = self.lengths(fieldname)[ids]
-        idf = self.idf(fieldname, text) * boost
-        scores = (idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))).astype(np.float32)
+        weight = self.idf(fieldname, text) * boost * (K1 + 1)
+        scores = (weight * tf / (tf + self.length_norms(fieldname)[ids])).astype(np.float32)
         return Matches(ids, scores)
 
     def expand(self, fieldname: str, pattern: str) -> list[str]:
