@@ -102,9 +102,13 @@ class BatchWriter:
         self._writing = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pid = 0
+        self._closed = False
         atexit.register(self.flush)
 
     def submit(self, writes: list[Write]) -> None:
+        if self._closed:
+            self._write(writes)
+            return
         with self._ready:
             self._queue.extend(writes)
             if self._thread is None or self._pid != os.getpid():
@@ -123,11 +127,24 @@ class BatchWriter:
             if batch:
                 self._write(batch)
 
+    def close(self) -> None:
+        """Write what is queued and stop the thread (an app that is done with, as in tests)."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify()
+        thread = self._thread
+        if thread is not None and thread.is_alive() and thread is not threading.current_thread():
+            thread.join(10)
+        self.flush()
+        atexit.unregister(self.flush)
+
     def _run(self) -> None:
         while True:
             with self._ready:
-                while not self._queue:
+                while not self._queue and not self._closed:
                     self._ready.wait()
+                if self._closed:
+                    return
             time.sleep(self._delay)  # let the requests around this one add theirs
             self.flush()
 

@@ -37,6 +37,7 @@ def test_reads_that_may_lag_use_the_replica_until_the_browser_writes(tmp_path: P
         database_replica_url=replica_url,
         spacy_model=None,
         secret_key="sample-secret",
+        bookkeeping_batch_ms=0,
     )
     app = create_app({"TESTING": True}, settings=settings)
     count = select(func.count()).select_from(Source)
@@ -63,7 +64,11 @@ def test_without_a_replica_reads_use_the_primary(tmp_path: Path) -> None:
     app = create_app(
         {"TESTING": True},
         settings=Settings(
-            instance_path=tmp_path, database_url=url, spacy_model=None, secret_key="sample-secret"
+            instance_path=tmp_path,
+            database_url=url,
+            spacy_model=None,
+            secret_key="sample-secret",
+            bookkeeping_batch_ms=0,
         ),
     )
     try:

@@ -45,6 +45,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         spacy_model=None,
         secret_key="test-secret-saved-search-meaning",
         search_backend="postgres" if database_url.startswith("postgresql") else "whoosh",
+        bookkeeping_batch_ms=0,  # as the root settings: audit events written at once
     )
 
 

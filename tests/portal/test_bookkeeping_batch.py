@@ -36,7 +36,7 @@ def batched(settings: Settings, engine: object) -> Iterator[Flask]:
 
     app = create_app({"TESTING": True}, settings=settings.with_overrides(bookkeeping_batch_ms=20))
     yield app
-    app.extensions["coi_bookkeeping"].flush()
+    app.extensions["coi_bookkeeping"].close()
     app.extensions["coi_engine"].dispose()
 
 

@@ -37,6 +37,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         spacy_model=None,
         secret_key="test-secret-postgres-search",
         search_backend="postgres",
+        bookkeeping_batch_ms=0,  # as the root settings: audit events written at once
     )
 
 
