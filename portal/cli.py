@@ -677,7 +677,7 @@ def demo_load(ctx: Context) -> None:
 
 def _serve(ctx: Context, host: str, port: int, debug: bool) -> None:
     from portal.app import create_app
-    from portal.serving import ServerOptions, serve_debug, serve_production
+    from portal.serving import PortInUseError, ServerOptions, serve_debug, serve_production
 
     if debug:
         serve_debug(create_app(settings=ctx.settings), host, port)
@@ -690,7 +690,10 @@ def _serve(ctx: Context, host: str, port: int, debug: bool) -> None:
         threads=settings.web_threads,
         keepalive=settings.web_keepalive,
     )
-    serve_production(lambda: create_app(settings=settings), options)
+    try:
+        serve_production(lambda: create_app(settings=settings), options)
+    except PortInUseError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 serve_options = [
@@ -803,6 +806,12 @@ def run(ctx: Context, host: str, port: int, debug: bool) -> None:
     many web workers serve; its lock file keeps it to one per instance."""
     import subprocess
 
+    from portal.serving import PortInUseError, check_port_free
+
+    try:
+        check_port_free(host, port)  # before the scheduler starts
+    except PortInUseError as exc:
+        raise click.ClickException(str(exc)) from None
     scheduler = subprocess.Popen([sys.executable, "-c", "from portal.cli import main; main()", "worker"])
     click.echo(f"portal at http://{host}:{port}/", err=True)
     try:

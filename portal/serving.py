@@ -12,7 +12,9 @@ lock file keeps it to one per instance however many web workers run.
 
 from __future__ import annotations
 
+import errno
 import gc
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +57,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             # gunicorn's control socket sits at one path per user (~/.gunicorn/gunicorn.ctl): two
             # instances on one machine would take it from each other, and nothing here uses it
             "control_socket_disable": True,
+            # each worker listens on the port itself and the kernel spreads new connections among
+            # them: on one shared socket, whichever worker is idle at the moment takes every
+            # connection that arrives, and a kept-alive connection stays with its worker (50
+            # clients at once were split 37 / 13, and the 37 waited three times as long)
+            "reuse_port": True,
         }.items():
             self.cfg.set(key, value)
 
@@ -79,8 +86,28 @@ def tune_garbage_collection() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+class PortInUseError(RuntimeError):
+    """Another server already listens on the address."""
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse an address another server listens on. Workers that share their port
+    (``reuse_port``) would otherwise start beside an old instance of the same user and split the
+    traffic with it; a plain socket still fails to bind while anything listens there."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(f"another server already listens on {host}:{port}") from None
+            raise
+
+
 def serve_production(factory: Callable[[], Any], options: ServerOptions) -> None:
     """Run gunicorn in the foreground until it is stopped (SIGTERM/SIGINT); SIGHUP reloads."""
+    check_port_free(options.host, options.port)
     _Gunicorn(factory, options).run()
 
 

@@ -157,3 +157,39 @@ def test_a_web_worker_freezes_what_its_app_holds_and_collects_garbage_less_often
         """
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60, cwd=Path(__file__).parents[2])
+
+
+def _listeners(port: int) -> int:
+    """Sockets listening on `port` on this machine (from /proc/net/tcp: state 0A is LISTEN)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as lines:
+            next(lines)
+            for line in lines:
+                local, state = line.split()[1], line.split()[3]
+                count += state == "0A" and int(local.rsplit(":", 1)[1], 16) == port
+    return count
+
+
+def test_every_worker_listens_itself_and_a_taken_port_is_refused(
+    settings: Settings, engine: object, tmp_path: Path
+) -> None:
+    port = _free_port()
+    with _coi("serve", settings, port, HOME=str(tmp_path)) as process:
+        assert _wait_for(f"http://127.0.0.1:{port}/login")[0] == 200
+        end = time.monotonic() + 60
+        while _listeners(port) < 3 and time.monotonic() < end:
+            time.sleep(0.3)
+        # one listening socket per worker (3), none in the master: the kernel spreads connections
+        assert _listeners(port) == 3
+        assert process.poll() is None
+        # a second instance on the same port does not start beside the first
+        second = subprocess.run(
+            [sys.executable, "-c", "from portal.cli import main; main()", "serve", "--port", str(port)],
+            env={**os.environ, "COI_INSTANCE_PATH": str(tmp_path / "other"), "COI_SPACY_MODEL": "none"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 1
+        assert f"another server already listens on 127.0.0.1:{port}" in second.stderr
