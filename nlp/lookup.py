@@ -29,6 +29,15 @@ def _codes() -> dict[str, str]:
     return table
 
 
+def load() -> None:
+    """Read the tables the look-ups use now rather than at the first look-up (a web worker calls
+    this before it serves: the first document page otherwise waits about 0.3 s for them)."""
+    _codes()
+    _province_names()
+    _translation("nl")
+    pycountry.countries.get(alpha_2="NL")  # pycountry reads its tables at the first look-up
+
+
 def resolve_country(text: str) -> list[str]:
     """ISO alpha-2 codes named by ``text``: a name in en/nl/fr/de, a demonym or an ISO code.
 

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import errno
 import gc
+import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         app = self._factory()
+        prepare(app)
         tune_garbage_collection()
         return app
 
@@ -75,6 +79,21 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 #: collection of the next; Python's defaults (700, 10, 10) spent about 0.65 ms of each page's
 #: 7-9 ms in the collector, with these about 0.1 ms (bench: /documents and / in process)
 GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def prepare(app: Any) -> None:
+    """What a worker's first requests would otherwise load while someone waits: the gazetteer
+    tables of country and province names, and the search index (whose caches then fill on a thread
+    of their own)."""
+    from nlp.lookup import load as load_lookups
+    from portal.search.service import get_index
+
+    load_lookups()
+    with app.app_context():
+        try:
+            get_index()
+        except Exception:  # no index yet: searches say so, the worker serves the rest
+            log.warning("the search index could not be opened", exc_info=True)
 
 
 def tune_garbage_collection() -> None:
