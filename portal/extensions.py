@@ -25,6 +25,11 @@ READ_AFTER_WRITE_SECONDS = 30.0
 _SQLITE_WRITES = threading.Lock()
 
 
+def _bookkeeping_lock(engine: Engine) -> contextlib.AbstractContextManager[object]:
+    """What a web process's bookkeeping writes take turns at: one lock on SQLite, none elsewhere."""
+    return _SQLITE_WRITES if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+
+
 def _mark_written(session: Session, _context: Any) -> None:
     session.info["wrote"] = True
 
@@ -52,9 +57,8 @@ class Database:
             app.extensions["coi_replica_engine"] = replica
             app.extensions["coi_replica_sessions"] = make_session_factory(replica)
         if settings.bookkeeping_batch_ms > 0:
-            lock = _SQLITE_WRITES if engine.dialect.name == "sqlite" else contextlib.nullcontext()
             app.extensions["coi_bookkeeping"] = bookkeeping.BatchWriter(
-                factory, lock, settings.bookkeeping_batch_ms / 1000
+                factory, _bookkeeping_lock(engine), settings.bookkeeping_batch_ms / 1000
             )
         app.after_request(self._commit)
         app.teardown_appcontext(self._close)
@@ -93,6 +97,10 @@ class Database:
         """The request's commit point: its own changes, then its queued bookkeeping."""
         session: Session | None = g.get("db_session")
         queue = bookkeeping.pending()
+        # a plain read's bookkeeping goes to the process's batch writer, when it has one
+        writer: bookkeeping.BatchWriter | None = (
+            current_app.extensions.get("coi_bookkeeping") if request.method in {"GET", "HEAD"} else None
+        )
         if session is not None and response.status_code < 400 and bookkeeping.wrote(session):
             for write in queue:
                 write(session)
@@ -103,8 +111,7 @@ class Database:
             session.commit()
         elif session is not None:
             if response.status_code < 400:
-                batched = "coi_bookkeeping" in current_app.extensions and request.method in {"GET", "HEAD"}
-                if queue and self.engine.dialect.name == "postgresql" and not batched:
+                if queue and self.engine.dialect.name == "postgresql" and writer is None:
                     # PostgreSQL lets the read transaction take the bookkeeping too: one
                     # connection and one commit for the request
                     for write in queue:
@@ -114,13 +121,11 @@ class Database:
                 session.commit()
             else:
                 session.rollback()
-        writer: bookkeeping.BatchWriter | None = current_app.extensions.get("coi_bookkeeping")
-        if queue and writer is not None and request.method in {"GET", "HEAD"}:
+        if queue and writer is not None:
             writer.submit(queue)
             queue = []
         if queue:
-            sqlite = self.engine.dialect.name == "sqlite"
-            with _SQLITE_WRITES if sqlite else contextlib.nullcontext(), transaction(self.factory) as own:
+            with _bookkeeping_lock(self.engine), transaction(self.factory) as own:
                 for write in queue:
                     write(own)
         return response

@@ -288,28 +288,24 @@ class SearchIndex:
         n = len(matches)
         if not n:
             return np.zeros(0, dtype=np.int64)
-        if sort != "newest" and top is not None and n > max(4 * top, 2000):
+        docs, scores = matches.docs, matches.scores
+        idx = np.arange(n)
+        # a first page of many hits: only its `top` hits need ordering
+        keep = top if top is not None and n > max(4 * top, 2000) else None
+        if keep is not None and sort != "newest":
             # by relevance only the `top` best scores (and any tied with the last) need ordering:
             # the dates of the rest are never looked at
-            kth = np.partition(matches.scores, n - top)[n - top]
-            best = np.flatnonzero(matches.scores >= kth)
-            pub = snap.published()[matches.docs[best]]
-            newest = np.where(pub == MISSING_DATE, -1, pub)
-            keys = (matches.docs[best], -newest, -matches.scores[best])
-            ordered: IntArr = best[np.lexsort(keys)].astype(np.int64)
-            return ordered
-        pub = snap.published()[matches.docs]
+            idx = np.flatnonzero(scores >= np.partition(scores, n - keep)[n - keep])
+        pub = snap.published()[docs[idx]]
         newest = np.where(pub == MISSING_DATE, -1, pub)
         if sort == "newest":
-            primary, secondary = -newest, -matches.scores
+            primary, secondary = -newest, -scores[idx]
         else:
-            primary, secondary = -matches.scores, -newest
-        idx = np.arange(n)
-        if top is not None and n > max(4 * top, 2000):
-            cut = np.argpartition(primary, top - 1)[:top]
-            idx = cut
-        keys = (matches.docs[idx], secondary[idx], primary[idx])
-        order: IntArr = idx[np.lexsort(keys)].astype(np.int64)
+            primary, secondary = -scores[idx], -newest
+        if keep is not None and sort == "newest":
+            cut = np.argpartition(primary, keep - 1)[:keep]
+            idx, primary, secondary = idx[cut], primary[cut], secondary[cut]
+        order: IntArr = idx[np.lexsort((docs[idx], secondary, primary))].astype(np.int64)
         return order
 
     def _hits(

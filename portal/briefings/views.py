@@ -294,7 +294,7 @@ def add_to_briefing_form() -> AddToBriefing:
     return shared
 
 
-def covers(briefing: Briefing | Row[tuple[int, str, list[str]]], codes: list[str]) -> bool:
+def covers(briefing: Row[tuple[int, str, list[str]]], codes: list[str]) -> bool:
     """Whether a briefing is about one of the countries (the draft "Add to briefing" proposes)."""
     return bool(set(briefing.countries or ()) & set(codes))
 
