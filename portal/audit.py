@@ -42,4 +42,4 @@ def record(
     }
     # a plain INSERT: an event is never read back in the request, so it needs no ORM object
     # (nor the unit of work's flush, which cost more than the statement)
-    bookkeeping.defer(session, lambda s: s.execute(_INSERT, [row]))
+    bookkeeping.defer(session, bookkeeping.NewRow(_INSERT, row))

@@ -25,12 +25,14 @@ import logging
 import os
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import event
+from sqlalchemy import Insert, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import transaction
@@ -46,6 +48,20 @@ def defer(session: Session, write: Write) -> None:
         g.setdefault("coi_bookkeeping", []).append(write)
     else:
         write(session)
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """A write that adds one row with a plain INSERT (no ORM object, nothing read back).
+
+    The batch writer gives all the new rows of one statement in a batch to one execution.
+    """
+
+    statement: Insert
+    row: dict[str, Any]
+
+    def __call__(self, session: Session) -> None:
+        session.execute(self.statement, [self.row])
 
 
 def add(session: Session, row: Any) -> None:
@@ -151,8 +167,14 @@ class BatchWriter:
     def _write(self, batch: list[Write]) -> None:
         try:
             with self._lock, transaction(self._factory) as session:
+                new_rows: defaultdict[Insert, list[dict[str, Any]]] = defaultdict(list)
                 for write in batch:
-                    write(session)
+                    if isinstance(write, NewRow):
+                        new_rows[write.statement].append(write.row)
+                    else:
+                        write(session)
+                for statement, rows in new_rows.items():
+                    session.execute(statement, rows)  # one execution for the many page views
         except Exception:
             if len(batch) == 1:
                 log.exception("a bookkeeping write failed and is lost")

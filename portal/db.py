@@ -6,6 +6,7 @@ Does not define tables (see :mod:`portal.models`) nor create them (Alembic does)
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,6 +90,53 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     import portal.schema  # noqa: F401  (every area's models mapped before the first session)
 
     return sessionmaker(engine, expire_on_commit=False)
+
+
+#: ``session.info`` key of a session that serves a plain read (see :func:`autocommit_reads`)
+READS_ONLY = "coi_reads_only"
+# a statement that can only read: a SELECT that locks no rows
+_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_LOCKS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.IGNORECASE)
+# the pool record's info key of a connection we put in autocommit for a read
+_AUTOCOMMIT = "coi_read_autocommit"
+
+
+def autocommit_reads(factory: sessionmaker[Session], engine: Engine) -> None:
+    """On PostgreSQL, let a session marked ``info[READS_ONLY]`` run its reads without a transaction.
+
+    Without one, psycopg sends ``BEGIN`` before a session's first statement and the session sends
+    ``COMMIT`` at the end: two of the dozen round trips of a page view, each of which waits for a
+    server process to be scheduled on a busy machine. Under ``READ COMMITTED`` every statement
+    sees its own snapshot anyway, so reads lose no consistency.
+
+    The first statement that may write (anything but a SELECT without a row lock) turns the
+    connection back to transactions, so what a read request writes is still committed (or
+    rolled back) as one, at its commit point. A connection goes back to the pool as it came.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(factory, "after_begin")
+    def _begun(session: Session, _transaction: Any, connection: Any) -> None:
+        if session.info.get(READS_ONLY):
+            fairy = connection.connection
+            if not fairy.driver_connection.autocommit:
+                fairy.driver_connection.autocommit = True
+                fairy.info[_AUTOCOMMIT] = True
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(
+        conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _executemany: bool
+    ) -> None:
+        fairy = conn.connection
+        if fairy.info.get(_AUTOCOMMIT) and (not _READ.match(statement) or _LOCKS.search(statement)):
+            fairy.driver_connection.autocommit = False  # idle between statements: allowed
+            del fairy.info[_AUTOCOMMIT]
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop(_AUTOCOMMIT, None) and dbapi_connection is not None:
+            dbapi_connection.autocommit = False
 
 
 @contextmanager

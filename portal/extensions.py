@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask import session as flask_session
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal import bookkeeping
 from portal.config import Settings
-from portal.db import make_engine, make_session_factory, transaction
+from portal.db import READS_ONLY, autocommit_reads, make_engine, make_session_factory, transaction
 
 READ_AFTER_WRITE_SECONDS = 30.0
 # On SQLite the threads of one web process take turns at their bookkeeping writes here rather
@@ -49,6 +49,7 @@ class Database:
         engine = make_engine(settings.db_url, pool_size=pool, max_overflow=pool, pool_timeout=10)
         factory = make_session_factory(engine)
         bookkeeping.track_writes(factory)
+        autocommit_reads(factory, engine)
         app.extensions["coi_engine"] = engine
         app.extensions["coi_sessions"] = factory
         event.listen(factory, "after_flush", _mark_written)
@@ -56,6 +57,7 @@ class Database:
             replica = make_engine(settings.database_replica_url)
             app.extensions["coi_replica_engine"] = replica
             app.extensions["coi_replica_sessions"] = make_session_factory(replica)
+            autocommit_reads(app.extensions["coi_replica_sessions"], replica)
         if settings.bookkeeping_batch_ms > 0:
             app.extensions["coi_bookkeeping"] = bookkeeping.BatchWriter(
                 factory, _bookkeeping_lock(engine), settings.bookkeeping_batch_ms / 1000
@@ -76,7 +78,8 @@ class Database:
     @property
     def session(self) -> Session:
         if "db_session" not in g:
-            g.db_session = self.factory()
+            reads = has_request_context() and request.method in {"GET", "HEAD"}
+            g.db_session = self.factory(info={READS_ONLY: reads})
         session: Session = g.db_session
         return session
 
@@ -89,7 +92,7 @@ class Database:
         if replicas is None or recent:
             return self.session
         if "db_read_session" not in g:
-            g.db_read_session = replicas()
+            g.db_read_session = replicas(info={READS_ONLY: True})
         session: Session = g.db_read_session
         return session
 

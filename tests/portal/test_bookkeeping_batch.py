@@ -9,16 +9,17 @@ import textwrap
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import cast
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, event, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import bookkeeping
 from portal.config import Settings
 from portal.db import transaction
-from portal.models import AuditEvent, Document, LoginAttempt, Role
+from portal.models import AuditEvent, Document, LoginAttempt, Role, utcnow
 from tests.conftest import PASSWORD, csrf_token
 
 
@@ -96,6 +97,31 @@ def test_one_bad_write_in_a_batch_loses_none_of_the_others(
     writer.submit([event("first"), broken, event("second")])
     writer.flush()
     assert (_count(factory, "first"), _count(factory, "second")) == (1, 1)
+
+
+def test_the_new_rows_of_a_batch_go_to_the_database_in_one_execution(
+    batched: Flask, factory: sessionmaker[Session], users: dict[str, Role]
+) -> None:
+    writer: bookkeeping.BatchWriter = batched.extensions["coi_bookkeeping"]
+    statement = insert(cast(Table, AuditEvent.__table__))
+    row = {"username": "x", "target": "", "details": {}, "ip": "", "user_agent": "", "at": utcnow()}
+    inserts: list[str] = []
+
+    def seen(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        if sql.startswith("INSERT INTO audit_events"):
+            inserts.append(sql)
+
+    engine = batched.extensions["coi_engine"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        writer.submit([bookkeeping.NewRow(statement, {**row, "action": f"view {i}"}) for i in range(12)])
+        writer.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(inserts) == 1
+    with transaction(factory) as session:
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("view %")))
+        assert sorted(actions) == sorted(f"view {i}" for i in range(12))
 
 
 def test_what_is_queued_is_written_when_the_process_ends(
