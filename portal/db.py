@@ -12,11 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, bindparam, create_engine, event, text
+from sqlalchemy import Boolean, MetaData, bindparam, create_engine, event, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,6 +33,41 @@ NAMING_CONVENTION = {
 #: a list of ids bound at execution (``{"ids": [...]}``), for statements built once and run with
 #: a page of ids each time: such a statement keeps its cache key, so a request only binds values
 IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+
+
+class _InIds(ColumnElement[bool]):
+    """``column IN`` the list bound as ``ids``; see :func:`in_ids`."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a predicate: no "= 1" after it where booleans are integers
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, column: ColumnElement[int]) -> None:
+        self.column = column
+
+
+def in_ids(column: Any) -> ColumnElement[bool]:
+    """``column IN :ids``, with the ids bound at execution (``{"ids": [...]}``).
+
+    An expanding ``IN`` list is written into the statement's text at every execution, one
+    parameter per id, so the text changes with the number of ids. On PostgreSQL this is
+    ``column = ANY(:ids)`` with the list sent as one array: the text is done once, at the
+    statement's first compilation, and psycopg prepares it on the server after a few uses.
+    """
+    return _InIds(column.__clause_element__() if hasattr(column, "__clause_element__") else column)
+
+
+@compiles(_InIds)
+def _compile_in_ids(element: _InIds, compiler: Any, **kw: Any) -> str:
+    text_: str = compiler.process(element.column.in_(IDS), **kw)
+    return text_
+
+
+@compiles(_InIds, "postgresql")
+def _compile_any_ids(element: _InIds, compiler: Any, **kw: Any) -> str:
+    ids = bindparam("ids", type_=postgresql.ARRAY(element.column.type))  # an array of the column's type
+    return f"{compiler.process(element.column, **kw)} = ANY ({compiler.process(ids, **kw)})"
 
 
 class Base(DeclarativeBase):

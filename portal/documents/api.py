@@ -16,7 +16,7 @@ from portal.api.auth import token_required
 from portal.api.errors import ApiError
 from portal.api.openapi import COMMON, NULLABLE_DT, NULLABLE_STR, _error, _int_param, _listing, _ok, _ref
 from portal.audit import record
-from portal.db import IDS
+from portal.db import in_ids
 from portal.documents.queries import full_document
 from portal.extensions import db
 from portal.models import Document, DocumentCountry, Source
@@ -83,13 +83,13 @@ _SUMMARY_DOCS = (
         Document.cluster_id,
     )
     .join(Source, Source.id == Document.source_id)
-    .where(Document.id.in_(IDS))
+    .where(in_ids(Document.id))
 )
 _SUMMARY_COUNTRIES = (
     select(
         DocumentCountry.document_id, DocumentCountry.country_code, DocumentCountry.role, DocumentCountry.score
     )
-    .where(DocumentCountry.document_id.in_(IDS))
+    .where(in_ids(DocumentCountry.document_id))
     .order_by(DocumentCountry.country_code)  # ties in score keep this order
 )
 

@@ -19,7 +19,7 @@ from portal.annotations import service as annotation_service
 from portal.annotations.views import AnnotationForm
 from portal.audit import record
 from portal.auth.roles import roles_required
-from portal.db import IDS
+from portal.db import in_ids
 from portal.documents.queries import full_document
 from portal.documents.render import KIND_LABELS, citation, render_paragraphs
 from portal.documents.sanitize import decode, sanitize_html
@@ -56,9 +56,7 @@ _CLUSTER = (
     .order_by(Document.published_at.desc())
     .limit(20)
 )
-_SIMILAR = (
-    select(Document).where(Document.id.in_(IDS)).options(load_only(Document.title, Document.cluster_id))
-)
+_SIMILAR = select(Document).where(in_ids(Document.id)).options(load_only(Document.title, Document.cluster_id))
 
 
 @bp.route("/<int(max=2147483647):doc_id>")

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from portal.config import Settings
-from portal.db import IDS
+from portal.db import in_ids
 from portal.extensions import db
 from portal.models import Document, Source
 from search_index import Index
@@ -30,7 +30,7 @@ def _sources(value: str) -> list[str]:
     return list(rows)
 
 
-_TEXTS = select(Document.id, Document.text).where(Document.id.in_(IDS))
+_TEXTS = select(Document.id, Document.text).where(in_ids(Document.id))
 
 
 def request_texts() -> Callable[[list[int]], dict[int, str]]:

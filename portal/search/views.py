@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Length
 
 from portal.audit import record
 from portal.auth.roles import roles_required
-from portal.db import IDS
+from portal.db import in_ids
 from portal.extensions import db
 from portal.forms import Form
 from portal.i18n import feed_language
@@ -120,20 +120,20 @@ class ResultRow:
 _ROW_DOCS = (
     select(Document.id, Document.title, Document.published_at, Source.name)
     .join(Source, Source.id == Document.source_id)
-    .where(Document.id.in_(IDS))
+    .where(in_ids(Document.id))
 )
 _ROW_COUNTRIES = select(
     DocumentCountry.document_id, DocumentCountry.country_code, DocumentCountry.role, DocumentCountry.score
-).where(DocumentCountry.document_id.in_(IDS))
+).where(in_ids(DocumentCountry.document_id))
 _ROW_TOPICS = (
     select(DocumentTopic.document_id, Topic.id, Topic.label_en, Topic.label_nl)
     .join(Topic, Topic.id == DocumentTopic.topic_id)
-    .where(DocumentTopic.document_id.in_(IDS))
+    .where(in_ids(DocumentTopic.document_id))
 )
 _ROW_GROUPS = (
     select(Mention.document_id, Entity.id, Entity.canonical_name)
     .join(Entity, Entity.id == Mention.entity_id)
-    .where(Mention.document_id.in_(IDS), Mention.kind.in_(RESULT_MENTION_KINDS))
+    .where(in_ids(Mention.document_id), Mention.kind.in_(RESULT_MENTION_KINDS))
     .order_by(Mention.document_id, Mention.start)
 )
 
