@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -96,10 +96,11 @@ class FilterChoices:
 
 # What the pickers offer changes when documents, sources or entities arrive; reading it means
 # scanning every document's countries and languages, so it is kept per database for a minute
-# and read again at once when a new document, source or entity shows up.
+# and read again when a new document, source or entity shows up. Whether one has is asked at
+# most every few seconds: under load, most search pages then run no statement for their pickers.
 _CHOICES_TTL = 60.0
+_CHOICES_RECHECK = 5.0
 _choices_lock = threading.Lock()
-_choices: dict[str, tuple[float, tuple[object, ...], _RawChoices]] = {}
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,17 @@ class _RawChoices:
     groups: tuple[tuple[str, str], ...]
     sources: tuple[str, ...]
     langs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _CachedChoices:
+    read: float  # monotonic time the choices were read
+    checked: float  # ... and the last time the fingerprint said they were still current
+    fingerprint: tuple[object, ...]
+    choices: _RawChoices
+
+
+_choices: dict[str, _CachedChoices] = {}
 
 
 def _fingerprint(session: Session) -> tuple[object, ...]:
@@ -154,15 +166,19 @@ def _raw_choices(session: Session) -> _RawChoices:
 
 def _checked_choices(session: Session) -> _RawChoices:
     key = str(session.get_bind().engine.url)
-    fingerprint = _fingerprint(session)
     now = time.monotonic()
     with _choices_lock:
         cached = _choices.get(key)
-    if cached and cached[1] == fingerprint and now - cached[0] < _CHOICES_TTL:
-        return cached[2]
+    if cached and now - cached.checked < _CHOICES_RECHECK and now - cached.read < _CHOICES_TTL:
+        return cached.choices
+    fingerprint = _fingerprint(session)
+    if cached and cached.fingerprint == fingerprint and now - cached.read < _CHOICES_TTL:
+        with _choices_lock:
+            _choices[key] = replace(cached, checked=now)
+        return cached.choices
     raw = _read_choices(session)
     with _choices_lock:
-        _choices[key] = (now, fingerprint, raw)
+        _choices[key] = _CachedChoices(now, now, fingerprint, raw)
     return raw
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import transaction
@@ -97,12 +98,13 @@ def test_saved_search_and_its_atom_feed(
         assert saved is not None and owner is not None and saved.user_id == owner.id
 
 
-def test_filter_choices_see_a_new_source_and_country_at_once(
-    app: Flask, factory: sessionmaker[Session]
+def test_filter_choices_see_a_new_source_and_country_within_seconds(
+    app: Flask, factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from datetime import UTC, datetime
 
     from portal.models import Document, DocumentCountry, Source
+    from portal.search import labels
     from portal.search.labels import filter_choices
 
     def picked() -> tuple[set[str], set[str]]:
@@ -135,4 +137,10 @@ def test_filter_choices_see_a_new_source_and_country_at_once(
         session.add(doc)
         session.flush()
         session.add(DocumentCountry(document_id=doc.id, country_code="ER", role="focus", score=0.9))
+    statements: list[str] = []
+    engine = factory.kw["bind"]
+    event.listen(engine, "before_cursor_execute", lambda _c, _k, sql, *_a: statements.append(sql))
+    assert picked() == (set(), set())  # asked again only a few seconds after the last time
+    assert statements == []
+    monkeypatch.setattr(labels, "_CHOICES_RECHECK", 0.0)  # as when those seconds have passed
     assert picked() == ({"Harbour Watch"}, {"ER"})
