@@ -87,14 +87,19 @@ class Database:
     def read_session(self) -> Session:
         """A session for reads that may lag: the replica's, or the primary's when there is none."""
         replicas: sessionmaker[Session] | None = current_app.extensions.get("coi_replica_sessions")
-        wrote = flask_session.get("_coi_wrote_at")
-        recent = isinstance(wrote, int | float) and time.time() - wrote < READ_AFTER_WRITE_SECONDS
-        if replicas is None or recent:
+        if replicas is None or self.wrote_recently():
             return self.session
         if "db_read_session" not in g:
             g.db_read_session = replicas(info={READS_ONLY: True})
         session: Session = g.db_read_session
         return session
+
+    @staticmethod
+    def wrote_recently() -> bool:
+        """Whether this browser changed something in the last ``READ_AFTER_WRITE_SECONDS``: its
+        reads then see the primary's current state, not a replica's or a cache's."""
+        wrote = flask_session.get("_coi_wrote_at")
+        return isinstance(wrote, int | float) and time.time() - wrote < READ_AFTER_WRITE_SECONDS
 
     def _commit(self, response: Any) -> Any:
         """The request's commit point: its own changes, then its queued bookkeeping."""

@@ -11,6 +11,8 @@ import hmac
 import logging
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -261,6 +263,28 @@ _DRAFTS = (
 )
 
 
+# The drafts change when a briefing is started, renamed or published, and nearly every page
+# shows them. A web process keeps them a few seconds; a browser that changed something in the
+# last moments (its own new draft, say) reads them from the database.
+_DRAFTS_FRESH_SECONDS = 5.0
+_drafts_lock = threading.Lock()
+_drafts_kept: dict[str, tuple[float, list[Row[tuple[int, str, list[str]]]]]] = {}
+
+
+def _drafts() -> list[Row[tuple[int, str, list[str]]]]:
+    key = str(db.engine.url)
+    now = time.monotonic()
+    if not db.wrote_recently():
+        with _drafts_lock:
+            kept = _drafts_kept.get(key)
+        if kept is not None and now - kept[0] < _DRAFTS_FRESH_SECONDS:
+            return kept[1]
+    drafts = list(db.session.execute(_DRAFTS).all())
+    with _drafts_lock:
+        _drafts_kept[key] = (now, drafts)
+    return drafts
+
+
 @dataclass(frozen=True)
 class AddToBriefing:
     """What every "Add to briefing" form of a page shares: the drafts (none for readers), where
@@ -280,9 +304,7 @@ def add_to_briefing_form() -> AddToBriefing:
     shared: AddToBriefing | None = g.get("coi_add_to_briefing")
     if shared is not None:
         return shared
-    drafts: list[Row[tuple[int, str, list[str]]]] = []
-    if is_writer():
-        drafts = list(db.session.execute(_DRAFTS).all())
+    drafts = _drafts() if is_writer() else []
     shared = g.coi_add_to_briefing = AddToBriefing(
         drafts=drafts,
         action=url_for("briefings.add_to_briefing"),

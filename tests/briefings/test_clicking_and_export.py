@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from datetime import date
 
+import pytest
 from docx import Document as WordDocument
 from flask.testing import FlaskClient
 from pypdf import PdfReader
@@ -121,3 +123,41 @@ def test_drafts_cannot_be_exported_and_new_drafts_are_prefilled(
     client = logged_in("researcher")
     assert client.get(f"/briefings/{bid}/export.docx").status_code == 404
     assert client.get(f"/briefings/{bid}/export.pdf").status_code == 404
+
+
+def test_a_draft_another_user_starts_shows_within_seconds_and_ones_own_at_once(
+    logged_in: Callable[[str], FlaskClient],
+    factory: sessionmaker[Session],
+    populated: dict[str, object],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from portal.briefings import views
+
+    client = logged_in("researcher")
+    with client.session_transaction() as cookie:  # the log-in is a while ago
+        cookie.pop("_coi_wrote_at", None)
+    with transaction(factory) as session:
+        doc_id = session.scalars(select(Document.id).order_by(Document.id)).first()
+    assert "Add to briefing" not in client.get(f"/documents/{doc_id}").get_data(as_text=True)  # no draft
+    with transaction(factory) as session:  # a colleague's draft, written elsewhere
+        session.add(
+            Briefing(
+                desk_key="colleague",
+                desk_name="Desk",
+                title="Colleague's draft",
+                for_date=date(2026, 3, 2),
+                status="draft",
+                countries=[],
+            )
+        )
+    # the process keeps the drafts a few seconds...
+    assert "Colleague" not in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    monkeypatch.setattr(views, "_DRAFTS_FRESH_SECONDS", 0.0)  # ...and reads them again after those
+    assert "Colleague&#39;s draft" in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    monkeypatch.setattr(views, "_DRAFTS_FRESH_SECONDS", 3600.0)
+    post = client.post("/briefings/new", data={"csrf_token": token(client, "/briefings/"), "country": "ER"})
+    assert post.status_code == 302
+    with transaction(factory) as session:
+        own = session.scalars(select(Briefing.id).where(Briefing.desk_key == "country-ER")).one()
+    # the browser that started a draft sees it at once
+    assert f'<option value="{own}"' in client.get(f"/documents/{doc_id}").get_data(as_text=True)
