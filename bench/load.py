@@ -69,6 +69,10 @@ from portal.models import (
     User,
 )
 
+# the checkout this file belongs to: the processes the bench starts (`python -c`, which puts its
+# working directory first on sys.path) run that checkout's code, wherever the bench is started
+ROOT = Path(__file__).resolve().parent.parent
+
 PASSWORD = "load test passphrase"
 COUNTRIES = ["SY", "AF", "SO", "SD", "CD", "IQ", "ER", "ET", "YE", "NG"]
 WORDS = [
@@ -114,6 +118,7 @@ def _free_port() -> int:
 def _coi(env: dict[str, str], *args: str, **kw: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from portal.cli import main; main()", *args],
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
@@ -262,6 +267,7 @@ def start_worker(env: dict[str, str], db_url: str) -> tuple[subprocess.Popen[byt
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-c", "from portal.cli import main; main()", "worker"],
+            cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=log,
@@ -468,6 +474,7 @@ def run(
         servers.append(
             subprocess.Popen(
                 [sys.executable, "-c", "from portal.cli import main; main()", "serve", "--port", str(port)],
+                cwd=ROOT,
                 env={**env, "COI_INSTANCE_PATH": str(folder)},
                 stdout=subprocess.DEVNULL,
                 stderr=log,
