@@ -11,7 +11,6 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask import session as flask_session
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,10 +27,6 @@ _SQLITE_WRITES = threading.Lock()
 def _bookkeeping_lock(engine: Engine) -> contextlib.AbstractContextManager[object]:
     """What a web process's bookkeeping writes take turns at: one lock on SQLite, none elsewhere."""
     return _SQLITE_WRITES if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-
-
-def _mark_written(session: Session, _context: Any) -> None:
-    session.info["wrote"] = True
 
 
 class Database:
@@ -52,7 +47,6 @@ class Database:
         autocommit_reads(factory, engine)
         app.extensions["coi_engine"] = engine
         app.extensions["coi_sessions"] = factory
-        event.listen(factory, "after_flush", _mark_written)
         if settings.database_replica_url:
             replica = make_engine(settings.database_replica_url)
             app.extensions["coi_replica_engine"] = replica
