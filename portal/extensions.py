@@ -95,12 +95,6 @@ class Database:
         wrote = flask_session.get("_coi_wrote_at")
         return isinstance(wrote, int | float) and time.time() - wrote < READ_AFTER_WRITE_SECONDS
 
-    @staticmethod
-    def nothing_to_read_back() -> None:
-        """This request's writes are not what its browser reads next (a log-in's time and
-        attempt): its reads need not go to the primary afterwards."""
-        g.coi_nothing_to_read_back = True
-
     def _commit(self, response: Any) -> Any:
         """The request's commit point: its own changes, then its queued bookkeeping."""
         session: Session | None = g.get("db_session")
@@ -113,7 +107,7 @@ class Database:
             for write in queue:
                 write(session)
             queue = []
-            if request.method != "GET" and not g.get("coi_nothing_to_read_back"):
+            if request.method != "GET":
                 # this browser reads from the primary for a while, so it sees its own write
                 flask_session["_coi_wrote_at"] = time.time()
             session.commit()

@@ -90,7 +90,6 @@ def login() -> ResponseReturnValue:
                 user.locale = browser_language()
             note_attempt(db.session, name, ip, True)
             record(db.session, "login", name, user=user)
-            db.nothing_to_read_back()
             return redirect(safe_next(request.args.get("next")))
         note_attempt(db.session, name, ip, False)
         record(db.session, "login_failed", name)
