@@ -161,3 +161,35 @@ def test_a_draft_another_user_starts_shows_within_seconds_and_ones_own_at_once(
         own = session.scalars(select(Briefing.id).where(Briefing.desk_key == "country-ER")).one()
     # the browser that started a draft sees it at once
     assert f'<option value="{own}"' in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+
+
+def test_who_has_just_signed_in_sees_a_draft_a_colleague_started_a_moment_before(
+    logged_in: Callable[[str], FlaskClient],
+    factory: sessionmaker[Session],
+    populated: dict[str, object],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from portal.briefings import views
+
+    monkeypatch.setattr(views, "_DRAFTS_FRESH_SECONDS", 3600.0)  # the process keeps what it read
+    client = logged_in("researcher")
+    with client.session_transaction() as cookie:  # signed in a while ago
+        cookie.pop("_coi_wrote_at", None)
+    with transaction(factory) as session:
+        doc_id = session.scalars(select(Document.id).order_by(Document.id)).first()
+    assert "Add to briefing" not in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    with transaction(factory) as session:
+        session.add(
+            Briefing(
+                desk_key="for-admin",
+                desk_name="Desk",
+                title="Draft for the admin",
+                for_date=date(2026, 3, 2),
+                status="draft",
+                countries=[],
+            )
+        )
+    assert "Draft for the admin" not in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert client.post("/logout", data={"csrf_token": token(client, "/")}).status_code == 302
+    client = logged_in("admin")  # signs in, in the same process, a moment later
+    assert "Draft for the admin" in client.get(f"/documents/{doc_id}").get_data(as_text=True)
