@@ -40,9 +40,11 @@ import time
 import zlib
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -342,14 +344,55 @@ class _Connection:
             self.conn = None
 
 
+#: the kinds of request a client makes, and how often (3 searches : 3 documents : 1 copy ...)
+KINDS = ("web_search", "document", "stored_copy", "api_search", "annotation")
+MIX = (3, 3, 1, 3, 1)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What the clients' requests refer to in a populated instance (see :func:`populate`)."""
+
+    token: str
+    snapshots: dict[int, int]  # document id: its page copy's snapshot id
+    doc_ids: list[int]
+    sources: list[str]
+    topics: list[str]
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Sample:
+        # (snapshot keys are text in what was saved as JSON)
+        snaps = {int(k): int(v) for k, v in data["snapshots"].items()}
+        return cls(str(data["token"]), snaps, list(snaps), list(data["sources"]), list(data["topics"]))
+
+    def request(self, kind: str, rng: random.Random) -> tuple[str, str, dict[str, str], object]:
+        """One request of `kind`, as a client makes it: method, path, headers, JSON body."""
+        api = {"Authorization": f"Bearer {self.token}"}
+        doc = rng.choice(self.doc_ids)
+        if kind == "web_search":
+            return ("GET", f"/?q={rng.choice(WORDS)}&country={rng.choice(COUNTRIES)}", {}, None)
+        if kind == "document":
+            return ("GET", f"/documents/{doc}", {}, None)
+        if kind == "stored_copy":
+            return ("GET", f"/documents/{doc}/copies/{self.snapshots[doc]}", {}, None)
+        if kind == "api_search":
+            field = rng.choice(
+                [
+                    f'source:"{rng.choice(self.sources)}"',
+                    f"country:{rng.choice(COUNTRIES)}",
+                    f"topic:{rng.choice(self.topics)}",
+                ]
+            )
+            query = urlencode({"q": f"{rng.choice(WORDS)} {field}"})
+            return ("GET", f"/api/v1/search?{query}", api, None)
+        body = {"document_id": doc, "start": 0, "end": 20, "comment": "load test note (sample)"}
+        return ("POST", "/api/v1/annotations", api, body)
+
+
 def drive(bases: list[str], data: dict[str, object], clients: int, duration: float) -> dict[str, object]:
     """Each request goes to one of `bases` at random, as behind a load balancer without affinity."""
     session_cookie = _login(bases[0]).cookies["session"]
-    token = str(data["token"])
-    snaps: dict[int, int] = data["snapshots"]  # type: ignore[assignment]
-    doc_ids = list(snaps)
-    sources: list[str] = data["sources"]  # type: ignore[assignment]
-    topics: list[str] = data["topics"]  # type: ignore[assignment]
+    sample = Sample.of(data)
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: Counter[tuple[str, int]] = Counter()
     failures: Counter[str] = Counter()
@@ -359,31 +402,9 @@ def drive(bases: list[str], data: dict[str, object], clients: int, duration: flo
     def one_client(seed: int) -> None:
         rng = random.Random(seed)
         conns = {base: _Connection(base, session_cookie) for base in bases}
-        api = {"Authorization": f"Bearer {token}"}
         while time.monotonic() < end:
-            kind = rng.choices(
-                ["web_search", "document", "stored_copy", "api_search", "annotation"], [3, 3, 1, 3, 1]
-            )[0]
-            doc = rng.choice(doc_ids)
-            if kind == "web_search":
-                req = ("GET", f"/?q={rng.choice(WORDS)}&country={rng.choice(COUNTRIES)}", {}, None)
-            elif kind == "document":
-                req = ("GET", f"/documents/{doc}", {}, None)
-            elif kind == "stored_copy":
-                req = ("GET", f"/documents/{doc}/copies/{snaps[doc]}", {}, None)
-            elif kind == "api_search":
-                field = rng.choice(
-                    [
-                        f'source:"{rng.choice(sources)}"',
-                        f"country:{rng.choice(COUNTRIES)}",
-                        f"topic:{rng.choice(topics)}",
-                    ]
-                )
-                query = urlencode({"q": f"{rng.choice(WORDS)} {field}"})
-                req = ("GET", f"/api/v1/search?{query}", api, None)
-            else:
-                body = {"document_id": doc, "start": 0, "end": 20, "comment": "load test note (sample)"}
-                req = ("POST", "/api/v1/annotations", api, body)
+            kind = rng.choices(KINDS, MIX)[0]
+            req = sample.request(kind, rng)
             t0 = time.monotonic()
             failure = ""
             try:
@@ -438,17 +459,26 @@ def _wait(url: str, deadline: float = 120) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-def run(
-    db: str, docs: int, clients: list[int], duration: float, workers: int, threads: int, nodes: int = 1
-) -> dict[str, object]:
-    instance = Path(tempfile.mkdtemp(prefix="coi-load-"))
+def instance_settings(db: str, instance: Path) -> tuple[str, dict[str, str]]:
+    """The database URL (`db`: "sqlite" for a file in `instance`, or a URL) and the settings of a
+    bench instance: no spaCy model (the sample documents are tagged already), a fixed secret."""
     db_url = f"sqlite:///{instance / 'coi.sqlite3'}" if db == "sqlite" else db
-    env = {
-        **os.environ,
+    return db_url, {
         "COI_INSTANCE_PATH": str(instance),
         "COI_DATABASE_URL": db_url,
         "COI_SPACY_MODEL": "none",
         "COI_SECRET_KEY": "load-test-key",
+    }
+
+
+def run(
+    db: str, docs: int, clients: list[int], duration: float, workers: int, threads: int, nodes: int = 1
+) -> dict[str, object]:
+    instance = Path(tempfile.mkdtemp(prefix="coi-load-"))
+    db_url, settings = instance_settings(db, instance)
+    env = {
+        **os.environ,
+        **settings,
         "COI_WEB_WORKERS": str(workers),
         "COI_WEB_THREADS": str(threads),
     }

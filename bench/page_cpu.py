@@ -34,7 +34,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -42,19 +41,13 @@ if str(ROOT) not in sys.path:
 
 from bench import load  # noqa: E402  (after the checkout is first on the path)
 
-KINDS = ("web_search", "document", "stored_copy", "api_search")
+KINDS = tuple(k for k in load.KINDS if k != "annotation")  # what only reads
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def instance(db: str, folder: Path, docs: int) -> tuple[dict[str, str], dict[str, Any]]:
     """The settings of the instance in `folder`, built with `docs` documents unless it is there."""
-    db_url = f"sqlite:///{folder / 'coi.sqlite3'}" if db == "sqlite" else db
-    env = {
-        "COI_INSTANCE_PATH": str(folder),
-        "COI_DATABASE_URL": db_url,
-        "COI_SPACY_MODEL": "none",
-        "COI_SECRET_KEY": "page-cpu-key",
-    }
+    db_url, env = load.instance_settings(db, folder)
     meta = folder / "meta.json"
     if not meta.exists():
         folder.mkdir(parents=True, exist_ok=True)
@@ -83,21 +76,11 @@ def requester(env: dict[str, str], data: dict[str, Any], seed: int) -> Callable[
     with client.session_transaction() as cookie:  # signed in a while ago: nothing to read back
         cookie.pop("_coi_wrote_at", None)
     rng = random.Random(seed)
-    snaps = {int(k): v for k, v in data["snapshots"].items()}
-    ids = sorted(snaps)
-    api = {"Authorization": f"Bearer {data['token']}"}
+    sample = load.Sample.of(data)
 
     def ask(kind: str) -> int:
-        doc = rng.choice(ids)
-        if kind == "web_search":
-            path = f"/?q={rng.choice(load.WORDS)}&country={rng.choice(load.COUNTRIES)}"
-            return client.get(path).status_code
-        if kind == "document":
-            return client.get(f"/documents/{doc}").status_code
-        if kind == "stored_copy":
-            return client.get(f"/documents/{doc}/copies/{snaps[doc]}").status_code
-        query = urlencode({"q": f"{rng.choice(load.WORDS)} country:{rng.choice(load.COUNTRIES)}"})
-        return client.get(f"/api/v1/search?{query}", headers=api).status_code
+        method, path, headers, _body = sample.request(kind, rng)  # the kinds here only read
+        return client.open(path, method=method, headers=headers).status_code
 
     return ask
 

@@ -125,6 +125,33 @@ def test_drafts_cannot_be_exported_and_new_drafts_are_prefilled(
     assert client.get(f"/briefings/{bid}/export.pdf").status_code == 404
 
 
+def signed_in_a_while_ago(logged_in: Callable[[str], FlaskClient], name: str) -> FlaskClient:
+    client = logged_in(name)
+    with client.session_transaction() as cookie:  # the log-in no longer counts as a recent write
+        cookie.pop("_coi_wrote_at", None)
+    return client
+
+
+def first_document(factory: sessionmaker[Session]) -> int | None:
+    with transaction(factory) as session:
+        return session.scalars(select(Document.id).order_by(Document.id)).first()
+
+
+def colleague_starts_draft(factory: sessionmaker[Session], desk_key: str, title: str) -> None:
+    """A draft written straight into the database, as by a colleague on another web process."""
+    with transaction(factory) as session:
+        session.add(
+            Briefing(
+                desk_key=desk_key,
+                desk_name="Desk",
+                title=title,
+                for_date=date(2026, 3, 2),
+                status="draft",
+                countries=[],
+            )
+        )
+
+
 def test_a_draft_another_user_starts_shows_within_seconds_and_ones_own_at_once(
     logged_in: Callable[[str], FlaskClient],
     factory: sessionmaker[Session],
@@ -133,23 +160,10 @@ def test_a_draft_another_user_starts_shows_within_seconds_and_ones_own_at_once(
 ) -> None:
     from portal.briefings import views
 
-    client = logged_in("researcher")
-    with client.session_transaction() as cookie:  # the log-in is a while ago
-        cookie.pop("_coi_wrote_at", None)
-    with transaction(factory) as session:
-        doc_id = session.scalars(select(Document.id).order_by(Document.id)).first()
+    client = signed_in_a_while_ago(logged_in, "researcher")
+    doc_id = first_document(factory)
     assert "Add to briefing" not in client.get(f"/documents/{doc_id}").get_data(as_text=True)  # no draft
-    with transaction(factory) as session:  # a colleague's draft, written elsewhere
-        session.add(
-            Briefing(
-                desk_key="colleague",
-                desk_name="Desk",
-                title="Colleague's draft",
-                for_date=date(2026, 3, 2),
-                status="draft",
-                countries=[],
-            )
-        )
+    colleague_starts_draft(factory, "colleague", "Colleague's draft")
     # the process keeps the drafts a few seconds...
     assert "Colleague" not in client.get(f"/documents/{doc_id}").get_data(as_text=True)
     monkeypatch.setattr(views, "_DRAFTS_FRESH_SECONDS", 0.0)  # ...and reads them again after those
@@ -172,23 +186,10 @@ def test_who_has_just_signed_in_sees_a_draft_a_colleague_started_a_moment_before
     from portal.briefings import views
 
     monkeypatch.setattr(views, "_DRAFTS_FRESH_SECONDS", 3600.0)  # the process keeps what it read
-    client = logged_in("researcher")
-    with client.session_transaction() as cookie:  # signed in a while ago
-        cookie.pop("_coi_wrote_at", None)
-    with transaction(factory) as session:
-        doc_id = session.scalars(select(Document.id).order_by(Document.id)).first()
+    client = signed_in_a_while_ago(logged_in, "researcher")
+    doc_id = first_document(factory)
     assert "Add to briefing" not in client.get(f"/documents/{doc_id}").get_data(as_text=True)
-    with transaction(factory) as session:
-        session.add(
-            Briefing(
-                desk_key="for-admin",
-                desk_name="Desk",
-                title="Draft for the admin",
-                for_date=date(2026, 3, 2),
-                status="draft",
-                countries=[],
-            )
-        )
+    colleague_starts_draft(factory, "for-admin", "Draft for the admin")
     assert "Draft for the admin" not in client.get(f"/documents/{doc_id}").get_data(as_text=True)
     assert client.post("/logout", data={"csrf_token": token(client, "/")}).status_code == 302
     client = logged_in("admin")  # signs in, in the same process, a moment later
