@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, overload
 
+import psycopg
+from psycopg import Column
+from psycopg.pq import ExecStatus
 from sqlalchemy import Boolean, MetaData, bindparam, create_engine, event, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
@@ -83,6 +87,64 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_ROWS = (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK)
+
+
+class _Columns(Sequence[Column]):
+    """The columns of one result, described when first read.
+
+    SQLAlchemy reads a cursor's ``description`` after every statement, but uses what it holds
+    only the first time it sees a statement (later it reuses what it learnt then, and only asks
+    whether there are rows). psycopg describes every column of every result at once, in Python:
+    about 0.25 ms of the 6.5 ms of CPU a document page (8 statements) costs the web process.
+    """
+
+    __slots__ = ("_at", "_made", "_n")
+
+    def __init__(self, cursor: psycopg.Cursor[Any], result: Any) -> None:
+        # what psycopg's Column reads from its cursor, as it is now: the cursor may move on
+        self._at = SimpleNamespace(pgresult=result, _encoding=cursor._encoding, adapters=cursor.adapters)
+        self._n: int = result.nfields
+        self._made: list[Column] | None = None
+
+    def _columns(self) -> list[Column]:
+        if self._made is None:
+            self._made = [Column(self._at, i) for i in range(self._n)]  # type: ignore[arg-type]
+        return self._made
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> Column: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Column]: ...
+    def __getitem__(self, index: int | slice) -> Column | list[Column]:
+        return self._columns()[index]
+
+    def __iter__(self) -> Iterator[Column]:
+        return iter(self._columns())
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._columns())
+
+
+class _Cursor(psycopg.Cursor[Any]):
+    """psycopg's cursor with a ``description`` that describes the columns only when read."""
+
+    @property
+    def description(self) -> _Columns | None:  # type: ignore[override]
+        result = self.pgresult
+        if result is not None and (result.nfields or result.status in _ROWS):
+            return _Columns(self, result)
+        return None
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
@@ -90,6 +152,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    kwargs["connect_args"] = {"cursor_factory": _Cursor, **kwargs.get("connect_args", {})}
     engine = create_engine(url, **kwargs)
     _ping_when_idle(engine)
     return engine
