@@ -5,7 +5,9 @@ user and token), then asks the app itself through Flask's test client, one reque
 the kinds of the load bench that only read: web search, document page, stored copy, API search.
 Each kind is asked ``--rounds`` times after a warm-up; it prints the process CPU per request and
 the statements sent per request (``BEGIN``/``COMMIT`` are not statements here). With
-``--profile KIND`` it prints where that kind's time goes instead (cProfile, by own time).
+``--profile KIND`` it prints where that kind's CPU goes instead (cProfile on the process's CPU
+clock, by own time or with ``--sort cumtime`` by time with callees; waiting for the database is
+not counted).
 
 Under load these costs are what bounds the requests a second on two cores; this measures them
 without the noise of concurrent clients, so that a change can be compared with the one before
@@ -108,6 +110,8 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=300)
     parser.add_argument("--profile", choices=KINDS, default=None)
+    parser.add_argument("--sort", choices=("tottime", "cumtime"), default="tottime", help="--profile by")
+    parser.add_argument("--lines", type=int, default=40, help="functions --profile prints")
     args = parser.parse_args()
     env, data = instance(args.db, args.folder, args.docs)
     ask = requester(env, data, seed=3)
@@ -117,13 +121,13 @@ def main() -> int:
             if status != 200:
                 raise SystemExit(f"{kind} answered {status}")
     if args.profile:
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.process_time)  # CPU, not time waiting for the database
         profile.enable()
         for _ in range(args.rounds):
             ask(args.profile)
         profile.disable()
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(40)
+        pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.lines)
         print(out.getvalue())
         return 0
     sent = count_statements()
