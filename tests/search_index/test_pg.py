@@ -247,21 +247,22 @@ def test_batches_merge_the_largest_indexes_every_few_thousand_documents(
             ).fetchone()
         return int(row[0]) if row else 0
 
-    def waiting_pages() -> int:
+    def waiting_pages(name: str) -> int:
         with psycopg.connect(os.environ["COI_TEST_DATABASE_URL"]) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
             row = conn.execute(
-                "SELECT pending_pages FROM pgstatginindex(%s::regclass)",
-                (f'"{index.schema}".search_documents_tsv',),
+                "SELECT pending_pages FROM pgstatginindex(%s::regclass)", (f'"{index.schema}".{name}',)
             ).fetchone()
         return int(row[0]) if row else 0
 
     index.apply([Change("upsert", d.id, d) for d in docs])
-    assert unmerged() == len(docs) and waiting_pages() > 0
+    assert unmerged() == len(docs)
+    assert all(waiting_pages(name) > 0 for name in pg.MERGED_LATER)
     assert [h.id for h in index.search('"human trafficking"').hits] == [101]  # waiting entries are found
     index.apply([Change("delete", docs[0].id), Change("upsert", docs[1].id, docs[1])])
-    index.wait_for_merge()  # the merge runs beside the next batches, on a connection of its own
-    assert unmerged() == 0 and waiting_pages() == 0  # merged: the count starts again
+    index.wait_for_merge()  # the merges run beside the next batches, each on a connection of its own
+    assert unmerged() == 0  # merged: the count starts again
+    assert [waiting_pages(name) for name in pg.MERGED_LATER] == [0, 0]
     index.apply([Change("upsert", docs[1].id, docs[1])])
     assert unmerged() == 1
     index.rebuild(iter(docs), total=len(docs))
