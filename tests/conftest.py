@@ -69,15 +69,25 @@ def _pg_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _pg_database_or_skip() -> Iterator[str]:
+    if not PG_URL:
+        pytest.skip("COI_TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
+    yield from _pg_database()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The test runs once on SQLite and once on PostgreSQL (when COI_TEST_DATABASE_URL is set)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
         return
-    if not PG_URL:
-        pytest.skip("COI_TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
-    yield from _pg_database()
+    yield from _pg_database_or_skip()
+
+
+@pytest.fixture
+def pg_database_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for a test of PostgreSQL alone; skipped without a server."""
+    yield from _pg_database_or_skip()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from portal.db import make_engine
 from portal.models import Source
-from tests.conftest import PG_URL, _pg_database
 
 pytestmark = pytest.mark.postgres
 
@@ -24,17 +23,8 @@ MIXED = (
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    if not PG_URL:
-        pytest.skip("COI_TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
-    database = _pg_database()
-    yield next(database)
-    database.close()
-
-
-@pytest.fixture
-def pg_engine(pg_url: str) -> Iterator[Engine]:
-    engine = make_engine(pg_url)
+def pg_engine(pg_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(pg_database_url)
     yield engine
     engine.dispose()
 
@@ -45,14 +35,14 @@ def _plain_description(url: str, statement: str) -> list[tuple[Any, ...]] | None
         return None if cursor.description is None else [tuple(c) for c in cursor.description]
 
 
-def test_the_description_is_psycopgs_own(pg_engine: Engine, pg_url: str) -> None:
+def test_the_description_is_psycopgs_own(pg_engine: Engine, pg_database_url: str) -> None:
     with pg_engine.connect() as conn:
         cursor = conn.connection.driver_connection.cursor()
         cursor.execute(MIXED)
         described = cursor.description
         assert described is not None
         assert len(described) == 5
-        assert [tuple(c) for c in described] == _plain_description(pg_url, MIXED)
+        assert [tuple(c) for c in described] == _plain_description(pg_database_url, MIXED)
         assert [c.name for c in described[1:3]] == ["word", "at"]
         assert described[-1].type_display == "numeric(5,2)"
 
@@ -74,7 +64,9 @@ def test_a_description_stays_with_its_result(pg_engine: Engine) -> None:
         assert [c.name for c in cursor.description or []] == ["other"]
 
 
-def test_no_description_without_rows_and_an_empty_one_for_no_columns(pg_engine: Engine, pg_url: str) -> None:
+def test_no_description_without_rows_and_an_empty_one_for_no_columns(
+    pg_engine: Engine, pg_database_url: str
+) -> None:
     with pg_engine.connect() as conn:
         cursor = conn.connection.driver_connection.cursor()
         cursor.execute("CREATE TEMPORARY TABLE t (n int)")
@@ -83,7 +75,7 @@ def test_no_description_without_rows_and_an_empty_one_for_no_columns(pg_engine: 
         assert cursor.description is None
         cursor.execute("SELECT")  # rows, of no column
         assert cursor.description is not None and len(cursor.description) == 0
-    assert _plain_description(pg_url, "SELECT") == []
+    assert _plain_description(pg_database_url, "SELECT") == []
 
 
 def test_a_statement_seen_before_describes_no_column(

@@ -13,21 +13,16 @@ from sqlalchemy.pool import NullPool
 
 from portal import db as portal_db
 from portal.db import make_engine
-from tests.conftest import PG_URL, _pg_database
 
 # SQLite's connections are files opened in the process: only PostgreSQL's can be dropped by the server
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_engine() -> Iterator[Engine]:
-    if not PG_URL:
-        pytest.skip("COI_TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
-    database = _pg_database()
-    engine = make_engine(next(database), pool_size=1, max_overflow=0)
+def pg_engine(pg_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(pg_database_url, pool_size=1, max_overflow=0)
     yield engine
     engine.dispose()
-    database.close()  # drops the database
 
 
 def _count_pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -15,23 +15,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.db import READS_ONLY, autocommit_reads, make_engine, make_session_factory, transaction
 from portal.migrate import upgrade
 from portal.models import Role, User
-from tests.conftest import PG_URL, _pg_database
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_factory() -> Iterator[sessionmaker[Session]]:
-    if not PG_URL:
-        pytest.skip("COI_TEST_DATABASE_URL is not set: PostgreSQL tests need a server")
-    database = _pg_database()
-    engine = make_engine(next(database), pool_size=1, max_overflow=0)  # one connection, reused
+def pg_factory(pg_database_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(pg_database_url, pool_size=1, max_overflow=0)  # one connection, reused
     upgrade(engine)
     factory = make_session_factory(engine)
     autocommit_reads(factory, engine)
     yield factory
     engine.dispose()
-    database.close()
 
 
 def _status(session: Session) -> TransactionStatus:

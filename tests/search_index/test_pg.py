@@ -260,7 +260,7 @@ def test_batches_merge_the_largest_indexes_every_few_thousand_documents(
     assert all(waiting_pages(name) > 0 for name in pg.MERGED_LATER)
     assert [h.id for h in index.search('"human trafficking"').hits] == [101]  # waiting entries are found
     index.apply([Change("delete", docs[0].id), Change("upsert", docs[1].id, docs[1])])
-    index.wait_for_merge()  # the merges run beside the next batches, each on a connection of its own
+    index.wait_for_merge()  # the merge runs beside the next batches, on a connection of its own
     assert unmerged() == 0  # merged: the count starts again
     assert [waiting_pages(name) for name in pg.MERGED_LATER] == [0, 0]
     index.apply([Change("upsert", docs[1].id, docs[1])])
