@@ -33,7 +33,6 @@ from search_index.engine import (
     Snapshot,
     count_facets,
     intersect,
-    union,
 )
 from search_index.highlight import highlight
 from search_index.query import MAX_QUERY_CHARS, Facet, Node, QueryTooDeep, QueryWarning, parse_query
@@ -390,9 +389,8 @@ class SearchIndex:
         terms = [t for t in ranked if snap.doc_frequency("body", t) > 1][:MLT_TERMS]
         if not terms:
             return []
-        parts = [snap.bm25("body", t) for t in terms]
-        parts += [snap.bm25("title", t, TITLE_BOOST) for t in terms]
-        matches = union(parts, snap.maxdoc)
+        weighted = [("body", t, 1.0) for t in terms] + [("title", t, TITLE_BOOST) for t in terms]
+        matches = snap.bm25_sum(weighted)
         keep = snap.live[matches.docs] & (matches.docs != docnum)
         matches = Matches(matches.docs[keep], matches.scores[keep])
         order = self._rank(snap, matches, "relevance", n)[:n]

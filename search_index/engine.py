@@ -355,6 +355,28 @@ class Snapshot:
         scores = (weight * tf / (tf + self.length_norms(fieldname)[ids])).astype(np.float32)
         return Matches(ids, scores)
 
+    def bm25_sum(self, terms: Sequence[tuple[str, str, float]]) -> Matches:
+        """The documents holding any of `terms` ((field, term, boost) triples), each scored with
+        the sum of its terms' BM25: the same answer as :func:`union` of their :meth:`bm25`, added
+        up in one array over the index instead of set operations on every term's list."""
+        dense: FloatArr | None = None
+        for fieldname, text, boost in terms:
+            ids, tf = self.postings(fieldname, text)
+            if not ids.shape[0]:
+                continue
+            weight = np.float32(self.idf(fieldname, text) * boost * (K1 + 1))
+            part = self.length_norms(fieldname)[ids]  # a new array: worked on in place
+            part += tf
+            np.divide(tf, part, out=part)
+            part *= weight
+            if dense is None:
+                dense = np.zeros(self.maxdoc, dtype=np.float32)
+            dense[ids] += part  # a term's list holds a document once
+        if dense is None:
+            return Matches.empty()
+        docs = np.flatnonzero(dense).astype(np.int64)  # every BM25 score is above 0
+        return Matches(docs, dense[docs])
+
     def expand(self, fieldname: str, pattern: str) -> list[str]:
         """Terms of `fieldname` matching a wildcard pattern (most frequent first)."""
         literal = re.split(r"[*?]", pattern, maxsplit=1)[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from search_index import MISSING_DATE, SearchIndex
-from search_index.engine import Matches
+from search_index.engine import Matches, union
 
 
 class _Dates:
@@ -32,3 +32,20 @@ def test_ranking_the_first_page_of_many_hits_orders_them_as_ranking_all_of_them(
     for top in (1, 10, 20, 60):
         first = SearchIndex._rank(snap, matches, "relevance", top)  # type: ignore[arg-type]
         assert first[:top].tolist() == everything[:top].tolist()
+
+
+def test_summed_bm25_of_several_terms_equals_the_union_of_each_terms_hits(whoosh_index: SearchIndex) -> None:
+    snap = whoosh_index._snap()
+    terms = [
+        ("body", "traffick", 1.0),
+        ("body", "border", 1.0),
+        ("title", "aleppo", 2.5),
+        ("body", "absent", 1.0),
+    ]
+    each = [snap.bm25(field, term, boost) for field, term, boost in terms]
+    assert sum(len(m) for m in each) > len(union(each, snap.maxdoc)) > 0  # lists that overlap
+    expected = union(each, snap.maxdoc)
+    summed = snap.bm25_sum(terms)
+    assert summed.docs.tolist() == expected.docs.tolist()
+    assert np.allclose(summed.scores, expected.scores, rtol=1e-6)
+    assert len(snap.bm25_sum([("body", "absent", 1.0)])) == 0
