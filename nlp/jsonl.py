@@ -5,11 +5,13 @@ Input: one JSON object per line with a string ``id`` and a string ``text``
 per input line, in order::
 
     {"id", "language", "entities": [{"start", "end", "text", "kind", "entity_id",
-      "canonical", "country", "ucdp", "province": {"code", "name"} | null}],
+      "canonical", "country", "ucdp", "province": {"code", "name"} | null, "actor"}],
      "countries": [{"code", "role", "score"}], "topics": [{"id", "score", "evidence": [...]}]}
 
 Entities are sorted by offset; a place inside an organisation name is reported
-as well as the organisation, so spans may nest. A line that cannot be read or
+as well as the organisation, so spans may nest. ``actor`` is true on a country
+named for its government ("Egypt condemned ..."), which is not where events take
+place, and false on every other entity. A line that cannot be read or
 tagged gives ``{"id": ..., "error": "..."}``
 (``id`` is null when unknown) and processing goes on. Blank lines are skipped.
 The model is loaded once; lines are streamed in blocks, so memory stays flat
@@ -79,6 +81,7 @@ def result_to_dict(result: TagResult) -> dict[str, Any]:
                 "country": m.country,
                 "ucdp": m.ucdp,
                 "province": {"code": m.province.code, "name": m.province.name} if m.province else None,
+                "actor": m.actor,
             }
             for m in result.entities
         ],

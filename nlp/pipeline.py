@@ -19,7 +19,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import spacy
@@ -254,16 +254,11 @@ def tag(
             if start < 0:
                 continue  # mentions in a title that is not part of the text
             state.mentions.append(
-                Mention(
-                    start,
-                    m.end + shift,
-                    m.text,
-                    m.kind,
-                    m.entity_id,
-                    m.canonical,
-                    m.country,
-                    m.ucdp,
-                    gaz.province(m.entity_id) if m.kind in PROVINCE_KINDS else None,
+                replace(
+                    m,
+                    start=start,
+                    end=m.end + shift,
+                    province=gaz.province(m.entity_id) if m.kind in PROVINCE_KINDS else None,
                 )
             )
         state.evidence.append(doc._.coi_evidence or {})

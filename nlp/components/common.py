@@ -43,7 +43,6 @@ for _name in (
     "coi_title_end",
     "coi_source_countries",
     "coi_mentions",
-    "coi_acting",
     "coi_evidence",
     "coi_local_actors",
     "coi_countries",

@@ -41,7 +41,7 @@ class DocCountries:
             for m in mentions
             if m.kind == "armed_group" and m.entity_id in gaz.groups
         }
-        acting = set(doc._.coi_acting or ())
+        acting = {(m.start, m.end) for m in mentions if m.actor}
         evidence = collect_evidence(
             mentions,
             title_end=doc._.coi_title_end or 0,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cached_property
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from nlp.components.common import (
     _POSSESSIVE,
@@ -73,6 +74,21 @@ _REGION_FOLLOWERS = word_set("region_followers")
 _TOWN_FOLLOWERS = word_set("town_followers")
 
 # --------------------------------------------------------------------------- linker
+
+
+#: words that may stand between a country and the verb it is the subject of
+AUXILIARIES = frozenset({"has", "have", "had", "will", "would", "shall", "should", "must", "did", "does"})
+MAX_BEFORE_VERB = 2
+
+
+def _auxiliary_or_adverb(tok: Token) -> bool:
+    """An auxiliary ("has"), "also", "not" or an adverb in -ly ("firmly"), in lower case."""
+    text = tok.text
+    return (
+        text in AUXILIARIES
+        or text in ("also", "not")
+        or (len(text) > 4 and text.endswith("ly") and text.isalpha() and text.islower())
+    )
 
 
 @Language.factory("coi_entity_linker", default_config={"context_weight": 0.45, "province_weight": 1.0})
@@ -365,13 +381,11 @@ class EntityLinker:
             if mention is not None:
                 mentions.append(mention)
         # "Russia said", "France condemned": a country named for its government stays a country
-        # mention, but is actor evidence, not place evidence, for the focus.
-        acting: list[tuple[int, int]] = []
-        for m in mentions:
+        # mention, marked as an actor: actor evidence, not place evidence, for the focus.
+        for i, m in enumerate(mentions):
             named = doc.char_span(m.start, m.end) if m.kind == "country" and m.country else None
             if named is not None and self._acts(doc, named):
-                acting.append((m.start, m.end))
-        doc._.coi_acting = tuple(acting)
+                mentions[i] = replace(m, actor=True)
         # Office holders and the post-link rewrites (their own components) run on these.
         doc.user_data[DOMINANT_KEY] = dominant
         doc._.coi_mentions = mentions
@@ -546,14 +560,16 @@ class EntityLinker:
         return any(tok.text in self._office_words for tok in outer.doc[cand.end : outer.end])
 
     def _acts(self, doc: Doc, span: Span) -> bool:
-        """A country name used for its government: followed by a speech or stance verb."""
+        """A country name used for its government: followed by a speech or stance verb, maybe
+        after an auxiliary or an adverb ("Iraq has rejected", "France firmly condemned"); never
+        right after a locative word, where it is a place ("talks in Qatar ended")."""
         amb = self.gazetteer.ambiguity
-        if amb is None or span.end >= len(doc):
+        if amb is None or (span.start > 0 and doc[span.start - 1].lower_ in amb.locative_words):
             return False
-        nxt = doc[span.end]
-        if nxt.text in {"'s", "’s"}:
-            return False
-        return nxt.lower_ in amb.state_verbs
+        i = span.end
+        while i < len(doc) and i < span.end + MAX_BEFORE_VERB and _auxiliary_or_adverb(doc[i]):
+            i += 1
+        return i < len(doc) and doc[i].lower_ in amb.state_verbs
 
     def _splittable(self, ent: Span, candidates: list[Span]) -> bool:
         """A GPE/LOC entity made of several gazetteer places and punctuation ("Dallas, Texas")."""

@@ -8,7 +8,18 @@ from nlp.jsonl import parse_line
 from nlp.pipeline import split_chunks, tag
 from nlp.records import TagInput
 
-ENTITY_KEYS = {"start", "end", "text", "kind", "entity_id", "canonical", "country", "ucdp", "province"}
+ENTITY_KEYS = {
+    "start",
+    "end",
+    "text",
+    "kind",
+    "entity_id",
+    "canonical",
+    "country",
+    "ucdp",
+    "province",
+    "actor",
+}
 
 
 def run(lines: list[str]) -> tuple[int, list[dict[str, object]]]:

@@ -127,7 +127,44 @@ def test_country_used_for_its_government_stays_a_country_but_acts(blank_pipeline
     assert table["France"].kind == "country" and table["France"].entity_id == "country:FR"
     assert table["Russia"].kind == "country"
     assert table["Syria"].kind == "country"
-    assert doc._.coi_acting == ((0, 6),)  # only "France condemned" speaks for a government
+    # only "France condemned" speaks for a government
+    assert [m.text for m in doc._.coi_mentions if m.actor] == ["France"]
+
+
+def test_a_country_acts_through_an_auxiliary_or_an_adverb_but_not_through_other_words(
+    blank_pipeline: Language,
+) -> None:
+    acting = {
+        text: [m.text for m in mentions(blank_pipeline, text) if m.actor]
+        for text in (
+            "Norway has rejected the request from Chad.",
+            "Peru sharply denied any role in Bolivia.",
+            "Kenya would also pledge troops to Somalia.",  # a base form is no state verb
+            "Roads in Ghana rejected by inspectors were closed.",
+            "Aid from Japan, the minister said, arrived in Nepal.",
+        )
+    }
+    assert acting == {
+        "Norway has rejected the request from Chad.": ["Norway"],
+        "Peru sharply denied any role in Bolivia.": ["Peru"],
+        "Kenya would also pledge troops to Somalia.": [],
+        "Roads in Ghana rejected by inspectors were closed.": [],
+        "Aid from Japan, the minister said, arrived in Nepal.": [],
+    }
+
+
+def test_an_acting_country_is_marked_in_the_tagging_output() -> None:
+    from nlp.jsonl import result_to_dict
+    from nlp.pipeline import tag
+    from nlp.records import TagInput
+
+    (result,) = tag(
+        [TagInput("1", "Fighting in Sudan. Egypt condemned the shelling of Khartoum.")], model="none"
+    )
+    entities = {e["text"]: e for e in result_to_dict(result)["entities"]}
+    assert entities["Egypt"]["actor"] is True
+    assert entities["Sudan"]["actor"] is False and entities["Khartoum"]["actor"] is False
+    assert [c.code for c in result.countries if c.role == "focus"] == ["SD"]
 
 
 def test_government_names_and_typographic_apostrophes(blank_pipeline: Language) -> None:
