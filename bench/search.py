@@ -6,7 +6,8 @@ source, topic, language and date distributions), index them with each backend's 
 (docs/s, size), run a fixed mix of queries (each with facet counts over all hits and a
 highlighted page) on each backend, optionally the equivalent SQLite FTS5 queries (MATCH + bm25
 + snippet + GROUP BY facet counts), then time an incremental batch of 1,000 documents until it
-is searchable.
+is searchable, and the sustained rate of ``--batches`` such batches in a row (merges of
+PostgreSQL's deferred index entries included).
 
     .venv/bin/python bench/search.py --backend both --sizes 100000,500000 --skip-fts \
         --database-url postgresql://postgres@127.0.0.1:5432/coi_bench
@@ -647,18 +648,19 @@ def bench_backend(
         f"searchable after {searchable:.1f} s ({found} found)",
         flush=True,
     )
-    # sustained: eight batches of 1,000 in a row, so that deferred index merges are counted too
-    # (the documents are made first: making them is not indexing)
+    # sustained: batches of 1,000 in a row, enough for several deferred index merges to be
+    # counted too (the documents are made first: making them is not indexing)
     batches = [
-        generate(1000, seed=args.seed + 200 + k, first_id=n + 20_000_000 + k * 10_000).docs for k in range(8)
+        generate(1000, seed=args.seed + 200 + k, first_id=n + 20_000_000 + k * 10_000).docs
+        for k in range(args.batches)
     ]
     t3 = time.perf_counter()
     for more in batches:
         index.apply([Change("upsert", d.id, d) for d in more])
     if hasattr(index, "wait_for_merge"):
         index.wait_for_merge()  # a merge still running counts too
-    sustained = 8000 / (time.perf_counter() - t3)
-    print(f"[{n} {name}] 8 batches of 1,000 in a row: {sustained:.0f} docs/s", flush=True)
+    sustained = 1000 * args.batches / (time.perf_counter() - t3)
+    print(f"[{n} {name}] {args.batches} batches of 1,000 in a row: {sustained:.0f} docs/s", flush=True)
     index.close()
     if name == "postgres" and not args.keep:
         drop_pg_schema(args)
@@ -739,7 +741,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, object]:
         print(
             f"{b}: rebuild {r['docs_per_s']:.0f} docs/s, {r['index_mb']:.0f} MB; incremental 1,000 "
             f"docs at {r['incremental_docs_per_s']:.0f} docs/s, searchable after "
-            f"{r['incremental_searchable_s']:.1f} s; 8 batches in a row "
+            f"{r['incremental_searchable_s']:.1f} s; {args.batches} batches in a row "
             f"{r['sustained_docs_per_s']:.0f} docs/s; first search {r['first_search_ms']:.0f} ms"
         )
     if len(backends) == 2:
@@ -778,8 +780,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--reuse", action="store_true", help="PostgreSQL: search the kept tables of --pg-schema, no rebuild"
     )
+    ap.add_argument(
+        "--batches",
+        type=int,
+        default=24,
+        help="batches of 1,000 indexed in a row for the sustained rate (24: several merges of PostgreSQL's)",
+    )
+    ap.add_argument(
+        "--merge-after",
+        type=int,
+        default=None,
+        help="PostgreSQL: merge the largest indexes' waiting entries after this many documents "
+        "(default: the package's MERGE_AFTER_DOCS), to compare settings",
+    )
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args(argv)
+    if args.merge_after is not None:
+        import search_index.pg
+
+        search_index.pg.MERGE_AFTER_DOCS = args.merge_after
     results = [bench_size(int(s), args) for s in args.sizes.split(",") if s.strip()]
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")

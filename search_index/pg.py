@@ -164,8 +164,10 @@ PENDING_MEM = "256MB"
 #: until then each search also scans them (about 2 ms more per 1,000 documents waiting).
 #: The merge runs on a connection of its own beside the next batches (``merge_in_background``):
 #: the server merges on one core while this process analyses the next batch on the other.
+#: Every 8,000 documents rather than 4,000: 24 batches of 1,000 in a row at 500,000 documents
+#: (``bench/search.py``, four runs of each, alternated) went at 915-1,000 docs/s against 637-934.
 MERGED_LATER = ("search_documents_tsv", "search_documents_pairs")
-MERGE_AFTER_DOCS = 4000
+MERGE_AFTER_DOCS = 8000
 
 
 log = logging.getLogger(__name__)
