@@ -264,6 +264,52 @@ _STALE_TABLES = text(
 )
 
 
+# autovacuum's default thresholds for a vacuum: dead rows, and rows added since the last vacuum
+VACUUM_THRESHOLD = 50
+VACUUM_SCALE_FACTOR = 0.2
+VACUUM_INSERT_THRESHOLD = 1000
+VACUUM_INSERT_SCALE_FACTOR = 0.2
+
+_UNVACUUMED_TABLES = text(
+    "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema()"
+    " AND (n_dead_tup > :threshold + :scale * greatest(n_live_tup, 0)"
+    " OR n_ins_since_vacuum > :insert_threshold + :insert_scale * greatest(n_live_tup, 0))"
+    " ORDER BY relname"
+)
+
+
+def _autovacuum_on(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.scalar(text("SELECT current_setting('autovacuum')")) == "on")
+
+
+def vacuum_tables(engine: Engine, *, always: bool = False) -> list[str]:
+    """VACUUM the tables whose dead rows, or rows added since their last vacuum, passed
+    autovacuum's default thresholds; returns the tables vacuumed.
+
+    Only on PostgreSQL, and only where its autovacuum is off (unless ``always``). Without it, the
+    rows a change replaced stay in the table and its indexes, and pages of new rows are never
+    marked visible to all, so a search that counts its hits reads each such page: after 150,000
+    documents were indexed into 500,000, the search benchmark's queries took a p95 of 950 ms
+    where a vacuum brought them back to 340 ms.
+    """
+    if engine.dialect.name != "postgresql" or (not always and _autovacuum_on(engine)):
+        return []
+    bound = {
+        "threshold": VACUUM_THRESHOLD,
+        "scale": VACUUM_SCALE_FACTOR,
+        "insert_threshold": VACUUM_INSERT_THRESHOLD,
+        "insert_scale": VACUUM_INSERT_SCALE_FACTOR,
+    }
+    with engine.connect() as conn:
+        tables = [str(name) for name in conn.scalars(_UNVACUUMED_TABLES, bound)]
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for name in tables:  # VACUUM runs outside a transaction; it does not block reads or writes
+            conn.execute(text(f"VACUUM {quote(name)}"))
+    return tables
+
+
 def refresh_statistics(engine: Engine, *, always: bool = False) -> list[str]:
     """Gather the query planner's statistics of the tables that changed much since they were last
     gathered, the way autovacuum would; returns the tables analysed.
@@ -273,11 +319,9 @@ def refresh_statistics(engine: Engine, *, always: bool = False) -> list[str]:
     of empty tables and, on an instance of 20,000 documents, reads a whole table for one
     document's stored copies. After a bulk load (``coi db copy-to``) it is run at once.
     """
-    if engine.dialect.name != "postgresql":
+    if engine.dialect.name != "postgresql" or (not always and _autovacuum_on(engine)):
         return []
     with engine.connect() as conn:
-        if not always and conn.scalar(text("SELECT current_setting('autovacuum')")) == "on":
-            return []
         bound = {"threshold": ANALYZE_THRESHOLD, "scale": ANALYZE_SCALE_FACTOR}
         tables = [str(name) for name in conn.scalars(_STALE_TABLES, bound)]
     quote = engine.dialect.identifier_preparer.quote

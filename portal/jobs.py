@@ -19,8 +19,9 @@ a time):
 * ``process`` (tagging of new documents), ``index`` (search index updates);
 * ``digests``: the e-mail digests, every minute (each user's local send time is checked in
   :mod:`portal.digests.send`);
-* ``statistics`` (PostgreSQL only): the query planner's statistics of the tables that changed
-  much, where autovacuum is off and nothing else gathers them (:func:`portal.db.refresh_statistics`);
+* ``statistics`` (PostgreSQL only), where autovacuum is off: what it would do, a vacuum of the
+  tables with many dead or new rows (:func:`portal.db.vacuum_tables`) and the query planner's
+  statistics of the tables that changed much (:func:`portal.db.refresh_statistics`);
 * ``briefings``: the morning briefing drafts at 06:00 in ``Settings.timezone``, only when
   ``portal.briefings.jobs`` exists.
 
@@ -60,7 +61,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.cluster.leader import AdvisoryLeaderLock, LeaderLockedError, is_postgres
 from portal.config import Settings
-from portal.db import make_engine, make_session_factory, refresh_statistics, transaction
+from portal.db import make_engine, make_session_factory, refresh_statistics, transaction, vacuum_tables
 from portal.digests.models import JobRun, ScheduledJob
 from portal.models import Source, utcnow
 
@@ -308,12 +309,15 @@ class Jobs:
         return self._record("briefings", run)
 
     def statistics(self) -> list[str]:
-        """The planner's statistics of the tables that changed much (PostgreSQL without autovacuum)."""
+        """What autovacuum would do where it is off (PostgreSQL): vacuum the tables past its
+        thresholds, then gather the planner's statistics of those that changed much. Returns
+        "vacuum TABLE" and "analyze TABLE" for each."""
 
         def run() -> list[str]:
             with self.factory() as session:
                 engine = session.get_bind().engine
-            return refresh_statistics(engine)
+            vacuumed = vacuum_tables(engine)
+            return [f"vacuum {t}" for t in vacuumed] + [f"analyze {t}" for t in refresh_statistics(engine)]
 
         value: list[str] = self._record("statistics", run)
         return value
@@ -470,7 +474,7 @@ def build_scheduler(
             # a worker started after a bulk import gathers them within a minute, not ten
             next_run_time=datetime.now(UTC) + timedelta(minutes=1),
             id="statistics",
-            name="refresh the query planner's statistics",
+            name="vacuum and refresh the query planner's statistics",
         )
     if briefings_job() is not None:
         scheduler.add_job(

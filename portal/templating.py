@@ -78,7 +78,7 @@ JOB_LABELS = {
     "index": _l("update the search index"),
     "digests": _l("send the e-mail digests"),
     "briefings": _l("draft the morning briefings"),
-    "statistics": _l("refresh the query planner's statistics"),
+    "statistics": _l("vacuum and refresh the query planner's statistics"),
 }
 _COLLECT_JOB = re.compile(r"collect source (\d+) every (\d+) min")
 
