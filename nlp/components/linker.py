@@ -76,18 +76,16 @@ _TOWN_FOLLOWERS = word_set("town_followers")
 # --------------------------------------------------------------------------- linker
 
 
-#: words that may stand between a country and the verb it is the subject of
-AUXILIARIES = frozenset({"has", "have", "had", "will", "would", "shall", "should", "must", "did", "does"})
+_VERB_COMPANIONS = word_set("verb_companions")
 MAX_BEFORE_VERB = 2
 
 
 def _auxiliary_or_adverb(tok: Token) -> bool:
-    """An auxiliary ("has"), "also", "not" or an adverb in -ly ("firmly"), in lower case."""
+    """A word that may come between a subject and its verb: an auxiliary ("has"), "also", "not"
+    or an adverb in -ly ("firmly"), in lower case."""
     text = tok.text
-    return (
-        text in AUXILIARIES
-        or text in ("also", "not")
-        or (len(text) > 4 and text.endswith("ly") and text.isalpha() and text.islower())
+    return text in _VERB_COMPANIONS or (
+        len(text) > 4 and text.endswith("ly") and text.isalpha() and text.islower()
     )
 
 
@@ -562,7 +560,7 @@ class EntityLinker:
     def _acts(self, doc: Doc, span: Span) -> bool:
         """A country name used for its government: followed by a speech or stance verb, maybe
         after an auxiliary or an adverb ("Iraq has rejected", "France firmly condemned"); never
-        right after a locative word, where it is a place ("talks in Qatar ended")."""
+        right after a locative word, where it is a place ("delegates in Qatar agreed")."""
         amb = self.gazetteer.ambiguity
         if amb is None or (span.start > 0 and doc[span.start - 1].lower_ in amb.locative_words):
             return False
