@@ -351,8 +351,11 @@ class Snapshot:
         ids, tf = self.postings(fieldname, text)
         if not ids.shape[0]:
             return Matches.empty()
-        weight = self.idf(fieldname, text) * boost * (K1 + 1)
-        scores = (weight * tf / (tf + self.length_norms(fieldname)[ids])).astype(np.float32)
+        weight = np.float32(self.idf(fieldname, text) * boost * (K1 + 1))
+        scores = self.length_norms(fieldname)[ids]  # a new array: worked on in place
+        scores += tf
+        np.divide(tf, scores, out=scores)
+        scores *= weight
         return Matches(ids, scores)
 
     def bm25_sum(self, terms: Sequence[tuple[str, str, float]]) -> Matches:
@@ -361,17 +364,12 @@ class Snapshot:
         up in one array over the index instead of set operations on every term's list."""
         dense: FloatArr | None = None
         for fieldname, text, boost in terms:
-            ids, tf = self.postings(fieldname, text)
-            if not ids.shape[0]:
+            part = self.bm25(fieldname, text, boost)
+            if not len(part):
                 continue
-            weight = np.float32(self.idf(fieldname, text) * boost * (K1 + 1))
-            part = self.length_norms(fieldname)[ids]  # a new array: worked on in place
-            part += tf
-            np.divide(tf, part, out=part)
-            part *= weight
             if dense is None:
                 dense = np.zeros(self.maxdoc, dtype=np.float32)
-            dense[ids] += part  # a term's list holds a document once
+            dense[part.docs] += part.scores  # a term's list holds a document once
         if dense is None:
             return Matches.empty()
         docs = np.flatnonzero(dense).astype(np.int64)  # every BM25 score is above 0
