@@ -77,7 +77,23 @@ _TOWN_FOLLOWERS = word_set("town_followers")
 
 
 _VERB_COMPANIONS = word_set("verb_companions")
+# What a country's possessive may name that is its state ("Russia's air force"), by first word.
+_STATE_POSSESSIONS: dict[str, frozenset[tuple[str, ...]]] = {}
+for _words in (tuple(w.split()) for w in word_set("state_possessions")):
+    _STATE_POSSESSIONS[_words[0]] = _STATE_POSSESSIONS.get(_words[0], frozenset()) | {_words}
+POSSESSIVE_MARKS = ("'s", "’s")
 MAX_BEFORE_VERB = 2
+
+
+def _owns_state_body(doc: Doc, i: int) -> bool:
+    """A possessive at ``i`` followed by one of the state's people or bodies: "'s army"."""
+    if i + 1 >= len(doc) or doc[i].lower_ not in POSSESSIVE_MARKS:
+        return False
+    for words in _STATE_POSSESSIONS.get(doc[i + 1].lower_, ()):
+        end = i + 1 + len(words)
+        if end <= len(doc) and tuple(t.lower_ for t in doc[i + 1 : end]) == words:
+            return True
+    return False
 
 
 def _auxiliary_or_adverb(tok: Token) -> bool:
@@ -559,11 +575,15 @@ class EntityLinker:
 
     def _acts(self, doc: Doc, span: Span) -> bool:
         """A country name used for its government: followed by a speech or stance verb, maybe
-        after an auxiliary or an adverb ("Iraq has rejected", "France firmly condemned"); never
-        right after a locative word, where it is a place ("delegates in Qatar agreed")."""
+        after an auxiliary or an adverb ("Iraq has rejected", "France firmly condemned"), or the
+        owner of its state's people or bodies ("Turkey's foreign minister", "Russia's air
+        force"); never right after a locative word, where it is a place ("delegates in Qatar
+        agreed")."""
         amb = self.gazetteer.ambiguity
         if amb is None or (span.start > 0 and doc[span.start - 1].lower_ in amb.locative_words):
             return False
+        if _owns_state_body(doc, span.end):
+            return True
         i = span.end
         while i < len(doc) and i < span.end + MAX_BEFORE_VERB and _auxiliary_or_adverb(doc[i]):
             i += 1

@@ -153,6 +153,37 @@ def test_a_country_acts_through_an_auxiliary_or_an_adverb_but_not_through_other_
     }
 
 
+def test_a_country_owning_its_state_bodies_acts_but_not_one_owning_places(blank_pipeline: Language) -> None:
+    acting = {
+        text: [m.text for m in mentions(blank_pipeline, text) if m.actor]
+        for text in (
+            "Peru's foreign minister flew to Chile.",
+            "Mali’s army withdrew from the town.",  # a typographic apostrophe
+            "Shelling hit Sudan's north; Egypt's government kept silent.",
+            "Nepal's capital was flooded.",
+            "Kenya's air quality worsened.",  # "air" alone is not the air force
+        )
+    }
+    assert acting == {
+        "Peru's foreign minister flew to Chile.": ["Peru"],
+        "Mali’s army withdrew from the town.": ["Mali"],
+        "Shelling hit Sudan's north; Egypt's government kept silent.": ["Egypt"],
+        "Nepal's capital was flooded.": [],
+        "Kenya's air quality worsened.": [],
+    }
+
+
+def test_a_foreign_air_force_in_a_named_town_leaves_the_focus_on_the_town() -> None:
+    from nlp.pipeline import tag
+    from nlp.records import TagInput
+
+    (result,) = tag(
+        [TagInput("1", "Chile's air force bombed a depot near Tacna, officials said.")], model="none"
+    )
+    roles = {c.code: c.role for c in result.countries}
+    assert roles == {"PE": "focus", "CL": "mentioned"}
+
+
 def test_an_acting_country_is_marked_in_the_tagging_output() -> None:
     from nlp.jsonl import result_to_dict
     from nlp.pipeline import tag
