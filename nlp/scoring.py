@@ -66,6 +66,10 @@ def collect_evidence(
                 continue
             evidence.setdefault(mention.country, [0.0, 0.0])[0] += PLACE_WEIGHTS[mention.kind] * factor
         elif mention.kind in ACTOR_WEIGHTS:
+            if group_countries and group_countries.get(mention.entity_id) == ():
+                # a transnational group: the country given to it is borrowed from the places
+                # near it, which count already ("in Iraq and Syria" would favour the first)
+                continue
             codes: tuple[str, ...] = (mention.country,) if mention.country else ()
             if not codes and group_countries:
                 codes = group_countries.get(mention.entity_id, ())
@@ -92,7 +96,8 @@ def country_scores(
     *,
     local_actor_countries: Iterable[str] = (),
 ) -> tuple[CountryScore, ...]:
-    """Focus and mentioned countries with scores in [0, 1] (share of all evidence).
+    """Focus and mentioned countries with scores in [0, 1] (share of all evidence), best first;
+    countries of equal score in the order of ``evidence`` (the order the text names them).
 
     ``local_actor_countries`` lists countries whose actor evidence comes from a
     domestic actor (an armed group active in one country only, or the
@@ -124,5 +129,7 @@ def country_scores(
         )
         for code, (place, actor) in evidence.items()
     ]
-    scores.sort(key=lambda s: (s.role != "focus", -s.score, s.code))
+    # equal scores in the order the text first gives evidence of them: "Syria-Lebanon border"
+    first = {code: i for i, code in enumerate(evidence)}
+    scores.sort(key=lambda s: (s.role != "focus", -s.score, first[s.code]))
     return tuple(scores)

@@ -54,3 +54,18 @@ def test_a_focus_from_actors_alone_scores_below_a_placed_one(blank_pipeline: Lan
     actors_only = focus(countries(blank_pipeline, "Syrian army units advanced overnight."))
     placed = focus(countries(blank_pipeline, "Syrian army units advanced on Saraqib overnight."))
     assert actors_only["SY"] <= 0.5 < placed["SY"]
+
+
+def test_a_transnational_group_in_two_countries_favours_neither(blank_pipeline: Language) -> None:
+    # its countries are these two: the one named first lends it no weight
+    found = focus(countries(blank_pipeline, "Islamic State cells struck in Iraq and Syria last week."))
+    assert found == {"IQ": 0.5, "SY": 0.5}
+
+
+def test_countries_of_equal_score_come_in_the_order_the_text_names_them(blank_pipeline: Language) -> None:
+    for text, first in (
+        ("Shells fell along the Nepal-India border.", "NP"),
+        ("Shells fell along the India-Nepal border.", "IN"),
+    ):
+        scores = countries(blank_pipeline, text)
+        assert scores[0].code == first and len({s.score for s in scores}) == 1
