@@ -82,6 +82,7 @@ _STATE_POSSESSIONS: dict[str, frozenset[tuple[str, ...]]] = {}
 for _words in (tuple(w.split()) for w in word_set("state_possessions")):
     _STATE_POSSESSIONS[_words[0]] = _STATE_POSSESSIONS.get(_words[0], frozenset()) | {_words}
 POSSESSIVE_MARKS = ("'s", "’s")
+_FORCE_VERBS = word_set("force_verbs")
 MAX_BEFORE_VERB = 2
 
 
@@ -587,7 +588,12 @@ class EntityLinker:
         i = span.end
         while i < len(doc) and i < span.end + MAX_BEFORE_VERB and _auxiliary_or_adverb(doc[i]):
             i += 1
-        return i < len(doc) and doc[i].lower_ in amb.state_verbs
+        if i >= len(doc):
+            return False
+        verb = doc[i].lower_
+        if verb in _FORCE_VERBS:  # "Turkey shelled", not "Turkey shelled by"
+            return not (i + 1 < len(doc) and doc[i + 1].lower_ == "by")
+        return verb in amb.state_verbs
 
     def _splittable(self, ent: Span, candidates: list[Span]) -> bool:
         """A GPE/LOC entity made of several gazetteer places and punctuation ("Dallas, Texas")."""

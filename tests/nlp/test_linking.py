@@ -173,6 +173,22 @@ def test_a_country_owning_its_state_bodies_acts_but_not_one_owning_places(blank_
     }
 
 
+def test_a_country_doing_armed_action_acts_but_not_one_it_befalls(blank_pipeline: Language) -> None:
+    acting = {
+        text: [m.text for m in mentions(blank_pipeline, text) if m.actor]
+        for text in (
+            "Chile shelled a border post near Tacna.",
+            "Laos struck by floods again.",
+            "Roads in Chad raided by bandits stay shut.",
+        )
+    }
+    assert acting == {
+        "Chile shelled a border post near Tacna.": ["Chile"],
+        "Laos struck by floods again.": [],
+        "Roads in Chad raided by bandits stay shut.": [],
+    }
+
+
 def test_a_foreign_air_force_in_a_named_town_leaves_the_focus_on_the_town() -> None:
     from nlp.pipeline import tag
     from nlp.records import TagInput
