@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -142,29 +143,55 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _listeners(port: int) -> int:
-    """Sockets listening on `port` on this machine (from /proc/net/tcp: state 0A is LISTEN)."""
-    count = 0
+def _connections_by_process(pids: list[int], port: int) -> dict[int, int]:
+    """Established connections to `port` each process holds (its socket descriptors matched
+    against /proc/net/tcp, where state 01 is ESTABLISHED)."""
+    established = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table, encoding="ascii") as lines:
             next(lines)
             for line in lines:
-                local, state = line.split()[1], line.split()[3]
-                count += state == "0A" and int(local.rsplit(":", 1)[1], 16) == port
-    return count
+                fields = line.split()
+                if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    established.add(fields[9])  # the socket's inode
+    held = {}
+    for pid in pids:
+        links = []
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                links.append(os.readlink(fd))
+            except OSError:
+                continue
+        held[pid] = sum(link.startswith("socket:[") and link[8:-1] in established for link in links)
+    return held
 
 
-def test_every_worker_listens_itself_and_a_taken_port_is_refused(
+def test_workers_share_kept_alive_connections_evenly_and_a_taken_port_is_refused(
     settings: Settings, engine: object, tmp_path: Path
 ) -> None:
     port = _free_port()
     with _coi("serve", settings, port, HOME=str(tmp_path)) as process:
         assert _wait_for(f"http://127.0.0.1:{port}/login")[0] == 200
         end = time.monotonic() + 60
-        while _listeners(port) < 3 and time.monotonic() < end:
+        while len(_children(process.pid)) < 3 and time.monotonic() < end:
             time.sleep(0.3)
-        # one listening socket per worker (3), none in the master: the kernel spreads connections
-        assert _listeners(port) == 3
+        time.sleep(1.0)  # every worker listening
+        clients = []
+        try:
+            for _ in range(30):  # one after the other, as browsers arriving
+                client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                client.request("GET", "/login")
+                response = client.getresponse()
+                response.read()
+                assert response.status == 200 and not response.will_close
+                clients.append(client)
+            held = _connections_by_process(_children(process.pid), port)
+        finally:
+            for client in clients:
+                client.close()
+        # each worker keeps the connections it took: within one of each other, 10 each
+        assert sum(held.values()) == 30 and len(held) == 3
+        assert max(held.values()) - min(held.values()) <= 1, held
         assert process.poll() is None
         # a second instance on the same port does not start beside the first
         second = subprocess.run(
@@ -210,3 +237,24 @@ def test_a_web_worker_reads_its_tables_and_freezes_them_before_it_serves(
         timeout=120,
         cwd=Path(__file__).parents[2],
     )
+
+
+def test_connection_shares_count_live_workers_only_and_reuse_a_dead_workers_slot() -> None:
+    from portal.serving import ConnectionShares
+
+    shares = ConnectionShares(2)
+    me = shares.take(os.getpid())
+    assert shares.fewest_elsewhere(me) is None  # alone: no one to yield to
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    other = shares.take(gone.pid)
+    shares.hold(other, 3)
+    shares.hold(me, 5)
+    assert other != me and shares.fewest_elsewhere(me) is None  # its worker is dead
+    # every slot taken, one by a dead worker: a new worker takes that one
+    assert shares.take(os.getppid()) == other
+    shares.hold(other, 2)
+    assert shares.fewest_elsewhere(me) == 2 and shares.fewest_elsewhere(other) == 5
+    shares.give_back(other, os.getppid())
+    assert shares.fewest_elsewhere(me) is None
+    assert shares.take(os.getppid()) == other and shares.take(12345678) == -1
