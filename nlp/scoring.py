@@ -129,7 +129,7 @@ def country_scores(
         )
         for code, (place, actor) in evidence.items()
     ]
-    # equal scores in the order the text first gives evidence of them: "Syria-Lebanon border"
+    # equal scores in the order the text first gives evidence of them: "the Nepal-India border"
     first = {code: i for i, code in enumerate(evidence)}
     scores.sort(key=lambda s: (s.role != "focus", -s.score, first[s.code]))
     return tuple(scores)
