@@ -77,10 +77,9 @@ _TOWN_FOLLOWERS = word_set("town_followers")
 
 
 _VERB_COMPANIONS = word_set("verb_companions")
-# What a country's possessive may name that is its state ("Russia's air force"), by first word.
-_STATE_POSSESSIONS: dict[str, frozenset[tuple[str, ...]]] = {}
-for _words in (tuple(w.split()) for w in word_set("state_possessions")):
-    _STATE_POSSESSIONS[_words[0]] = _STATE_POSSESSIONS.get(_words[0], frozenset()) | {_words}
+# What a country's possessive may name that is its state ("Russia's air force"), as words.
+_STATE_POSSESSIONS = frozenset(tuple(w.split()) for w in word_set("state_possessions"))
+_LONGEST_POSSESSION = max(len(words) for words in _STATE_POSSESSIONS)
 POSSESSIVE_MARKS = ("'s", "’s")
 _FORCE_VERBS = word_set("force_verbs")
 MAX_BEFORE_VERB = 2
@@ -90,11 +89,8 @@ def _owns_state_body(doc: Doc, i: int) -> bool:
     """A possessive at ``i`` followed by one of the state's people or bodies: "'s army"."""
     if i + 1 >= len(doc) or doc[i].lower_ not in POSSESSIVE_MARKS:
         return False
-    for words in _STATE_POSSESSIONS.get(doc[i + 1].lower_, ()):
-        end = i + 1 + len(words)
-        if end <= len(doc) and tuple(t.lower_ for t in doc[i + 1 : end]) == words:
-            return True
-    return False
+    following = tuple(t.lower_ for t in doc[i + 1 : i + 1 + _LONGEST_POSSESSION])
+    return any(following[:n] in _STATE_POSSESSIONS for n in range(1, len(following) + 1))
 
 
 def _auxiliary_or_adverb(tok: Token) -> bool:
