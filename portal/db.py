@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement, TextClause
 from sqlalchemy.sql.visitors import InternalTraversal
 
 NAMING_CONVENTION = {
@@ -278,9 +278,14 @@ _UNVACUUMED_TABLES = text(
 )
 
 
-def _autovacuum_on(engine: Engine) -> bool:
+def _tables_due(engine: Engine, query: TextClause, bound: dict[str, float], *, always: bool) -> list[str]:
+    """The tables `query` selects, on PostgreSQL where autovacuum is off (any, with `always`)."""
+    if engine.dialect.name != "postgresql":
+        return []
     with engine.connect() as conn:
-        return bool(conn.scalar(text("SELECT current_setting('autovacuum')")) == "on")
+        if not always and conn.scalar(text("SELECT current_setting('autovacuum')")) == "on":
+            return []
+        return [str(name) for name in conn.scalars(query, bound)]
 
 
 def vacuum_tables(engine: Engine, *, always: bool = False) -> list[str]:
@@ -293,16 +298,15 @@ def vacuum_tables(engine: Engine, *, always: bool = False) -> list[str]:
     documents were indexed into 500,000, the search benchmark's queries took a p95 of 950 ms
     where a vacuum brought them back to 340 ms.
     """
-    if engine.dialect.name != "postgresql" or (not always and _autovacuum_on(engine)):
-        return []
     bound = {
         "threshold": VACUUM_THRESHOLD,
         "scale": VACUUM_SCALE_FACTOR,
         "insert_threshold": VACUUM_INSERT_THRESHOLD,
         "insert_scale": VACUUM_INSERT_SCALE_FACTOR,
     }
-    with engine.connect() as conn:
-        tables = [str(name) for name in conn.scalars(_UNVACUUMED_TABLES, bound)]
+    tables = _tables_due(engine, _UNVACUUMED_TABLES, bound, always=always)
+    if not tables:
+        return tables
     quote = engine.dialect.identifier_preparer.quote
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for name in tables:  # VACUUM runs outside a transaction; it does not block reads or writes
@@ -319,11 +323,8 @@ def refresh_statistics(engine: Engine, *, always: bool = False) -> list[str]:
     of empty tables and, on an instance of 20,000 documents, reads a whole table for one
     document's stored copies. After a bulk load (``coi db copy-to``) it is run at once.
     """
-    if engine.dialect.name != "postgresql" or (not always and _autovacuum_on(engine)):
-        return []
-    with engine.connect() as conn:
-        bound = {"threshold": ANALYZE_THRESHOLD, "scale": ANALYZE_SCALE_FACTOR}
-        tables = [str(name) for name in conn.scalars(_STALE_TABLES, bound)]
+    bound = {"threshold": ANALYZE_THRESHOLD, "scale": ANALYZE_SCALE_FACTOR}
+    tables = _tables_due(engine, _STALE_TABLES, bound, always=always)
     quote = engine.dialect.identifier_preparer.quote
     for name in tables:  # one short transaction each: a table locked elsewhere holds up only itself
         with engine.begin() as conn:
