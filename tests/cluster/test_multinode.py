@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -188,7 +189,6 @@ def test_two_web_nodes_two_workers_primary_and_standby(
     try:
         _run([COI, "db", "upgrade"], env={**env, "COI_INSTANCE_PATH": str(tmp_path / "setup")})
         add_sources(factory, sample_site)
-        now = datetime.now(UTC)
         with transaction(factory) as session:
             reader = User(
                 username="reader",
@@ -198,15 +198,7 @@ def test_two_web_nodes_two_workers_primary_and_standby(
             )
             session.add(reader)
             session.flush()
-            session.add(
-                DigestSubscription(
-                    user_id=reader.id,
-                    frequency="daily",
-                    send_at=(now - timedelta(minutes=2)).strftime("%H:%M"),
-                    timezone="UTC",
-                    created_at=now - timedelta(days=1),  # subscribed before today's send time
-                )
-            )
+            reader_id = reader.id
             token = create_token(session, reader, "nodes")
 
         ports = [_free_port(), _free_port()]
@@ -241,6 +233,23 @@ def test_two_web_nodes_two_workers_primary_and_standby(
             assert urls and len(urls) == len(set(urls))
             sources = session.scalars(select(Source)).all()
             assert all(s.last_success_at is not None for s in sources), [s.name for s in sources]
+
+        # the digest falls due after the kill: a leader killed while sending would hold it for the lease
+        now = datetime.now(UTC)
+        # a zone where it is around noon now, so no day ends between the send time and the send
+        hours = 12 - now.hour
+        zone = f"Etc/GMT{-hours:+d}"  # POSIX sign: Etc/GMT-2 is two hours ahead of UTC
+        local = now.astimezone(ZoneInfo(zone))
+        with transaction(factory) as session:
+            session.add(
+                DigestSubscription(
+                    user_id=reader_id,
+                    frequency="daily",
+                    send_at=(local - timedelta(minutes=2)).strftime("%H:%M"),
+                    timezone=zone,
+                    created_at=now - timedelta(days=1),  # subscribed before today's send time
+                )
+            )
 
         def sent() -> bool:
             with factory() as session:
