@@ -1,7 +1,7 @@
 """JSON-lines front end of the tagger (batch jobs and the command line).
 
 Input: one JSON object per line with a string ``id`` and a string ``text``
-(``title`` and ``source_countries`` are read when present). Output: one line
+(``title``, ``source_countries`` and ``home_country`` are read when present). Output: one line
 per input line, in order::
 
     {"id", "language", "entities": [{"start", "end", "text", "kind", "entity_id",
@@ -63,7 +63,12 @@ def parse_line(line: str) -> TagInput:
     sources = data.get("source_countries") or []
     if not isinstance(sources, list) or not all(isinstance(c, str) for c in sources):
         raise BadLineError(item_id, "'source_countries' must be a list of strings")
-    return TagInput(id=str(item_id), text=text, title=title, source_countries=tuple(sources))
+    home = data.get("home_country") or None
+    if home is not None and not (isinstance(home, str) and len(home) == 2 and home.isalpha()):
+        raise BadLineError(item_id, "'home_country' must be a two-letter country code")
+    return TagInput(
+        id=str(item_id), text=text, title=title, source_countries=tuple(sources), home_country=home
+    )
 
 
 def result_to_dict(result: TagResult) -> dict[str, Any]:

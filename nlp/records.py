@@ -61,6 +61,9 @@ class TagInput:
     text: str
     title: str = ""
     source_countries: tuple[str, ...] = ()  # country tags supplied by the source (ReliefWeb)
+    #: the country the source mostly writes about (:func:`nlp.scoring.home_country`): a town name
+    #: that several countries have leans to it; unlike a tag it says nothing of this text's focus
+    home_country: str | None = None
     language: str | None = None  # the document's language when already known; detected otherwise
 
 

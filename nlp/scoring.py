@@ -23,6 +23,7 @@ Everything else with evidence is *mentioned*.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 
 from nlp.records import CountryScore, Mention
@@ -37,7 +38,29 @@ FOCUS_SHARE = 0.5
 # a threshold on the score keeps place-grounded answers first.
 ACTOR_ONLY_FACTOR = 0.5
 
+#: A source's home country is read from at least this many of its tagged documents ...
+HOME_MIN_DOCUMENTS = 5
+#: ... when more than this share of them have it as their best focus country.
+HOME_SHARE = 0.5
+
 Evidence = dict[str, list[float]]  # code -> [place, actor]
+
+
+def home_country(focus: Iterable[str | None]) -> str | None:
+    """The country a source mostly writes about, from the best focus country of each of its
+    documents (None for a document without one), or None when no country has most of them.
+
+    A local paper's "Lebanon" or "Paris" is more likely the town of its own country than the
+    better-known one abroad; an agency that writes about the whole world has no home country.
+    """
+    codes = list(focus)
+    if len(codes) < HOME_MIN_DOCUMENTS:
+        return None
+    counted = Counter(code for code in codes if code)
+    if not counted:
+        return None
+    code, n = counted.most_common(1)[0]
+    return code if n / len(codes) > HOME_SHARE else None
 
 
 def collect_evidence(

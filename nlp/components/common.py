@@ -42,6 +42,7 @@ _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
 for _name in (
     "coi_title_end",
     "coi_source_countries",
+    "coi_home_country",
     "coi_mentions",
     "coi_evidence",
     "coi_local_actors",

@@ -81,6 +81,9 @@ _VERB_COMPANIONS = word_set("verb_companions")
 _STATE_POSSESSIONS = frozenset(tuple(w.split()) for w in word_set("state_possessions"))
 _LONGEST_POSSESSION = max(len(words) for words in _STATE_POSSESSIONS)
 POSSESSIVE_MARKS = ("'s", "’s")
+#: The context weight of the country a source mostly writes about, half that of a country tag the
+#: source gives this very text, as much as one unambiguous place the text names.
+HOME_WEIGHT = 1.0
 _FORCE_VERBS = word_set("force_verbs")
 MAX_BEFORE_VERB = 2
 
@@ -198,7 +201,9 @@ class EntityLinker:
             spans.sort(key=lambda s: s.start)
         ner_by_token = {i: ent for ent in spans for i in range(ent.start, ent.end)}
         candidates = list(doc.spans.get(CANDIDATES_KEY, []))
-        early = self._early_context(spans + candidates, doc._.coi_source_countries or ())
+        early = self._early_context(
+            spans + candidates, doc._.coi_source_countries or (), doc._.coi_home_country
+        )
         split_tokens: set[int] = set()
         deferred: list[tuple[Span, Span, str]] = []
         # Words used as parts of personal names elsewhere in the text ("Ruth Calder ... Calder").
@@ -344,6 +349,9 @@ class EntityLinker:
         context: dict[str, float] = {}
         for code in doc._.coi_source_countries or ():
             context[code] = context.get(code, 0.0) + 2.0
+        if doc._.coi_home_country:
+            home = doc._.coi_home_country
+            context[home] = context.get(home, 0.0) + HOME_WEIGHT
         for span in spans:
             cands = self._candidates(span)
             resolved.append((span, cands))
@@ -636,9 +644,14 @@ class EntityLinker:
         after = doc[cand.end] if cand.end < ent.end else None
         return (before is not None and before.text == "-") or (after is not None and after.text == "-")
 
-    def _early_context(self, spans: list[Span], sources: Iterable[str]) -> dict[str, float]:
-        """Country shares of the ruler's unambiguous entities and the source's country tags."""
+    def _early_context(
+        self, spans: list[Span], sources: Iterable[str], home: str | None = None
+    ) -> dict[str, float]:
+        """Country shares of the ruler's unambiguous entities, the source's country tags and the
+        country it mostly writes about."""
         counts: dict[str, float] = {code: 2.0 for code in sources}
+        if home:
+            counts[home] = counts.get(home, 0.0) + HOME_WEIGHT
         for span in spans:
             if span.label_ not in ("COI_PLACE", "COI_STRONG", "COI_GROUP"):
                 continue

@@ -106,8 +106,7 @@ def process_claimed(
 ) -> int:
     """Tag untagged documents batch by batch, each batch claimed first; how many were tagged."""
     from nlp.pipeline import tag  # spaCy is imported here, never in the web process
-    from nlp.records import TagInput
-    from portal.pipeline import store_tags
+    from portal.pipeline import store_tags, tag_inputs
 
     worker = worker or worker_name()
     done = 0
@@ -118,15 +117,7 @@ def process_claimed(
             break
         with transaction(factory) as session:
             docs = session.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id)).all()
-            inputs = [
-                TagInput(
-                    id=str(d.id),
-                    text=d.text,
-                    title=d.title,
-                    source_countries=tuple(d.source_countries or ()),
-                )
-                for d in docs
-            ]
+            inputs = tag_inputs(session, docs)
             versions = {d.id: d.version for d in docs}
         results = list(tag(inputs, model=model)) if inputs else []
         with transaction(factory) as session:

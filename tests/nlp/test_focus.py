@@ -5,9 +5,11 @@ Sample sentences written for these tests.
 
 from __future__ import annotations
 
+import pytest
 from spacy.language import Language
 
 from nlp.records import CountryScore
+from nlp.scoring import home_country
 
 
 def countries(lang: Language, text: str) -> tuple[CountryScore, ...]:
@@ -69,3 +71,19 @@ def test_countries_of_equal_score_come_in_the_order_the_text_names_them(blank_pi
     ):
         scores = countries(blank_pipeline, text)
         assert scores[0].code == first and len({s.score for s in scores}) == 1
+
+
+@pytest.mark.parametrize(
+    ("focus", "home"),
+    [
+        (["US"] * 6 + ["CA", None], "US"),  # 6 of 8
+        (["US"] * 4 + ["CA"] * 4, None),  # no country has most of them
+        (["SY"] * 3 + [None] * 3, None),  # half is not most
+        (["SY"] * 4, None),  # too few to tell
+        ([None] * 9, None),
+    ],
+)
+def test_home_country_of_a_source_is_the_focus_of_most_of_its_documents(
+    focus: list[str | None], home: str | None
+) -> None:
+    assert home_country(focus) == home

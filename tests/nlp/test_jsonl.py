@@ -3,8 +3,10 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from nlp import tag_jsonl
-from nlp.jsonl import parse_line
+from nlp.jsonl import BadLineError, parse_line
 from nlp.pipeline import split_chunks, tag
 from nlp.records import TagInput
 
@@ -72,6 +74,10 @@ def test_many_lines_stream_through_one_pipeline(blank_pipeline: object) -> None:
 def test_parse_line_reads_optional_fields() -> None:
     item = parse_line(json.dumps({"id": "x", "text": "t", "title": "T", "source_countries": ["SY"]}))
     assert item == TagInput("x", "t", "T", ("SY",))
+    item = parse_line(json.dumps({"id": "x", "text": "t", "home_country": "LB"}))
+    assert item == TagInput("x", "t", home_country="LB")
+    with pytest.raises(BadLineError, match="home_country"):
+        parse_line(json.dumps({"id": "x", "text": "t", "home_country": "Lebanon"}))
 
 
 def test_long_texts_are_chunked_with_true_offsets(blank_pipeline: object) -> None:

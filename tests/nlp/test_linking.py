@@ -19,9 +19,12 @@ ID_PATTERN = re.compile(
 )
 
 
-def mentions(lang: Language, text: str, source_countries: tuple[str, ...] = ()) -> list[Mention]:
+def mentions(
+    lang: Language, text: str, source_countries: tuple[str, ...] = (), home: str | None = None
+) -> list[Mention]:
     doc = lang.make_doc(text)
     doc._.coi_source_countries = source_countries
+    doc._.coi_home_country = home
     doc = lang(doc)
     result: list[Mention] = doc._.coi_mentions
     return result
@@ -269,3 +272,17 @@ def test_province_context_never_changes_the_country(blank_pipeline: Language) ->
     # the province only chooses among one country's namesakes.
     text = "Shelling in Homs, Hama and Aleppo killed civilians; the Syrian army advanced."
     assert by_text(mentions(blank_pipeline, text))["Homs"].country == "SY"
+
+
+def test_a_town_several_countries_have_leans_to_the_home_country_of_its_source(
+    blank_pipeline: Language,
+) -> None:
+    text = "A fire destroyed a warehouse in Tripoli overnight, the fire brigade said."
+    assert by_text(mentions(blank_pipeline, text))["Tripoli"].country == "LY"  # the larger town
+    assert by_text(mentions(blank_pipeline, text, home="LB"))["Tripoli"].country == "LB"
+    assert by_text(mentions(blank_pipeline, text, home="IN"))["Tripoli"].country == "LY"  # India has none
+
+
+def test_a_place_the_text_names_outweighs_the_home_country(blank_pipeline: Language) -> None:
+    text = "Militias fought near Benghazi and in Tripoli as Libya's rival governments traded blame."
+    assert by_text(mentions(blank_pipeline, text, home="LB"))["Tripoli"].country == "LY"

@@ -1,0 +1,66 @@
+"""A source's home country: a town name that several countries have is read in the country the
+source writes about, declared in its catalogue entry or learned from its documents' focus."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.db import transaction
+from portal.models import Document, DocumentCountry, Source, utcnow
+from portal.pipeline import process_pending, source_homes
+from tests.seed import add_document
+
+FIRE = "A fire destroyed a warehouse in Tripoli overnight, the fire brigade said."
+
+
+def _tagged_earlier(session: Session, source: str, focus: list[str | None]) -> None:
+    """Documents of `source` tagged before, each with its focus country (or none)."""
+    for n, code in enumerate(focus):
+        doc = add_document(session, f"Earlier report {n} of {source}.", source=source, processed_at=utcnow())
+        if code:
+            session.add(DocumentCountry(document_id=doc.id, country_code=code, role="focus", score=0.9))
+            session.add(DocumentCountry(document_id=doc.id, country_code="CA", role="mentioned", score=0.2))
+
+
+def _focus_of_fire(factory: sessionmaker[Session], source: str) -> list[str]:
+    with transaction(factory) as session:
+        doc = add_document(session, FIRE, source=source, title=f"Fire ({source})")
+        doc_id = doc.id
+    process_pending(factory, model="none")
+    with transaction(factory) as session:
+        return list(
+            session.scalars(
+                select(DocumentCountry.country_code).where(
+                    DocumentCountry.document_id == doc_id, DocumentCountry.role == "focus"
+                )
+            )
+        )
+
+
+def test_a_source_that_mostly_writes_about_one_country_reads_its_towns_there(
+    factory: sessionmaker[Session],
+) -> None:
+    with transaction(factory) as session:
+        _tagged_earlier(session, "Local paper", ["LB"] * 5 + ["SY", None])
+        _tagged_earlier(session, "World desk", ["LB", "SY", "FR", "LY", "IQ", "TR"])
+    with transaction(factory) as session:
+        ids = dict(session.execute(select(Source.name, Source.id)).tuples().all())
+        assert source_homes(session, ids.values()) == {ids["Local paper"]: "LB"}
+    assert _focus_of_fire(factory, "Local paper") == ["LB"]
+    assert _focus_of_fire(factory, "World desk") == ["LY"]  # the better-known town
+    assert _focus_of_fire(factory, "New source") == ["LY"]  # nothing tagged yet
+
+
+def test_a_source_that_covers_one_country_by_its_catalogue_entry_reads_its_towns_there(
+    factory: sessionmaker[Session],
+) -> None:
+    with transaction(factory) as session:
+        add_document(session, "Placeholder of one.", source="Declared", processed_at=utcnow())
+        add_document(session, "Placeholder of all.", source="Worldwide", processed_at=utcnow())
+        session.execute(update(Source).where(Source.name == "Declared").values(countries=["LB"]))
+        session.execute(update(Source).where(Source.name == "Worldwide").values(countries=["*"]))
+    assert _focus_of_fire(factory, "Declared") == ["LB"]
+    assert _focus_of_fire(factory, "Worldwide") == ["LY"]
+    with transaction(factory) as session:
+        assert session.scalar(select(Document.processed_at).where(Document.title == "Fire (Declared)"))
