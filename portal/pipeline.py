@@ -26,6 +26,7 @@ from collectors.records import CollectResult, Record, SourceSpec, SourceState
 from nlp.language import resolve_language
 from portal.config import Settings
 from portal.db import transaction
+from portal.homes import source_homes
 from portal.models import (
     CollectionRun,
     Document,
@@ -442,51 +443,6 @@ def process_pending(
         if progress is not None:
             progress(len(inputs))
     return done
-
-
-#: A source's home country is read from the focus of this many of its latest tagged documents.
-HOME_SAMPLE = 200
-
-
-def source_homes(session: Session, source_ids: Iterable[int]) -> dict[int, str]:
-    """The country each source writes about: the one country it covers by its catalogue entry,
-    else the best focus of most of its latest tagged documents (:func:`nlp.scoring.home_country`);
-    sources without one are left out.
-    """
-    from nlp.scoring import home_country  # no spaCy
-
-    homes = {}
-    declared = dict(
-        session.execute(select(Source.id, Source.countries).where(Source.id.in_(set(source_ids))))
-        .tuples()
-        .all()
-    )
-    for source_id, covered in sorted(declared.items()):
-        codes = [c.upper() for c in covered or () if isinstance(c, str) and len(c) == 2]
-        if len(codes) == 1 and len(covered) == 1:
-            homes[source_id] = codes[0]
-            continue
-        latest = (
-            select(Document.id)
-            .where(Document.source_id == source_id, Document.processed_at.is_not(None))
-            .order_by(Document.id.desc())
-            .limit(HOME_SAMPLE)
-            .subquery()
-        )
-        best: dict[int, tuple[float, str | None]] = {}
-        rows = session.execute(
-            select(latest.c.id, DocumentCountry.country_code, DocumentCountry.score).outerjoin(
-                DocumentCountry,
-                (DocumentCountry.document_id == latest.c.id) & (DocumentCountry.role == "focus"),
-            )
-        )
-        for doc_id, code, score in rows:
-            if doc_id not in best or (code is not None and (score or 0.0) > best[doc_id][0]):
-                best[doc_id] = (score or 0.0, code)
-        home = home_country(code for _, code in best.values())
-        if home:
-            homes[source_id] = home
-    return homes
 
 
 def tag_inputs(session: Session, docs: Sequence[Document]) -> list[Any]:

@@ -3,12 +3,18 @@ source writes about, declared in its catalogue entry or learned from its documen
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import transaction
+from portal.homes import source_homes
 from portal.models import Document, DocumentCountry, Source, utcnow
-from portal.pipeline import process_pending, source_homes
+from portal.pipeline import process_pending
 from tests.seed import add_document
 
 FIRE = "A fire destroyed a warehouse in Tripoli overnight, the fire brigade said."
@@ -64,3 +70,31 @@ def test_a_source_that_covers_one_country_by_its_catalogue_entry_reads_its_towns
     assert _focus_of_fire(factory, "Worldwide") == ["LY"]
     with transaction(factory) as session:
         assert session.scalar(select(Document.processed_at).where(Document.title == "Fire (Declared)"))
+
+
+def test_the_admin_page_of_a_source_says_where_its_shared_town_names_are_read(
+    factory: sessionmaker[Session], logged_in: Callable[[str], FlaskClient]
+) -> None:
+    with transaction(factory) as session:
+        _tagged_earlier(session, "Local paper", ["LB"] * 6)
+        _tagged_earlier(session, "World desk", ["LB", "SY", "FR", "LY", "IQ", "TR"])
+        add_document(session, "Placeholder of one.", source="Declared")
+        session.execute(update(Source).where(Source.name == "Declared").values(countries=["SY"]))
+        ids = dict(session.execute(select(Source.name, Source.id)).tuples().all())
+    client = logged_in("admin")
+
+    def said(name: str) -> str:
+        page = html.unescape(client.get(f"/admin/sources/{ids[name]}").get_data(as_text=True))
+        found = re.search(r"<p>([^<]*town name[^<]*|[^<]*plaatsnaam[^<]*)</p>", page)
+        assert found, page
+        return found.group(1)
+
+    assert "read in Lebanon, the country most of this source's latest tagged documents" in said("Local paper")
+    assert "read in Syria, the country of this source's catalogue entry" in said("Declared")
+    assert said("World desk").startswith("This source has no home country")
+    page = client.get("/admin/sources").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token
+    client.post("/language", data={"locale": "nl", "next": "/", "csrf_token": token.group(1)})
+    assert "als een plaats in Libanon, het land waarover de meeste" in said("Local paper")
+    assert said("World desk").startswith("Deze bron heeft geen thuisland")

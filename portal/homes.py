@@ -1,0 +1,62 @@
+"""A source's home country: the country a town name that several countries share is read in.
+
+Declared by the one country of the source's catalogue entry, else read from the focus of its
+latest tagged documents (:func:`nlp.scoring.home_country`). The tagger uses it
+(:attr:`nlp.records.TagInput.home_country`); the source's admin page shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import Document, DocumentCountry, Source
+
+#: A source's home country is read from the focus of this many of its latest tagged documents.
+HOME_SAMPLE = 200
+
+
+def declared_home(covered: Sequence[str] | None) -> str | None:
+    """The one country a source covers by its catalogue entry; None for several or worldwide."""
+    codes = [c.upper() for c in covered or () if isinstance(c, str) and len(c) == 2]
+    return codes[0] if len(codes) == 1 and len(covered or ()) == 1 else None
+
+
+def read_home(session: Session, source_id: int) -> str | None:
+    """The best focus country of most of a source's latest tagged documents
+    (:func:`nlp.scoring.home_country`), or None."""
+    from nlp.scoring import home_country  # no spaCy
+
+    latest = (
+        select(Document.id)
+        .where(Document.source_id == source_id, Document.processed_at.is_not(None))
+        .order_by(Document.id.desc())
+        .limit(HOME_SAMPLE)
+        .subquery()
+    )
+    best: dict[int, tuple[float, str | None]] = {}
+    rows = session.execute(
+        select(latest.c.id, DocumentCountry.country_code, DocumentCountry.score).outerjoin(
+            DocumentCountry,
+            (DocumentCountry.document_id == latest.c.id) & (DocumentCountry.role == "focus"),
+        )
+    )
+    for doc_id, code, score in rows:
+        if doc_id not in best or (code is not None and (score or 0.0) > best[doc_id][0]):
+            best[doc_id] = (score or 0.0, code)
+    return home_country(code for _, code in best.values())
+
+
+def source_homes(session: Session, source_ids: Iterable[int]) -> dict[int, str]:
+    """The country each source writes about: the one country it covers by its catalogue entry,
+    else the one most of its latest tagged documents are about; sources without one are left out.
+    """
+    homes = {}
+    covered = session.execute(select(Source.id, Source.countries).where(Source.id.in_(set(source_ids))))
+    for source_id, countries in sorted(covered.tuples().all()):
+        home = declared_home(countries) or read_home(session, source_id)
+        if home:
+            homes[source_id] = home
+    return homes
