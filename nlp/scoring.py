@@ -50,7 +50,7 @@ def home_country(focus: Iterable[str | None]) -> str | None:
     """The country a source mostly writes about, from the best focus country of each of its
     documents (None for a document without one), or None when no country has most of them.
 
-    A local paper's "Lebanon" or "Paris" is more likely the town of its own country than the
+    A town name in a local paper is more likely a town of the paper's own country than a
     better-known one abroad; an agency that writes about the whole world has no home country.
     """
     codes = list(focus)
