@@ -20,8 +20,8 @@ HOME_SAMPLE = 200
 
 def declared_home(covered: Sequence[str] | None) -> str | None:
     """The one country a source covers by its catalogue entry; None for several or worldwide."""
-    codes = [c.upper() for c in covered or () if isinstance(c, str) and len(c) == 2]
-    return codes[0] if len(codes) == 1 and len(covered or ()) == 1 else None
+    only = covered[0] if covered and len(covered) == 1 else ""
+    return only.upper() if len(only) == 2 else None  # not "*"
 
 
 def read_home(session: Session, source_id: int) -> str | None:
@@ -36,17 +36,18 @@ def read_home(session: Session, source_id: int) -> str | None:
         .limit(HOME_SAMPLE)
         .subquery()
     )
-    best: dict[int, tuple[float, str | None]] = {}
     rows = session.execute(
-        select(latest.c.id, DocumentCountry.country_code, DocumentCountry.score).outerjoin(
+        select(latest.c.id, DocumentCountry.country_code)
+        .outerjoin(
             DocumentCountry,
             (DocumentCountry.document_id == latest.c.id) & (DocumentCountry.role == "focus"),
         )
+        .order_by(latest.c.id, DocumentCountry.score.desc())
     )
-    for doc_id, code, score in rows:
-        if doc_id not in best or (code is not None and (score or 0.0) > best[doc_id][0]):
-            best[doc_id] = (score or 0.0, code)
-    return home_country(code for _, code in best.values())
+    best: dict[int, str | None] = {}
+    for doc_id, code in rows:
+        best.setdefault(doc_id, code)  # each document's best focus comes first; None without one
+    return home_country(best.values())
 
 
 def source_homes(session: Session, source_ids: Iterable[int]) -> dict[int, str]:

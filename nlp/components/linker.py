@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from functools import cached_property
 
@@ -81,8 +80,10 @@ _VERB_COMPANIONS = word_set("verb_companions")
 _STATE_POSSESSIONS = frozenset(tuple(w.split()) for w in word_set("state_possessions"))
 _LONGEST_POSSESSION = max(len(words) for words in _STATE_POSSESSIONS)
 POSSESSIVE_MARKS = ("'s", "’s")
-#: The context weight of the country a source mostly writes about, half that of a country tag the
-#: source gives this very text, as much as one unambiguous place the text names.
+#: The context weight of a country tag the source gives this very text ...
+SOURCE_TAG_WEIGHT = 2.0
+#: ... and of the country the source mostly writes about: half that, as much as one unambiguous
+#: place the text names.
 HOME_WEIGHT = 1.0
 _FORCE_VERBS = word_set("force_verbs")
 MAX_BEFORE_VERB = 2
@@ -103,6 +104,16 @@ def _auxiliary_or_adverb(tok: Token) -> bool:
     return text in _VERB_COMPANIONS or (
         len(text) > 4 and text.endswith("ly") and text.isalpha() and text.islower()
     )
+
+
+def _source_prior(doc: Doc) -> dict[str, float]:
+    """Context weight per country from the source: its tags on this text, the country it writes about."""
+    prior: dict[str, float] = {}
+    for code in doc._.coi_source_countries or ():
+        prior[code] = prior.get(code, 0.0) + SOURCE_TAG_WEIGHT
+    if doc._.coi_home_country:
+        prior[doc._.coi_home_country] = prior.get(doc._.coi_home_country, 0.0) + HOME_WEIGHT
+    return prior
 
 
 @Language.factory("coi_entity_linker", default_config={"context_weight": 0.45, "province_weight": 1.0})
@@ -201,9 +212,7 @@ class EntityLinker:
             spans.sort(key=lambda s: s.start)
         ner_by_token = {i: ent for ent in spans for i in range(ent.start, ent.end)}
         candidates = list(doc.spans.get(CANDIDATES_KEY, []))
-        early = self._early_context(
-            spans + candidates, doc._.coi_source_countries or (), doc._.coi_home_country
-        )
+        early = self._early_context(spans + candidates, _source_prior(doc))
         split_tokens: set[int] = set()
         deferred: list[tuple[Span, Span, str]] = []
         # Words used as parts of personal names elsewhere in the text ("Ruth Calder ... Calder").
@@ -346,12 +355,7 @@ class EntityLinker:
 
         # Pass 1: candidates per span, and unambiguous context.
         resolved: list[tuple[Span, list[Candidate]]] = []
-        context: dict[str, float] = {}
-        for code in doc._.coi_source_countries or ():
-            context[code] = context.get(code, 0.0) + 2.0
-        if doc._.coi_home_country:
-            home = doc._.coi_home_country
-            context[home] = context.get(home, 0.0) + HOME_WEIGHT
+        context = _source_prior(doc)
         for span in spans:
             cands = self._candidates(span)
             resolved.append((span, cands))
@@ -644,14 +648,9 @@ class EntityLinker:
         after = doc[cand.end] if cand.end < ent.end else None
         return (before is not None and before.text == "-") or (after is not None and after.text == "-")
 
-    def _early_context(
-        self, spans: list[Span], sources: Iterable[str], home: str | None = None
-    ) -> dict[str, float]:
-        """Country shares of the ruler's unambiguous entities, the source's country tags and the
-        country it mostly writes about."""
-        counts: dict[str, float] = {code: 2.0 for code in sources}
-        if home:
-            counts[home] = counts.get(home, 0.0) + HOME_WEIGHT
+    def _early_context(self, spans: list[Span], prior: dict[str, float]) -> dict[str, float]:
+        """Country shares of the ruler's unambiguous entities and the source's `prior`."""
+        counts = dict(prior)
         for span in spans:
             if span.label_ not in ("COI_PLACE", "COI_STRONG", "COI_GROUP"):
                 continue
