@@ -10,7 +10,7 @@ from urllib.parse import quote_plus
 
 from babel import Locale
 from babel.dates import format_date, format_time
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -195,6 +195,41 @@ def url_with(**changes: Any) -> str:
     return request.path + ("?" + query if query else "")
 
 
+#: how many layout parts a process keeps (a part per language, role and mount point)
+LAYOUT_PARTS_KEPT = 64
+
+
+def layout_part(name: str) -> Markup:
+    """``templates/layout/<name>.html`` rendered once per language, role and mount point.
+
+    The menu, the head's links and the footer's links are the same on every page a user of one
+    role sees in one language; a page would otherwise translate and build their thirty-odd
+    strings and links anew. The part sees ``role`` (empty before log-in) and nothing of the
+    request beyond that. Kept for the life of the process, or not at all when templates are
+    reloaded on change (``--debug``).
+    """
+    user = _current_user()
+    role = user.role.value if user is not None and user.is_authenticated else ""
+    app = current_app
+    key = (name, str(interface_locale_or_english()), role, request.script_root)
+    parts: dict[tuple[str, str, str, str], Markup] = app.extensions.setdefault("coi_layout_parts", {})
+    part = parts.get(key)
+    if part is None:
+        template = app.jinja_env.get_template(f"layout/{name}.html")
+        part = Markup(template.render(role=role))  # noqa: S704  (an autoescaped template of ours)
+        if not app.jinja_env.auto_reload:
+            if len(parts) >= LAYOUT_PARTS_KEPT:
+                parts.clear()
+            parts[key] = part
+    return part
+
+
+def _current_user() -> Any:
+    from flask_login import current_user
+
+    return current_user._get_current_object() if current_user else None
+
+
 def _encoded(key: str, values: list[Any]) -> list[str]:
     name = quote_plus(key)
     return [f"{name}={quote_plus(str(value))}" for value in values]
@@ -221,6 +256,7 @@ def init_app(app: Flask) -> None:
         kind_labels=_kind_labels(),
     )
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["layout_part"] = layout_part
     from portal.markdown import render_markdown
 
     app.jinja_env.filters["markdown"] = render_markdown
