@@ -12,6 +12,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from flask import Flask, current_app, g, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 
 from portal.briefings.citations import Wording
@@ -208,26 +209,18 @@ def layout_part(name: str) -> Markup:
     request beyond that. Kept for the life of the process, or not at all when templates are
     reloaded on change (``--debug``).
     """
-    user = _current_user()
-    role = user.role.value if user is not None and user.is_authenticated else ""
-    app = current_app
+    role = current_user.role.value if current_user.is_authenticated else ""
     key = (name, str(interface_locale_or_english()), role, request.script_root)
-    parts: dict[tuple[str, str, str, str], Markup] = app.extensions.setdefault("coi_layout_parts", {})
+    parts: dict[tuple[str, str, str, str], Markup] = current_app.extensions.setdefault("coi_layout_parts", {})
     part = parts.get(key)
     if part is None:
-        template = app.jinja_env.get_template(f"layout/{name}.html")
+        template = current_app.jinja_env.get_template(f"layout/{name}.html")
         part = Markup(template.render(role=role))  # noqa: S704  (an autoescaped template of ours)
-        if not app.jinja_env.auto_reload:
+        if not current_app.jinja_env.auto_reload:
             if len(parts) >= LAYOUT_PARTS_KEPT:
                 parts.clear()
             parts[key] = part
     return part
-
-
-def _current_user() -> Any:
-    from flask_login import current_user
-
-    return current_user._get_current_object() if current_user else None
 
 
 def _encoded(key: str, values: list[Any]) -> list[str]:
