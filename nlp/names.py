@@ -28,12 +28,13 @@ How a name is compared:
    The similarity is the weighted mean (:data:`WEIGHTS`) of the Jaro-Winkler similarity of the parts
    as written, the Levenshtein similarity of their spellings and the Jaro-Winkler similarity of their
    skeletons, so that Zabrodetskiy / Zabrodetsky / Sabrodezki agree, and Djalloudi / Jalludi. A
-   part with the article joined (``alqudsani``) is also compared without it; letters that
+   part with the article joined (``alqudsani``, ``elamin``) is also compared without it; letters that
    transcriptions read differently are also read the other way (``ch`` as ``kh`` as in German and
    Polish, ``j`` before a vowel as ``y`` as in German and Slavic ones, ``dh`` as ``z`` as in Persian
    and Turkish, ``kh`` as ``k`` as in Turkish and Indonesian; Somali and Turkish spellings read as
    such: :func:`forms`); and two neighbouring
-   parts with one part written as one (:func:`joined`).
+   parts with one part written as one, the article between them or not (:func:`joined`: Nur al-Din
+   and Nuruddin).
 3. **Alignment regardless of order**: query and candidate parts are paired greedily by similarity
    (each part used once); the score is the sum of the paired similarities over the mean number of
    parts, so a swapped given and family name still matches and a missing part costs. In an index,
@@ -363,7 +364,8 @@ WEIGHTS = (0.2, 0.5, 0.3)
 #: the share of their similarity a pair of parts scores when compared without an article joined to
 #: one of them
 JOINED_ARTICLE = 0.95
-_JOINED_ARTICLE = re.compile(r"^(?:al|el|ul)(?=[^aeiou][a-z]{3,}$)")
+# before a vowel only al and el, and with four letters left (Alomari, Elamin; not Alina, Elias)
+_JOINED_ARTICLE = re.compile(r"^(?:(?:al|el|ul)(?=[^aeiou][a-z]{3,}$)|(?:al|el)(?=[aeiou][a-z]{3,}$))")
 
 
 #: the share of their similarity a pair of parts scores when compared with a letter read the other
@@ -877,6 +879,18 @@ def _arabic_script(parts: Sequence[str]) -> bool:
     return any(part.isupper() for part in parts)
 
 
+def _without_connective(part: str, at: int) -> tuple[str, ...]:
+    """``part``, and ``part`` without the article that joins two words written as one, found about
+    ``at`` letters in: al, el, ul, or a vowel and the first letter of the second word doubled
+    (Sayfaldin, Nuruddin, Jamaleddine: Sayf al-Din, Nur al-Din, Jamal al-Din)."""
+    found = [part]
+    for p in range(max(2, at - 1), min(at + 2, len(part) - 4)):
+        article = part[p + 1] == "l" or (part[p + 1] == part[p + 2] and part[p + 1] not in "aeiou")
+        if part[p] in "aeiu" and article:
+            found.append(part[:p] + part[p + 2 :])
+    return tuple(found)
+
+
 def joined(query_parts: Sequence[str], parts: Sequence[str]) -> list[Pair]:
     """Two neighbouring parts on one side alike in full to one part on the other written as one
     ("Bar Dawil" and "Bardawil", "Nur Tawfan" and "Nurtawfan"): (similarity, the query parts, the
@@ -893,7 +907,8 @@ def joined(query_parts: Sequence[str], parts: Sequence[str]) -> list[Pair]:
                     continue
                 if skeleton(other)[:1] != skeleton(first)[:1]:  # first letters of one class (q, gh, k)
                     continue
-                similarity = part_similarity(first + second, other)[0]
+                written_as_one = _without_connective(other, len(first))
+                similarity = max(part_similarity(first + second, form)[0] for form in written_as_one)
                 if similarity >= PAIR_MIN:
                     pair = ((k, k + 1), (m,))
                     found.append((similarity, *(pair[::-1] if flip else pair)))

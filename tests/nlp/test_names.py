@@ -181,7 +181,10 @@ def test_an_article_joined_to_a_part_is_compared_without_it() -> None:
 
     assert forms("alqudsani") == ("alqudsani", "qudsani")
     assert forms("elbardouni") == ("elbardouni", "bardouni")
-    assert forms("alunda") == ("alunda",)  # a vowel after al: no article
+    assert forms("aludrani") == ("aludrani", "udrani")  # before a vowel too
+    assert forms("elimsad") == ("elimsad", "imsad")
+    assert forms("alina") == ("alina",)  # before a vowel, four letters must be left
+    assert forms("ulimsad") == ("ulimsad",)  # and only al and el
     assert forms("alrun") == ("alrun",)  # too little left without it
     assert part_similarity("alqudsani", "qudsani") == (0.95, "same, without the article")
     index = NameIndex([StoredName("q", "Tawfan al-Qudsani"), StoredName("t", "Tawfan Ghassibi")])
@@ -251,6 +254,20 @@ def test_two_parts_written_as_one_are_paired_with_it() -> None:
     assert compare(name_parts("Nur Bardawil Tawfan"), name_parts("Nurtawfan Bardawil"))[0] < DEFAULT_THRESHOLD
     index = NameIndex([StoredName("n", "Nurtawfan Bardawil"), StoredName("o", "Nur Zhdimerov Bardawil")])
     assert index.search(NameQuery("Nur Tawfan Bardawil"))[0].key == "n"
+
+
+def test_two_words_written_as_one_with_the_article_between_them_are_paired_with_them() -> None:
+    from nlp.names import _without_connective, compare
+
+    for one in ("Tawfaldawil", "Tawfuldawil", "Tawfuddawil", "Tawfeddawil"):
+        score, reasons = compare(name_parts(f"{one} Ghassibi"), name_parts("Tawf al-Dawil Ghassibi"))
+        assert score >= DEFAULT_THRESHOLD and any("written as one" in r for r in reasons), (one, score)
+    # only an article is dropped, and only where the first word ends
+    assert _without_connective("tawfuddawil", 4) == ("tawfuddawil", "tawfdawil")
+    assert _without_connective("tawfirdawil", 4) == ("tawfirdawil",)
+    assert _without_connective("tawfaneldawil", 4) == ("tawfaneldawil",)
+    index = NameIndex([StoredName("t", "Tawf al-Dawil Ghassibi"), StoredName("o", "Tawfan Ghassibi")])
+    assert index.search(NameQuery("Tawfuddawil Ghassibi"))[0].key == "t"
 
 
 def test_hushing_sounds_are_written_one_way_and_apart_from_s() -> None:
