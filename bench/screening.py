@@ -3,8 +3,9 @@
 * **OFAC**: each listed individual's primary name is stored; each of its "a.k.a." aliases that is a
   spelling variant (it shares a name part with the primary name, or their token-sorted similarity
   is at least 0.6; the SOURCE.txt caveat: some aliases are unrelated pseudonyms) is a query. Recall@5:
-  the individual is among the first five candidates. Precision at the threshold: of the candidates
-  scored at or above :data:`nlp.names.DEFAULT_THRESHOLD`, the share that are the right individual.
+  the individual is among the first five candidates. Matched: the individual is scored at or
+  above :data:`nlp.names.DEFAULT_THRESHOLD`, so a screening marks it a match. Precision at the
+  threshold: of the candidates scored at or above it, the share that are the right individual.
 * **OFAC, close spellings**: the same, only the aliases whose token-sorted similarity to the
   primary name is at least 0.6; an alias kept only for sharing a part is often another name with
   the same given name, which no spelling rule can find.
@@ -92,6 +93,7 @@ def ofac(root: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
 @dataclass(frozen=True)
 class Score:
     recall: float  # at the first five candidates
+    matched: float  # the share of queries whose right name scores at or above the threshold
     precision: float  # of the candidates at or above the threshold
     queries: int
     wrong: int  # candidates at or above the threshold that are not the right name
@@ -99,18 +101,21 @@ class Score:
 
     def line(self, label: str, which: str, precision: bool = True) -> str:
         shown = (
-            f"{self.precision:>10.3f} {self.wrong:>6} {self.homographs:>10}" if precision else f"{'-':>10}"
+            f"{self.matched:>9.3f} {self.precision:>10.3f} {self.wrong:>6} {self.homographs:>10}"
+            if precision
+            else f"{'-':>9} {'-':>10}"
         )
         return f"{label:<28} {which:>4} {self.queries:>8} {self.recall:>9.3f} {shown}"
 
 
 def score(index: NameIndex, queries: list[tuple[str, str]], spelled: dict[str, str]) -> Score:
-    found = 0
+    found = matched = 0
     above = right_above = homographs = 0
     for key, query in queries:
         candidates = index.search(NameQuery(query), limit=5)
         if any(c.key == key for c in candidates):
             found += 1
+        matched += any(c.key == key and c.score >= DEFAULT_THRESHOLD for c in candidates)
         for c in candidates:
             if c.score >= DEFAULT_THRESHOLD:
                 above += 1
@@ -119,7 +124,8 @@ def score(index: NameIndex, queries: list[tuple[str, str]], spelled: dict[str, s
                 homographs += c.key != key and name_parts(spelled[c.key]) == name_parts(query)
     recall = found / len(queries) if queries else 0.0
     precision = right_above / above if above else 0.0
-    return Score(recall, precision, len(queries), above - right_above, homographs)
+    matched_share = matched / len(queries) if queries else 0.0
+    return Score(recall, matched_share, precision, len(queries), above - right_above, homographs)
 
 
 def wikidata(path: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -237,7 +243,7 @@ def main() -> int:
     people, aliases = ofac(root)
     if not args.time_only:
         head = f"{'set':<28} {'half':>4} {'queries':>8} {'recall@5':>9}"
-        print(f"{head} {'precision':>10} {'wrong':>6} {'homographs':>10}")
+        print(f"{head} {'matched':>9} {'precision':>10} {'wrong':>6} {'homographs':>10}")
         index = NameIndex(StoredName(key, name) for key, name in people.items())
         for which in ("A", "B"):
             queries = [(k, a) for k, names in aliases.items() if half(k) == which for a in names]

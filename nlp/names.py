@@ -37,7 +37,9 @@ How a name is compared:
    and Nuruddin).
 3. **Alignment regardless of order**: query and candidate parts are paired greedily by similarity
    (each part used once); the score is the sum of the paired similarities over the mean number of
-   parts, so a swapped given and family name still matches and a missing part costs. In an index,
+   parts, so a swapped given and family name still matches and a missing part costs; little when
+   it is a middle part (a father's name, a patronymic) that the longer name has between its first
+   and last parts and every part of the shorter one is found (:data:`LEFT_OUT_WEIGHT`). In an index,
    each part weighs by its rarity among the stored names (:func:`weighted_score`), so a shared rare
    family name ranks a candidate above a shared given name that thousands have. Parts from
    :data:`PAIR_MIN` alike count in full; parts only faintly alike (from :data:`FAINT_MIN`) count
@@ -110,6 +112,9 @@ HOW_LABELS = (
     "as Persian romanises it",
     "without Abd",
 )
+#: how a reason names the parts of the longer of two names left out between its first and last
+#: parts (:data:`LEFT_OUT_WEIGHT`): "only in one name, between its first and last parts: nur"
+LEFT_OUT = "only in one name, between its first and last parts:"
 #: part similarity from which two parts are paired in full
 PAIR_MIN = 0.84
 #: part similarity from which two parts are paired for a share (:data:`FAINT_CREDIT`) of it: it
@@ -958,9 +963,13 @@ def compare(
             how = f"faintly alike, {how}"
         reasons.append(f"{a} ~ {b} ({how}, {similarity:.2f})")
     score = weighted_score(taken, weights or [1.0] * len(query_parts), query_parts, parts)
-    missing = [query_parts[i] for i in range(len(query_parts)) if i not in used_q]
+    query_left, stored_left = _left_out_between(taken, len(query_parts), len(parts))
+    missing = [query_parts[i] for i in range(len(query_parts)) if i not in used_q and i not in query_left]
     if missing:
         reasons.append("not found: " + ", ".join(missing))
+    if query_left or stored_left:
+        left = [query_parts[i] for i in query_left] + [parts[j] for j in stored_left]
+        reasons.append(f"{LEFT_OUT} {', '.join(left)}")
     if _one_part_each(query_parts, parts) and taken:
         reasons.append("one part each, not the same: no more than a lead")
     return score, reasons
@@ -989,8 +998,34 @@ def weighted_score(
         for j in cs:
             stored[j] = side / len(qs)
         total += credit(similarity) * (side + side / len(qs) * len(cs))
-    score = total / (sum(query_weights) + sum(stored))
+    query_left, stored_left = _left_out_between(taken, len(query_parts), len(parts))
+    left = sum(query_weights[i] for i in query_left) + sum(stored[j] for j in stored_left)
+    score = total / (sum(query_weights) + sum(stored) - (1 - LEFT_OUT_WEIGHT) * left)
     return ONE_PART_SHARE * score if _one_part_each(query_parts, parts) else score
+
+
+#: the share of its weight a part weighs in :func:`weighted_score` when it is left out between the
+#: first and the last part of the name it is in, and every part of the other, shorter name is found
+#: in full: that is the same name with a middle name, a father's name or a patronymic left out
+#: (Tawfan Bardawil: Tawfan Nur Bardawil), as lists and reports often write it
+LEFT_OUT_WEIGHT = 0.1
+
+
+def _left_out_between(taken: Sequence[Pair], query_count: int, count: int) -> tuple[list[int], list[int]]:
+    """The parts of the longer name (the query's, then the stored one's) left unpaired between its
+    first and last part, both paired, when every part of the shorter name, of two or more parts, is
+    paired in full; nothing otherwise."""
+    if query_count == count or min(query_count, count) < 2:
+        return [], []
+    query_paired = {i for similarity, qs, _ in taken if similarity >= PAIR_MIN for i in qs}
+    paired = {j for similarity, _, cs in taken if similarity >= PAIR_MIN for j in cs}
+    short, long_paired, long_count = (
+        (query_paired, paired, count) if query_count < count else (paired, query_paired, query_count)
+    )
+    if len(short) < min(query_count, count) or not {0, long_count - 1} <= long_paired:
+        return [], []
+    left = [k for k in range(long_count) if k not in long_paired]
+    return ([], left) if query_count < count else (left, [])
 
 
 def _one_part_each(query_parts: Sequence[str], parts: Sequence[str]) -> bool:

@@ -16,7 +16,7 @@ from babel.numbers import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from nlp.names import HOW_LABELS
+from nlp.names import HOW_LABELS, LEFT_OUT
 from portal.i18n import interface_locale_or_english
 
 #: how two parts were found alike (:data:`nlp.names.HOW_LABELS`)
@@ -58,6 +58,10 @@ _SHAPES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         _pair,
     ),
     (re.compile(r"not found: (?P<parts>.+)"), lambda m: _("not found: %(parts)s", parts=m["parts"])),
+    (
+        re.compile(re.escape(LEFT_OUT) + r" (?P<parts>.+)"),
+        lambda m: _("only in one name, between its first and last parts: %(parts)s", parts=m["parts"]),
+    ),
     (re.compile(r"as alias (?P<alias>.+)"), lambda m: _("as alias %(alias)s", alias=m["alias"])),
     (
         re.compile(r"birth year agrees \((?P<year>\d+)\)"),

@@ -654,3 +654,33 @@ def test_a_part_cut_short_is_paired_only_while_it_keeps_half_of_the_name() -> No
     # three letters that begin a long invented name are not that name cut short
     assert part_similarity("bar", "bardawilani")[0] < PAIR_MIN
     assert part_similarity("naz", "nazuran")[0] < PAIR_MIN
+
+
+def test_a_name_with_a_middle_part_left_out_is_the_same_name_but_other_parts_are_not() -> None:
+    from nlp.names import LEFT_OUT, compare
+
+    for query, stored in (
+        ("Tawfan Bardawil", "Tawfan Nur Bardawil"),  # the stored name has a middle part more
+        ("Tawfan Nur Bardawil", "Tawfan Bardawil"),  # the query has
+        ("Tawfan Bardawil", "Tawfan Nur Zhdimer Bardawil"),  # two of them
+    ):
+        score, reasons = compare(name_parts(query), name_parts(stored))
+        assert score >= DEFAULT_THRESHOLD, (query, stored, score)
+        assert any(r.startswith(LEFT_OUT) for r in reasons) and not any("not found" in r for r in reasons)
+    # a first or a last part more is another name: another given name, another family
+    for query, stored in (
+        ("Tawfan Bardawil", "Nur Tawfan Bardawil"),
+        ("Tawfan Bardawil", "Tawfan Bardawil Zhdimer"),
+    ):
+        score, reasons = compare(name_parts(query), name_parts(stored))
+        assert score < DEFAULT_THRESHOLD and not any(r.startswith(LEFT_OUT) for r in reasons), (query, stored)
+    # so is a part of the shorter name not found, and a name of one part
+    assert (
+        compare(name_parts("Tawfan Ghassibi Bardawil"), name_parts("Tawfan Nur Bardawil"))[0]
+        < DEFAULT_THRESHOLD
+    )
+    assert compare(name_parts("Bardawil"), name_parts("Tawfan Bardawil"))[0] < DEFAULT_THRESHOLD
+    # the index scores it as compare() does
+    index = NameIndex([StoredName("t", "Tawfan Nur Bardawil"), StoredName("o", "Tawfan Ghassibi")])
+    best = index.search(NameQuery("Tawfan Bardawil"))[0]
+    assert best.key == "t" and best.score >= DEFAULT_THRESHOLD

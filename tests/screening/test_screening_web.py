@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 from docx import Document as WordDocument
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -311,3 +312,14 @@ def test_the_api_answers_like_the_cli(
     spec = client.get("/api/v1/openapi.json").json
     assert "post" in spec["paths"]["/screening"]
     assert "ScreeningAnswer" in spec["components"]["schemas"]
+
+
+def test_a_middle_part_left_out_is_said_in_the_readers_language(app: Flask) -> None:
+    from nlp.names import LEFT_OUT
+    from portal.screening.reasons import reason_text
+
+    reason = f"{LEFT_OUT} nur"
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        assert reason_text(reason) == "alleen in één naam, tussen het eerste en het laatste naamdeel: nur"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert reason_text(reason) == reason
