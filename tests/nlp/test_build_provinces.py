@@ -5,7 +5,7 @@ Names below are real divisions written for these tests; candidate lists are made
 
 from __future__ import annotations
 
-from nlp.build_gazetteers import _english_division, division_key, match_iso
+from nlp.build_gazetteers import _english_division, division_key, english_region_names, match_iso
 
 
 def test_division_keys_drop_the_kind_of_division_accents_and_articles() -> None:
@@ -51,3 +51,33 @@ def test_display_names_lose_the_kind_of_division_unless_nothing_would_be_left() 
     assert _english_division("Free State") == "Free State"
     assert _english_division("Aleppo") == "Aleppo"
     assert _english_division("Australian Capital Territory") == "Australian Capital Territory"
+
+
+def test_a_division_is_found_by_its_english_name_unless_a_town_or_a_country_carries_it() -> None:
+    provinces = {
+        "XX-GD": "Guangdong",  # pycountry: "Guangdong Sheng"
+        "XX-AL": "Aleppo",  # the town's name: the province is "Aleppo Governorate"
+        "XX-EA": "Eastern Province",  # says where and what, not which
+        "XX-CE": "Central",
+        "XX-TA": "Taiwan",  # a country's name, given to a division by mistake
+        "XX-BQ": "al Buqa",  # a transcription, not an English name
+        "XX-HA": "Ha",  # too short
+        "XX.07": "Bavaria",  # a GeoNames key: no ISO division to name
+    }
+    countries = [{"code": "TW", "names": ["Taiwan"]}]
+    towns = [
+        [1, "Aleppo", "XX", 2_000_000, None, ["Aleppo", "Halab"]],
+        [2, "Aleppo", "YY", 1, None, ["Guangdong"]],
+    ]
+    assert english_region_names(provinces, countries, towns) == {"XX-GD": "Guangdong"}
+
+
+def test_conflict_provinces_known_by_their_english_names() -> None:
+    from nlp.gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    assert [c.entity_id for c in gaz.lookup("Xinjiang")] == ["region:CN-XJ"]
+    assert "region:IR-11" in {c.entity_id for c in gaz.lookup("Sistan and Baluchestan")}
+    assert "region:RU-TA" in {c.entity_id for c in gaz.lookup("Tatarstan")}
+    assert "city:170063" in {c.entity_id for c in gaz.lookup("Aleppo")}
+    assert "region:SY-HL" not in {c.entity_id for c in gaz.lookup("Aleppo")}
