@@ -233,3 +233,22 @@ def test_regional_and_de_facto_authorities_are_organisations() -> None:
         assert [c.kind for c in gaz.lookup(name)] == ["organisation"], name
     # The region keeps its own entry.
     assert [c.entity_id for c in gaz.lookup("Kurdistan Region of Iraq")] == ["region:IQ-KR"]
+
+
+def test_a_hand_kept_region_name_names_one_region_of_its_country() -> None:
+    aliases = json.loads((DATA / "place_aliases.json").read_text(encoding="utf-8"))["regions"]
+    seen: dict[tuple[str, str], str] = {}
+    for code, names in aliases.items():
+        assert pycountry.subdivisions.get(code=code) is not None, code
+        for name in names:
+            key = (code[:2], name_key(name))
+            assert seen.setdefault(key, code) == code, f"{name!r} names {seen[key]} and {code}"
+
+
+def test_the_kordofan_states_and_their_towns_lie_in_the_right_one() -> None:
+    gaz = get_gazetteer()
+    assert [c.entity_id for c in gaz.lookup("South Kordofan")] == ["region:SD-KS"]
+    assert [c.entity_id for c in gaz.lookup("North Kordofan")] == ["region:SD-KN"]
+    kadugli = next(c for c in gaz.lookup("Kadugli") if c.kind == "city")
+    el_obeid = next(c for c in gaz.lookup("El Obeid") if c.kind == "city")
+    assert (kadugli.admin1, el_obeid.admin1) == ("SD-KS", "SD-KN")
