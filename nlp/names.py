@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import json
 import math
 import re
@@ -1219,6 +1220,28 @@ class NameIndex:
                 per_part[i].update(posting)
         return per_part
 
+    def _written_as_one(self, parts: Sequence[str]) -> set[int]:
+        """The positions of the names that write two of their parts as one query part ("Mirhejazi"
+        against "Mir Hejazi": names with both parts) or one part as two neighbouring query parts
+        ("Mir Hejazi" against "Mirhejazi"), spelled as stored. :func:`joined` scores them; the
+        lookup by similar parts does not find them, as neither half is alike to the whole."""
+        by_form = self._vocabulary._by_form
+        postings = self._postings
+        found: set[int] = set()
+        for part in parts:
+            for cut in range(3, len(part) - 2):
+                left, right = by_form.get(part[:cut]), by_form.get(part[cut:])
+                if left and right:
+                    both = {p for n in left for p in postings[n]}.intersection(
+                        p for n in right for p in postings[n]
+                    )
+                    if len(both) <= MAX_CANDIDATES:
+                        found |= both
+        for first, second in itertools.pairwise(parts):
+            for number in by_form.get(first + second, ()):
+                found.update(postings[number])
+        return found
+
     def _candidates(self, parts: Sequence[str], per_part: list[set[int]]) -> set[int]:
         hits: dict[int, int] = defaultdict(int)
         for number, positions in enumerate(sorted(per_part, key=len)):
@@ -1286,7 +1309,7 @@ class NameIndex:
             per_part = self._alike(parts, paired)
             query_weights = self._weigh(parts, per_part)
             variant_weights.append(query_weights)
-            candidates = self._candidates(parts, per_part)
+            candidates = self._candidates(parts, per_part) | self._written_as_one(parts)
             if len(candidates) < limit:
                 # too few names alike: those faintly alike are candidates too
                 faintly = {p for numbers in faint for number in numbers for p in self._postings[number]}

@@ -256,6 +256,15 @@ def test_two_parts_written_as_one_are_paired_with_it() -> None:
     assert index.search(NameQuery("Nur Tawfan Bardawil"))[0].key == "n"
 
 
+def test_a_name_whose_two_parts_are_written_as_one_is_found_among_many_sharing_the_other_part() -> None:
+    # neither "mir" nor "tawfani" is alike to "mirtawfani": the name is found by its two parts
+    others = [StoredName(str(i), f"Darvish Qolzadeh{chr(97 + i)}") for i in range(12)]
+    index = NameIndex([StoredName("m", "Qorban MIR-TAWFANI"), *others])
+    assert "m" in {c.key for c in index.search(NameQuery("Darvish MIRTAWFANI"))}
+    index = NameIndex([StoredName("m", "Qorban MIRTAWFANI"), *others])
+    assert "m" in {c.key for c in index.search(NameQuery("Darvish Mir Tawfani"))}
+
+
 def test_two_words_written_as_one_with_the_article_between_them_are_paired_with_them() -> None:
     from nlp.names import _without_connective, compare
 
