@@ -109,6 +109,11 @@ OFF_BY_DEFAULT: frozenset[str] = frozenset({"coi_home_towns"})
 PROVINCE_KINDS = frozenset({"city", "region"})
 
 
+def _placed_in_province(mention: Mention) -> bool:
+    """A town or a region, or the people of a region ("Texans", "Ohioans"): it names the region."""
+    return mention.kind in PROVINCE_KINDS or mention.entity_id.startswith("region:")
+
+
 def _build(name: str) -> Language:
     lang = _load_model(name)
     if lang is None:
@@ -259,7 +264,7 @@ def tag(
                     m,
                     start=start,
                     end=m.end + shift,
-                    province=gaz.province(m.entity_id) if m.kind in PROVINCE_KINDS else None,
+                    province=gaz.province(m.entity_id) if _placed_in_province(m) else None,
                 )
             )
         state.evidence.append(doc._.coi_evidence or {})

@@ -125,3 +125,11 @@ def test_the_tag_contract_gives_a_province_outside_the_united_states() -> None:
     entities = {e["text"]: e for e in result_to_dict(result)["entities"]}
     assert entities["Goma"]["province"] == {"code": "CD-NK", "name": "North Kivu"}
     assert entities["Mosul"]["province"] == {"code": "IQ-NI", "name": "Nineveh"}
+
+
+def test_the_people_of_a_state_name_its_province() -> None:
+    text = "Thousands of Texans lost power as the storm moved north."
+    (result,) = tag([TagInput(id="sample-2", text=text)], model="none")
+    (texans,) = [e for e in result_to_dict(result)["entities"] if e["text"] == "Texans"]
+    assert texans["kind"] == "nationality"
+    assert texans["province"] == {"code": "US-TX", "name": "Texas"}
