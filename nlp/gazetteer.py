@@ -135,6 +135,7 @@ class Gazetteer:
     province_names: dict[str, str] = field(default_factory=dict)  # province code -> English name
     admin1_keys: dict[str, str] = field(default_factory=dict)  # interned GeoNames keys
     ambiguity: Ambiguity | None = None
+    _named_provinces: dict[tuple[str, str], str] | None = field(default=None, repr=False)
 
     def province(self, entity_id: str) -> Province | None:
         """The first-level division of a region or town, where the data tells it.
@@ -156,6 +157,26 @@ class Gazetteer:
         code = self.admin1_codes.get(key, "") if key else ""
         name = self.province_names.get(code)
         return Province(code, name) if name else None
+
+    def province_named(self, country: str, text: str) -> Province | None:
+        """The division of ``country`` that a country name written as ``text`` names: "England"
+        (United Kingdom), "Gaza Strip" (Palestine); None for the country's own name ("Panama",
+        whose capital's province has that name too) and for any other name."""
+        if self._named_provinces is None:
+            table: dict[tuple[str, str], list[str]] = {}
+            for division, name in self.province_names.items():
+                table.setdefault((division[:2], name_key(name)), []).append(division)
+            self._named_provinces = {key: codes[0] for key, codes in table.items() if len(codes) == 1}
+        key = name_key(text)
+        record = self.countries.get(country)
+        code = self._named_provinces.get((country, key))
+        if record is None or code is None:
+            return None
+        labels = record.get("labels") or {}
+        own = [record["name"], *(labels.values() if isinstance(labels, dict) else labels)]
+        if key in {name_key(str(name)) for name in own}:
+            return None
+        return Province(code, self.province_names[code])
 
     def admin1_key(self, entity_id: str) -> str | None:
         """GeoNames admin1 key of a town ("SY.09" for Aleppo), or None."""

@@ -31,10 +31,10 @@ from spacy.util import compile_infix_regex, compile_suffix_regex
 
 import nlp.components  # noqa: F401  (registers the factories and Doc extensions)
 from nlp.components import CANDIDATES_KEY, TEXT_KEY
-from nlp.gazetteer import get_gazetteer
+from nlp.gazetteer import Gazetteer, get_gazetteer
 from nlp.language import detect_language
 from nlp.normalise import blank_invisible
-from nlp.records import Mention, TagInput, TagResult
+from nlp.records import Mention, Province, TagInput, TagResult
 from nlp.scoring import Evidence, country_scores, merge_evidence
 from nlp.topics import score_topics
 
@@ -109,9 +109,14 @@ OFF_BY_DEFAULT: frozenset[str] = frozenset({"coi_home_towns"})
 PROVINCE_KINDS = frozenset({"city", "region"})
 
 
-def _placed_in_province(mention: Mention) -> bool:
-    """A town or a region, or the people of a region ("Texans", "Ohioans"): it names the region."""
-    return mention.kind in PROVINCE_KINDS or mention.entity_id.startswith("region:")
+def _province(gaz: Gazetteer, mention: Mention) -> Province | None:
+    """The province of a town or a region, of the people of a region ("Texans": Texas), and of a
+    country named by one of its divisions ("England", "Gaza Strip")."""
+    if mention.kind in PROVINCE_KINDS or mention.entity_id.startswith("region:"):
+        return gaz.province(mention.entity_id)
+    if mention.kind == "country" and mention.country:
+        return gaz.province_named(mention.country, mention.text)
+    return None
 
 
 def _build(name: str) -> Language:
@@ -264,7 +269,7 @@ def tag(
                     m,
                     start=start,
                     end=m.end + shift,
-                    province=gaz.province(m.entity_id) if _placed_in_province(m) else None,
+                    province=_province(gaz, m),
                 )
             )
         state.evidence.append(doc._.coi_evidence or {})

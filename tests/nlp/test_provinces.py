@@ -133,3 +133,15 @@ def test_the_people_of_a_state_name_its_province() -> None:
     (texans,) = [e for e in result_to_dict(result)["entities"] if e["text"] == "Texans"]
     assert texans["kind"] == "nationality"
     assert texans["province"] == {"code": "US-TX", "name": "Texas"}
+
+
+def test_a_country_named_by_one_of_its_divisions_carries_that_division() -> None:
+    text = "Shelling hit the Gaza Strip while raids went on in the West Bank; Wales and Panama sent aid."
+    (result,) = tag([TagInput(id="sample-3", text=text)], model="none")
+    entities = {e["text"]: e for e in result_to_dict(result)["entities"]}
+    assert entities["Gaza Strip"]["country"] == entities["West Bank"]["country"] == "PS"
+    assert entities["Gaza Strip"]["province"]["code"] != entities["West Bank"]["province"]["code"]
+    assert entities["Gaza Strip"]["province"]["name"] == "Gaza Strip"
+    assert entities["Wales"]["province"] == {"code": "GB-WLS", "name": "Wales"}
+    # a country's own name is no division, though its capital's province has that name too
+    assert entities["Panama"]["province"] is None
