@@ -252,3 +252,23 @@ def test_the_kordofan_states_and_their_towns_lie_in_the_right_one() -> None:
     kadugli = next(c for c in gaz.lookup("Kadugli") if c.kind == "city")
     el_obeid = next(c for c in gaz.lookup("El Obeid") if c.kind == "city")
     assert (kadugli.admin1, el_obeid.admin1) == ("SD-KS", "SD-KN")
+
+
+def test_provinces_of_followed_countries_are_known_by_their_english_names() -> None:
+    gaz = get_gazetteer()
+    expected = {
+        "East Azerbaijan": "IR-03",
+        "Razavi Khorasan": "IR-09",
+        "South Lebanon": "LB-JA",
+        "Southern Red Sea": "ER-DK",
+        "Northern Red Sea": "ER-SK",
+    }
+    for name, code in expected.items():
+        assert [c.entity_id for c in gaz.lookup(name)] == [f"region:{code}"], name
+
+    def town(name: str, country: str) -> str | None:
+        return next(c.admin1 for c in gaz.lookup(name) if c.kind == "city" and c.country == country)
+
+    # their towns lie in the same units, not in divisions of another code
+    assert (town("Tabriz", "IR"), town("Mashhad", "IR")) == ("IR-03", "IR-09")
+    assert (town("Assab", "ER"), town("Massawa", "ER"), town("Tyre", "LB")) == ("ER-DK", "ER-SK", "LB-JA")
