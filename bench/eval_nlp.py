@@ -30,8 +30,9 @@ elsewhere, see each SOURCE.txt), so every file is scored whole; ``--halves``
 also scores the two halves of a fixed hash split to show the spread.
 
 Items with a ``domain`` (LGL: a few local papers) are tagged twice: the second time with the
-home country of their source, read as the portal reads it (``nlp.scoring.home_country``) from the
-tagger's own focus countries of the source's other items; ``--no-home`` leaves that out.
+home country and home province of their source, read as the portal reads them
+(``nlp.scoring.home_country``, ``nlp.scoring.home_province``) from the tagger's own focus
+countries and provinces of the source's other items; ``--no-home`` leaves that out.
 
 UCDP rows ``A@0.95``/``B@0.95``: focus at the score threshold calibrated on half A for 0.95
 precision, applied to both halves. ``--ablate`` reruns every set without each rule family.
@@ -212,16 +213,22 @@ def run_tagger(
     items: list[dict[str, Any]],
     model: str | None,
     without: str | None = None,
-    homes: dict[str, str] | None = None,
+    homes: dict[str, tuple[str | None, str | None]] | None = None,
 ) -> dict[str, Any]:
     """Tag ``items``; ``without`` names a rule family's component to leave out of the pipeline;
-    ``homes`` gives items the home country of their source (by item id)."""
+    ``homes`` gives items the home country and home province of their source (by item id)."""
     from nlp.pipeline import get_pipeline, tag
     from nlp.records import TagInput
 
     homes = homes or {}
     inputs = (
-        TagInput(id=str(it["id"]), text=it["text"], home_country=homes.get(str(it["id"]))) for it in items
+        TagInput(
+            id=str(it["id"]),
+            text=it["text"],
+            home_country=homes.get(str(it["id"]), (None, None))[0],
+            home_province=homes.get(str(it["id"]), (None, None))[1],
+        )
+        for it in items
     )
     if without is None:
         return {r.id: r for r in tag(inputs, model=model, batch_size=64)}
@@ -229,23 +236,29 @@ def run_tagger(
         return {r.id: r for r in tag(inputs, model=model, batch_size=64)}
 
 
-def source_homes(items: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, str]:
-    """The home country of each item's source (its ``domain``), as the portal reads it from the
-    source's other documents: from the best focus country the tagger gave each of them, the item
-    itself left out. No gold is read."""
-    from nlp.scoring import home_country
+def source_homes(
+    items: list[dict[str, Any]], results: dict[str, Any]
+) -> dict[str, tuple[str | None, str | None]]:
+    """The home country and home province of each item's source (its ``domain``), as the portal
+    reads them from the source's other documents: from the best focus country the tagger gave
+    each of them and the province most of its places lie in, the item itself left out. No gold
+    is read."""
+    from nlp.scoring import home_country, home_province, main_province
 
-    focus: dict[str, list[tuple[str, str | None]]] = {}
+    seen: dict[str, list[tuple[str, str | None, str | None]]] = {}
     for it in items:
         if it.get("domain"):
-            best = next((c.code for c in results[str(it["id"])].countries if c.role == "focus"), None)
-            focus.setdefault(str(it["domain"]), []).append((str(it["id"]), best))
+            result = results[str(it["id"])]
+            best = next((c.code for c in result.countries if c.role == "focus"), None)
+            main = main_province(m.province.code for m in result.entities if m.province is not None)
+            seen.setdefault(str(it["domain"]), []).append((str(it["id"]), best, main))
     homes = {}
-    for rows in focus.values():
-        for item_id, _ in rows:
-            home = home_country(code for other, code in rows if other != item_id)
-            if home:
-                homes[item_id] = home
+    for rows in seen.values():
+        for item_id, _, _ in rows:
+            country = home_country(code for other, code, _ in rows if other != item_id)
+            province = home_province(main for other, _, main in rows if other != item_id)
+            if country or province:
+                homes[item_id] = (country, province)
     return homes
 
 
@@ -488,7 +501,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="items per file (for quick runs)")
     parser.add_argument("--halves", action="store_true", help="also score the two halves of a hash split")
     parser.add_argument(
-        "--no-home", action="store_true", help="give no item the home country of its source (its domain)"
+        "--no-home", action="store_true", help="no item gets the home country or province of its source"
     )
     parser.add_argument(
         "--ablate", action="store_true", help="print each rule family's gain per set and half"

@@ -1,8 +1,8 @@
 """JSON-lines front end of the tagger (batch jobs and the command line).
 
 Input: one JSON object per line with a string ``id`` and a string ``text``
-(``title``, ``source_countries`` and ``home_country`` are read when present). Output: one line
-per input line, in order::
+(``title``, ``source_countries``, ``home_country`` and ``home_province`` are read when
+present). Output: one line per input line, in order::
 
     {"id", "language", "entities": [{"start", "end", "text", "kind", "entity_id",
       "canonical", "country", "ucdp", "province": {"code", "name"} | null, "actor"}],
@@ -66,8 +66,16 @@ def parse_line(line: str) -> TagInput:
     home = data.get("home_country") or None
     if home is not None and not (isinstance(home, str) and len(home) == 2 and home.isalpha()):
         raise BadLineError(item_id, "'home_country' must be a two-letter country code")
+    province = data.get("home_province") or None
+    if province is not None and not (isinstance(province, str) and 3 < len(province) <= 20):
+        raise BadLineError(item_id, "'home_province' must be a province code such as 'SY-ID'")
     return TagInput(
-        id=str(item_id), text=text, title=title, source_countries=tuple(sources), home_country=home
+        id=str(item_id),
+        text=text,
+        title=title,
+        source_countries=tuple(sources),
+        home_country=home,
+        home_province=province,
     )
 
 

@@ -239,6 +239,7 @@ def _docs(lang: Language, items: Iterable[TagInput], pending: list[_Pending | No
             doc._.coi_title_end = max(0, full_title_end - chunk_start)
             doc._.coi_source_countries = tuple(c.upper() for c in item.source_countries)
             doc._.coi_home_country = item.home_country.upper() if item.home_country else None
+            doc._.coi_home_province = item.home_province or None
             doc.user_data["coi_chunk"] = (len(pending) - 1, chunk_start)
             doc.user_data[TEXT_KEY] = piece
             yield doc

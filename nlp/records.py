@@ -65,6 +65,10 @@ class TagInput:
     #: that several countries have leans to it; unlike a tag it says nothing of this text's focus
     home_country: str | None = None
     language: str | None = None  # the document's language when already known; detected otherwise
+    #: the first-level division the source mostly writes about (:func:`nlp.scoring.home_province`,
+    #: a province code as mentions carry it): a town name several provinces of one country share
+    #: leans to it
+    home_province: str | None = None
 
 
 @dataclass(frozen=True)

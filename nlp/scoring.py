@@ -63,6 +63,19 @@ def home_country(focus: Iterable[str | None]) -> str | None:
     return code if n / len(codes) > HOME_SHARE else None
 
 
+def home_province(provinces: Iterable[str | None]) -> str | None:
+    """The first-level division a source mostly writes about, from the main province of each of
+    its documents (:func:`main_province`; None for a document without one), or None when no
+    province has most of them: a local paper's, not an agency's."""
+    return home_country(provinces)
+
+
+def main_province(codes: Iterable[str]) -> str | None:
+    """The province most of a document's place mentions lie in (the first named on a tie)."""
+    counted = Counter(codes)
+    return counted.most_common(1)[0][0] if counted else None
+
+
 def collect_evidence(
     mentions: Iterable[Mention],
     *,

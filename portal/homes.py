@@ -1,18 +1,22 @@
-"""A source's home country: the country a town name that several countries share is read in.
+"""A source's home country: the country a town name that several countries share is read in;
+and its home province: the province a town name that several provinces of one country share is
+read in.
 
-Declared by the one country of the source's catalogue entry, else read from the focus of its
-latest tagged documents (:func:`nlp.scoring.home_country`). The tagger uses it
-(:attr:`nlp.records.TagInput.home_country`); the source's admin page shows it.
+The home country is declared by the one country of the source's catalogue entry, else read from
+the focus of its latest tagged documents (:func:`nlp.scoring.home_country`); the home province is
+read from the provinces their places lie in (:func:`nlp.scoring.home_province`). The tagger uses
+both (:class:`nlp.records.TagInput`); the source's admin page shows them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Document, DocumentCountry, Source
+from portal.models import Document, DocumentCountry, Mention, Source
 
 #: A source's home country is read from the focus of this many of its latest tagged documents.
 HOME_SAMPLE = 200
@@ -29,13 +33,7 @@ def read_home(session: Session, source_id: int) -> str | None:
     (:func:`nlp.scoring.home_country`), or None."""
     from nlp.scoring import home_country  # no spaCy
 
-    latest = (
-        select(Document.id)
-        .where(Document.source_id == source_id, Document.processed_at.is_not(None))
-        .order_by(Document.id.desc())
-        .limit(HOME_SAMPLE)
-        .subquery()
-    )
+    latest = _latest(source_id)
     rows = session.execute(
         select(latest.c.id, DocumentCountry.country_code)
         .outerjoin(
@@ -48,6 +46,47 @@ def read_home(session: Session, source_id: int) -> str | None:
     for doc_id, code in rows:
         best.setdefault(doc_id, code)  # each document's best focus comes first; None without one
     return home_country(best.values())
+
+
+def _latest(source_id: int) -> Any:
+    return (
+        select(Document.id)
+        .where(Document.source_id == source_id, Document.processed_at.is_not(None))
+        .order_by(Document.id.desc())
+        .limit(HOME_SAMPLE)
+        .subquery()
+    )
+
+
+def read_home_province(session: Session, source_id: int) -> str | None:
+    """The province most of a source's latest tagged documents are mainly about: for each, the
+    province most of its places lie in (:func:`nlp.scoring.home_province`); None when none has
+    most of them, or the source is too new."""
+    from nlp.scoring import home_province, main_province  # no spaCy
+
+    latest = _latest(source_id)
+    rows = session.execute(
+        select(latest.c.id, Mention.province_code)
+        .outerjoin(Mention, (Mention.document_id == latest.c.id) & Mention.province_code.is_not(None))
+        .order_by(latest.c.id, Mention.start)
+    )
+    found: dict[int, list[str]] = {}
+    for doc_id, code in rows:
+        found.setdefault(doc_id, [])
+        if code:
+            found[doc_id].append(code)
+    return home_province(main_province(codes) for codes in found.values())
+
+
+def source_home_provinces(session: Session, source_ids: Iterable[int]) -> dict[int, str]:
+    """The province each source mostly writes about (:func:`read_home_province`); sources without
+    one are left out."""
+    homes = {}
+    for source_id in sorted(set(source_ids)):
+        home = read_home_province(session, source_id)
+        if home:
+            homes[source_id] = home
+    return homes
 
 
 def source_homes(session: Session, source_ids: Iterable[int]) -> dict[int, str]:

@@ -26,7 +26,7 @@ from collectors.records import CollectResult, Record, SourceSpec, SourceState
 from nlp.language import resolve_language
 from portal.config import Settings
 from portal.db import transaction
-from portal.homes import source_homes
+from portal.homes import source_home_provinces, source_homes
 from portal.models import (
     CollectionRun,
     Document,
@@ -446,10 +446,11 @@ def process_pending(
 
 
 def tag_inputs(session: Session, docs: Sequence[Document]) -> list[Any]:
-    """What the tagger reads of each document, with the home country of its source."""
+    """What the tagger reads of each document, with the home country and province of its source."""
     from nlp.records import TagInput
 
     homes = source_homes(session, (d.source_id for d in docs))
+    provinces = source_home_provinces(session, (d.source_id for d in docs))
     return [
         TagInput(
             id=str(d.id),
@@ -458,6 +459,7 @@ def tag_inputs(session: Session, docs: Sequence[Document]) -> list[Any]:
             source_countries=tuple(d.source_countries or ()),
             language=d.language or None,
             home_country=homes.get(d.source_id),
+            home_province=provinces.get(d.source_id),
         )
         for d in docs
     ]

@@ -43,6 +43,7 @@ for _name in (
     "coi_title_end",
     "coi_source_countries",
     "coi_home_country",
+    "coi_home_province",
     "coi_mentions",
     "coi_evidence",
     "coi_local_actors",

@@ -85,6 +85,8 @@ SOURCE_TAG_WEIGHT = 2.0
 #: ... and of the country the source mostly writes about: half that, as much as one unambiguous
 #: place the text names.
 HOME_WEIGHT = 1.0
+# The province a source mostly writes about counts as one more place named in it there.
+HOME_PROVINCE_WEIGHT = 1.0
 _FORCE_VERBS = word_set("force_verbs")
 MAX_BEFORE_VERB = 2
 
@@ -371,6 +373,8 @@ class EntityLinker:
         # its towns and regions lie in, split between them. A village name that three provinces
         # have is then read in the province where the document's other places can lie.
         provinces: dict[str, float] = {}
+        if self.province_weight and doc._.coi_home_province:
+            provinces[doc._.coi_home_province] = HOME_PROVINCE_WEIGHT
         if self.province_weight:
             for _, cands in resolved:
                 found = (self._province_code(c) for c in cands)

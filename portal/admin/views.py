@@ -28,7 +28,7 @@ from portal.auth.passwords import MIN_LENGTH, generate_password, hash_password
 from portal.auth.roles import roles_required
 from portal.extensions import db
 from portal.forms import Form
-from portal.homes import declared_home, read_home
+from portal.homes import declared_home, read_home, read_home_province
 from portal.models import AuditEvent, CollectionRun, Role, Source, User
 from portal.templating import PUBLISHER_TYPES, ROLE_LABELS
 
@@ -105,7 +105,13 @@ def source(source_id: int) -> ResponseReturnValue:
     declared = declared_home(row.countries)
     home = declared or read_home(db.session, row.id)
     return render_template(
-        "admin/source.html", source=row, form=form, runs=runs, home=home, home_declared=bool(declared)
+        "admin/source.html",
+        source=row,
+        form=form,
+        runs=runs,
+        home=home,
+        home_declared=bool(declared),
+        home_province=read_home_province(db.session, row.id),
     )
 
 

@@ -78,6 +78,10 @@ def test_parse_line_reads_optional_fields() -> None:
     assert item == TagInput("x", "t", home_country="LB")
     with pytest.raises(BadLineError, match="home_country"):
         parse_line(json.dumps({"id": "x", "text": "t", "home_country": "Lebanon"}))
+    item = parse_line(json.dumps({"id": "x", "text": "t", "home_province": "SY-ID"}))
+    assert item == TagInput("x", "t", home_province="SY-ID")
+    with pytest.raises(BadLineError, match="home_province"):
+        parse_line(json.dumps({"id": "x", "text": "t", "home_province": ["SY-ID"]}))
 
 
 def test_long_texts_are_chunked_with_true_offsets(blank_pipeline: object) -> None:

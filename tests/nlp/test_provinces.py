@@ -145,3 +145,31 @@ def test_a_country_named_by_one_of_its_divisions_carries_that_division() -> None
     assert entities["Wales"]["province"] == {"code": "GB-WLS", "name": "Wales"}
     # a country's own name is no division, though its capital's province has that name too
     assert entities["Panama"]["province"] is None
+
+
+def test_a_county_name_several_states_share_is_read_in_the_home_province_of_its_source() -> None:
+    text = "Deputies from Henry County arrested two men after a chase on Tuesday."
+
+    def county(home: str | None) -> str | None:
+        (result,) = tag([TagInput(id="c", text=text, home_province=home)], model="none")
+        (mention,) = [m for m in result.entities if m.text == "Henry County"]
+        return mention.province.code if mention.province else None
+
+    assert county("US-TN") == "US-TN"
+    assert county("US-IA") == "US-IA"
+    # the home province weighs as one place named: a state the text names itself still wins
+    (result,) = tag(
+        [TagInput(id="d", text=text + " Iowa troopers helped.", home_province="US-TN")], model="none"
+    )
+    assert {m.province.code for m in result.entities if m.province} == {"US-IA"}
+
+
+def test_a_source_has_a_home_province_when_most_of_its_documents_are_mainly_about_one() -> None:
+    from nlp.scoring import home_province, main_province
+
+    assert main_province(["SY-ID", "SY-HL", "SY-ID"]) == "SY-ID"
+    assert main_province(["SY-HL", "SY-ID"]) == "SY-HL"  # a tie: the first named
+    assert main_province([]) is None
+    assert home_province(["SY-ID"] * 4 + ["SY-HL", None]) == "SY-ID"
+    assert home_province(["SY-ID"] * 3 + ["SY-HL"] * 3) is None  # no majority
+    assert home_province(["SY-ID"] * 4) is None  # too few documents to tell

@@ -98,3 +98,41 @@ def test_the_admin_page_of_a_source_says_where_its_shared_town_names_are_read(
     client.post("/language", data={"locale": "nl", "next": "/", "csrf_token": token.group(1)})
     assert "als een plaats in Libanon, het land waarover de meeste" in said("Local paper")
     assert said("World desk").startswith("Deze bron heeft geen thuisland")
+
+
+COUNTY = "Deputies from Henry County arrested two men after a chase on Tuesday."
+
+
+def _province_of_county(factory: sessionmaker[Session], source: str) -> str | None:
+    from portal.models import Mention
+
+    with transaction(factory) as session:
+        doc_id = add_document(session, COUNTY, source=source, title=f"Arrests ({source})").id
+    process_pending(factory, model="none")
+    with transaction(factory) as session:
+        return session.scalar(
+            select(Mention.province_code).where(Mention.document_id == doc_id, Mention.text == "Henry County")
+        )
+
+
+def test_a_source_that_mostly_writes_about_one_province_reads_its_county_names_there(
+    factory: sessionmaker[Session], logged_in: Callable[[str], FlaskClient]
+) -> None:
+    from portal.homes import source_home_provinces
+
+    with transaction(factory) as session:
+        for n in range(6):
+            add_document(
+                session, f"Flooding closed {n + 2} roads in Nashville, Tennessee.", source="County paper"
+            )
+            add_document(session, f"Flooding closed {n + 2} roads in Des Moines.", source="Two states")
+            add_document(session, f"Flooding closed {n + 2} roads in Memphis.", source="Two states")
+    process_pending(factory, model="none")
+    with transaction(factory) as session:
+        ids = dict(session.execute(select(Source.name, Source.id)).tuples().all())
+        assert source_home_provinces(session, ids.values()) == {ids["County paper"]: "US-TN"}
+    assert _province_of_county(factory, "County paper") == "US-TN"
+    # half of its documents in Iowa and half in Tennessee: no home province, the first namesake
+    assert _province_of_county(factory, "Two states") == _province_of_county(factory, "New source")
+    page = logged_in("admin").get(f"/admin/sources/{ids['County paper']}").get_data(as_text=True)
+    assert "read in Tennessee (United States), the province most of" in html.unescape(page)
