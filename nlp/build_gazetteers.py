@@ -313,7 +313,11 @@ def build_regions(aliases: dict[str, Any], english: dict[str, str] | None = None
         names |= set(extra.get(sub.code, []))
         if sub.code in english:
             names.add(english[sub.code])
-        label = _region_label(extra.get(sub.code, [english.get(sub.code, ascii_fold(base))])[0])
+        shown = english.get(sub.code, "")
+        folded = ascii_fold(base)
+        if not shown or folded.startswith(shown + "-"):
+            shown = folded  # "Tharaka-Nithi" names more than GeoNames' "Tharaka"
+        label = _region_label(extra.get(sub.code, [shown])[0])
         known.add(sub.code)
         record = {
             "code": sub.code,
@@ -467,6 +471,8 @@ MAX_MATCH_DEGREES = 0.2
 ISO_ADMIN1_COUNTRIES = frozenset({"US"})
 # Longest ending by which two names of one division may differ ("Lviv", "Lvivska").
 MAX_ENDING = 4
+# Longest adjective ending an ISO name may add to a division's English name ("Rostov", "Rostovskaya").
+MAX_ADJECTIVE_ENDING = 5
 # Farthest a town of the same name may lie and still be preferred to the nearest town.
 SAME_TOWN_DEGREES = 0.1
 # Least similarity (rapidfuzz ratio, 0-100) for a division name to match an ISO name that is not equal.
@@ -578,8 +584,10 @@ def match_iso(name: str, candidates: list[tuple[str, set[str], set[str], bool]])
             for code, own, kept, _ in candidates
             for k in own | kept
             if len(k) >= 4
-            and abs(len(k) - len(key)) <= MAX_ENDING
-            and (k.startswith(key) or key.startswith(k))
+            and (
+                (k.startswith(key) and len(k) - len(key) <= MAX_ADJECTIVE_ENDING)
+                or (key.startswith(k) and len(key) - len(k) <= MAX_ENDING)
+            )
         }
         if len(starts) == 1:
             return starts.pop()

@@ -39,6 +39,12 @@ def test_an_adjective_ending_and_a_transliteration_match_first_level_units() -> 
     assert match_iso("Northern Darfur", CANDIDATES) == "XX-ND"
 
 
+def test_an_iso_name_may_add_a_russian_adjective_ending_but_not_a_word() -> None:
+    candidates = [("XX-RO", {"rostovskaya"}, set(), True), ("XX-GZ", {"gaza"}, set(), True)]
+    assert match_iso("Rostov", candidates) == "XX-RO"  # "Rostovskaya oblast'"
+    assert match_iso("Gaza Strip", candidates) is None  # the Strip holds more than Gaza governorate
+
+
 def test_a_name_like_none_matches_nothing() -> None:
     assert match_iso("Katanga", CANDIDATES) is None
     assert match_iso("Sulaymaniya", CANDIDATES) is None  # similar, but a lower unit needs the same name
