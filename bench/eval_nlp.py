@@ -222,13 +222,9 @@ def run_tagger(
 
     homes = homes or {}
     inputs = (
-        TagInput(
-            id=str(it["id"]),
-            text=it["text"],
-            home_country=homes.get(str(it["id"]), (None, None))[0],
-            home_province=homes.get(str(it["id"]), (None, None))[1],
-        )
+        TagInput(id=str(it["id"]), text=it["text"], home_country=country, home_province=province)
         for it in items
+        for country, province in [homes.get(str(it["id"]), (None, None))]
     )
     if without is None:
         return {r.id: r for r in tag(inputs, model=model, batch_size=64)}

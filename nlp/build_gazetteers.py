@@ -311,9 +311,9 @@ def build_regions(aliases: dict[str, Any], english: dict[str, str] | None = None
             for name in list(names):
                 names |= arabic_variants(name)
         names |= set(extra.get(sub.code, []))
-        if sub.code in english:
-            names.add(english[sub.code])
         shown = english.get(sub.code, "")
+        if shown:
+            names.add(shown)
         folded = ascii_fold(base)
         if not shown or folded.startswith(shown + "-"):
             shown = folded  # "Tharaka-Nithi" names more than GeoNames' "Tharaka"

@@ -172,8 +172,7 @@ class Gazetteer:
         code = self._named_provinces.get((country, key))
         if record is None or code is None:
             return None
-        labels = record.get("labels") or {}
-        own = [record["name"], *(labels.values() if isinstance(labels, dict) else labels)]
+        own = [record["name"], *record.get("labels", {}).values()]
         if key in {name_key(str(name)) for name in own}:
             return None
         return Province(code, self.province_names[code])

@@ -11,9 +11,8 @@ both (:class:`nlp.records.TagInput`); the source's admin page shows them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Subquery, select
 from sqlalchemy.orm import Session
 
 from portal.models import Document, DocumentCountry, Mention, Source
@@ -48,7 +47,8 @@ def read_home(session: Session, source_id: int) -> str | None:
     return home_country(best.values())
 
 
-def _latest(source_id: int) -> Any:
+def _latest(source_id: int) -> Subquery:
+    """The ids of a source's latest :data:`HOME_SAMPLE` tagged documents."""
     return (
         select(Document.id)
         .where(Document.source_id == source_id, Document.processed_at.is_not(None))

@@ -373,9 +373,9 @@ class EntityLinker:
         # its towns and regions lie in, split between them. A village name that three provinces
         # have is then read in the province where the document's other places can lie.
         provinces: dict[str, float] = {}
-        if self.province_weight and doc._.coi_home_province:
-            provinces[doc._.coi_home_province] = HOME_PROVINCE_WEIGHT
         if self.province_weight:
+            if doc._.coi_home_province:
+                provinces[doc._.coi_home_province] = HOME_PROVINCE_WEIGHT
             for _, cands in resolved:
                 found = (self._province_code(c) for c in cands)
                 held = {province for province in found if province is not None}
