@@ -29,6 +29,7 @@ It does not download anything and does not touch the eval data.
 from __future__ import annotations
 
 import csv
+import functools
 import gettext
 import importlib.util
 import json
@@ -113,6 +114,9 @@ CORE_COUNTRIES = frozenset(["SY", "IQ", "AF", "YE", "LY", "SO", "PS", "SD", "SS"
 # Countries whose first ISO 3166-2 level groups the units people name: the nations of the
 # UK and the provinces of Ireland. Their counties and districts are kept too.
 SECOND_LEVEL_COUNTRIES = frozenset(["GB", "IE"])
+# ISO 3166-2 kinds of unit that group divisions without governing them (Indonesia's islands):
+# the divisions under them are first-level ones, and towns do not lie in them.
+GROUPING_TYPES = frozenset(["Geographical unit"])
 MAX_ALTERNATIVES = 15
 LANGUAGES = ("nl", "fr", "de")
 MIN_POPULATION = 15000
@@ -298,9 +302,9 @@ def build_regions(aliases: dict[str, Any], english: dict[str, str] | None = None
     english = english or {}
     regions: list[dict[str, Any]] = []
     known: set[str] = set()
-    parents = {sub.code: getattr(sub, "parent_code", None) for sub in pycountry.subdivisions}
+    parents = {sub.code: _parent(sub) for sub in pycountry.subdivisions}
     for sub in pycountry.subdivisions:
-        if getattr(sub, "parent_code", None) and sub.country_code not in SECOND_LEVEL_COUNTRIES:
+        if _parent(sub) and sub.country_code not in SECOND_LEVEL_COUNTRIES:
             continue
         top = sub.code
         while parents.get(top):
@@ -331,6 +335,13 @@ def build_regions(aliases: dict[str, Any], english: dict[str, str] | None = None
         regions.append(record)
     for code in sorted(set(extra) - known):
         log.warning("place_aliases.json names unknown region %s", code)
+    # a unit that only groups divisions gives up a name one of them carries (Indonesia's
+    # province of Papua, not the western half of New Guinea)
+    governed = {(r["country"], n) for r in regions if r["type"] not in GROUPING_TYPES for n in r["names"]}
+    for record in regions:
+        if record["type"] in GROUPING_TYPES:
+            record["names"] = [n for n in record["names"] if (record["country"], n) not in governed]
+            record["groups"] = True  # no province of its own
     return regions
 
 
@@ -544,6 +555,19 @@ def division_names() -> dict[str, str]:
     }
 
 
+def _parent(sub: Any) -> str | None:
+    """The code of the ISO 3166-2 unit ``sub`` lies in, unless that unit only groups divisions."""
+    code = getattr(sub, "parent_code", None)
+    if not code:
+        return None
+    return None if code in _groupings() else str(code)
+
+
+@functools.cache
+def _groupings() -> frozenset[str]:
+    return frozenset(sub.code for sub in pycountry.subdivisions if sub.type in GROUPING_TYPES)
+
+
 def _iso_divisions(aliases: dict[str, Any]) -> dict[str, list[tuple[str, set[str], set[str], bool]]]:
     """Per country, ISO 3166-2 codes with their folded ISO and hand-kept names, first level first.
 
@@ -557,7 +581,9 @@ def _iso_divisions(aliases: dict[str, Any]) -> dict[str, list[tuple[str, set[str
         parts = [_clean(part) for part in sub.name.split(";")]  # "Wales [Cymru GB-CYM]" -> "Wales"
         own = {division_key(n) for part in parts for n in arabic_variants(ascii_fold(part))} - {""}
         kept = {division_key(n) for name in extra.get(sub.code, []) for n in arabic_variants(name)} - {""}
-        nested = getattr(sub, "parent_code", None) and sub.country_code not in SECOND_LEVEL_COUNTRIES
+        nested = sub.type in GROUPING_TYPES or bool(
+            _parent(sub) and sub.country_code not in SECOND_LEVEL_COUNTRIES
+        )
         (lower if nested else first)[sub.country_code].append((sub.code, own, kept, not nested))
     return {cc: first.get(cc, []) + lower.get(cc, []) for cc in set(first) | set(lower)}
 
@@ -634,14 +660,19 @@ def build_provinces(aliases: dict[str, Any]) -> tuple[dict[str, str], dict[str, 
     same = {
         sub.code: str(sub.name) for sub in pycountry.subdivisions if sub.country_code in ISO_ADMIN1_COUNTRIES
     }
+    # a hand-kept name written as the division's English name is that region's, whatever a
+    # shorter ISO name may match ("Mexico City" is not the State of Mexico)
+    written = {(code.split("-", 1)[0], ascii_fold(n).lower()): code for code, ns in extra.items() for n in ns}
     codes: dict[str, str] = {}
     names: dict[str, str] = {}
     for key, english in sorted(division_names().items()):
         code = key.replace(".", "-", 1)
+        country = key.split(".", 1)[0]
         if code in same:
             english = ascii_fold(same[code])
         else:
-            code = match_iso(english, iso.get(key.split(".", 1)[0], [])) or key
+            found = written.get((country, ascii_fold(english).lower()))
+            code = found or match_iso(english, iso.get(country, [])) or key
         codes[key] = code
         label = _english_division(extra[code][0] if code in extra else english)
         names.setdefault(code, label)

@@ -148,7 +148,7 @@ class Gazetteer:
         """
         if entity_id.startswith("region:"):
             region = self.regions.get(entity_id[7:])
-            if region is None:
+            if region is None or region.get("groups"):  # an island group, no division
                 return None
             code = str(region.get("province") or region["code"])  # a county lies in its state
             top = self.regions.get(code, region)

@@ -5,7 +5,13 @@ Names below are real divisions written for these tests; candidate lists are made
 
 from __future__ import annotations
 
-from nlp.build_gazetteers import _english_division, division_key, english_region_names, match_iso
+from nlp.build_gazetteers import (
+    _english_division,
+    build_provinces,
+    division_key,
+    english_region_names,
+    match_iso,
+)
 
 
 def test_division_keys_drop_the_kind_of_division_accents_and_articles() -> None:
@@ -87,3 +93,12 @@ def test_conflict_provinces_known_by_their_english_names() -> None:
     assert "region:RU-TA" in {c.entity_id for c in gaz.lookup("Tatarstan")}
     assert "city:170063" in {c.entity_id for c in gaz.lookup("Aleppo")}
     assert "region:SY-HL" not in {c.entity_id for c in gaz.lookup("Aleppo")}
+
+
+def test_a_hand_kept_name_written_as_the_division_name_wins_over_a_shorter_iso_name() -> None:
+    # GeoNames' "Mexico City" loses "City" when compared, and is then the State of Mexico's name
+    assert build_provinces({})[0]["MX.09"] == "MX-MEX"
+    codes, names = build_provinces({"regions": {"MX-CMX": ["Mexico City"]}})
+    assert codes["MX.09"] == "MX-CMX"
+    assert codes["MX.15"] == "MX-MEX"
+    assert names["MX-CMX"] == "Mexico City"

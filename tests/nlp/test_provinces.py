@@ -49,10 +49,24 @@ def _town(name: str, country: str) -> str:
         ("Goma", "CD", Province("CD-NK", "North Kivu")),
         ("Kharkiv", "UA", Province("UA-63", "Kharkiv")),
         ("Houston", "US", Province("US-TX", "Texas")),
+        # a capital city that is a division of its own, beside a province of the same name
+        ("Mexico City", "MX", Province("MX-CMX", "Mexico City")),
+        ("Maputo", "MZ", Province("MZ-MPM", "Maputo City")),
+        # Indonesia's provinces, not the island groups ISO 3166-2 puts them in
+        ("Bandung", "ID", Province("ID-JB", "West Java")),
+        ("Jayapura", "ID", Province("ID-PA", "Papua")),
     ],
 )
 def test_towns_of_many_countries_lie_in_their_province(town: str, country: str, province: Province) -> None:
     assert get_gazetteer().province(_town(town, country)) == province
+
+
+def test_an_island_group_is_no_province_and_leaves_its_provinces_their_names() -> None:
+    gaz = get_gazetteer()
+    assert gaz.province("region:ID-SM") is None  # Sumatra
+    assert gaz.province("region:ID-AC") == Province("ID-AC", "Aceh")
+    papua = [c.entity_id for c in gaz.lookup("Papua") if c.kind == "region"]
+    assert papua == ["region:ID-PA"]
 
 
 def test_a_county_lies_in_its_state_or_nation() -> None:
