@@ -71,6 +71,7 @@ from nlp.records import Mention
 # Words after a name that favour its region or its town among namesakes: "Idlib province", "Idlib city".
 _REGION_FOLLOWERS = word_set("region_followers")
 _TOWN_FOLLOWERS = word_set("town_followers")
+_COMPASS_WORDS = word_set("compass_words")
 
 # --------------------------------------------------------------------------- linker
 
@@ -89,6 +90,44 @@ HOME_WEIGHT = 1.0
 HOME_PROVINCE_WEIGHT = 1.0
 _FORCE_VERBS = word_set("force_verbs")
 MAX_BEFORE_VERB = 2
+
+
+def _placed_after(
+    doc: Doc, span: Span, resolved: list[tuple[Span, list[Candidate]]], idx: int
+) -> list[Candidate]:
+    """The candidates of the place set after ``span`` by a comma or a bracket, perhaps with words of
+    where between: "Alexandria, Louisiana", "Moura, central Mali", "Afrin (northern Syria)"."""
+    if idx + 1 >= len(resolved):
+        return []
+    after, candidates = resolved[idx + 1]
+    gap = doc[span.end : after.start] if after.start >= span.end else None
+    if not gap or gap[0].text not in (",", "(") or not candidates:
+        return []
+    if any(tok.lower_ not in _COMPASS_WORDS and tok.text != "-" for tok in gap[1:]):
+        return []
+    return candidates
+
+
+_LIST_JOINS = frozenset({",", "and", ", and", "or", ", or"})
+
+
+def _listed(doc: Doc, span: Span, resolved: list[tuple[Span, list[Candidate]]], idx: int) -> bool:
+    """``span`` and the place after it are items of a list ("Bulgaria, Luxembourg, Malta and
+    Portugal"): a place is joined to ``span`` before it, or to that next place after it."""
+
+    def joined(j: int, k: int) -> bool:
+        first, second = resolved[j][0], resolved[k][0]
+        return first.end <= second.start and doc[first.end : second.start].text.strip() in _LIST_JOINS
+
+    return (idx > 0 and joined(idx - 1, idx)) or (idx + 2 < len(resolved) and joined(idx + 1, idx + 2))
+
+
+def _after_name_word(doc: Doc, span: Span) -> bool:
+    """``span`` follows a capitalised word inside a sentence: the end of a longer name ("Ilocos Sur")."""
+    if span.start == 0:
+        return False
+    before = doc[span.start - 1]
+    return before.is_title and not before.is_sent_start
 
 
 def _owns_state_body(doc: Doc, i: int) -> bool:
@@ -846,6 +885,25 @@ class EntityLinker:
                 namesakes,
                 key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx, province_share),
             )
+        if best.kind == "city" and not _listed(doc, span, resolved, idx) and not _after_name_word(doc, span):
+            around = {
+                c.country for c in _placed_after(doc, span, resolved, idx) if c.kind in ("region", "country")
+            }
+            if len(around) == 1 and None not in around and not any(c.country in around for c in cands):
+                # "Moura, central Mali": a town of Mali the gazetteer does not know, not the
+                # Portuguese one it does
+                clean = _POSSESSIVE.sub("", text.strip())
+                country = next(iter(around))
+                return Mention(
+                    span.start_char,
+                    span.end_char,
+                    text,
+                    "location",
+                    f"location:{slug(clean)}",
+                    clean,
+                    country,
+                    None,
+                )
         if (span.start, span.end) not in placed and self._stray_town(
             span, best, share, dominant, resolved, idx
         ):
@@ -900,17 +958,15 @@ class EntityLinker:
                 score += 0.35
         if cand.admin1 and cand.admin1 in regions_named:
             score += 0.5
-        # Adjacent place: "Alexandria, Louisiana" / "Aleppo, Syria".
-        if idx + 1 < len(resolved):
-            nxt_span, nxt_cands = resolved[idx + 1]
-            gap = doc[span.end : nxt_span.start].text if nxt_span.start >= span.end else "x"
-            if gap.strip() in {",", "("} and nxt_cands:
-                nxt_codes = {c.country for c in nxt_cands if c.kind in ("region", "country")}
-                nxt_regions = {c.entity_id[7:] for c in nxt_cands if c.kind == "region"}
-                if cand.country in nxt_codes:
-                    score += 1.0
-                if cand.admin1 and cand.admin1 in nxt_regions:
-                    score += 1.0
+        # Adjacent place: "Alexandria, Louisiana" / "Aleppo, northern Syria".
+        nxt_cands = _placed_after(doc, span, resolved, idx)
+        if nxt_cands:
+            nxt_codes = {c.country for c in nxt_cands if c.kind in ("region", "country")}
+            nxt_regions = {c.entity_id[7:] for c in nxt_cands if c.kind == "region"}
+            if cand.country in nxt_codes:
+                score += 1.0
+            if cand.admin1 and cand.admin1 in nxt_regions:
+                score += 1.0
         if span.end < len(doc):
             word = doc[span.end].lower_
             if word in _REGION_FOLLOWERS:

@@ -286,3 +286,24 @@ def test_a_town_several_countries_have_leans_to_the_home_country_of_its_source(
 def test_a_place_the_text_names_outweighs_the_home_country(blank_pipeline: Language) -> None:
     text = "Militias fought near Benghazi and in Tripoli as Libya's rival governments traded blame."
     assert by_text(mentions(blank_pipeline, text, home="LB"))["Tripoli"].country == "LY"
+
+
+def test_a_town_set_beside_a_country_lies_in_it_even_where_words_of_where_come_between(
+    blank_pipeline: Language,
+) -> None:
+    found = {m.text: m for m in mentions(blank_pipeline, "Fighting went on near Kherson, southern Ukraine.")}
+    assert (found["Kherson"].kind, found["Kherson"].country) == ("city", "UA")
+    found = {m.text: m for m in mentions(blank_pipeline, "A convoy was ambushed near Paris, northern Mali.")}
+    # no Paris of Mali in the gazetteer: a place of Mali it does not know, not the French capital
+    assert (found["Paris"].kind, found["Paris"].country, found["Paris"].entity_id) == (
+        "location",
+        "ML",
+        "location:paris",
+    )
+    found = {m.text: m for m in mentions(blank_pipeline, "A convoy was ambushed near Paris, Georgia.")}
+    assert found["Paris"].country == "US"  # Georgia is a country and a state: the state's town
+    # items of a list are not set beside each other
+    found = {
+        m.text: m for m in mentions(blank_pipeline, "Flights leave for Paris, Mali and Niger each week.")
+    }
+    assert (found["Paris"].kind, found["Paris"].country) == ("city", "FR")
