@@ -661,8 +661,10 @@ def build_provinces(aliases: dict[str, Any]) -> tuple[dict[str, str], dict[str, 
         sub.code: str(sub.name) for sub in pycountry.subdivisions if sub.country_code in ISO_ADMIN1_COUNTRIES
     }
     # a hand-kept name written as the division's English name is that region's, whatever a
-    # shorter ISO name may match ("Mexico City" is not the State of Mexico)
-    written = {(code.split("-", 1)[0], ascii_fold(n).lower()): code for code, ns in extra.items() for n in ns}
+    # shorter ISO name may match ("Mexico City" is not the State of Mexico); so are the names
+    # kept only for this ("Samara", the town's name, for Samara Oblast)
+    kept = [*extra.items(), *aliases.get("division_names", {}).items()]
+    written = {(code.split("-", 1)[0], ascii_fold(n).lower()): code for code, ns in kept for n in ns}
     codes: dict[str, str] = {}
     names: dict[str, str] = {}
     for key, english in sorted(division_names().items()):
