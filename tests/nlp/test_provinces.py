@@ -52,6 +52,7 @@ def _town(name: str, country: str) -> str:
         # a capital city that is a division of its own, beside a province of the same name
         ("Mexico City", "MX", Province("MX-CMX", "Mexico City")),
         ("Maputo", "MZ", Province("MZ-MPM", "Maputo City")),
+        ("Manila", "PH", Province("PH-00", "Metro Manila")),  # not in the province around it
         # Indonesia's provinces, not the island groups ISO 3166-2 puts them in
         ("Bandung", "ID", Province("ID-JB", "West Java")),
         ("Jayapura", "ID", Province("ID-PA", "Papua")),
