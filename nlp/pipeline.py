@@ -270,7 +270,7 @@ def tag(
                     m,
                     start=start,
                     end=m.end + shift,
-                    province=_province(gaz, m),
+                    province=m.province or _province(gaz, m),
                 )
             )
         state.evidence.append(doc._.coi_evidence or {})

@@ -66,7 +66,7 @@ from nlp.components.office_holders import _split_office_seats, _trailing_name
 from nlp.components.words import word_set
 from nlp.gazetteer import Ambiguity, Candidate, Gazetteer, get_gazetteer
 from nlp.normalise import name_key, slug
-from nlp.records import Mention
+from nlp.records import Mention, Province
 
 # Words after a name that favour its region or its town among namesakes: "Idlib province", "Idlib city".
 _REGION_FOLLOWERS = word_set("region_followers")
@@ -113,12 +113,17 @@ _LIST_JOINS = frozenset({",", "and", ", and", "or", ", or"})
 
 def _listed(doc: Doc, span: Span, resolved: list[tuple[Span, list[Candidate]]], idx: int) -> bool:
     """``span`` and the place after it are items of a list ("Bulgaria, Luxembourg, Malta and
-    Portugal"): a place is joined to ``span`` before it, or to that next place after it."""
+    Portugal"): a place is joined to ``span`` before it, or to that next place after it, or
+    "and" follows that next place."""
 
     def joined(j: int, k: int) -> bool:
         first, second = resolved[j][0], resolved[k][0]
         return first.end <= second.start and doc[first.end : second.start].text.strip() in _LIST_JOINS
 
+    if idx + 1 < len(resolved):
+        end = resolved[idx + 1][0].end
+        if end < len(doc) and doc[end].lower_ in ("and", "or", "&"):
+            return True  # "Douma, Marj and ...": the list goes on
     return (idx > 0 and joined(idx - 1, idx)) or (idx + 2 < len(resolved) and joined(idx + 1, idx + 2))
 
 
@@ -845,6 +850,8 @@ class EntityLinker:
                     return None  # "the South", "Gulf"
                 if span[-1].is_lower:
                     return None  # a cut name: a "City of" and nothing after
+                # "Tal Shihab, Daraa governorate": a place the text sets in a known one
+                around = self._set_in(doc, span, resolved, idx, dominant)
                 return Mention(
                     start_char,
                     span.end_char,
@@ -852,8 +859,9 @@ class EntityLinker:
                     "location",
                     f"location:{slug(clean)}",
                     clean,
-                    dominant,
+                    around[0] if around else dominant,
                     None,
+                    province=around[1] if around else None,
                 )
             if kind == "nationality":
                 return None  # religions, political groups: not nationalities
@@ -885,15 +893,12 @@ class EntityLinker:
                 namesakes,
                 key=lambda c: self._score(doc, span, c, share, regions_named, resolved, idx, province_share),
             )
-        if best.kind == "city" and not _listed(doc, span, resolved, idx) and not _after_name_word(doc, span):
-            around = {
-                c.country for c in _placed_after(doc, span, resolved, idx) if c.kind in ("region", "country")
-            }
-            if len(around) == 1 and None not in around and not any(c.country in around for c in cands):
+        if best.kind == "city":
+            around = self._set_in(doc, span, resolved, idx, dominant)
+            if around is not None and not any(c.country == around[0] for c in cands):
                 # "Moura, central Mali": a town of Mali the gazetteer does not know, not the
                 # Portuguese one it does
                 clean = _POSSESSIVE.sub("", text.strip())
-                country = next(iter(around))
                 return Mention(
                     span.start_char,
                     span.end_char,
@@ -901,8 +906,9 @@ class EntityLinker:
                     "location",
                     f"location:{slug(clean)}",
                     clean,
-                    country,
+                    around[0],
                     None,
+                    province=around[1],
                 )
         if (span.start, span.end) not in placed and self._stray_town(
             span, best, share, dominant, resolved, idx
@@ -921,6 +927,29 @@ class EntityLinker:
             country,
             best.ucdp,
         )
+
+    def _set_in(
+        self,
+        doc: Doc,
+        span: Span,
+        resolved: list[tuple[Span, list[Candidate]]],
+        idx: int,
+        dominant: str | None,
+    ) -> tuple[str, Province | None] | None:
+        """The country, and the province where a region names it, that the text sets ``span`` in
+        with a comma: "Moura, central Mali", "Bethel, Vt.", not items of a list."""
+        if _listed(doc, span, resolved, idx) or _after_name_word(doc, span):
+            return None
+        after = _placed_after(doc, span, resolved, idx)
+        countries = {c.country for c in after if c.kind in ("region", "country")}
+        if len(countries) != 1 or None in countries:
+            return None
+        country = str(next(iter(countries)))
+        if dominant not in (None, country) and any(c.kind == "city" and c.country == dominant for c in after):
+            return None  # "Lafayette Ave., Lebanon" in a text about Ohio: the town of Lebanon
+        regions = {c.entity_id for c in after if c.kind == "region"}
+        province = self.gazetteer.province(next(iter(regions))) if len(regions) == 1 else None
+        return country, province
 
     def _score(
         self,

@@ -307,3 +307,5 @@ def test_a_town_set_beside_a_country_lies_in_it_even_where_words_of_where_come_b
         m.text: m for m in mentions(blank_pipeline, "Flights leave for Paris, Mali and Niger each week.")
     }
     assert (found["Paris"].kind, found["Paris"].country) == ("city", "FR")
+    found = {m.text: m for m in mentions(blank_pipeline, "Jets struck Paris, Mali and three other towns.")}
+    assert (found["Paris"].kind, found["Paris"].country) == ("city", "FR")

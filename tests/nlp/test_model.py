@@ -133,3 +133,21 @@ def test_lone_town_names_are_places_and_introduced_names_persons() -> None:
     assert {m.kind for m in results[1].entities if "Brennan" in m.text} == {"person"}
     assert {m.kind for m in results[2].entities if "Saakashvili" in m.text} == {"person"}
     assert {m.text: m.kind for m in results[3].entities}["Kettering"] == "person"
+
+
+@pytest.mark.slow
+def test_a_place_no_gazetteer_knows_takes_the_province_the_text_sets_it_in() -> None:
+    texts = [
+        "Two men were killed in Umm Jurn Tallah, Hama governorate, on Friday.",
+        "A volunteer from Haverbrook, Ohio, was injured.",
+    ]
+    results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
+    places = [{m.text: m for m in r.entities} for r in results]
+    village = places[0]["Umm Jurn Tallah"]
+    assert (village.kind, village.country, village.province and village.province.code) == (
+        "location",
+        "SY",
+        "SY-HM",
+    )
+    town = places[1]["Haverbrook"]
+    assert (town.country, town.province and town.province.code) == ("US", "US-OH")
