@@ -112,8 +112,8 @@ _LIST_JOINS = frozenset({",", "and", ", and", "or", ", or"})
 
 
 def _listed(doc: Doc, span: Span, resolved: list[tuple[Span, list[Candidate]]], idx: int) -> bool:
-    """``span`` and the place after it are items of a list ("Bulgaria, Luxembourg, Malta and
-    Portugal"): a place is joined to ``span`` before it, or to that next place after it, or
+    """``span`` and the place after it are items of a list ("Chad, Niger, Mali and Burkina
+    Faso"): a place is joined to ``span`` before it, or to that next place after it, or
     "and" follows that next place."""
 
     def joined(j: int, k: int) -> bool:
@@ -123,12 +123,13 @@ def _listed(doc: Doc, span: Span, resolved: list[tuple[Span, list[Candidate]]], 
     if idx + 1 < len(resolved):
         end = resolved[idx + 1][0].end
         if end < len(doc) and doc[end].lower_ in ("and", "or", "&"):
-            return True  # "Douma, Marj and ...": the list goes on
+            return True  # "Afrin, Azaz and ...": the list goes on
     return (idx > 0 and joined(idx - 1, idx)) or (idx + 2 < len(resolved) and joined(idx + 1, idx + 2))
 
 
 def _after_name_word(doc: Doc, span: Span) -> bool:
-    """``span`` follows a capitalised word inside a sentence: the end of a longer name ("Ilocos Sur")."""
+    """``span`` follows a capitalised word inside a sentence: it ends a longer name ("Baja California
+    Sur")."""
     if span.start == 0:
         return False
     before = doc[span.start - 1]
@@ -937,7 +938,7 @@ class EntityLinker:
         dominant: str | None,
     ) -> tuple[str, Province | None] | None:
         """The country, and the province where a region names it, that the text sets ``span`` in
-        with a comma: "Moura, central Mali", "Bethel, Vt.", not items of a list."""
+        with a comma: "Moura, central Mali", "Haverbrook, Ohio", not items of a list."""
         if _listed(doc, span, resolved, idx) or _after_name_word(doc, span):
             return None
         after = _placed_after(doc, span, resolved, idx)
@@ -946,7 +947,7 @@ class EntityLinker:
             return None
         country = str(next(iter(countries)))
         if dominant not in (None, country) and any(c.kind == "city" and c.country == dominant for c in after):
-            return None  # "Lafayette Ave., Lebanon" in a text about Ohio: the town of Lebanon
+            return None  # "Elm Road, Jordan" in a text about Minnesota: the town of Jordan
         regions = {c.entity_id for c in after if c.kind == "region"}
         province = self.gazetteer.province(next(iter(regions))) if len(regions) == 1 else None
         return country, province
