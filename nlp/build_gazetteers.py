@@ -652,7 +652,7 @@ def build_provinces(aliases: dict[str, Any]) -> tuple[dict[str, str], dict[str, 
 
     The province code is the one ``admin1_codes`` of ``place_aliases.json`` gives the key, else
     the ISO 3166-2 code whose names match the division's English name, else the GeoNames key
-    itself ("CD.05"). The English name is the region's hand-kept English
+    itself ("DE.02"). The English name is the region's hand-kept English
     label where ``place_aliases.json`` has one, else the division's English name, without the
     kind of division.
     """

@@ -70,7 +70,7 @@ class Candidate:
     country: str | None
     population: int = 0  # a region's is an even share of its country's (see _region_shares)
     ucdp: str | None = None
-    admin1: str | None = None  # province code of a town: ISO 3166-2 ("SY-HL") or GeoNames-style ("CD.14")
+    admin1: str | None = None  # province code of a town: ISO 3166-2 ("SY-HL") or GeoNames-style ("DE.02")
     exact: str | None = None  # set for case-sensitive names: the only spelling accepted
     countries: tuple[str, ...] = ()  # every country of an armed group
     alternative: bool = False  # matched through an alternative (not the main) name
@@ -131,7 +131,7 @@ class Gazetteer:
     regions: dict[str, dict[str, Any]] = field(default_factory=dict)
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity_id -> record
     city_admin1: dict[str, str] = field(default_factory=dict)  # "city:<geonameid>" -> GeoNames key "SY.09"
-    admin1_codes: dict[str, str] = field(default_factory=dict)  # "SY.09" -> province code "SY-HL" or "CD.14"
+    admin1_codes: dict[str, str] = field(default_factory=dict)  # "SY.09" -> province code "SY-HL" or "DE.02"
     province_names: dict[str, str] = field(default_factory=dict)  # province code -> English name
     admin1_keys: dict[str, str] = field(default_factory=dict)  # interned GeoNames keys
     ambiguity: Ambiguity | None = None
@@ -143,7 +143,7 @@ class Gazetteer:
         A region of the gazetteer is a first-level division itself, or lies in one (US
         counties, the counties of England or Ireland). A town is placed through
         its GeoNames admin1 key, which names an ISO 3166-2 code where one matches the division
-        and a GeoNames-style code ("CD.14") where none does; towns GeoNames places in no
+        and a GeoNames-style code ("DE.02") where none does; towns GeoNames places in no
         division have none.
         """
         if entity_id.startswith("region:"):

@@ -98,7 +98,7 @@ def _province_names() -> dict[str, list[str]]:
     table: dict[str, list[str]] = {}
     regions = _light().regions
     named = [(code, (region["name"], *region.get("names", ()))) for code, region in regions.items()]
-    # divisions without an ISO 3166-2 code, by their GeoNames admin1 code ("CD.14")
+    # divisions without an ISO 3166-2 code, by their GeoNames admin1 code ("DE.02")
     named += [(code, (name,)) for code, name in _light().province_names.items() if code not in regions]
     for code, names in named:
         for name in names:
@@ -127,7 +127,7 @@ def province_name(code: str) -> str | None:
     """The English name of a first-level division by its code, or None for unknown codes.
 
     The code is ISO 3166-2 (``SY-ID``) or, for a division that has none, GeoNames' admin1 code
-    (``CD.14``), as the tagger stores them on mentions.
+    (``DE.02``), as the tagger stores them on mentions.
     """
     region = _light().regions.get(code.upper())
     if region is not None:

@@ -47,6 +47,7 @@ def _town(name: str, country: str) -> str:
         ("Kandahar", "AF", Province("AF-KAN", "Kandahar")),
         ("Maiduguri", "NG", Province("NG-BO", "Borno")),
         ("Goma", "CD", Province("CD-NK", "North Kivu")),
+        ("Bunia", "CD", Province("CD-IT", "Ituri")),  # GeoNames: the Orientale of before 2015
         ("Kharkiv", "UA", Province("UA-63", "Kharkiv")),
         ("Houston", "US", Province("US-TX", "Texas")),
         # a capital city that is a division of its own, beside a province of the same name
