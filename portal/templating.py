@@ -120,7 +120,7 @@ def province_label(code: str | None, name: str | None = None) -> str:
         name = name or province_name(code)
     except Exception:
         name = None
-    # ISO 3166-2 (SY-ID) or, for a division without one, GeoNames' admin1 code (CD.14)
+    # ISO 3166-2 (SY-ID) or, for a division without one, GeoNames' admin1 code (DE.02)
     prefix = code[:2] if len(code) > 3 and code[2] in "-." else ""
     country = country_name(prefix) if prefix else ""
     if not name:
