@@ -136,6 +136,16 @@ def _after_name_word(doc: Doc, span: Span) -> bool:
     return before.is_title and not before.is_sent_start
 
 
+def _unknown_place(
+    start: int, end: int, text: str, clean: str, where: tuple[str | None, Province | None]
+) -> Mention:
+    """A place no gazetteer entry reads, named ``clean``, in the country and province ``where``."""
+    country, province = where
+    return Mention(
+        start, end, text, "location", f"location:{slug(clean)}", clean, country, None, province=province
+    )
+
+
 def _owns_state_body(doc: Doc, i: int) -> bool:
     """A possessive at ``i`` followed by one of the state's people or bodies: "'s army"."""
     if i + 1 >= len(doc) or doc[i].lower_ not in POSSESSIVE_MARKS:
@@ -853,17 +863,7 @@ class EntityLinker:
                     return None  # a cut name: a "City of" and nothing after
                 # "Tal Shihab, Daraa governorate": a place the text sets in a known one
                 around = self._set_in(doc, span, resolved, idx, dominant)
-                return Mention(
-                    start_char,
-                    span.end_char,
-                    text,
-                    "location",
-                    f"location:{slug(clean)}",
-                    clean,
-                    around[0] if around else dominant,
-                    None,
-                    province=around[1] if around else None,
-                )
+                return _unknown_place(start_char, span.end_char, text, clean, around or (dominant, None))
             if kind == "nationality":
                 return None  # religions, political groups: not nationalities
             if kind == "person":
@@ -900,17 +900,7 @@ class EntityLinker:
                 # "Moura, central Mali": a town of Mali the gazetteer does not know, not the
                 # Portuguese one it does
                 clean = _POSSESSIVE.sub("", text.strip())
-                return Mention(
-                    span.start_char,
-                    span.end_char,
-                    text,
-                    "location",
-                    f"location:{slug(clean)}",
-                    clean,
-                    around[0],
-                    None,
-                    province=around[1],
-                )
+                return _unknown_place(span.start_char, span.end_char, text, clean, around)
         if (span.start, span.end) not in placed and self._stray_town(
             span, best, share, dominant, resolved, idx
         ):
