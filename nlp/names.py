@@ -12,6 +12,7 @@ How a name is compared:
    ``abdur``...) and ``abu``/``abou`` are joined to the part that follows, so "Abd al-Rahman",
    "Abdel Rahman" and "Abdurrahman" give the same part (and عبد الرحمن, as Arabic script writes it).
    Ethiopian and Eritrean names shortened with a slash are written in full (G/Meskel: Gebremeskel).
+   Titles written before the name ("Dr.", "Gen.", "Lt. Col.") are left out.
 2. **Similarity per part**, from what the romanisation systems for Arabic and Cyrillic do (BGN/PCGN,
    ISO 9 and scholarly systems, English, French, German and Polish transcriptions):
 
@@ -141,6 +142,12 @@ _ARTICLES = frozenset(
     {"al", "el", "ul", "il", "ad", "ed", "ud", "ar", "er", "as", "es", "ash", "at", "az", "an"}
 )
 _DROPPED = frozenset({"bin", "ben", "ibn", "bint", "binti", "bte", "b", "ould", "wuld"})
+# titles of address, rank and degree written before a name ("Dr.", "Gen.", "Lt. Col."): not a part of
+# it, and a list gives them or not; religious titles (sheikh, mullah, haji) stay, being borne as names
+_TITLES = frozenset(
+    {"dr", "prof", "mr", "mrs", "ms", "mme", "mlle", "sir", "gen", "col", "maj", "capt", "cpt", "lt"}
+    | {"sgt", "brig", "adm", "cdr", "eng", "engr", "rev", "hon"}
+)
 _ABU = frozenset({"abu", "abou", "abo", "abi"})
 # abd with the article in the spellings of Arabic, French, Turkish and Albanian (abdil, abdyl) use
 _ABD = re.compile(r"^a?bd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|an|ud|u|e|a|o)?$")
@@ -229,6 +236,8 @@ def _tokens(name: str) -> list[str]:
 def name_parts(name: str) -> tuple[str, ...]:
     """The comparable parts of ``name`` (see the module docstring)."""
     tokens = _tokens(name)
+    while len(tokens) > 1 and tokens[0] in _TITLES:  # Latin parts are lower-cased; Arabic script is not
+        tokens = tokens[1:]
     parts: list[str] = []
     index = 0
     while index < len(tokens):

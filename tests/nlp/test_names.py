@@ -25,6 +25,14 @@ def test_particles_and_compounds_give_the_same_parts() -> None:
     assert name_parts("Yusuf Abdulkarim bin Tahir") == expected
 
 
+def test_titles_before_a_name_are_not_parts_of_it() -> None:
+    assert name_parts("Dr. Yusuf Abdulkarim") == name_parts("Yusuf Abdulkarim")
+    assert name_parts("Lt. Col. Pavel Sergeyevich Orlov") == ("pavel", "sergeyevich", "orlov")
+    # a religious title is borne as a name and stays; a title alone is what there is
+    assert name_parts("Mullah Yusuf")[0] == "mullah"
+    assert name_parts("Dr") == ("dr",)
+
+
 def test_spellings_of_one_part_are_close_and_different_names_are_not_equal() -> None:
     assert part_similarity("yusuf", "youssef")[0] >= PAIR_MIN
     assert part_similarity("karim", "kareem")[0] >= 0.9
