@@ -5,7 +5,8 @@ the name after that ("Khudair said", "Anas and his men"). The NER reads many of 
 as an organisation (a lone Arabic name often) or as a person of its own, or misses them; this
 family reads them as the person named in full, under that person's entity. A part that two
 persons of the text share names neither; a part that is a common word ("Will", "Rose") or that the
-NER or the gazetteers read as a place, an armed group or a state force is left as it is.
+gazetteers know as a place, an armed group or a state force is left as it is. A part the NER read
+as a place the gazetteers do not know ("Marta was treated in hospital") is the person.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ def _unlinked(m: Mention) -> bool:
     return m.entity_id in (f"org:{slug(m.text)}", f"person:{slug(m.text)}")
 
 
+def _unplaced(m: Mention) -> bool:
+    """A place the NER made and no gazetteer knows: ``location:`` of its text, in no country."""
+    return m.kind == "location" and m.country is None and m.entity_id == f"location:{slug(m.text)}"
+
+
 def _as(start: int, end: int, text: str, person: Mention) -> Mention:
     """A mention of ``person`` at these characters."""
     return Mention(start, end, text, "person", person.entity_id, person.canonical, None, None)
@@ -79,7 +85,7 @@ def person_short_forms(doc: Doc, mentions: list[Mention], amb: Ambiguity) -> lis
     out: list[Mention] = []
     for m in mentions:
         person = forms.get(m.text)
-        if person is not None and m.kind in ("person", "organisation") and _unlinked(m):
+        if person is not None and ((m.kind in ("person", "organisation") and _unlinked(m)) or _unplaced(m)):
             out.append(_as(m.start, m.end, m.text, person))
         else:
             out.append(m)

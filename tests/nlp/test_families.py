@@ -123,6 +123,19 @@ def test_person_names_family_leaves_shared_parts_places_and_common_words_alone()
     assert (text.index("Haddad Street"), "Haddad") not in found  # part of a longer name
 
 
+def test_person_names_family_reads_an_unknown_place_that_is_a_name_part_as_the_person() -> None:
+    text = "Marta Ivanenko was wounded in Kharkiv. Doctors said Marta was recovering."
+    mentions = [
+        _mention(text, "Marta Ivanenko", "person", "person:marta-ivanenko"),
+        _mention(text, "Kharkiv", "city", "city:706483"),
+        _mention(text, "Marta", "location", "location:marta", nth=1),  # the NER's place, in no gazetteer
+    ]
+    found = {m.text: m for m in _short_forms(text, mentions)}
+    assert found["Marta"].kind == "person"
+    assert found["Marta"].entity_id == "person:marta-ivanenko"
+    assert found["Kharkiv"].kind == "city"
+
+
 def test_person_names_family_can_be_switched_off() -> None:
     text = "Commander Anas Khudair spoke. Khudair left."
     doc = spacy.blank("en")(text)
