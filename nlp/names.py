@@ -12,7 +12,11 @@ How a name is compared:
    ``abdur``...) and ``abu``/``abou`` are joined to the part that follows, so "Abd al-Rahman",
    "Abdel Rahman" and "Abdurrahman" give the same part (and عبد الرحمن, as Arabic script writes it).
    Ethiopian and Eritrean names shortened with a slash are written in full (G/Meskel: Gebremeskel).
-   Titles written before the name ("Dr.", "Gen.", "Lt. Col.") are left out.
+   Titles written before the name ("Dr.", "Gen.", "Lt. Col.") are left out. Hangul and Chinese
+   characters give a part for each syllable, as these scripts write names without spaces (김정은:
+   kim, jeong, eun; 习近平: xi, jin, ping), and two such parts match one written as one
+   (Jinping); Hangul is read as the Revised Romanization writes it, with the family name first in
+   the spelling Koreans use (Kim, Lee, Park: :func:`hangul_syllables`).
 2. **Similarity per part**, from what the romanisation systems for Arabic and Cyrillic do (BGN/PCGN,
    ISO 9 and scholarly systems, English, French, German and Polish transcriptions):
 
@@ -32,8 +36,9 @@ How a name is compared:
    part with the article joined (``alqudsani``, ``elamin``) is also compared without it; letters that
    transcriptions read differently are also read the other way (``ch`` as ``kh`` as in German and
    Polish, ``j`` before a vowel as ``y`` as in German and Slavic ones, ``dh`` as ``z`` as in Persian
-   and Turkish, ``kh`` as ``k`` as in Turkish and Indonesian; Somali and Turkish spellings read as
-   such: :func:`forms`); and two neighbouring
+   and Turkish, ``kh`` as ``k`` as in Turkish and Indonesian, Korean ``eo`` and ``eu`` as ``o`` and
+   ``u`` as McCune-Reischauer writes them; Somali and Turkish spellings read as such:
+   :func:`forms`); and two neighbouring
    parts with one part written as one, the article between them or not (:func:`joined`: Nur al-Din
    and Nuruddin).
 3. **Alignment regardless of order**: query and candidate parts are paired greedily by similarity
@@ -212,6 +217,64 @@ def arabic_script_part(word: str) -> str:
     return "".join(out).upper()
 
 
+# Hangul, read as the Revised Romanization of Korean writes it, syllable by syllable: the initial
+# consonants, the vowels and the final consonants of a syllable block (U+AC00 + 588 x initial + 28 x
+# vowel + final)
+_HANGUL_RUN = re.compile("[\uac00-\ud7a3]+")
+_HANGUL_INITIALS = (
+    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h",
+)  # fmt: skip
+_HANGUL_VOWELS = (
+    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi",
+    "yu", "eu", "ui", "i",
+)  # fmt: skip
+_HANGUL_FINALS = (
+    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "p", "t", "t", "p", "l", "m", "p", "p", "t", "t",
+    "ng", "t", "t", "k", "t", "p", "t",
+)  # fmt: skip
+# the family names most Koreans bear, as they write them in Latin letters rather than as the
+# romanisation does (Kim, not Gim; Lee, not I; Park, not Bak): the first syllable of a name
+_KOREAN_FAMILY_NAMES = {
+    "김": "kim", "이": "lee", "박": "park", "최": "choi", "정": "jung", "강": "kang", "조": "cho",
+    "윤": "yoon", "장": "jang", "임": "lim", "한": "han", "오": "oh", "서": "seo", "신": "shin",
+    "권": "kwon", "황": "hwang", "안": "ahn", "송": "song", "류": "ryu", "전": "jeon", "홍": "hong",
+    "고": "ko", "문": "moon", "양": "yang", "손": "son", "배": "bae", "백": "baek", "허": "heo",
+    "유": "yoo", "남": "nam", "노": "noh", "하": "ha", "곽": "kwak", "리": "ri",
+}  # fmt: skip
+# Chinese characters (and the kanji and hanja written with them): one syllable each
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def hangul_syllables(word: str, family_name: bool = False) -> list[str]:
+    """The syllables of a word in Hangul in Latin letters; with ``family_name``, the first in the
+    spelling Koreans give their family names.
+
+    >>> hangul_syllables("김정은", family_name=True)
+    ['kim', 'jeong', 'eun']
+    """
+    out = []
+    for c in word:
+        initial, rest = divmod(ord(c) - 0xAC00, 588)
+        vowel, final = divmod(rest, 28)
+        out.append(_HANGUL_INITIALS[initial] + _HANGUL_VOWELS[vowel] + _HANGUL_FINALS[final])
+    if family_name and word[0] in _KOREAN_FAMILY_NAMES:
+        out[0] = _KOREAN_FAMILY_NAMES[word[0]]
+    return out
+
+
+def _east_asian(name: str) -> str:
+    """``name`` with Hangul and Chinese characters written in Latin letters, a part for each
+    syllable, as names in these scripts are written without spaces (김정은, Kim Jong Un; 习近平,
+    Xi Jinping); the first word in Hangul is read as opening with the family name."""
+    runs = iter(range(len(name)))
+
+    def hangul(match: re.Match[str]) -> str:
+        return " " + " ".join(hangul_syllables(match.group(), family_name=next(runs) == 0)) + " "
+
+    name = _HANGUL_RUN.sub(hangul, name)
+    return _HAN.sub(lambda match: " " + anyascii(match.group()) + " ", name)
+
+
 def _latin(segment: str) -> str:
     """A segment of a name in Latin letters: Arabic script word by word, the rest by anyascii."""
     if _ARABIC_RUN.fullmatch(segment):
@@ -229,6 +292,8 @@ def _tokens(name: str) -> list[str]:
         name = _SLASHED.sub(lambda m: _SLASHED_WORDS[m.group(1)], _SLASHED_TITLE.sub(" ", name))
     name = _ARABIC_ARTICLE.sub("", name)  # the article joined to an Arabic-script word
     name = name.translate(_LATIN_READINGS)
+    if _HANGUL_RUN.search(name) or _HAN.search(name):
+        name = _east_asian(name)
     latin = "".join(_latin(segment) for segment in _ARABIC_SEGMENTS.split(name) if segment)
     return [t for t in _SPLIT.split(latin) if t]
 
@@ -405,9 +470,17 @@ _NOT_SOMALI = re.compile(r"[pvz]|ch")
 _DOUBLED_VOWEL = re.compile(r"aa|ee|ii|oo|uu")
 
 
+# a part that can be read as Korean syllables in Latin letters: an initial consonant, a glide, a
+# vowel and a final consonant of those Korean has (Jeong, Myeongsu; not Mateus or Teodor)
+_KOREAN_SYLLABLES = re.compile(
+    r"(?:(?:kk|tt|pp|ss|jj|ch|[gndrmbsjktphl])?[yw]?(?:ae|eo|eu|oe|ui|a|e|i|o|u)(?:ng|[ktnlmp])?){1,3}"
+)
+
+
 def _readings(part: str) -> tuple[str, ...]:
     """``part`` with ch read as kh and j before a vowel as y; with dh read as z; with kh read
-    as k; and a syllable that opens with ch with j instead, when these change it."""
+    as k; a syllable that opens with ch with j instead; and Korean eo and eu as o and u, when
+    these change it."""
     found = [
         _J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)),
         _DH_AS_Z.sub("z", part),
@@ -417,6 +490,10 @@ def _readings(part: str) -> tuple[str, ...]:
         # one syllable of Korean or Chinese: the older romanisations write ch where the newer
         # write j (McCune-Reischauer Chung, Revised Jung; Wade-Giles Chou, Pinyin Zhou)
         found.append("j" + part[2:])
+    if ("eo" in part or "eu" in part) and _KOREAN_SYLLABLES.fullmatch(part):
+        # Korean: the Revised Romanization's eo and eu are the ŏ and ŭ of McCune-Reischauer, which
+        # names write without the breve (Jeong, Jong; Eun, Un)
+        found.append(part.replace("eo", "o").replace("eu", "u"))
     if part.isupper():  # read from Arabic script: ذ, ض and ظ said z, and ث said s (Persian, Urdu)
         found = [part.replace("DH", "Z"), part.replace("TH", "S")]
     return tuple(form for form in dict.fromkeys(found) if form != part)
@@ -507,6 +584,7 @@ _NAME_FORM_SECTIONS = {
     "arabic_regional": _ANOTHER_FORM,
     "kurdish": _AS_KURDISH,
     "persian": _AS_PERSIAN,
+    "korean_family_names": _ANOTHER_FORM,
 }
 #: the ways of writing a name (not other forms of it): they score :data:`OTHER_READING` of the
 #: similarity, and their forms are not read another way again (a form is written as the table has it)

@@ -33,6 +33,30 @@ def test_titles_before_a_name_are_not_parts_of_it() -> None:
     assert name_parts("Dr") == ("dr",)
 
 
+def test_hangul_and_chinese_characters_give_a_part_for_each_syllable() -> None:
+    # the family name first, in the spelling Koreans give it; the rest as the romanisation has it
+    assert name_parts("박명수") == ("park", "myeong", "su")
+    assert name_parts("최 은희") == ("choi", "eun", "hui")
+    assert name_parts("王建国") == ("wang", "jian", "guo")
+
+
+def test_korean_names_match_across_romanisations_and_scripts() -> None:
+    index = NameIndex(
+        [StoredName("k1", "Ri Myong Su"), StoredName("k2", "Pak Chol Su"), StoredName("c1", "Wang Jianguo")]
+    )
+    for query, key in [
+        ("Lee Myung-soo", "k1"),  # the Revised Romanization's and the customary spellings
+        ("리명수", "k1"),  # Hangul as North Korea writes the family name
+        ("Park Cheol-su", "k2"),
+        ("박철수", "k2"),
+        ("王建国", "c1"),
+    ]:
+        best = index.search(NameQuery(query), limit=1)[0]
+        assert (best.key, best.score >= DEFAULT_THRESHOLD) == (key, True), query
+    # another given name is no match
+    assert all(c.score < DEFAULT_THRESHOLD for c in index.search(NameQuery("Pak Yong Ho")))
+
+
 def test_spellings_of_one_part_are_close_and_different_names_are_not_equal() -> None:
     assert part_similarity("yusuf", "youssef")[0] >= PAIR_MIN
     assert part_similarity("karim", "kareem")[0] >= 0.9
