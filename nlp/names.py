@@ -266,10 +266,11 @@ def _east_asian(name: str) -> str:
     """``name`` with Hangul and Chinese characters written in Latin letters, a part for each
     syllable, as names in these scripts are written without spaces (김정은, Kim Jong Un; 习近平,
     Xi Jinping); the first word in Hangul is read as opening with the family name."""
-    runs = iter(range(len(name)))
+    first = _HANGUL_RUN.search(name)
 
     def hangul(match: re.Match[str]) -> str:
-        return " " + " ".join(hangul_syllables(match.group(), family_name=next(runs) == 0)) + " "
+        opening = first is not None and match.start() == first.start()
+        return " " + " ".join(hangul_syllables(match.group(), family_name=opening)) + " "
 
     name = _HANGUL_RUN.sub(hangul, name)
     return _HAN.sub(lambda match: " " + anyascii(match.group()) + " ", name)
