@@ -4,9 +4,10 @@ How a name is compared:
 
 1. **Parts.** The name is transliterated to Latin (``anyascii``: Cyrillic, Greek and other scripts),
    lower-cased and split into parts. Arabic script (Arabic, Persian, Urdu, Pashto) is read by
-   :func:`arabic_script_part` instead: it writes the consonants and the long vowels and leaves the
-   short vowels out, so such a part is written in capitals, as the letters stand, and compared with
-   others by its consonants and long vowels (:func:`consonantal_similarity`). Particles that
+   :func:`arabic_script_part` instead, and Hebrew script by :func:`hebrew_script_part`: they write
+   the consonants and the long vowels and leave the short vowels out, so such a part is written in
+   capitals, as the letters stand, and compared with others by its consonants and long vowels
+   (:func:`consonantal_similarity`; a Hebrew letter said two ways is read both ways). Particles that
    spellings add or drop are handled: the article (``al-``, ``el-``, ``ad-``, ``ash-``...) and
    ``bin``/``ben``/``ibn``/``bint`` are dropped; ``abd`` in any spelling (``abdel``, ``abdul``,
    ``abdur``...) and ``abu``/``abou`` are joined to the part that follows, so "Abd al-Rahman",
@@ -181,26 +182,28 @@ _SLASHED = re.compile(r"(?<![A-Za-z])([GWHTK])/\s?(?=[A-Za-z]{2})")
 _SLASHED_WORDS = {"G": "Gebre", "W": "Wolde", "H": "Haile", "T": "Tekle", "K": "Kidane"}
 
 
-# Arabic script: the letters of the Arabic, Persian, Urdu and Pashto alphabets (with their
+# Arabic script: the letters of the Arabic, Persian, Urdu, Pashto and Kurdish alphabets (with their
 # presentation forms), and the zero-width non-joiner that Persian writes inside words
 _ARABIC_RUN = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\u200c]+")
 # the Latin letters of the consonants; و and ي (and their Persian, Urdu and Pashto forms) are w
 # and y, read as consonants or as the long vowels u and i (:func:`consonantal_similarity`); ا, آ and
-# ى are the long vowel a; hamza, ع and ة have no letter of their own in most romanisations of names
+# ى are the long vowel a; hamza, ع and ة have no letter of their own in most romanisations of names.
+# Kurdish (Sorani) writes all its vowels: ۆ is o and ێ is e (w and y here); its ە, the vowel that
+# Latin spellings write e or a (Ehmed, Ahmad), is left unwritten, as a short vowel is
 _ARABIC_LETTERS = {
     **dict.fromkeys("اآٱى", "a"),
     **dict.fromkeys("وۆۇۈۉۊۋۏ", "w"),
-    **dict.fromkeys("يیېۍےۓ", "y"),
+    **dict.fromkeys("يیېۍےۓێ", "y"),
     "ب": "b", "پ": "p", "ت": "t", "ټ": "t", "ٹ": "t", "ث": "th", "ج": "j", "چ": "ch", "ح": "h",
     "خ": "kh", "ځ": "dz", "څ": "ts", "د": "d", "ډ": "d", "ڈ": "d", "ذ": "dh", "ر": "r", "ړ": "r",
-    "ڑ": "r", "ز": "z", "ژ": "zh", "ږ": "zh", "س": "s", "ش": "sh", "ښ": "sh", "ص": "s",
+    "ڑ": "r", "ڕ": "r", "ز": "z", "ژ": "zh", "ږ": "zh", "س": "s", "ش": "sh", "ښ": "sh", "ص": "s",
     "ض": "dh", "ط": "t", "ظ": "dh", "غ": "gh", "ف": "f", "ڤ": "v", "ق": "q", "ك": "k", "ک": "k",
-    "گ": "g", "ګ": "g", "ل": "l", "م": "m", "ن": "n", "ڼ": "n", "ں": "n", "ه": "h", "ھ": "h",
+    "گ": "g", "ګ": "g", "ل": "l", "ڵ": "l", "م": "m", "ن": "n", "ڼ": "n", "ں": "n", "ه": "h", "ھ": "h",
     "ۀ": "h", "ہ": "h",
 }  # fmt: skip
 # a word that opens with a vowel: alif (with or without hamza) or ع, which Latin spellings write
-# as the vowel that follows it (Ali, Omar, Issa)
-_ARABIC_ONSETS = frozenset("اأإآٱع")
+# as the vowel that follows it (Ali, Omar, Issa), or ئ, which opens every such word in Kurdish
+_ARABIC_ONSETS = frozenset("اأإآٱعئ")
 
 
 def arabic_script_part(word: str) -> str:
@@ -214,6 +217,59 @@ def arabic_script_part(word: str) -> str:
     out = ["a"] if letters and letters[0] in _ARABIC_ONSETS else []
     for c in letters[len(out) :]:
         out.append(_ARABIC_LETTERS.get(c, ""))
+    return "".join(out).upper()
+
+
+# Hebrew script, read as Arabic script is (:func:`consonantal_similarity`): it writes the consonants
+# and, as vowel letters, ו (w, or the vowel o or u), י (y, or i or e) and, in names from other
+# languages, א; a part read from it is written in capitals. ב, כ and פ are said b, k and p at the
+# start of a word and mostly v, kh and f after a vowel, but names from other languages keep b, k
+# and p anywhere and write f with פ at the start too, and no spelling without vowel points tells
+# which: פ, and ב and כ after the first letter, are written as both readings (:data:`_TWO_READINGS`),
+# and so is ח, kh, which spellings write h or ch. k is written q, which no h after it makes kh
+# (כהן, Cohen), and צ tz, which is s (ts, tz or z). A geresh (׳, or an apostrophe) after ג, ז, צ or
+# ת writes the sounds of other languages (ג׳ורג׳, George).
+_HEBREW_RUN = re.compile("[\u0590-\u05ff\ufb1d-\ufb4f]+")
+_HEBREW_LETTERS = {
+    "א": "a", "ב": "BV", "ג": "g", "ד": "d", "ה": "h", "ו": "w", "ז": "z", "ח": "HX", "ט": "t",
+    "י": "y", "כ": "KX", "ך": "KX", "ל": "l", "מ": "m", "ם": "m", "נ": "n", "ן": "n", "ס": "s",
+    "ע": "", "פ": "PF", "ף": "f", "צ": "tz", "ץ": "tz", "ק": "q", "ר": "r", "ש": "sh", "ת": "t",
+    "װ": "w", "ױ": "wy", "ײ": "y",
+}  # fmt: skip
+_HEBREW_OPENING = {"ב": "b", "כ": "q", "א": "a", "ע": "a"}
+_HEBREW_GERESH = {"ג": "j", "ז": "zh", "צ": "ch", "ת": "th"}
+_HEBREW_APOSTROPHE = re.compile("(?<=[\u05d0-\u05ea])['\u2019`\u05f3]")
+# vowel points and cantillation marks (which most writing leaves out) and the hyphen maqaf
+_HEBREW_MARKS = re.compile("[\u0591-\u05bd\u05bf-\u05c7]")
+_HEBREW_NON_LETTERS = re.compile("[^\u05d0-\u05f3]+")
+
+
+def hebrew_script_part(word: str) -> str:
+    """The Latin letters of one word in Hebrew script, in capitals, as :func:`arabic_script_part`
+    writes Arabic script: its consonants and vowel letters; ``BV``, ``KX`` and ``PF`` for a ב, כ or
+    פ that may be read either way.
+
+    >>> hebrew_script_part("משה"), hebrew_script_part("אברהם"), hebrew_script_part("ג׳ורג׳")
+    ('MSHH', 'ABVRHM', 'JWRJ')
+    """
+    letters = unicodedata.normalize("NFD", word)
+    out: list[str] = []
+    doubled = {"ו": "װ", "י": "ײ"}  # וו is the consonant v, יי the glide y
+    at = 0
+    while at < len(letters):
+        c = letters[at]
+        nxt = letters[at + 1] if at + 1 < len(letters) else ""
+        if nxt == "\u05f3" and c in _HEBREW_GERESH:
+            out.append(_HEBREW_GERESH[c])
+            at += 2
+            continue
+        if c in doubled and nxt == c and at > 0:
+            c, at = doubled[c], at + 1
+        if not out and c in _HEBREW_OPENING:
+            out.append(_HEBREW_OPENING[c])
+        else:
+            out.append(_HEBREW_LETTERS.get(c, ""))
+        at += 1
     return "".join(out).upper()
 
 
@@ -276,15 +332,105 @@ def _east_asian(name: str) -> str:
     return _HAN.sub(lambda match: " " + anyascii(match.group()) + " ", name)
 
 
+# the scripts of South Asia (Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada,
+# Malayalam, Sinhala) write a consonant with the vowel a unless a vowel sign or the virama follows
+# it (न र े: Narendra, not nremdr as letter by letter); the languages of the north do not say that
+# a at the end of a word after one consonant (राम, Ram) nor after one consonant between a vowel and
+# one consonant with a vowel of its own (रहमान, Rahman), and Latin spellings write their names so
+_INDIC_RUN = re.compile("[\u0900-\u0dff][\u0900-\u0dff\u200c\u200d]*")
+_INDIC_NORTH = re.compile("[\u0900-\u0b7f]")  # Devanagari to Oriya
+# letters anyascii writes without the mark that tells them apart, as names are spelled: ś and ṣ are
+# sh, c is ch; Tamil's c is the s of Selvan
+_INDIC_LETTERS = {"SHA": "sh", "SSA": "sh", "CA": "ch", "CHA": "chh"}
+_TAMIL_CA = "\u0b9a"
+
+
+def _indic_unit(c: str) -> tuple[str, str]:
+    """The kind of one character of a South Asian script (``c`` consonant, ``v`` vowel, ``s`` vowel
+    sign, ``x`` virama, ``n`` nasal or other mark, ``"" `` none) and its Latin letters."""
+    latin = anyascii(c).lower().replace("'", "")
+    name = unicodedata.name(c, "")
+    if unicodedata.category(c) == "Lo":
+        if latin[-1:] in ("a", "e", "i", "o", "u", ""):
+            return "v", latin
+        if c == _TAMIL_CA:
+            return "c", "s"
+        return "c", _INDIC_LETTERS.get(name.rsplit("LETTER ", 1)[-1], latin)
+    if unicodedata.category(c) in ("Mn", "Mc"):
+        if "VIRAMA" in name or "SIGN AL-LAKUNA" in name:
+            return "x", ""
+        if "NUKTA" in name:
+            return "", ""
+        if latin[:1] in ("a", "e", "i", "o", "u", "r", "l") and "SIGN" in name and "ANUSVARA" not in name:
+            return "s", latin
+        return "n", "h" if "VISARGA" in name else "n"
+    return "", ""
+
+
+def indic_word(word: str) -> str:
+    """A word in a script of South Asia in Latin letters, with the vowels it does not write.
+
+    >>> indic_word("नरेंद्र"), indic_word("रहमान"), indic_word("தமிழ்செல்வன்")
+    ('narendra', 'rahman', 'tamilselvan')
+    """
+    units = [unit for unit in map(_indic_unit, word) if unit[0]]
+    # syllables: the consonants (their letters and how many), the vowel and whether it is the a
+    # that no sign writes
+    syllables: list[_Syllable] = []
+    cluster, consonants = "", 0
+    for at, (kind, latin) in enumerate(units):
+        nxt = units[at + 1] if at + 1 < len(units) else ("", "")
+        if kind == "c":
+            cluster, consonants = cluster + latin, consonants + 1
+            if nxt[0] == "x":
+                continue
+            if nxt[0] != "s":
+                syllables.append(_Syllable(cluster, consonants, "a", inherent=True))
+                cluster, consonants = "", 0
+        elif kind in ("s", "v"):
+            syllables.append(_Syllable(cluster, consonants, latin))
+            cluster, consonants = "", 0
+        elif kind == "n" and syllables:
+            # a nasal sign is m before p, b and m, ng before h (सिंह, Singh), else n
+            following = nxt[1][:1]
+            nasal = {"p": "m", "b": "m", "m": "m", "h": "ng"}.get(following, "n")
+            syllables[-1].vowel += nasal if latin == "n" else latin
+    if _INDIC_NORTH.search(word) and len(syllables) > 1:
+        last = syllables[-1]
+        if last.inherent and last.consonants == 1:
+            last.vowel = ""
+        for before, here, after in zip(syllables, syllables[1:], syllables[2:], strict=False):
+            single = here.consonants == after.consonants == 1
+            if single and here.inherent and before.vowel and after.vowel:
+                here.vowel, here.inherent = "", False
+    return "".join(syllable.consonant + syllable.vowel for syllable in syllables) + cluster
+
+
+@dataclass
+class _Syllable:
+    consonant: str
+    consonants: int
+    vowel: str
+    inherent: bool = False
+
+
+def _indic(name: str) -> str:
+    return _INDIC_RUN.sub(lambda match: indic_word(match.group()), name)
+
+
 def _latin(segment: str) -> str:
-    """A segment of a name in Latin letters: Arabic script word by word, the rest by anyascii."""
+    """A segment of a name in Latin letters: Arabic and Hebrew script word by word, the rest by
+    anyascii."""
     if _ARABIC_RUN.fullmatch(segment):
         words = _ARABIC_NON_LETTERS.split(segment.replace("\u200c", ""))
         return " " + " ".join(arabic_script_part(w) for w in words if w) + " "
+    if _HEBREW_RUN.fullmatch(segment):
+        words = _HEBREW_NON_LETTERS.split(_HEBREW_MARKS.sub("", unicodedata.normalize("NFD", segment)))
+        return " " + " ".join(hebrew_script_part(w) for w in words if w) + " "
     return anyascii(segment).lower().replace("'", "").replace("`", "")
 
 
-_ARABIC_SEGMENTS = re.compile(f"({_ARABIC_RUN.pattern})")
+_WRITTEN_SEGMENTS = re.compile(f"({_ARABIC_RUN.pattern}|{_HEBREW_RUN.pattern})")
 _ARABIC_NON_LETTERS = re.compile(r"[^\w]+|[\d_]+")
 
 
@@ -295,7 +441,11 @@ def _tokens(name: str) -> list[str]:
     name = name.translate(_LATIN_READINGS)
     if _HANGUL_RUN.search(name) or _HAN.search(name):
         name = _east_asian(name)
-    latin = "".join(_latin(segment) for segment in _ARABIC_SEGMENTS.split(name) if segment)
+    if _INDIC_RUN.search(name):
+        name = _indic(name)
+    if _HEBREW_RUN.search(name):
+        name = _HEBREW_APOSTROPHE.sub("\u05f3", name)
+    latin = "".join(_latin(segment) for segment in _WRITTEN_SEGMENTS.split(name) if segment)
     return [t for t in _SPLIT.split(latin) if t]
 
 
@@ -352,6 +502,7 @@ def _strip_article(part: str) -> str:
 # names (BGN/PCGN, ISO 9 and scholarly systems, English, French and German transcriptions): one
 # sound written several ways is written one way.
 _RULES: tuple[tuple[str, str], ...] = (
+    ("tzh", "tsh"),  # ts and h (Yitzhak), not t and zh
     ("shch", "sh"),  # щ: shch, sch, sh, szcz
     ("szcz", "sh"),
     ("cz", "ch"),  # ч in Polish transcriptions (ц in old Hungarian ones: s all the same below)
@@ -870,21 +1021,38 @@ def consonantal_similarity(written: str, other: str) -> tuple[float, str] | None
 
 @lru_cache(maxsize=200_000)
 def _written_readings(written: str) -> tuple[tuple[str, str], ...]:
-    """Each reading of a part read from Arabic script (:func:`_w_readings`, تش as ch), spelled."""
-    readings = _w_readings(written.lower().replace("tsh", "ch"))
+    """Each reading of a part read from Arabic or Hebrew script (:func:`_letter_readings`, تش as
+    ch), spelled."""
+    readings = _letter_readings(written.lower().replace("tsh", "ch"))
     return tuple((reading, _plain_spelling(reading)) for reading in readings)
 
 
-def _w_readings(part: str) -> list[str]:
-    """``part`` with each w after the first letter read as the consonant or as the vowel u."""
-    readings = [part[:1]]
+# the letters of Hebrew script written as two readings (:func:`hebrew_script_part`): ב, כ, פ and ח
+_TWO_READINGS = {"bv": ("b", "v"), "kx": ("q", "kh", "ch"), "pf": ("p", "f"), "hx": ("h", "ch")}
+_MAX_READINGS = 32
+
+
+def _letter_readings(part: str) -> list[str]:
+    """``part`` with each w after the first letter read as the consonant or as the vowel u (at most
+    :data:`_MAX_W_READINGS` of them), and each letter of :data:`_TWO_READINGS` read each way, while
+    there are at most :data:`_MAX_READINGS` readings."""
+    readings = [part[:2] if part[:2] in _TWO_READINGS else part[:1]]
     read = 0
-    for letter in part[1:]:
-        if letter == "w" and read < _MAX_W_READINGS:
-            readings = [r + choice for r in readings for choice in ("w", "u")]
-            read += 1
+    at = len(readings[0])
+    if readings[0] in _TWO_READINGS:
+        readings = list(_TWO_READINGS[readings[0]])
+    while at < len(part):
+        letter, pair = part[at], part[at : at + 2]
+        if pair in _TWO_READINGS:
+            choices: tuple[str, ...] = _TWO_READINGS[pair]
+            at += 2
         else:
-            readings = [r + letter for r in readings]
+            choices = ("w", "u") if letter == "w" and read < _MAX_W_READINGS else (letter,)
+            read += letter == "w"
+            at += 1
+        if len(readings) * len(choices) > _MAX_READINGS:
+            choices = choices[:1]
+        readings = [r + choice for r in readings for choice in choices]
     return readings
 
 

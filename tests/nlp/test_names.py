@@ -465,6 +465,56 @@ def test_the_long_vowels_arabic_script_writes_must_stand_where_the_latin_part_ha
     assert part_similarity("DHWFAN", "zawfan")[0] >= DEFAULT_THRESHOLD
 
 
+def test_scripts_of_south_asia_are_read_with_the_vowels_they_do_not_write() -> None:
+    from nlp.names import indic_word
+
+    assert indic_word("सुरेश") == "suresh"  # श is sh
+    assert indic_word("कुमार") == "kumar"  # no a at the end after one consonant
+    assert indic_word("चंद्र") == "chandra"  # ...but after two, and a nasal sign is n
+    assert indic_word("रहिमन") == "rahiman" and indic_word("रहमान") == "rahman"  # between a vowel and ma
+    assert indic_word("সিংহ") == indic_word("सिंह") == indic_word("ਸਿੰਘ") == "singh"
+    assert indic_word("செல்வம்") == "selvam"  # Tamil: the virama ends the word, c is s
+    assert name_parts("अनिल कुमार शर्मा") == ("anil", "kumar", "sharma")
+    assert compare(name_parts("মোহাম্মদ রহিম"), name_parts("Mohammad Rahim"))[0] == 1.0
+
+
+def test_kurdish_letters_of_arabic_script_are_read() -> None:
+    # ڕ and ڵ are r and l; ئ opens a word with a vowel; ە is a vowel Latin writes e or a
+    assert name_parts("ڕەووف تاڵەبار") == ("RWWF", "TALBAR")
+    assert name_parts("ئەیوب") == ("AYWB",)
+    for latin in ("Rawof Talabar", "Rewf Talebar", "Raouf Tallabar"):
+        assert compare(name_parts("ڕەووف تاڵەبار"), name_parts(latin))[0] >= DEFAULT_THRESHOLD
+
+
+def test_hebrew_script_is_read_letter_by_letter_as_arabic_script_is() -> None:
+    from nlp.names import hebrew_script_part
+
+    # ב, כ and פ after the first letter may be said either way (b or v, k or kh, p or f): both
+    assert hebrew_script_part("אבנר") == "ABVNR"
+    assert hebrew_script_part("כהנוב") == "QHNWBV"  # an opening כ is k, and not kh with the ה
+    assert hebrew_script_part("ג׳ורג׳") == "JWRJ"  # the geresh writes sounds of other languages
+    assert name_parts("ג'ורג' לוי") == name_parts("ג׳ורג׳ לוי") == ("JWRJ", "LWY")
+    assert name_parts("אַבְנֵר") == ("ABVNR",)  # vowel points are not read
+    assert name_parts("אבנר בן דוד") == ("ABVNR", "DWD")  # ben, as Latin spellings drop it
+
+
+def test_a_name_in_hebrew_script_finds_its_latin_spellings() -> None:
+    def score(hebrew: str, latin: str) -> float:
+        return compare(name_parts(hebrew), name_parts(latin))[0]
+
+    for latin in ("Avner Kahanov", "Abner Kohanov"):
+        assert score("אבנר כהנוב", latin) >= DEFAULT_THRESHOLD
+    assert score("אבנר כהנוב", "Avner Kaganov") < PAIR_MIN  # g is not h
+    for latin in ("Chaim Frenkel", "Haim Frankel", "Khaim Frenkel"):  # ח as h, ch or kh
+        assert score("חיים פרנקל", latin) >= DEFAULT_THRESHOLD
+    assert score("טובה רבינוביץ", "Tovah Rabinovich") >= DEFAULT_THRESHOLD
+    assert score("טובה רבינוביץ", "Toby Robinson") < PAIR_MIN
+    index = NameIndex([StoredName("h", "יצחק שפירא"), StoredName("o", "Yasin Shafiq")])
+    found = index.search(NameQuery("Yitzhak Shapira"))
+    assert found[0].key == "h" and found[0].score >= DEFAULT_THRESHOLD
+    assert all(c.score < DEFAULT_THRESHOLD for c in found[1:])
+
+
 def test_an_arabic_script_part_with_allah_or_abu_joins_as_latin_spellings_write_it() -> None:
     assert name_parts("نصر الله برداويل")[0] == "NSRLH"
     assert name_parts("أبو توفان")[0] == "ABWTWFAN"
