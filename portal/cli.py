@@ -34,9 +34,15 @@ class Context:
 
     @property
     def factory(self) -> sessionmaker[Session]:
+        """Sessions of the instance's database, once its schema is this version's."""
         if self._factory is None:
+            from portal.migrate import schema_problem
+
             self.settings.ensure_instance()
             self._engine = make_engine(self.settings.db_url)
+            problem = schema_problem(self._engine)
+            if problem is not None:
+                raise click.ClickException(problem)
             self._factory = make_session_factory(self._engine)
         return self._factory
 
@@ -64,6 +70,8 @@ def main(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Alembic names each of its plugins as it loads them, on every command that reads the schema
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 # ---------------------------------------------------------------- database

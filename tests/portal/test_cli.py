@@ -157,3 +157,35 @@ def test_process_retag_runs_on_an_empty_instance(runner: CliRunner) -> None:
     code, output = run(runner, "process", "--retag")
     assert code == 0
     assert "tagged 0 documents again" in output and "tagged 0 documents" in output
+
+
+def test_commands_on_a_database_without_this_versions_schema_say_to_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import text
+
+    from portal.db import make_engine
+    from portal.migrate import downgrade, upgrade
+
+    monkeypatch.setenv("COI_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("COI_DATABASE_URL", f"sqlite:///{tmp_path / 'coi.sqlite3'}")
+    names = tmp_path / "names.csv"
+    names.write_text("name\nYusuf Tahir\n", encoding="utf-8")
+    runner = CliRunner()
+    for args in (("screen", str(names)), ("users", "create", "amira", "--role", "researcher")):
+        code, output = run(runner, *args)
+        assert code == 1 and "Traceback" not in output
+        assert "no schema yet: run `coi db upgrade` first" in output
+    engine = make_engine(f"sqlite:///{tmp_path / 'coi.sqlite3'}")
+    try:
+        upgrade(engine)
+        assert run(runner, "screen", str(names))[0] == 0
+        downgrade(engine, "-1")
+        code, output = run(runner, "screen", str(names))
+        assert code == 1 and "older than this version's" in output
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = 'ffff'"))
+        code, output = run(runner, "screen", str(names))
+        assert code == 1 and "does not know: it was upgraded by a newer one" in output
+    finally:
+        engine.dispose()
