@@ -17,7 +17,9 @@ How a name is compared:
    characters give a part for each syllable, as these scripts write names without spaces (김정은:
    kim, jeong, eun; 习近平: xi, jin, ping), and two such parts match one written as one
    (Jinping); Hangul is read as the Revised Romanization writes it, with the family name first in
-   the spelling Koreans use (Kim, Lee, Park: :func:`hangul_syllables`).
+   the spelling Koreans use (Kim, Lee, Park: :func:`hangul_syllables`). Japanese kana are read as
+   Hepburn writes them (:func:`kana_word`), and the scripts of South Asia (Devanagari, Bengali,
+   Gurmukhi, Tamil...) with the vowel a that their consonants carry unwritten (:func:`indic_word`).
 2. **Similarity per part**, from what the romanisation systems for Arabic and Cyrillic do (BGN/PCGN,
    ISO 9 and scholarly systems, English, French, German and Polish transcriptions):
 
@@ -418,6 +420,49 @@ def _indic(name: str) -> str:
     return _INDIC_RUN.sub(lambda match: indic_word(match.group()), name)
 
 
+# Japanese kana, read as the Hepburn romanisation writes them: a small ya, yu or yo after a kana
+# of the i row makes one syllable with it (ジョ, jo; キャ, kya), a small vowel after another kana
+# takes the place of its vowel, as names from other languages write sounds Japanese lacks (ファ,
+# fa; ティ, ti; ウィ, wi), a small tsu doubles the consonant after it and the long-vowel mark is
+# not written (ジョージ, joji)
+_KANA_RUN = re.compile("[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
+_SMALL_Y = frozenset("ャュョゃゅょ")
+_SMALL_VOWELS = frozenset("ァィゥェォぁぃぅぇぉ")
+_SMALL_TSU = frozenset("ッっ")
+_KANA_BREAKS = frozenset("・＝゠")
+
+
+def kana_word(word: str) -> str:
+    """A word in Japanese kana in Latin letters (see above).
+
+    >>> kana_word("ジョージ"), kana_word("ファティマ"), kana_word("キッチン")
+    ('joji', 'fatima', 'kitchin')
+    """
+    out: list[str] = []
+    double = False
+    for c in unicodedata.normalize("NFKC", word):
+        latin = anyascii(c).lower()
+        if c in _KANA_BREAKS:
+            out.append(" ")
+            continue
+        if c in _SMALL_TSU:
+            double = True
+            continue
+        if c in _SMALL_Y and out and out[-1].endswith("i") and len(out[-1]) > 1:
+            head = out[-1][:-1]
+            out[-1] = head + (latin[1:] if head.endswith(("sh", "ch", "j")) else latin)
+            continue
+        if c in _SMALL_VOWELS and out and out[-1][-1:] in ("u", "i", "o", "e") and out[-1] != " ":
+            head = out[-1][:-1] or "w"  # ウィ: wi
+            out[-1] = head + latin
+            continue
+        if double and latin[:1] not in ("a", "e", "i", "o", "u", ""):
+            latin = ("t" if latin.startswith("ch") else latin[0]) + latin
+        double = False
+        out.append(latin)
+    return "".join(out)
+
+
 def _latin(segment: str) -> str:
     """A segment of a name in Latin letters: Arabic and Hebrew script word by word, the rest by
     anyascii."""
@@ -443,6 +488,8 @@ def _tokens(name: str) -> list[str]:
         name = _east_asian(name)
     if _INDIC_RUN.search(name):
         name = _indic(name)
+    if _KANA_RUN.search(name):
+        name = _KANA_RUN.sub(lambda match: " " + kana_word(match.group()) + " ", name)
     if _HEBREW_RUN.search(name):
         name = _HEBREW_APOSTROPHE.sub("\u05f3", name)
     latin = "".join(_latin(segment) for segment in _WRITTEN_SEGMENTS.split(name) if segment)

@@ -478,6 +478,17 @@ def test_scripts_of_south_asia_are_read_with_the_vowels_they_do_not_write() -> N
     assert compare(name_parts("মোহাম্মদ রহিম"), name_parts("Mohammad Rahim"))[0] == 1.0
 
 
+def test_japanese_kana_are_read_as_hepburn_writes_them() -> None:
+    from nlp.names import kana_word
+
+    assert kana_word("ジョー") == "jo"  # a small yo joins the kana before it; the long mark is not written
+    assert kana_word("キャ") == "kya" and kana_word("シュ") == "shu"
+    assert kana_word("ファ") == "fa" and kana_word("ティ") == "ti" and kana_word("ウェ") == "we"
+    assert kana_word("ハッサ") == "hassa" and kana_word("マッチ") == "matchi"  # a small tsu doubles
+    assert name_parts("やまだ・たろう") == ("yamada", "tarou")
+    assert compare(name_parts("ハッサン・ファティ"), name_parts("Hassan Fati"))[0] == 1.0
+
+
 def test_kurdish_letters_of_arabic_script_are_read() -> None:
     # ڕ and ڵ are r and l; ئ opens a word with a vowel; ە is a vowel Latin writes e or a
     assert name_parts("ڕەووف تاڵەبار") == ("RWWF", "TALBAR")
