@@ -160,6 +160,9 @@ _ABU = frozenset({"abu", "abou", "abo", "abi"})
 # abd with the article in the spellings of Arabic, French, Turkish and Albanian (abdil, abdyl) use
 _ABD = re.compile(r"^a?bd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|an|ud|u|e|a|o)?$")
 _ABD_JOINED = re.compile(r"^abd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|as|an|ud|u|e|a|o)?(?=[a-z]{3,})")
+# the article said as the first letter of the word after it, written once (Abdurahman, Abdirashid:
+# Abd ar-Rahman, Abd ar-Rashid) or twice (Abdurrahman)
+_ASSIMILATED = re.compile(r"[aeiouy]([^aeioulwy])$")
 _SPLIT = re.compile(r"[^a-zA-Z0-9]+")
 # the same particles written in Arabic script (:func:`arabic_script_part`): bin, ibn, bint dropped;
 # abd, abu and abi joined to the word that follows; abd with the article joined to it (عبدالله)
@@ -208,17 +211,28 @@ _ARABIC_LETTERS = {
 _ARABIC_ONSETS = frozenset("اأإآٱعئ")
 
 
-def arabic_script_part(word: str) -> str:
+# Uyghur (and Kazakh in Arabic script) write every vowel: letters Arabic does not have, and ى
+# inside a word, show a name is written so
+_UYGHUR_LETTERS = re.compile("[ۇۆۈېۋ]|ى(?=[\u0620-\u064a\u066e-\u06d3])")
+_UYGHUR_VOWELS = frozenset("اەىۇۆۈېو")
+
+
+def arabic_script_part(word: str, uyghur: bool = False) -> str:
     """The Latin letters of one word in Arabic script, in capitals: its consonants and long
     vowels (w and y either), as written; short vowels, hamza and ع inside the word are not written.
+
+    With ``uyghur``, the word is Uyghur (:data:`_UYGHUR_LETTERS`), and a final ى is the vowel i.
 
     >>> arabic_script_part("حسين"), arabic_script_part("عمر")
     ('HSYN', 'AMR')
     """
     letters = [c for c in unicodedata.normalize("NFKC", word) if c.isalpha()]
     out = ["a"] if letters and letters[0] in _ARABIC_ONSETS else []
-    for c in letters[len(out) :]:
-        out.append(_ARABIC_LETTERS.get(c, ""))
+    if out and letters[0] == "ئ" and letters[1:2] and letters[1] in _UYGHUR_VOWELS:
+        letters = letters[1:]  # ئ carries the vowel that opens the word: the vowel is the onset
+    for at, c in enumerate(letters[len(out) :], start=len(out)):
+        # ى is a final a in Arabic, and the vowel i in Uyghur, which writes it anywhere
+        out.append("y" if c == "ى" and (uyghur or at < len(letters) - 1) else _ARABIC_LETTERS.get(c, ""))
     return "".join(out).upper()
 
 
@@ -463,12 +477,12 @@ def kana_word(word: str) -> str:
     return "".join(out)
 
 
-def _latin(segment: str) -> str:
-    """A segment of a name in Latin letters: Arabic and Hebrew script word by word, the rest by
-    anyascii."""
+def _latin(segment: str, uyghur: bool = False) -> str:
+    """A segment of a name in Latin letters: Arabic and Hebrew script word by word (Arabic script as
+    Uyghur writes it with ``uyghur``), the rest by anyascii."""
     if _ARABIC_RUN.fullmatch(segment):
         words = _ARABIC_NON_LETTERS.split(segment.replace("\u200c", ""))
-        return " " + " ".join(arabic_script_part(w) for w in words if w) + " "
+        return " " + " ".join(arabic_script_part(w, uyghur) for w in words if w) + " "
     if _HEBREW_RUN.fullmatch(segment):
         words = _HEBREW_NON_LETTERS.split(_HEBREW_MARKS.sub("", unicodedata.normalize("NFD", segment)))
         return " " + " ".join(hebrew_script_part(w) for w in words if w) + " "
@@ -492,7 +506,8 @@ def _tokens(name: str) -> list[str]:
         name = _KANA_RUN.sub(lambda match: " " + kana_word(match.group()) + " ", name)
     if _HEBREW_RUN.search(name):
         name = _HEBREW_APOSTROPHE.sub("\u05f3", name)
-    latin = "".join(_latin(segment) for segment in _WRITTEN_SEGMENTS.split(name) if segment)
+    uyghur = _UYGHUR_LETTERS.search(name) is not None
+    latin = "".join(_latin(segment, uyghur) for segment in _WRITTEN_SEGMENTS.split(name) if segment)
     return [t for t in _SPLIT.split(latin) if t]
 
 
@@ -531,11 +546,21 @@ def name_parts(name: str) -> tuple[str, ...]:
             continue
         joined = _ABD_JOINED.match(token)
         if joined and len(token) > 5:
-            parts.append("abd" + _strip_article(token[joined.end() :]))
+            parts.append("abd" + _after_abd(token, joined))
         else:
             parts.append(_strip_article(token))
         index += 1
     return tuple(p for p in parts if p)
+
+
+def _after_abd(part: str, joined: re.Match[str]) -> str:
+    """What follows the Abd (and the article) that open ``part``, as :data:`_ABD_JOINED` found them:
+    an article said as the next word's first letter and written once gives the letter back."""
+    rest = part[joined.end() :]
+    assimilated = _ASSIMILATED.search(joined.group())
+    if assimilated and not rest.startswith(assimilated.group(1)):
+        rest = assimilated.group(1) + rest
+    return _strip_article(rest)
 
 
 def _strip_article(part: str) -> str:
@@ -710,7 +735,7 @@ def _somali_reading(part: str) -> str | None:
         text = _SOMALI_C.sub("", text)
     joined = _ABD_JOINED.match(text)
     if joined and len(text) > 5:
-        text = "abd" + _strip_article(text[joined.end() :])
+        text = "abd" + _after_abd(text, joined)
     return text if text != part and len(text) > 1 else None
 
 
@@ -863,7 +888,7 @@ def _name_forms(part: str) -> list[tuple[str, str]]:
         return [(father, _ANOTHER_FORM)]
     kurdish = _KURDISH_ABD.match(part)
     if kurdish is not None:
-        rest = part[kurdish.end() :]
+        rest = _after_abd(part, kurdish)
         second = _given_name_forms().get(_name_form_key(rest))
         rests = second.spellings if second is not None and second.how == _AS_KURDISH else (rest,)
         return [("abd" + name, _AS_KURDISH) for name in rests]

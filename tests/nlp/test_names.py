@@ -23,6 +23,9 @@ def test_particles_and_compounds_give_the_same_parts() -> None:
     assert name_parts("Yusuf Abd al-Karim al-Tahir") == expected
     assert name_parts("Yusuf Abdel Karim el-Tahir") == expected
     assert name_parts("Yusuf Abdulkarim bin Tahir") == expected
+    # the article said as the next word's first letter, written once or twice
+    for joined in ("Abdurashid", "Abdurrashid", "Abdirashid", "Abd ar-Rashid"):
+        assert name_parts(joined) == ("abdrashid",), joined
 
 
 def test_titles_before_a_name_are_not_parts_of_it() -> None:
@@ -476,6 +479,14 @@ def test_scripts_of_south_asia_are_read_with_the_vowels_they_do_not_write() -> N
     assert indic_word("செல்வம்") == "selvam"  # Tamil: the virama ends the word, c is s
     assert name_parts("अनिल कुमार शर्मा") == ("anil", "kumar", "sharma")
     assert compare(name_parts("মোহাম্মদ রহিম"), name_parts("Mohammad Rahim"))[0] == 1.0
+
+
+def test_uyghur_writes_every_vowel_and_its_alif_maqsura_is_i() -> None:
+    # ى inside a word, and Uyghur's own letters, show the name is Uyghur: a final ى is i there
+    assert name_parts("تۇرغۇن ئىمىن") == ("TWRGHWN", "AMYN")
+    assert name_parts("ئىلى") == ("ALY",)
+    assert name_parts("عيسى") == ("AYSA",)  # Arabic: a final ى is a
+    assert compare(name_parts("ئىمىن ئوسمانى"), name_parts("Imin Osmani"))[0] >= DEFAULT_THRESHOLD
 
 
 def test_japanese_kana_are_read_as_hepburn_writes_them() -> None:
