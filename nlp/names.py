@@ -232,7 +232,10 @@ def arabic_script_part(word: str, uyghur: bool = False) -> str:
         letters = letters[1:]  # ئ carries the vowel that opens the word: the vowel is the onset
     for at, c in enumerate(letters[len(out) :], start=len(out)):
         # ى is a final a in Arabic, and the vowel i in Uyghur, which writes it anywhere
-        out.append("y" if c == "ى" and (uyghur or at < len(letters) - 1) else _ARABIC_LETTERS.get(c, ""))
+        if c == "ى" and not uyghur and at == len(letters) - 1:
+            out.append("AX")  # a final a, or the final i that Egyptian and Sudanese writing puts so
+        else:
+            out.append("y" if c == "ى" else _ARABIC_LETTERS.get(c, ""))
     return "".join(out).upper()
 
 
@@ -1087,7 +1090,7 @@ def consonantal_similarity(written: str, other: str) -> tuple[float, str] | None
             best = score, "same consonants and long vowels" if agree else "same consonants"
     if best is None:
         return None
-    alike = _general_similarity(written.lower(), other.lower())[0]
+    alike = _general_similarity(_first_reading(written), other.lower())[0]
     return best[0] - SPELLING_SHARE * (1 - alike), best[1]
 
 
@@ -1099,9 +1102,24 @@ def _written_readings(written: str) -> tuple[tuple[str, str], ...]:
     return tuple((reading, _plain_spelling(reading)) for reading in readings)
 
 
-# the letters of Hebrew script written as two readings (:func:`hebrew_script_part`): ב, כ, פ and ח
-_TWO_READINGS = {"bv": ("b", "v"), "kx": ("q", "kh", "ch"), "pf": ("p", "f"), "hx": ("h", "ch")}
+# the letters written as two readings: of Hebrew script (:func:`hebrew_script_part`), ב, כ, פ and ח;
+# of Arabic script, a final ى (:func:`arabic_script_part`)
+_TWO_READINGS = {
+    "bv": ("b", "v"),
+    "kx": ("q", "kh", "ch"),
+    "pf": ("p", "f"),
+    "hx": ("h", "ch"),
+    "ax": ("a", "y"),
+}
 _MAX_READINGS = 32
+
+
+def _first_reading(written: str) -> str:
+    """``written`` in lower case with each letter of :data:`_TWO_READINGS` read its first way."""
+    text = written.lower()
+    for pair, choices in _TWO_READINGS.items():
+        text = text.replace(pair, choices[0])
+    return text
 
 
 def _letter_readings(part: str) -> list[str]:
