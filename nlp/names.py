@@ -40,7 +40,8 @@ How a name is compared:
    transcriptions read differently are also read the other way (``ch`` as ``kh`` as in German and
    Polish, ``j`` before a vowel as ``y`` as in German and Slavic ones, ``dh`` as ``z`` as in Persian
    and Turkish, ``kh`` as ``k`` as in Turkish and Indonesian, Korean ``eo`` and ``eu`` as ``o`` and
-   ``u`` as McCune-Reischauer writes them; Somali and Turkish spellings read as such:
+   ``u`` as McCune-Reischauer writes them, a final ``-ic`` as the ``-ić`` of South Slavic names,
+   ``-ich``; Somali and Turkish spellings read as such:
    :func:`forms`); and two neighbouring
    parts with one part written as one, the article between them or not (:func:`joined`: Nur al-Din
    and Nuruddin).
@@ -177,8 +178,9 @@ _ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff
 
 # letters whose Latin reading anyascii gives otherwise than the romanisations of names do: the
 # Azerbaijani schwa is written a in English and in the Cyrillic alphabet (Әлијев, Aliyev), where
-# anyascii reads the Latin letter as e
-_LATIN_READINGS = str.maketrans({"ə": "a", "Ə": "A"})
+# anyascii reads the Latin letter as e; Serbian's џ is the dž of its Latin alphabet, which names
+# write dz without the mark (Караџић, Karadžić, Karadzic), where anyascii writes dzh
+_LATIN_READINGS = str.maketrans({"ə": "a", "Ə": "A", "џ": "dž", "Џ": "Dž"})
 # Ethiopian and Eritrean names shorten their most common first elements to a letter and a slash:
 # G/Meskel is Gebremeskel, W/Mariam Woldemariam, H/Selassie Haileselassie, T/Haimanot
 # Teklehaimanot, K/Mariam Kidanemariam; W/ro and W/t are the titles Mrs and Miss, dropped
@@ -688,6 +690,7 @@ _J_AS_Y = re.compile(r"(?:^|(?<=[aeiou]))j(?=[aeiou])")
 _DH_AS_Z = re.compile(r"dh")
 # kh is х or خ, which Turkish, Indonesian and some Slavic spellings write k (Mikhail: Mikail)
 _KH_AS_K = re.compile(r"kh")
+_SLAVIC_IC = re.compile(r"(?<=[a-z]{3})ic$")
 # Somali's own Latin spelling writes ح (the h of Hasan) as x and ع as c, and long vowels doubled:
 # Xasan is Hasan, Cumar is Umar (doubled vowels are already one in spellings). Its alphabet has no
 # p, v or z and no ch, so a part with them is not read so.
@@ -706,13 +709,16 @@ _KOREAN_SYLLABLES = re.compile(
 
 def _readings(part: str) -> tuple[str, ...]:
     """``part`` with ch read as kh and j before a vowel as y; with dh read as z; with kh read
-    as k; a syllable that opens with ch with j instead; and Korean eo and eu as o and u, when
-    these change it."""
+    as k; a syllable that opens with ch with j instead; Korean eo and eu as o and u; and a final
+    ic as ich, when these change it."""
     found = [
         _J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)),
         _DH_AS_Z.sub("z", part),
         _KH_AS_K.sub("k", part),
     ]
+    if _SLAVIC_IC.search(part):
+        # the ć of South Slavic names written without its mark (Petrovic: Petrović, Petrovich)
+        found.append(part + "h")
     if part.startswith("ch") and len(part) <= 5:
         # one syllable of Korean or Chinese: the older romanisations write ch where the newer
         # write j (McCune-Reischauer Chung, Revised Jung; Wade-Giles Chou, Pinyin Zhou)

@@ -481,6 +481,17 @@ def test_scripts_of_south_asia_are_read_with_the_vowels_they_do_not_write() -> N
     assert compare(name_parts("মোহাম্মদ রহিম"), name_parts("Mohammad Rahim"))[0] == 1.0
 
 
+def test_south_slavic_names_across_their_alphabets_and_english_spellings() -> None:
+    def score(a: str, b: str) -> float:
+        return compare(name_parts(a), name_parts(b))[0]
+
+    # Serbian џ is dž, written dz without the mark; ć written without it is also read ch
+    assert score("Драган Јевџић", "Dragan Jevdzic") == 1.0
+    assert score("Dragan Jevdžić", "Dragan Jevdzich") >= DEFAULT_THRESHOLD
+    assert "read another way" in part_similarity("jevdzic", "jevdzich")[1]
+    assert name_parts("ЈЕВЏИЋ") == ("jevdzic",)
+
+
 def test_uyghur_writes_every_vowel_and_its_alif_maqsura_is_i() -> None:
     # ى inside a word, and Uyghur's own letters, show the name is Uyghur: a final ى is i there
     assert name_parts("تۇرغۇن ئىمىن") == ("TWRGHWN", "AMYN")
