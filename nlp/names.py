@@ -194,7 +194,7 @@ _SLASHED_WORDS = {"G": "Gebre", "W": "Wolde", "H": "Haile", "T": "Tekle", "K": "
 _ARABIC_RUN = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\u200c]+")
 # the Latin letters of the consonants; و and ي (and their Persian, Urdu and Pashto forms) are w
 # and y, read as consonants or as the long vowels u and i (:func:`consonantal_similarity`); ا, آ and
-# ى are the long vowel a; hamza, ع and ة have no letter of their own in most romanisations of names.
+# ى are the long vowel a; hamza and ع have no letter of their own in most romanisations of names.
 # Kurdish (Sorani) writes all its vowels: ۆ is o and ێ is e (w and y here); its ە, the vowel that
 # Latin spellings write e or a (Ehmed, Ahmad), is left unwritten, as a short vowel is
 _ARABIC_LETTERS = {
@@ -217,6 +217,9 @@ _ARABIC_ONSETS = frozenset("اأإآٱعئ")
 # inside a word, show a name is written so
 _UYGHUR_LETTERS = re.compile("[ۇۆۈېۋ]|ى(?=[\u0620-\u064a\u066e-\u06d3])")
 _UYGHUR_VOWELS = frozenset("اەىۇۆۈېو")
+# an h after z or k would make zh or kh of them, other letters; an h the spelling leaves out anyway
+_H_LETTERS = frozenset("هھۀہה")
+_BEFORE_H = frozenset({"z", "k"})
 
 
 def arabic_script_part(word: str, uyghur: bool = False) -> str:
@@ -234,8 +237,12 @@ def arabic_script_part(word: str, uyghur: bool = False) -> str:
         letters = letters[1:]  # ئ carries the vowel that opens the word: the vowel is the onset
     for at, c in enumerate(letters[len(out) :], start=len(out)):
         # ى is a final a in Arabic, and the vowel i in Uyghur, which writes it anywhere
-        if c == "ى" and not uyghur and at == len(letters) - 1:
-            out.append("AX")  # a final a, or the final i that Egyptian and Sudanese writing puts so
+        if (c == "ى" and not uyghur and at == len(letters) - 1) or c == "ة":
+            # a final ى is a, or the final i that Egyptian and Sudanese writing puts so; ة is a
+            # final a, or e as Levantine, Turkish and Persian say it (Usama, Hamza, Hamze)
+            out.append("AX")
+        elif c in _H_LETTERS and out and out[-1] in _BEFORE_H:
+            continue  # not read as one letter with the one before (ز ه, Zahra: not zh)
         else:
             out.append("y" if c == "ى" else _ARABIC_LETTERS.get(c, ""))
     return "".join(out).upper()
@@ -288,6 +295,8 @@ def hebrew_script_part(word: str) -> str:
             c, at = doubled[c], at + 1
         if not out and c in _HEBREW_OPENING:
             out.append(_HEBREW_OPENING[c])
+        elif c in _H_LETTERS and out and out[-1] in _BEFORE_H:
+            pass  # as in Arabic script
         else:
             out.append(_HEBREW_LETTERS.get(c, ""))
         at += 1

@@ -513,6 +513,14 @@ def test_japanese_kana_are_read_as_hepburn_writes_them() -> None:
     assert compare(name_parts("ハッサン・ファティ"), name_parts("Hassan Fati"))[0] == 1.0
 
 
+def test_ta_marbuta_is_a_final_vowel_and_an_h_after_z_or_k_is_its_own_letter() -> None:
+    # ة is said a (or e): a Latin name ending in a vowel there is the better match
+    assert part_similarity("ASAMAX", "usama")[1] == "same consonants and long vowels"
+    assert part_similarity("ASAMAX", "asam")[1] == "same consonants"
+    assert name_parts("زهير كهلان") == ("ZYR", "KLAN")  # not zh, kh
+    assert compare(name_parts("زهير كهلان"), name_parts("Zuhair Kahlan"))[0] >= DEFAULT_THRESHOLD
+
+
 def test_kurdish_letters_of_arabic_script_are_read() -> None:
     # ڕ and ڵ are r and l; ئ opens a word with a vowel; ە is a vowel Latin writes e or a
     assert name_parts("ڕەووف تاڵەبار") == ("RWWF", "TALBAR")
