@@ -19,7 +19,9 @@ How a name is compared:
    (Jinping); Hangul is read as the Revised Romanization writes it, with the family name first in
    the spelling Koreans use (Kim, Lee, Park: :func:`hangul_syllables`). Japanese kana are read as
    Hepburn writes them (:func:`kana_word`), and the scripts of South Asia (Devanagari, Bengali,
-   Gurmukhi, Tamil...) with the vowel a that their consonants carry unwritten (:func:`indic_word`).
+   Gurmukhi, Tamil...) with the vowel a that their consonants carry unwritten (:func:`indic_word`);
+   Burmese gives a part for each syllable, as its names are spelled in Latin letters
+   (:func:`burmese_syllables`: Min Aung Hlaing).
 2. **Similarity per part**, from what the romanisation systems for Arabic and Cyrillic do (BGN/PCGN,
    ISO 9 and scholarly systems, English, French, German and Polish transcriptions):
 
@@ -491,6 +493,84 @@ def kana_word(word: str) -> str:
     return "".join(out)
 
 
+# Burmese, read syllable by syllable as Latin spellings of Burmese names write them (Min Aung
+# Hlaing, Kyaw Zaw, Thein Htun): a part for each syllable, as Burmese writes names without spaces. A
+# syllable is an initial consonant (or a vowel letter), the signs of its medial consonants (ျ and ြ
+# y, ွ w, ှ an h before it), its vowel signs and a final consonant marked by the asat (်) or
+# stacked by the virama (္); the vowel of the Latin spelling comes from the vowel signs and the
+# final together (ော with င် is aung, ို with င် aing, ိ with န် ein); tones are not written, but a
+# nasal final with the creaky tone (့) is written with a t
+_BURMESE_RUN = re.compile("[\u1000-\u109f]+")
+_BURMESE_INITIALS = {
+    "က": "k", "ခ": "kh", "ဂ": "g", "ဃ": "g", "င": "ng", "စ": "s", "ဆ": "s", "ဇ": "z",
+    "ဈ": "z", "ည": "ny", "ဋ": "t", "ဌ": "ht", "ဍ": "d", "ဎ": "d", "ဏ": "n", "တ": "t",
+    "ထ": "ht", "ဒ": "d", "ဓ": "d", "န": "n", "ပ": "p", "ဖ": "ph", "ဗ": "b", "ဘ": "b",
+    "မ": "m", "ယ": "y", "ရ": "y", "လ": "l", "ဝ": "w", "သ": "th", "ဟ": "h", "ဠ": "l",
+    "အ": "-", "ဣ": "i", "ဤ": "i", "ဥ": "u", "ဦ": "u", "ဧ": "e", "ဩ": "aw", "ဪ": "aw",
+}  # fmt: skip
+_BURMESE_FINALS = {
+    "က": "k", "ဂ": "k", "င": "ng", "စ": "c", "ဇ": "c", "တ": "t", "ဒ": "t", "ပ": "t", "ဗ": "t",
+    "ည": "ny", "ဉ": "ny", "န": "n", "မ": "n", "ဏ": "n", "ယ": "y", "လ": "n",
+}  # fmt: skip
+_BURMESE_VOWELS = {"ါ": "a", "ာ": "a", "ိ": "i", "ီ": "i", "ု": "u", "ူ": "u", "ေ": "e", "ဲ": "e"}
+# the Latin vowel of a syllable by its vowel (as :data:`_BURMESE_VOWELS` and ော aw, ို o) and final
+_BURMESE_RIMES = {
+    ("", ""): "a", ("a", ""): "a", ("i", ""): "i", ("u", ""): "u", ("e", ""): "e", ("aw", ""): "aw",
+    ("o", ""): "o", ("", "k"): "et", ("o", "k"): "aik", ("aw", "k"): "auk", ("i", "k"): "eik",
+    ("u", "k"): "ok", ("", "ng"): "in", ("o", "ng"): "aing", ("aw", "ng"): "aung", ("i", "ng"): "ein",
+    ("u", "ng"): "ong", ("", "t"): "at", ("i", "t"): "eik", ("u", "t"): "ok", ("", "n"): "an",
+    ("i", "n"): "ein", ("u", "n"): "on", ("", "ny"): "i", ("", "y"): "e", ("", "c"): "it",
+}  # fmt: skip
+_BURMESE_H = {"ရ": "sh", "ယ": "sh", "လ": "hl", "မ": "hm", "န": "hn", "ည": "hny", "ဝ": "hw", "င": "hng"}
+_ASAT, _VIRAMA, _CREAKY = "\u103a", "\u1039", "\u1037"
+
+
+def burmese_syllables(word: str) -> list[str]:
+    """The syllables of a word in Burmese script in Latin letters (see above).
+
+    >>> burmese_syllables("မင်းအောင်လှိုင်")
+    ['min', 'aung', 'hlaing']
+    """
+    syllables: list[list[str]] = []  # each: initial, medials, vowel signs, final
+    for at, c in enumerate(word):
+        # the dot below (the creaky tone) may stand before the asat
+        nxt = next((d for d in word[at + 1 :] if d != _CREAKY), "")
+        if c in _BURMESE_INITIALS and nxt not in (_ASAT, _VIRAMA):
+            syllables.append([c, "", "", ""])
+        elif not syllables:
+            continue
+        elif c in _BURMESE_FINALS and nxt in (_ASAT, _VIRAMA):
+            syllables[-1][3] = _BURMESE_FINALS[c]
+        elif c in "\u103b\u103c\u103d\u103e":
+            syllables[-1][1] += c
+        elif c in _BURMESE_VOWELS:
+            syllables[-1][2] += _BURMESE_VOWELS[c]
+        elif c == "\u1036":  # the anusvara: a final n
+            syllables[-1][3] = "n"
+        elif c == _CREAKY:
+            syllables[-1][1] += c
+    return [_burmese_syllable(*syllable) for syllable in syllables]
+
+
+def _burmese_syllable(initial: str, medials: str, signs: str, final: str) -> str:
+    onset = _BURMESE_INITIALS[initial].strip("-")
+    if "\u103e" in medials:  # ှ
+        onset = _BURMESE_H.get(initial, "h" + onset)
+    if "\u103b" in medials or "\u103c" in medials:  # ျ, ြ
+        onset = "ch" if initial == "ခ" else onset + "y"
+    vowel = {"ea": "aw", "iu": "o", "aa": "a", "ii": "i", "uu": "u"}.get(signs, signs[:2])
+    if "\u103d" in medials:  # ွ: w, and with a final the u of Htun
+        if final in ("n", "t"):
+            creaky = "t" if _CREAKY in medials and final == "n" else ""
+            return onset + ("un" if final == "n" else "ut") + creaky
+        onset += "w"
+    if initial in "ဣဤဥဦဧဩဪ":
+        return onset + {"n": "n", "t": "t", "ng": "n", "k": "k"}.get(final, "")
+    rime = _BURMESE_RIMES.get((vowel, final), (vowel or "a") + final)
+    # a nasal final said with the creaky tone is written with a t (Myint, Thant, Nyunt)
+    return onset + rime + ("t" if _CREAKY in medials and final in ("n", "ng") else "")
+
+
 def _latin(segment: str, uyghur: bool = False) -> str:
     """A segment of a name in Latin letters: Arabic and Hebrew script word by word (Arabic script as
     Uyghur writes it with ``uyghur``), the rest by anyascii."""
@@ -516,6 +596,8 @@ def _tokens(name: str) -> list[str]:
         name = _east_asian(name)
     if _INDIC_RUN.search(name):
         name = _indic(name)
+    if _BURMESE_RUN.search(name):
+        name = _BURMESE_RUN.sub(lambda match: " " + " ".join(burmese_syllables(match.group())) + " ", name)
     if _KANA_RUN.search(name):
         name = _KANA_RUN.sub(lambda match: " " + kana_word(match.group()) + " ", name)
     if _HEBREW_RUN.search(name):

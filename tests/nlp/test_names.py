@@ -502,6 +502,17 @@ def test_uyghur_writes_every_vowel_and_its_alif_maqsura_is_i() -> None:
     assert compare(name_parts("ئىمىن ئوسمانى"), name_parts("Imin Osmani"))[0] >= DEFAULT_THRESHOLD
 
 
+def test_burmese_gives_a_part_for_each_syllable_as_its_names_are_spelled() -> None:
+    from nlp.names import burmese_syllables
+
+    assert burmese_syllables("ကျော်မြင့်ထွန်း") == ["kyaw", "myint", "htun"]
+    assert burmese_syllables("ခင်လှိုင်") == ["khin", "hlaing"]  # ှ: an h before the l
+    assert burmese_syllables("အောင်ချစ်") == ["aung", "chit"]
+    assert burmese_syllables("သိန်းရွှေ") == ["thein", "shwe"]
+    assert compare(name_parts("ကျော်မြင့်ထွန်း"), name_parts("Kyaw Myint Htun"))[0] == 1.0
+    assert compare(name_parts("ကျော်မြင့်ထွန်း"), name_parts("Kyaw Myint Tun"))[0] >= DEFAULT_THRESHOLD
+
+
 def test_japanese_kana_are_read_as_hepburn_writes_them() -> None:
     from nlp.names import kana_word
 
