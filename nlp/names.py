@@ -181,8 +181,14 @@ _ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff
 # letters whose Latin reading anyascii gives otherwise than the romanisations of names do: the
 # Azerbaijani schwa is written a in English and in the Cyrillic alphabet (Әлијев, Aliyev), where
 # anyascii reads the Latin letter as e; Serbian's џ is the dž of its Latin alphabet, which names
-# write dz without the mark (Караџић, Karadžić, Karadzic), where anyascii writes dzh
-_LATIN_READINGS = str.maketrans({"ə": "a", "Ə": "A", "џ": "dž", "Џ": "Dž"})
+# write dz without the mark (Караџић, Karadžić, Karadzic), where anyascii writes dzh. A zero-width
+# space parts words as a space does.
+_LATIN_READINGS = str.maketrans(
+    {"ə": "a", "Ə": "A", "џ": "dž", "Џ": "Dž", **dict.fromkeys("\u200b\u2060\ufeff", " ")}
+)
+# pictographs and other symbols, which anyascii would write as their names (😀: grinning): not
+# letters of a name
+_SYMBOLS = re.compile("[\u2190-\u2bff\U0001f000-\U0001faff]")
 # Ethiopian and Eritrean names shorten their most common first elements to a letter and a slash:
 # G/Meskel is Gebremeskel, W/Mariam Woldemariam, H/Selassie Haileselassie, T/Haimanot
 # Teklehaimanot, K/Mariam Kidanemariam; W/ro and W/t are the titles Mrs and Miss, dropped
@@ -591,7 +597,7 @@ def _tokens(name: str) -> list[str]:
     if "/" in name:
         name = _SLASHED.sub(lambda m: _SLASHED_WORDS[m.group(1)], _SLASHED_TITLE.sub(" ", name))
     name = _ARABIC_ARTICLE.sub("", name)  # the article joined to an Arabic-script word
-    name = name.translate(_LATIN_READINGS)
+    name = _SYMBOLS.sub(" ", name.translate(_LATIN_READINGS))
     if _HANGUL_RUN.search(name) or _HAN.search(name):
         name = _east_asian(name)
     if _INDIC_RUN.search(name):

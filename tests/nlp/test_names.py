@@ -28,6 +28,11 @@ def test_particles_and_compounds_give_the_same_parts() -> None:
         assert name_parts(joined) == ("abdrashid",), joined
 
 
+def test_a_zero_width_space_parts_words_and_symbols_are_not_parts() -> None:
+    assert name_parts("Yusuf\u200bTahir") == ("yusuf", "tahir")
+    assert name_parts("Yusuf \u2605 Tahir \U0001f600") == ("yusuf", "tahir")
+
+
 def test_titles_before_a_name_are_not_parts_of_it() -> None:
     assert name_parts("Dr. Yusuf Abdulkarim") == name_parts("Yusuf Abdulkarim")
     assert name_parts("Lt. Col. Pavel Sergeyevich Orlov") == ("pavel", "sergeyevich", "orlov")
