@@ -720,7 +720,7 @@ def _with_serve_options(f: Any) -> Any:
 
 
 @main.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per input name.")
 @click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
 @pass_ctx
@@ -728,11 +728,13 @@ def screen(ctx: Context, file: Any, as_json: bool, limit: int) -> None:
     """Screen a CSV list of names (header name,aliases,birth_year,nationality,unit) against the
     persons the sources mention."""
     from portal.audit import record
-    from portal.screening.service import ScreeningError, parse_list
+    from portal.screening.service import ScreeningError, decode_list, parse_list
     from portal.screening.service import screen as run_screen
 
     try:
-        queries = parse_list(file.read())
+        queries = parse_list(decode_list(file.read()))
+    except UnicodeDecodeError:
+        raise click.ClickException("the list is not UTF-8 (or UTF-16) text: save it as CSV UTF-8") from None
     except ScreeningError as exc:
         raise click.ClickException(str(exc)) from None
     with transaction(ctx.factory) as session:

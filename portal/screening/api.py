@@ -21,7 +21,7 @@ from portal.api.openapi import COMMON, _error, _ok, _ref
 from portal.audit import record
 from portal.extensions import db
 from portal.models import Role
-from portal.screening.service import MAX_NAMES, ScreeningError, parse_list, screen
+from portal.screening.service import MAX_NAMES, ScreeningError, decode_list, parse_list, screen
 
 bp = api_blueprint("screening_api", __name__)
 
@@ -68,7 +68,7 @@ def _queries() -> tuple[list[NameQuery], bytes]:
     kind = (request.mimetype or "").lower()
     try:
         if kind in ("text/csv", "text/plain"):
-            return parse_list(raw.decode("utf-8-sig")), raw
+            return parse_list(decode_list(raw)), raw
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             raise ApiError(400, 'send a JSON object ({"names": [...]} or {"csv": "..."}) or text/csv')

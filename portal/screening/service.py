@@ -16,6 +16,7 @@ anything for search.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -32,7 +33,7 @@ from sqlalchemy.orm import Session, aliased
 from nlp.names import DEFAULT_THRESHOLD, Candidate, NameIndex, NameQuery, StoredName
 from portal.models import Entity, Mention
 
-__all__ = ["ScreeningError", "documents_of", "parse_list", "people_index", "screen"]
+__all__ = ["ScreeningError", "decode_list", "documents_of", "parse_list", "people_index", "screen"]
 
 MAX_NAMES = 1000
 GROUP_KINDS = ("armed_group", "state_force")
@@ -55,8 +56,26 @@ def parse_list(text: str) -> list[NameQuery]:
         raise ScreeningError(f"the list is not readable CSV: {exc}") from None
 
 
+def decode_list(raw: bytes) -> str:
+    """The text of an uploaded list: UTF-8, with or without its byte-order mark, or UTF-16 with its
+    mark (Excel's "Unicode text"); :class:`UnicodeDecodeError` otherwise."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")
+
+
+def _delimiter(header: str) -> str:
+    """The delimiter of a list's header line: a comma, or the semicolon that spreadsheets write where
+    the decimal sign is a comma, or a tab (Excel's "Unicode text")."""
+    counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
 def _parse_list(text: str) -> list[NameQuery]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(header))
     fields = [f.strip().lower() for f in reader.fieldnames or []]
     if "name" not in fields:
         raise ScreeningError("the list needs a header line with a 'name' column")

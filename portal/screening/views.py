@@ -27,7 +27,7 @@ from portal.forms import Form
 from portal.screening import export, lists
 from portal.screening.models import ScreeningList
 from portal.screening.reasons import reason_text
-from portal.screening.service import ScreeningError
+from portal.screening.service import ScreeningError, decode_list
 from portal.templating import citation_wording
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
@@ -100,7 +100,7 @@ def _submitted_text(form: NewListForm) -> str:
     if isinstance(upload, FileStorage) and upload.filename:
         raw = upload.read()
         try:
-            return str(raw.decode("utf-8-sig"))
+            return decode_list(raw)
         except UnicodeDecodeError:
             raise ScreeningError(_("The file is not UTF-8 text.")) from None
     return str(form.names.data or "")

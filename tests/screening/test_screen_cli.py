@@ -97,3 +97,20 @@ def test_a_list_without_a_name_column_is_refused(
     listing.write_text("person,unit\nSomeone,Somewhere\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["screen", str(listing)])
     assert result.exit_code != 0 and "'name' column" in result.output
+
+
+def test_a_list_in_another_encoding_is_refused_and_a_utf16_one_read(
+    settings: Settings, factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _store_people(factory)
+    monkeypatch.setenv("COI_INSTANCE_PATH", str(settings.instance_path))
+    monkeypatch.setenv("COI_DATABASE_URL", settings.db_url)
+    listing = tmp_path / "list.csv"
+    listing.write_bytes("name\nOmar Farid Haddad é\n".encode("cp1252"))
+    result = CliRunner().invoke(main, ["screen", str(listing)])
+    assert result.exit_code == 1 and "save it as CSV UTF-8" in result.output
+    assert "Traceback" not in result.output
+    listing.write_bytes("name\tunit\nOmar Farid Haddad\t\n".encode("utf-16"))
+    result = CliRunner().invoke(main, ["screen", str(listing), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output.splitlines()[0])["candidates"][0]["name"] == "Omar Farid Haddad"
