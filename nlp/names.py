@@ -56,8 +56,10 @@ How a name is compared:
    family name ranks a candidate above a shared given name that thousands have. Parts from
    :data:`PAIR_MIN` alike count in full; parts only faintly alike (from :data:`FAINT_MIN`) count
    for :data:`FAINT_CREDIT` of their similarity, which ranks a candidate above those with nothing
-   for that part but makes no match. Two names of one part each that are not the same score
-   :data:`ONE_PART_SHARE` of it: one part alike is a lead, never a match.
+   for that part but makes no match. An initial ("M.") and a part it can stand for count for
+   :data:`INITIAL_CREDIT`: more than a part missing, less than a part found. Two names of one part
+   each that are not the same score :data:`ONE_PART_SHARE` of it: one part alike is a lead, never a
+   match.
 4. **Facts**: a birth year, nationality or unit given with the query raise the score when the
    candidate agrees and lower it when it disagrees; they never remove a candidate.
 
@@ -124,6 +126,7 @@ HOW_LABELS = (
     "as Kurdish writes it",
     "as Persian romanises it",
     "without Abd",
+    "an initial",
 )
 #: how a reason names the parts of the longer of two names left out between its first and last
 #: parts (:data:`LEFT_OUT_WEIGHT`): "only in one name, between its first and last parts: nur"
@@ -1107,9 +1110,29 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
     return best, how
 
 
+#: the similarity of an initial (a part of one letter: "M." for Mohammed) and a part it can stand
+#: for: below :data:`PAIR_MIN`, as so many names open with that letter; such a pair adds
+#: :data:`INITIAL_CREDIT` to the score, which ranks the name above those where the part is missing
+#: or the initial stands for another, but makes no match unless the name has many more parts
+INITIAL = 0.8
+INITIAL_CREDIT = 0.5
+
+
+def initials(part: str) -> frozenset[str]:
+    """The letters that can stand for ``part`` as its initial: its first letter, any vowel for a
+    part read from Arabic script that opens with one (alif or ع)."""
+    if not part.isupper():
+        return frozenset(part[:1])
+    firsts = {reading[:1] for reading, _ in _written_readings(part)}
+    return frozenset("aeiou" if "a" in firsts else firsts)
+
+
 def _form_similarity(a: str, b: str) -> tuple[float, str]:
     if a == b:
         return 1.0, "same"
+    if (len(a) == 1) != (len(b) == 1) and a.isalpha() and b.isalpha():
+        letter, other = (a, b) if len(a) == 1 else (b, a)
+        return (INITIAL, "an initial") if letter.lower() in initials(other) else (0.0, "not alike")
     if a.isupper() != b.isupper():  # one part read from Arabic script
         found = consonantal_similarity(*((a, b) if a.isupper() else (b, a)))
         if found is not None:
@@ -1409,7 +1432,7 @@ def compare(
         how = part_similarity(a.replace(" ", ""), b.replace(" ", ""))[1]
         if len(qs) + len(cs) > 2:
             how = f"written as one, {how}"
-        if similarity < PAIR_MIN:
+        if similarity < PAIR_MIN and how != "an initial":
             how = f"faintly alike, {how}"
         reasons.append(f"{a} ~ {b} ({how}, {similarity:.2f})")
     score = weighted_score(taken, weights or [1.0] * len(query_parts), query_parts, parts)
@@ -1447,7 +1470,8 @@ def weighted_score(
         side = sum(query_weights[i] for i in qs)
         for j in cs:
             stored[j] = side / len(qs)
-        total += credit(similarity) * (side + side / len(qs) * len(cs))
+        initial = similarity == INITIAL and (len(query_parts[qs[0]]) == 1 or len(parts[cs[0]]) == 1)
+        total += (INITIAL_CREDIT if initial else credit(similarity)) * (side + side / len(qs) * len(cs))
     query_left, stored_left = _left_out_between(taken, len(query_parts), len(parts))
     left = sum(query_weights[i] for i in query_left) + sum(stored[j] for j in stored_left)
     score = total / (sum(query_weights) + sum(stored) - (1 - LEFT_OUT_WEIGHT) * left)
@@ -1598,6 +1622,12 @@ class _Vocabulary:
                 numbers.update(self._starting_with(form))
                 for end in range(3, len(form)):
                     numbers.update(self._by_form.get(form[:end], ()))
+            # an initial and the parts it can stand for, either way round
+            if len(form) == 1 and form.isalpha():
+                faintly[row].update(self._starting_with(form))
+            elif len(form) > 1:
+                for letter in initials(form):
+                    faintly[row].update(self._by_form.get(letter, ()))
         for row, numbers in enumerate(found):
             faintly[row].update(numbers)
         return [sorted(numbers) for numbers in found], faintly
@@ -1715,7 +1745,11 @@ class NameIndex:
         # it: how many it pairs with says little of how rare it is, so such a query weighs evenly
         if _arabic_script(parts):
             return [1.0] * len(parts)
-        return [part_weight(len(alike), len(self._names)) for alike in per_part]
+        # an initial says the least: it weighs as a part every name has
+        return [
+            1.0 if len(part) == 1 else part_weight(len(alike), len(self._names))
+            for part, alike in zip(parts, per_part, strict=True)
+        ]
 
     def _scores(
         self,

@@ -33,6 +33,24 @@ def test_a_zero_width_space_parts_words_and_symbols_are_not_parts() -> None:
     assert name_parts("Yusuf \u2605 Tahir \U0001f600") == ("yusuf", "tahir")
 
 
+def test_an_initial_ranks_the_names_it_can_stand_for_but_makes_no_match() -> None:
+    index = NameIndex(
+        [StoredName("y", "Yusuf Tahir"), StoredName("o", "Omar Tahir"), StoredName("t", "Tahir")]
+        + [StoredName(f"x{n}", f"Yusuf Tahir {n}") for n in ("Haddad", "Karimi")]
+    )
+    found = index.search(NameQuery("Y. Tahir"))
+    assert found[0].key == "y" and found[0].score < DEFAULT_THRESHOLD
+    assert "y ~ yusuf (an initial, 0.80)" in found[0].reasons
+    assert [c.key for c in found].index("t") < [c.key for c in found].index("o")
+    # the other way round, and a part read from Arabic script opening with a vowel
+    assert (
+        compare(name_parts("Yusuf Tahir"), name_parts("Y. Tahir"))[0]
+        > compare(name_parts("Yusuf Tahir"), name_parts("O. Tahir"))[0]
+    )
+    assert part_similarity("o", "AMR") == (0.8, "an initial")
+    assert part_similarity("m", "AMR")[0] == 0.0
+
+
 def test_titles_before_a_name_are_not_parts_of_it() -> None:
     assert name_parts("Dr. Yusuf Abdulkarim") == name_parts("Yusuf Abdulkarim")
     assert name_parts("Lt. Col. Pavel Sergeyevich Orlov") == ("pavel", "sergeyevich", "orlov")
