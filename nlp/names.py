@@ -13,7 +13,8 @@ How a name is compared:
    ``abdur``...) and ``abu``/``abou`` are joined to the part that follows, so "Abd al-Rahman",
    "Abdel Rahman" and "Abdurrahman" give the same part (and عبد الرحمن, as Arabic script writes it).
    Ethiopian and Eritrean names shortened with a slash are written in full (G/Meskel: Gebremeskel).
-   Titles written before the name ("Dr.", "Gen.", "Lt. Col.") are left out. Hangul and Chinese
+   Titles written before the name ("Dr.", "Gen.", "Lt. Col.") and generational suffixes ("Jr.",
+   "III") are left out. Hangul and Chinese
    characters give a part for each syllable, as these scripts write names without spaces (김정은:
    kim, jeong, eun; 习近平: xi, jin, ping), and two such parts match one written as one
    (Jinping); Hangul is read as the Revised Romanization writes it, with the family name first in
@@ -162,6 +163,8 @@ _TITLES = frozenset(
     {"dr", "prof", "mr", "mrs", "ms", "mme", "mlle", "sir", "gen", "col", "maj", "capt", "cpt", "lt"}
     | {"sgt", "brig", "adm", "cdr", "eng", "engr", "rev", "hon"}
 )
+# generational suffixes ("Jr.", "Sr.", "III"), written after a given name or at the end: not parts
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _ABU = frozenset({"abu", "abou", "abo", "abi"})
 # abd with the article in the spellings of Arabic, French, Turkish and Albanian (abdil, abdyl) use
 _ABD = re.compile(r"^a?bd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|an|ud|u|e|a|o)?$")
@@ -621,6 +624,8 @@ def name_parts(name: str) -> tuple[str, ...]:
     tokens = _tokens(name)
     while len(tokens) > 1 and tokens[0] in _TITLES:  # Latin parts are lower-cased; Arabic script is not
         tokens = tokens[1:]
+    if len(tokens) > 2 and not _GENERATIONS.isdisjoint(tokens[1:]):
+        tokens = [tokens[0], *(t for t in tokens[1:] if t not in _GENERATIONS)]
     parts: list[str] = []
     index = 0
     while index < len(tokens):

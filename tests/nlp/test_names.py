@@ -54,6 +54,9 @@ def test_an_initial_ranks_the_names_it_can_stand_for_but_makes_no_match() -> Non
 def test_titles_before_a_name_are_not_parts_of_it() -> None:
     assert name_parts("Dr. Yusuf Abdulkarim") == name_parts("Yusuf Abdulkarim")
     assert name_parts("Lt. Col. Pavel Sergeyevich Orlov") == ("pavel", "sergeyevich", "orlov")
+    # nor are generational suffixes, wherever a list puts them
+    assert name_parts("Samuel Okafor Jr.") == name_parts("Samuel, Jr. Okafor") == ("samuel", "okafor")
+    assert name_parts("Samuel Okafor III") == ("samuel", "okafor")
     # a religious title is borne as a name and stays; a title alone is what there is
     assert name_parts("Mullah Yusuf")[0] == "mullah"
     assert name_parts("Dr") == ("dr",)
