@@ -1118,7 +1118,8 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
 #: the similarity of an initial (a part of one letter: "M." for Mohammed) and a part it can stand
 #: for: below :data:`PAIR_MIN`, as so many names open with that letter; such a pair adds
 #: :data:`INITIAL_CREDIT` to the score, which ranks the name above those where the part is missing
-#: or the initial stands for another, but makes no match unless the name has many more parts
+#: or the initial stands for another, but makes no match unless the name has many more parts. Only
+#: initials that no other part pairs with are so paired, and only in names of two parts or more
 INITIAL = 0.8
 INITIAL_CREDIT = 0.5
 
@@ -1135,9 +1136,6 @@ def initials(part: str) -> frozenset[str]:
 def _form_similarity(a: str, b: str) -> tuple[float, str]:
     if a == b:
         return 1.0, "same"
-    if (len(a) == 1) != (len(b) == 1) and a.isalpha() and b.isalpha():
-        letter, other = (a, b) if len(a) == 1 else (b, a)
-        return (INITIAL, "an initial") if letter.lower() in initials(other) else (0.0, "not alike")
     if a.isupper() != b.isupper():  # one part read from Arabic script
         found = consonantal_similarity(*((a, b) if a.isupper() else (b, a)))
         if found is not None:
@@ -1429,12 +1427,15 @@ def compare(
             if similarity >= FAINT_MIN:
                 pairs.append((similarity, (i,), (j,)))
     taken = _align(pairs)
+    taken += _initial_pairs(taken, query_parts, parts)
     used_q: set[int] = set()
     reasons: list[str] = []
     for similarity, qs, cs in taken:
         used_q.update(qs)
         a, b = " ".join(query_parts[i] for i in qs), " ".join(parts[j] for j in cs)
         how = part_similarity(a.replace(" ", ""), b.replace(" ", ""))[1]
+        if _an_initial(similarity, a, b):
+            how = "an initial"
         if len(qs) + len(cs) > 2:
             how = f"written as one, {how}"
         if similarity < PAIR_MIN and how != "an initial":
@@ -1475,7 +1476,7 @@ def weighted_score(
         side = sum(query_weights[i] for i in qs)
         for j in cs:
             stored[j] = side / len(qs)
-        initial = similarity == INITIAL and (len(query_parts[qs[0]]) == 1 or len(parts[cs[0]]) == 1)
+        initial = _an_initial(similarity, query_parts[qs[0]], parts[cs[0]])
         total += (INITIAL_CREDIT if initial else credit(similarity)) * (side + side / len(qs) * len(cs))
     query_left, stored_left = _left_out_between(taken, len(query_parts), len(parts))
     left = sum(query_weights[i] for i in query_left) + sum(stored[j] for j in stored_left)
@@ -1509,6 +1510,31 @@ def _left_out_between(taken: Sequence[Pair], query_count: int, count: int) -> tu
 
 def _one_part_each(query_parts: Sequence[str], parts: Sequence[str]) -> bool:
     return len(query_parts) == 1 and len(parts) == 1 and query_parts[0] != parts[0]
+
+
+def _an_initial(similarity: float, a: str, b: str) -> bool:
+    """Whether two paired parts are an initial and a part it can stand for (:func:`_initial_pairs`)."""
+    return similarity == INITIAL and (len(a) == 1) != (len(b) == 1)
+
+
+def _initial_pairs(taken: Sequence[Pair], query_parts: Sequence[str], parts: Sequence[str]) -> list[Pair]:
+    """Initials left unpaired on either side, each with a part left unpaired on the other that it can
+    stand for (:data:`INITIAL`), in names of two parts or more: an initial alone is no name."""
+    if len(query_parts) < 2 or len(parts) < 2:
+        return []
+    used_q = {i for _, qs, _ in taken for i in qs}
+    used_c = {j for _, _, cs in taken for j in cs}
+    found: list[Pair] = []
+    for i, a in enumerate(query_parts):
+        for j, b in enumerate(parts):
+            if i in used_q or j in used_c or (len(a) == 1) == (len(b) == 1):
+                continue
+            letter, other = (a, b) if len(a) == 1 else (b, a)
+            if letter.isalpha() and letter.lower() in initials(other):
+                found.append((INITIAL, (i,), (j,)))
+                used_q.add(i)
+                used_c.add(j)
+    return found
 
 
 def credit(similarity: float) -> float:
@@ -1627,12 +1653,6 @@ class _Vocabulary:
                 numbers.update(self._starting_with(form))
                 for end in range(3, len(form)):
                     numbers.update(self._by_form.get(form[:end], ()))
-            # an initial and the parts it can stand for, either way round
-            if len(form) == 1 and form.isalpha():
-                faintly[row].update(self._starting_with(form))
-            elif len(form) > 1:
-                for letter in initials(form):
-                    faintly[row].update(self._by_form.get(letter, ()))
         for row, numbers in enumerate(found):
             faintly[row].update(numbers)
         return [sorted(numbers) for numbers in found], faintly
@@ -1783,6 +1803,7 @@ class NameIndex:
             if len(parts) + len(stored) > 2:
                 pairs += joined(parts, stored)
             taken = _align(pairs) if len(pairs) > 1 else pairs  # as compare() does
+            taken += _initial_pairs(taken, parts, stored)
             scores[position] = weighted_score(taken, query_weights, parts, stored)
         return scores
 
