@@ -1243,6 +1243,12 @@ _TWO_READINGS = {
 _MAX_READINGS = 32
 
 
+def _shown(part: str) -> str:
+    """``part`` as a reason shows it: a part read from Arabic or Hebrew script with each letter
+    read two ways (:data:`_TWO_READINGS`) written as its first reading (HMZAX: HMZA)."""
+    return _first_reading(part).upper() if part.isupper() else part
+
+
 def _first_reading(written: str) -> str:
     """``written`` in lower case with each letter of :data:`_TWO_READINGS` read its first way."""
     text = written.lower()
@@ -1440,14 +1446,14 @@ def compare(
             how = f"written as one, {how}"
         if similarity < PAIR_MIN and how != "an initial":
             how = f"faintly alike, {how}"
-        reasons.append(f"{a} ~ {b} ({how}, {similarity:.2f})")
+        reasons.append(f"{_shown(a)} ~ {_shown(b)} ({how}, {similarity:.2f})")
     score = weighted_score(taken, weights or [1.0] * len(query_parts), query_parts, parts)
     query_left, stored_left = _left_out_between(taken, len(query_parts), len(parts))
     missing = [query_parts[i] for i in range(len(query_parts)) if i not in used_q and i not in query_left]
     if missing:
-        reasons.append("not found: " + ", ".join(missing))
+        reasons.append("not found: " + ", ".join(map(_shown, missing)))
     if query_left or stored_left:
-        left = [query_parts[i] for i in query_left] + [parts[j] for j in stored_left]
+        left = [_shown(query_parts[i]) for i in query_left] + [_shown(parts[j]) for j in stored_left]
         reasons.append(f"{LEFT_OUT} {', '.join(left)}")
     if _one_part_each(query_parts, parts) and taken:
         reasons.append("one part each, not the same: no more than a lead")
