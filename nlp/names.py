@@ -22,7 +22,9 @@ How a name is compared:
    Hepburn writes them (:func:`kana_word`), and the scripts of South Asia (Devanagari, Bengali,
    Gurmukhi, Tamil...) with the vowel a that their consonants carry unwritten (:func:`indic_word`);
    Burmese gives a part for each syllable, as its names are spelled in Latin letters
-   (:func:`burmese_syllables`: Min Aung Hlaing).
+   (:func:`burmese_syllables`: Min Aung Hlaing); Ethiopic (Tigrinya, Amharic) is read with the
+   vowel that its sixth forms leave unwritten where names are said with it (:func:`ethiopic_word`:
+   ብርሃነ, Berhane).
 2. **Similarity per part**, from what the romanisation systems for Arabic and Cyrillic do (BGN/PCGN,
    ISO 9 and scholarly systems, English, French, German and Polish transcriptions):
 
@@ -583,6 +585,38 @@ def _burmese_syllable(initial: str, medials: str, signs: str, final: str) -> str
     return onset + rime + ("t" if _CREAKY in medials and final in ("n", "ng") else "")
 
 
+# Ethiopic (Tigrinya, Amharic): each letter is a consonant with a vowel, and the sixth form of a
+# consonant has the vowel ə or none, which anyascii leaves out (ብርሃነ: brhane). Names are said, and
+# written in Latin letters, with the vowel where a consonant opens the word before another (Berhane,
+# Kibrom, Mihretab) and between two consonants that end it (Yohannes); elsewhere the letters say it
+_ETHIOPIC_RUN = re.compile("[\u1200-\u137f]+")
+_ETHIOPIC_MARKS = re.compile("['`]")
+
+
+def _ethiopic_sixth(c: str) -> bool:
+    """Whether ``c`` is the sixth form of an Ethiopic consonant (እ and ዕ, of the rows of vowels, are
+    vowels)."""
+    code = ord(c)
+    return 0x1200 <= code <= 0x135A and (code - 0x1200) % 8 == 5 and c not in "እዕ"
+
+
+def ethiopic_word(word: str) -> str:
+    """A word in Ethiopic script in Latin letters, with the vowel ə where names are said with it.
+
+    >>> ethiopic_word("ብርሃነ"), ethiopic_word("ዮሃንስ"), ethiopic_word("ገብረመስቀል")
+    ('berhane', 'yohanes', 'gebremeskel')
+    """
+    letters = list(word)
+    # the ejectives' apostrophe left out (ቀ, k'e); እ and ዕ, the vowel ə alone, written e
+    out = [_ETHIOPIC_MARKS.sub("", anyascii(c).lower()) or ("e" if c in "እዕ" else "") for c in letters]
+    sixth = [_ethiopic_sixth(c) for c in letters]
+    if len(letters) > 1 and sixth[0] and out[1][:1] not in ("a", "e", "i", "o", "u", ""):
+        out[0] += "e"
+    if len(letters) > 2 and sixth[-1] and sixth[-2] and out[-2] not in ("y", "w") and out[-3][-1:] in "aeiou":
+        out[-2] += "e"
+    return "".join(out)
+
+
 def _latin(segment: str, uyghur: bool = False) -> str:
     """A segment of a name in Latin letters: Arabic and Hebrew script word by word (Arabic script as
     Uyghur writes it with ``uyghur``), the rest by anyascii."""
@@ -610,6 +644,8 @@ def _tokens(name: str) -> list[str]:
         name = _indic(name)
     if _BURMESE_RUN.search(name):
         name = _BURMESE_RUN.sub(lambda match: " " + " ".join(burmese_syllables(match.group())) + " ", name)
+    if _ETHIOPIC_RUN.search(name):
+        name = _ETHIOPIC_RUN.sub(lambda match: ethiopic_word(match.group()), name)
     if _KANA_RUN.search(name):
         name = _KANA_RUN.sub(lambda match: " " + kana_word(match.group()) + " ", name)
     if _HEBREW_RUN.search(name):

@@ -540,6 +540,17 @@ def test_burmese_gives_a_part_for_each_syllable_as_its_names_are_spelled() -> No
     assert compare(name_parts("ကျော်မြင့်ထွန်း"), name_parts("Kyaw Myint Tun"))[0] >= DEFAULT_THRESHOLD
 
 
+def test_ethiopic_names_are_read_with_the_vowel_their_sixth_forms_leave_unwritten() -> None:
+    from nlp.names import ethiopic_word
+
+    assert ethiopic_word("ክብሮም") == "kebrom"  # the consonant that opens the word before another
+    assert ethiopic_word("ዮሃንስ") == "yohanes"  # two that end it
+    assert ethiopic_word("ገብረመስቀል") == "gebremeskel"  # elsewhere as the letters say it
+    assert ethiopic_word("እንድሪስ") == "endris"
+    assert compare(name_parts("ብርሃነ ተስፋይ"), name_parts("Berhane Tesfay"))[0] == 1.0
+    assert compare(name_parts("ክብሮም ተስፋይ"), name_parts("Kibrom Tesfay"))[0] >= DEFAULT_THRESHOLD
+
+
 def test_japanese_kana_are_read_as_hepburn_writes_them() -> None:
     from nlp.names import kana_word
 
