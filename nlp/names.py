@@ -850,13 +850,16 @@ _KOREAN_SYLLABLES = re.compile(
 
 def _readings(part: str) -> tuple[str, ...]:
     """``part`` with ch read as kh and j before a vowel as y; with dh read as z; with kh read
-    as k; a syllable that opens with ch with j instead; Korean eo and eu as o and u; and a final
-    ic as ich, when these change it."""
+    as k; a syllable that opens with ch with j instead; Korean eo and eu as o and u; a final ic
+    as ich; and Albanian xh as j, when these change it."""
     found = [
         _J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)),
         _DH_AS_Z.sub("z", part),
         _KH_AS_K.sub("k", part),
     ]
+    if "xh" in part:
+        # the Albanian xh, the j of other spellings (Xhafer: Jafer, Djafer)
+        found.append(part.replace("xh", "j"))
     if _SLAVIC_IC.search(part):
         # the ć of South Slavic names written without its mark (Petrovic: Petrović, Petrovich)
         found.append(part + "h")

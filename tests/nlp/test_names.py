@@ -351,6 +351,9 @@ def test_hushing_sounds_are_written_one_way_and_apart_from_s() -> None:
     assert PAIR_MIN <= part_similarity("shadrun", "sadrun")[0] < DEFAULT_THRESHOLD
     assert part_similarity("shadrun", "sadrun")[1] == "same consonants"
     assert part_similarity("obsha", "obsa")[1] != "sounds alike"
+    # Albanian xh is the j of other spellings, read so too
+    assert part_similarity("xhafran", "djafran")[1] == "sounds alike, read another way"
+    assert part_similarity("xhafran", "djafran")[0] >= DEFAULT_THRESHOLD
 
 
 def test_letters_transcriptions_read_differently_are_also_read_the_other_way() -> None:
