@@ -831,9 +831,11 @@ def test_persian_romanisation_of_names_of_arabic_origin() -> None:
             ("Morteza Ghasem Delavari", "Murtada Qasim Delavari"),
             ("Abolfazl Sadegh Yazdanpur", "Abu al-Fadl Sadiq Yazdanpur"),
             ("Zohreh Bagher Nikbakht", "Zahra Baqir Nikbakht"),
+            ("Seyed Bagher Nikbakht", "Sayyid Baqir Nikbakht"),
         ],
         "as Persian romanises it",
     )
+    assert part_similarity("syed", "sayyid") == (0.9, "same, another form of the name")
     # another spelling, not the same: it scores a little less than the same word
     assert part_similarity("reza", "rida")[0] < 1.0
 
