@@ -86,9 +86,9 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -460,10 +460,6 @@ class _Syllable:
     inherent: bool = False
 
 
-def _indic(name: str) -> str:
-    return _INDIC_RUN.sub(lambda match: indic_word(match.group()), name)
-
-
 # Japanese kana, read as the Hepburn romanisation writes them: a small ya, yu or yo after a kana
 # of the i row makes one syllable with it (ジョ, jo; キャ, kya), a small vowel after another kana
 # takes the place of its vowel, as names from other languages write sounds Japanese lacks (ファ,
@@ -629,6 +625,20 @@ def _latin(segment: str, uyghur: bool = False) -> str:
     return anyascii(segment).lower().replace("'", "").replace("`", "")
 
 
+# the scripts read word by word into Latin letters before the rest of the name (a word of them gives
+# parts of its own)
+_SCRIPT_READERS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
+    (_INDIC_RUN, indic_word),
+    (_BURMESE_RUN, lambda word: " ".join(burmese_syllables(word))),
+    (_ETHIOPIC_RUN, ethiopic_word),
+    (_KANA_RUN, kana_word),
+)
+
+
+def _read_run(read: Callable[[str], str], match: re.Match[str]) -> str:
+    return f" {read(match.group())} "
+
+
 _WRITTEN_SEGMENTS = re.compile(f"({_ARABIC_RUN.pattern}|{_HEBREW_RUN.pattern})")
 _ARABIC_NON_LETTERS = re.compile(r"[^\w]+|[\d_]+")
 
@@ -640,14 +650,9 @@ def _tokens(name: str) -> list[str]:
     name = _SYMBOLS.sub(" ", name.translate(_LATIN_READINGS))
     if _HANGUL_RUN.search(name) or _HAN.search(name):
         name = _east_asian(name)
-    if _INDIC_RUN.search(name):
-        name = _indic(name)
-    if _BURMESE_RUN.search(name):
-        name = _BURMESE_RUN.sub(lambda match: " " + " ".join(burmese_syllables(match.group())) + " ", name)
-    if _ETHIOPIC_RUN.search(name):
-        name = _ETHIOPIC_RUN.sub(lambda match: ethiopic_word(match.group()), name)
-    if _KANA_RUN.search(name):
-        name = _KANA_RUN.sub(lambda match: " " + kana_word(match.group()) + " ", name)
+    for run, read in _SCRIPT_READERS:
+        if run.search(name):
+            name = run.sub(partial(_read_run, read), name)
     if _HEBREW_RUN.search(name):
         name = _HEBREW_APOSTROPHE.sub("\u05f3", name)
     uyghur = _UYGHUR_LETTERS.search(name) is not None
@@ -1478,9 +1483,10 @@ def compare(
     for similarity, qs, cs in taken:
         used_q.update(qs)
         a, b = " ".join(query_parts[i] for i in qs), " ".join(parts[j] for j in cs)
-        how = part_similarity(a.replace(" ", ""), b.replace(" ", ""))[1]
         if _an_initial(similarity, a, b):
             how = "an initial"
+        else:
+            how = part_similarity(a.replace(" ", ""), b.replace(" ", ""))[1]
         if len(qs) + len(cs) > 2:
             how = f"written as one, {how}"
         if similarity < PAIR_MIN and how != "an initial":
