@@ -323,3 +323,14 @@ def test_a_middle_part_left_out_is_said_in_the_readers_language(app: Flask) -> N
         assert reason_text(reason) == "alleen in één naam, tussen het eerste en het laatste naamdeel: nur"
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert reason_text(reason) == reason
+
+
+def test_the_facts_of_a_name_are_listed_with_a_separator_between_them_only(
+    logged_in: Callable[[str], FlaskClient],
+) -> None:
+    client = logged_in("researcher")
+    location = _create(client, "name;aliases;birth_year;nationality\nOmar Haddad;;1979;SY\n")
+    html = client.get(location).get_data(as_text=True)
+    facts = re.search(r'<h2 id="entry-\d+">.*?</h2>\s*<p class="meta">(.*?)</p>', html, re.S)
+    assert facts is not None
+    assert " ".join(facts.group(1).split()) == "Birth year: 1979 · Nationality: SY"
