@@ -24,7 +24,9 @@ How a name is compared:
    Burmese gives a part for each syllable, as its names are spelled in Latin letters
    (:func:`burmese_syllables`: Min Aung Hlaing); Ethiopic (Tigrinya, Amharic) is read with the
    vowel that its sixth forms leave unwritten where names are said with it (:func:`ethiopic_word`:
-   ብርሃነ, Berhane).
+   ብርሃነ, Berhane); Thai syllable by syllable as the Royal Thai General System writes it, with the
+   vowels written before their consonant read after it and the vowels it does not write
+   (:func:`thai_word`: สมชาย, somchai).
 2. **Similarity per part**, from what the romanisation systems for Arabic and Cyrillic do (BGN/PCGN,
    ISO 9 and scholarly systems, English, French, German and Polish transcriptions):
 
@@ -613,6 +615,156 @@ def ethiopic_word(word: str) -> str:
     return "".join(out)
 
 
+# Thai, read as the Royal Thai General System writes it, syllable by syllable: vowels written before
+# their consonant (เ, แ, โ, ใ, ไ) read after it, and around it with the signs after (เ-ีย ia, เ-ือ
+# uea, เ-า ao); a letter under ์ unsaid, with the ท, ต, ด or ธ before a silenced ร (จันทร์, chan);
+# ห before a sonorant, and อ before ย, only marking tone; a letter with no vowel of its own closing
+# the syllable before it, as one of k, t, p, n, ng, m, i or o (but l and r as written, as the
+# spellings of names keep them: ศิลปอาชา, Silpa-archa, not sinlapa); where no vowel is written, o before
+# a letter closing the syllable (สมชาย, somchai), a before another that opens one (ทวี, thawi); ว
+# between two letters ua (ชวน, chuan), รร a or an (บรรหาร, banhan); a word's last letter after the
+# one closing as written (ชินวัตร, chinwatr, as Shinawatra spells it). Tone marks are not written.
+_THAI_RUN = re.compile("[\u0e01-\u0e4e]+")
+_THAI_CONSONANTS = {
+    "ก": "k", "ข": "kh", "ฃ": "kh", "ค": "kh", "ฅ": "kh", "ฆ": "kh", "ง": "ng", "จ": "ch", "ฉ": "ch",
+    "ช": "ch", "ซ": "s", "ฌ": "ch", "ญ": "y", "ฎ": "d", "ฏ": "t", "ฐ": "th", "ฑ": "th", "ฒ": "th",
+    "ณ": "n", "ด": "d", "ต": "t", "ถ": "th", "ท": "th", "ธ": "th", "น": "n", "บ": "b", "ป": "p",
+    "ผ": "ph", "ฝ": "f", "พ": "ph", "ฟ": "f", "ภ": "ph", "ม": "m", "ย": "y", "ร": "r", "ล": "l",
+    "ว": "w", "ศ": "s", "ษ": "s", "ส": "s", "ห": "h", "ฬ": "l", "อ": "", "ฮ": "h",
+}  # fmt: skip
+_THAI_FINALS = {
+    **dict.fromkeys("กขฃคฅฆ", "k"), **dict.fromkeys("จฉชซฌฎฏฐฑฒดตถทธศษส", "t"),
+    **dict.fromkeys("บปผฝพฟภ", "p"), **dict.fromkeys("ญณน", "n"), **dict.fromkeys("ลฬ", "l"),
+    "ร": "r", "ง": "ng", "ม": "m", "ย": "i", "ว": "o", "อ": "",
+}  # fmt: skip
+_THAI_LEADING = {"เ": "e", "แ": "ae", "โ": "o", "ใ": "ai", "ไ": "ai"}
+_THAI_SIGNS = {"ั": "a", "ิ": "i", "ี": "i", "ึ": "ue", "ื": "ue", "ุ": "u", "ู": "u", "ะ": "a", "า": "a", "ำ": "am"}
+_THAI_VOWEL_LETTERS = {"ฤ": "rue", "ฦ": "lue"}
+# the letters that open a syllable with ร, ล or ว after them (pr, khl, kw)
+_THAI_CLUSTERS = {"ร": frozenset("กขคปพต"), "ล": frozenset("กขคปผพ"), "ว": frozenset("กขค")}
+_THAI_SONORANTS = frozenset("งญนมยรลว")
+# tone marks, the shortening sign, nikhahit and lakkhangyao: not read
+_THAI_UNREAD = re.compile("[\u0e45\u0e47-\u0e4b\u0e4d]")
+_THAI_SILENT = re.compile("(?:[ทตดธ](?=ร))?[\u0e01-\u0e2e][\u0e34\u0e38]?\u0e4c")
+
+
+@dataclass
+class _ThaiLetter:
+    lead: str  # a vowel written before it
+    letter: str
+    signs: str  # the vowel signs written above, below or after it
+
+
+def _thai_letters(word: str) -> list[_ThaiLetter]:
+    text = _THAI_SILENT.sub("", _THAI_UNREAD.sub("", unicodedata.normalize("NFC", word)))
+    letters: list[_ThaiLetter] = []
+    lead = ""
+    for c in text:
+        if c in _THAI_LEADING:
+            lead = c
+        elif c in _THAI_CONSONANTS or c in _THAI_VOWEL_LETTERS:
+            letters.append(_ThaiLetter(lead, c, ""))
+            lead = ""
+        elif letters and c in _THAI_SIGNS:
+            letters[-1].signs += c
+    return letters
+
+
+def thai_word(word: str) -> str:
+    """A word in Thai script in Latin letters, as the Royal Thai General System writes it.
+
+    >>> thai_word("สมชาย"), thai_word("ประยุทธ์"), thai_word("วงษ์สุวรรณ"), thai_word("เขียว")
+    ('somchai', 'prayut', 'wongsuwan', 'khiao')
+    """
+    units = _thai_letters(word)
+
+    def letter(at: int) -> str:
+        return units[at].letter if at < len(units) else ""
+
+    def bare(at: int) -> bool:  # a letter with no vowel written with it
+        return at < len(units) and not units[at].lead and not units[at].signs
+
+    out: list[str] = []
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        if unit.letter in _THAI_VOWEL_LETTERS:
+            out.append(_THAI_VOWEL_LETTERS[unit.letter])
+            i += 1
+            continue
+        lead, signs, onset = unit.lead, unit.signs, _THAI_CONSONANTS[unit.letter]
+        i += 1
+        nxt = letter(i)
+        if (lead or bare(i - 1)) and not signs and i < len(units) and not units[i].lead:
+            # a cluster (pr, khl, khw): the vowel written with its second letter, or none written
+            # when one letter more ends the word (กลม, klom)
+            ends = bare(i) and i + 2 == len(units) and bare(i + 1) and letter(i + 1) not in "รอว"
+            if unit.letter in _THAI_CLUSTERS.get(nxt, ()) and (lead or units[i].signs or ends):
+                onset, signs, i = onset + _THAI_CONSONANTS[nxt], units[i].signs, i + 1
+            elif (unit.letter == "ห" and nxt in _THAI_SONORANTS) or (unit.letter == "อ" and nxt == "ย"):
+                # ห or อ marking the tone of the letter after it (หญิง, ying; อยู่, yu)
+                onset, signs, i = _THAI_CONSONANTS[nxt], units[i].signs, i + 1
+        vowel, short = _thai_vowel(lead, signs, units, i)
+        if vowel is not None:
+            i += vowel.count("|")
+            vowel = vowel.replace("|", "")
+        elif nxt == "อ" and bare(i) and i + 1 < len(units):
+            vowel, short, i = "o", False, i + 1
+        elif nxt == "ว" and bare(i) and bare(i + 1):
+            vowel, short, i = "ua", True, i + 1
+        elif nxt == "ร" and bare(i) and letter(i + 1) == "ร" and bare(i + 1):
+            i += 2
+            vowel, short = ("a", True) if bare(i) else ("an", False)
+        else:
+            vowel = "o" if bare(i) or (i >= len(units) and out) else "a"
+            short = vowel == "o"
+        out.append(onset + vowel)
+        if not bare(i) or letter(i) in _THAI_VOWEL_LETTERS:
+            continue
+        # the letter after a vowel closes its syllable unless it opens one of its own: before อ
+        # read as a vowel (ทอง), before รร or ว read as ua, or as the first of the two letters
+        # that end the word (จุลานนท์, chulanon); after a vowel written short (ั) it always closes
+        opens = letter(i + 1) == "อ" and bare(i + 1) and i + 2 < len(units)
+        opens = opens or (letter(i + 1) == "ร" and letter(i + 2) == "ร")
+        opens = opens or (letter(i + 1) == "ว" and bare(i + 1) and bare(i + 2))  # ว as ua (อำนวย)
+        opens = opens or (i + 2 == len(units) and bare(i + 1) and letter(i + 1) != "ร")
+        if opens and not short:
+            continue
+        out.append(_THAI_FINALS.get(letter(i), _THAI_CONSONANTS[letter(i)]))  # ห, ฮ: as written
+        i += 1
+        if i + 1 == len(units) and bare(i) and letter(i) in _THAI_CONSONANTS:
+            out.append(_THAI_CONSONANTS[letter(i)])  # the word's last letter after the one closing (ตร)
+            i += 1
+    return "".join(out)
+
+
+def _thai_vowel(lead: str, signs: str, units: list[_ThaiLetter], at: int) -> tuple[str | None, bool]:
+    """The vowel written by ``lead`` and ``signs`` and whether it is short a (ั), with a "|" for the
+    letter at ``at`` when it is part of the vowel (เ-ีย, เ-ือ, เ-อ, -ัว, -ือ); None when no vowel is
+    written."""
+    if not lead and not signs:
+        return None, False
+    following = units[at].letter if at < len(units) and not units[at].lead and not units[at].signs else ""
+    if lead == "เ":
+        if signs.startswith("ี") and following == "ย":
+            return "ia|", False
+        if signs.startswith("ื") and following == "อ":
+            return "uea|", False
+        if not signs and following == "อ":
+            return "oe|", False
+        if signs == "ิ":
+            return "oe", False
+        if signs.startswith("า"):
+            return "ao", False
+    if lead:
+        return _THAI_LEADING[lead], False
+    if signs.startswith("ั") and following == "ว":
+        return "ua|", False
+    if signs == "ื" and following == "อ":
+        return "ue|", False
+    return "".join(_THAI_SIGNS[c] for c in signs), signs.startswith("ั")
+
+
 def _latin(segment: str, uyghur: bool = False) -> str:
     """A segment of a name in Latin letters: Arabic and Hebrew script word by word (Arabic script as
     Uyghur writes it with ``uyghur``), the rest by anyascii."""
@@ -632,6 +784,7 @@ _SCRIPT_READERS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
     (_BURMESE_RUN, lambda word: " ".join(burmese_syllables(word))),
     (_ETHIOPIC_RUN, ethiopic_word),
     (_KANA_RUN, kana_word),
+    (_THAI_RUN, thai_word),
 )
 
 

@@ -554,6 +554,23 @@ def test_ethiopic_names_are_read_with_the_vowel_their_sixth_forms_leave_unwritte
     assert compare(name_parts("ክብሮም ተስፋይ"), name_parts("Kibrom Tesfay"))[0] >= DEFAULT_THRESHOLD
 
 
+def test_thai_is_read_syllable_by_syllable_as_the_royal_system_writes_it() -> None:
+    from nlp.names import thai_word
+
+    assert thai_word("เมือง") == "mueang"  # a vowel written before its letter and around it
+    assert thai_word("แดง") == "daeng" and thai_word("ไก่") == "kai"  # tone marks not written
+    assert thai_word("สมพร") == "somphor"  # o where no vowel is written before a closing letter
+    assert thai_word("สวัสดิ์") == "sawat"  # a before an opening one; ์ silences its letter
+    assert thai_word("หนู") == "nu"  # ห only marks the tone of the sonorant after it
+    assert thai_word("ขวัญ") == "khwan" and thai_word("กลม") == "klom"  # clusters
+    assert thai_word("สรรพ") == "sap"  # รร between two letters is a
+    assert thai_word("อำนวย") == "amnuai"  # อ opening a word carries its vowel
+    assert name_parts("ะ์ เ ๆ") == ()  # signs with no letter: no part
+    assert compare(name_parts("สมพงษ์ ใจดี"), name_parts("Somphong Chaidi"))[0] == 1.0
+    assert compare(name_parts("สมพงษ์ ใจดี"), name_parts("Sompong Chaidi"))[0] >= DEFAULT_THRESHOLD
+    assert compare(name_parts("สุวิทย์ ทองสุข"), name_parts("Suwit Thongsuk"))[0] >= DEFAULT_THRESHOLD
+
+
 def test_japanese_kana_are_read_as_hepburn_writes_them() -> None:
     from nlp.names import kana_word
 
