@@ -167,6 +167,10 @@ _TITLES = frozenset(
     {"dr", "prof", "mr", "mrs", "ms", "mme", "mlle", "sir", "gen", "col", "maj", "capt", "cpt", "lt"}
     | {"sgt", "brig", "adm", "cdr", "eng", "engr", "rev", "hon"}
 )
+# titles that are also names (Hon and Eng are Chinese and Khmer family names, Gen a Japanese and Maj
+# a Scandinavian given name): a title only when written with its full stop ("Hon.", "Maj. Gen.")
+_TITLES_ALSO_NAMES = frozenset({"hon", "eng", "gen", "maj"})
+_ABBREVIATED = re.compile(r"([A-Za-z]+)\.")
 # generational suffixes ("Jr.", "Sr.", "III"), written after a given name or at the end: not parts
 _GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _ABU = frozenset({"abu", "abou", "abo", "abi"})
@@ -816,7 +820,10 @@ def _tokens(name: str) -> list[str]:
 def name_parts(name: str) -> tuple[str, ...]:
     """The comparable parts of ``name`` (see the module docstring)."""
     tokens = _tokens(name)
+    abbreviated = {word.lower() for word in _ABBREVIATED.findall(name)}
     while len(tokens) > 1 and tokens[0] in _TITLES:  # Latin parts are lower-cased; Arabic script is not
+        if tokens[0] in _TITLES_ALSO_NAMES and tokens[0] not in abbreviated:
+            break
         tokens = tokens[1:]
     if len(tokens) > 2 and not _GENERATIONS.isdisjoint(tokens[1:]):
         tokens = [tokens[0], *(t for t in tokens[1:] if t not in _GENERATIONS)]

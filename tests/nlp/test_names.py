@@ -61,6 +61,10 @@ def test_titles_before_a_name_are_not_parts_of_it() -> None:
     # a religious title is borne as a name and stays; a title alone is what there is
     assert name_parts("Mullah Yusuf")[0] == "mullah"
     assert name_parts("Dr") == ("dr",)
+    # a title that is also a name is a title only with its full stop
+    assert name_parts("Hon Lik") == ("hon", "lik") and name_parts("Hon. Peter Mensah") == ("peter", "mensah")
+    assert name_parts("Maj. Gen. Ilya Sokolov") == ("ilya", "sokolov")
+    assert name_parts("Eng Sokha") == ("eng", "sokha")
 
 
 def test_hangul_and_chinese_characters_give_a_part_for_each_syllable() -> None:
