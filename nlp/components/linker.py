@@ -866,6 +866,8 @@ class EntityLinker:
                 return _unknown_place(start_char, span.end_char, text, clean, around or (dominant, None))
             if kind == "nationality":
                 return None  # religions, political groups: not nationalities
+            if not any(ch.isalpha() for ch in clean):
+                return None  # a footnote mark or a number the NER read as a name: "[1]"
             if kind == "person":
                 return _person(span, clean)
             if not (clean[:1].isupper() or clean[:1].isdigit()):  # "4th Armoured Division"

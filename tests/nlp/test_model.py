@@ -98,6 +98,18 @@ def test_single_names_that_speak_are_persons_unless_known_organisations() -> Non
 
 
 @pytest.mark.slow
+def test_a_footnote_mark_is_no_name() -> None:
+    # the model reads a reference mark at the end of a paragraph as a person or an organisation
+    texts = [
+        "The hospital opened in 1958 and is run by the ministry.[1][2]\nIt has 300 beds and a burns unit.",
+        "Most of its people are farmers.[1]\nThe headman, Karim Said, left the village in 2014.",
+    ]
+    results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
+    assert [m.text for m in results[1].entities if m.kind == "person"] == ["Karim Said"]
+    assert not [m for r in results for m in r.entities if not any(c.isalpha() for c in m.text)]
+
+
+@pytest.mark.slow
 def test_demonym_inside_a_hyphenated_word() -> None:
     text = "The envoy denounced the anti-Turkish campaign of the newspaper."
     found = {m.text: m for m in next(tag([TagInput("h", text)], model=MODEL)).entities}
