@@ -389,8 +389,10 @@ class EntityLinker:
                 if ent.label_ in RULER_LABELS or not (
                     agrees or after_preposition or lone or (overrule and label == "COI_PLACE")
                 ):
-                    if ent.label_ in ("PERSON", "ORG") and not listed:
-                        deferred.append((cand, ent, label))
+                    if ent.label_ in ("PERSON", "ORG") and (
+                        not listed or any(c.kind == "country" for c in entries)
+                    ):
+                        deferred.append((cand, ent, label))  # a country's name is also a given name: Jordan
                     continue  # the NER reads a person or an organisation
                 spans.remove(ent)
                 spans.append(Span(doc, cand.start, cand.end, label=label))
@@ -402,10 +404,22 @@ class EntityLinker:
                 or self._supported(doc, cand, named=not minor)
             ):
                 spans.append(Span(doc, cand.start, cand.end, label=label))
-        # One sense per text: a name read as a place elsewhere in it is a place here too.
-        place_texts = {sp.text for sp in spans if sp.label_ in ("COI_PLACE", "COI_NAT", "GPE", "LOC")}
+        # One sense per text: a name read as a place elsewhere in it is a place here too, and so is
+        # the name of a country the text names otherwise ("join Jordan ... the Hashemite Kingdom
+        # of Jordan", "Jordanian troops").
+        place_spans = [sp for sp in spans if sp.label_ in ("COI_PLACE", "COI_NAT", "GPE", "LOC")]
+        place_texts = {sp.text for sp in place_spans}
+        named_countries: set[str] = set()
+        for sp in place_spans if deferred else ():
+            found = {c.entity_id for c in self._candidates(sp)}
+            if len(found) == 1 and next(iter(found)).startswith("country:"):
+                named_countries |= found
         for cand, ent, label in deferred:
-            if cand.text in place_texts and cand.text.lower() not in person_words and ent in spans:
+            named = cand.text in place_texts or (
+                cand.text.lower() not in speakers
+                and any(c.kind == "country" and c.entity_id in named_countries for c in gaz.lookup(cand.text))
+            )
+            if named and cand.text.lower() not in person_words and ent in spans:
                 spans.remove(ent)
                 spans.append(Span(doc, cand.start, cand.end, label=label))
         spans.sort(key=lambda s: s.start)

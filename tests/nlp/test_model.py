@@ -98,6 +98,17 @@ def test_single_names_that_speak_are_persons_unless_known_organisations() -> Non
 
 
 @pytest.mark.slow
+def test_a_country_named_otherwise_in_the_text_is_no_person_for_sharing_a_given_name() -> None:
+    texts = [
+        "British troops will join Jordan in a desert exercise near Aqaba, the Hashemite Kingdom of Jordan said.",
+        "Jordan Hale, a Jordanian student, spoke to reporters. Jordan said the exams were postponed.",
+    ]
+    results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
+    assert {m.kind for m in results[0].entities if m.text == "Jordan"} == {"country"}
+    assert "country" not in {m.kind for m in results[1].entities if m.text == "Jordan"}
+
+
+@pytest.mark.slow
 def test_a_footnote_mark_is_no_name() -> None:
     # the model reads a reference mark at the end of a paragraph as a person or an organisation
     texts = [
