@@ -8,8 +8,9 @@ How a name is compared:
    the consonants and the long vowels and leave the short vowels out, so such a part is written in
    capitals, as the letters stand, and compared with others by its consonants and long vowels
    (:func:`consonantal_similarity`; a Hebrew letter said two ways is read both ways). Particles that
-   spellings add or drop are handled: the article (``al-``, ``el-``, ``ad-``, ``ash-``...) and
-   ``bin``/``ben``/``ibn``/``bint`` are dropped; ``abd`` in any spelling (``abdel``, ``abdul``,
+   spellings add or drop are handled: the article (``al-``, ``el-``; ``ad-``, ``ash-``... before
+   the letter they are said as: Ed Miliband keeps his Ed) and ``bin``/``ben``/``ibn``/``bint`` are
+   dropped; ``abd`` in any spelling (``abdel``, ``abdul``,
    ``abdur``...) and ``abu``/``abou`` are joined to the part that follows, so "Abd al-Rahman",
    "Abdel Rahman" and "Abdurrahman" give the same part (and عبد الرحمن, as Arabic script writes it).
    Ethiopian and Eritrean names shortened with a slash are written in full (G/Meskel: Gebremeskel).
@@ -160,6 +161,11 @@ RARITY = 0.25
 _ARTICLES = frozenset(
     {"al", "el", "ul", "il", "ad", "ed", "ud", "ar", "er", "as", "es", "ash", "at", "az", "an"}
 )
+# the article said as the first letter of the word after it (ad-Din, ar-Rahman, an-Nur) is written
+# as a word of its own only before that letter: Ad, Ed, An and Il are also names (Ad Melkert, Ed
+# Miliband, An Sook, Kim Il-sung)
+_ARTICLES_ALONE = frozenset({"al", "el", "ul"})
+_ASSIMILATED_ARTICLES = _ARTICLES - _ARTICLES_ALONE - {"il"}
 _DROPPED = frozenset({"bin", "ben", "ibn", "bint", "binti", "bte", "b", "ould", "wuld"})
 # titles of address, rank and degree written before a name ("Dr.", "Gen.", "Lt. Col."): not a part of
 # it, and a list gives them or not; religious titles (sheikh, mullah, haji) stay, being borne as names
@@ -845,7 +851,7 @@ def name_parts(name: str) -> tuple[str, ...]:
                 parts.append(_ARABIC_ABD_JOINED.sub("ABD", token))
                 index += 1
             continue
-        if token in _DROPPED or (token in _ARTICLES and nxt is not None):
+        if token in _DROPPED or (nxt is not None and _an_article(token, nxt)):
             index += 1
             continue
         if (token in _ABU or _ABD.match(token)) and nxt is not None:
@@ -862,6 +868,14 @@ def name_parts(name: str) -> tuple[str, ...]:
             parts.append(_strip_article(token))
         index += 1
     return tuple(p for p in parts if p)
+
+
+def _an_article(word: str, nxt: str) -> bool:
+    """Whether ``word``, a word of its own before ``nxt``, is the Arabic article: al, el or ul, or
+    the article said as the first letter of ``nxt`` (ad Din, ash Shami)."""
+    if word in _ARTICLES_ALONE:
+        return True
+    return word in _ASSIMILATED_ARTICLES and nxt.startswith(word[1:]) and len(nxt) > len(word)
 
 
 def _after_abd(part: str, joined: re.Match[str]) -> str:

@@ -26,6 +26,11 @@ def test_particles_and_compounds_give_the_same_parts() -> None:
     # the article said as the next word's first letter, written once or twice
     for joined in ("Abdurashid", "Abdurrashid", "Abdirashid", "Abd ar-Rashid"):
         assert name_parts(joined) == ("abdrashid",), joined
+    # written as a word of its own, that article comes before its letter; Ad, Ed, An, Il are names
+    assert name_parts("Nasr ad-Din Haddad") == name_parts("Nasr ad Din Haddad") == ("nasr", "din", "haddad")
+    assert name_parts("Ed Miliband") == ("ed", "miliband") and name_parts("Ad Melkert") == ("ad", "melkert")
+    assert name_parts("Kim Il-sung") == ("kim", "il", "sung") and name_parts("Park An Sook")[1] == "an"
+    assert name_parts("Zia ul Haq") == ("zia", "haq")
 
 
 def test_a_zero_width_space_parts_words_and_symbols_are_not_parts() -> None:
