@@ -415,11 +415,11 @@ class EntityLinker:
             if len(found) == 1 and next(iter(found)).startswith("country:"):
                 named_countries |= found
         for cand, ent, label in deferred:
-            named = cand.text in place_texts or (
+            same_place = cand.text in place_texts or (
                 cand.text.lower() not in speakers
                 and any(c.kind == "country" and c.entity_id in named_countries for c in gaz.lookup(cand.text))
             )
-            if named and cand.text.lower() not in person_words and ent in spans:
+            if same_place and cand.text.lower() not in person_words and ent in spans:
                 spans.remove(ent)
                 spans.append(Span(doc, cand.start, cand.end, label=label))
         spans.sort(key=lambda s: s.start)
