@@ -1597,9 +1597,9 @@ def _without_connective(part: str, at: int) -> tuple[str, ...]:
 
 
 def joined(query_parts: Sequence[str], parts: Sequence[str]) -> list[Pair]:
-    """Two neighbouring parts on one side alike in full to one part on the other written as one
-    ("Bar Dawil" and "Bardawil", "Nur Tawfan" and "Nurtawfan"): (similarity, the query parts, the
-    parts). Only parts that begin alike (their skeletons) and are about as long are compared."""
+    """Two or three neighbouring parts on one side alike in full to one part on the other written as
+    one ("Bar Dawil" and "Bardawil", "Nur Tawfan" and "Nurtawfan"): (similarity, the query parts,
+    the parts). Only parts that begin alike (their skeletons) and are about as long are compared."""
     found: list[Pair] = []
     # a part read from Arabic script is written without its short vowels: shorter
     written = _arabic_script(query_parts) or _arabic_script(parts)
@@ -1617,6 +1617,16 @@ def joined(query_parts: Sequence[str], parts: Sequence[str]) -> list[Pair]:
                 if similarity >= PAIR_MIN:
                     pair = ((k, k + 1), (m,))
                     found.append((similarity, *(pair[::-1] if flip else pair)))
+        # three, as Persian compound family names are written apart or as one (Shir Amin Bordbar)
+        for k in range(len(one) - 2):
+            three = one[k] + one[k + 1] + one[k + 2]
+            for m, other in enumerate(two):
+                if abs(len(other) - len(three)) > 3 or skeleton(other)[:1] != skeleton(three)[:1]:
+                    continue
+                similarity = part_similarity(three, other)[0]
+                if similarity >= PAIR_MIN:
+                    triple = ((k, k + 1, k + 2), (m,))
+                    found.append((similarity, *(triple[::-1] if flip else triple)))
     return found
 
 

@@ -336,6 +336,16 @@ def test_a_name_whose_two_parts_are_written_as_one_is_found_among_many_sharing_t
     assert "m" in {c.key for c in index.search(NameQuery("Darvish Mir Tawfani"))}
 
 
+def test_three_words_written_as_one_are_paired_with_them() -> None:
+    score, reasons = compare(name_parts("Karim GHOLAMSHIRZADEH"), name_parts("Karim Gholam Shir Zadeh"))
+    assert score >= DEFAULT_THRESHOLD
+    assert any(r.startswith("gholamshirzadeh ~ gholam shir zadeh (written as one") for r in reasons)
+    score, _ = compare(name_parts("Karim Gholam Shir Zadeh"), name_parts("Karim Gholamshirzade"))
+    assert score >= DEFAULT_THRESHOLD
+    # not any three parts: they must be written together in the same order
+    assert compare(name_parts("Karim Zadehshirgholam"), name_parts("Karim Gholam Shir Zadeh"))[0] < 0.6
+
+
 def test_two_words_written_as_one_with_the_article_between_them_are_paired_with_them() -> None:
     from nlp.names import _without_connective, compare
 
