@@ -166,6 +166,7 @@ _ARTICLES = frozenset(
 # Miliband, An Sook, Kim Il-sung)
 _ARTICLES_ALONE = frozenset({"al", "el", "ul"})
 _ASSIMILATED_ARTICLES = _ARTICLES - _ARTICLES_ALONE - {"il"}
+# b is bin cut short (Muhammad b. Ali), but the initial B opening a name ("B. Haddad")
 _DROPPED = frozenset({"bin", "ben", "ibn", "bint", "binti", "bte", "b", "ould", "wuld"})
 # titles of address, rank and degree written before a name ("Dr.", "Gen.", "Lt. Col."): not a part of
 # it, and a list gives them or not; religious titles (sheikh, mullah, haji) stay, being borne as names
@@ -851,7 +852,7 @@ def name_parts(name: str) -> tuple[str, ...]:
                 parts.append(_ARABIC_ABD_JOINED.sub("ABD", token))
                 index += 1
             continue
-        if token in _DROPPED or (nxt is not None and _an_article(token, nxt)):
+        if _dropped(token, index == 0) or (nxt is not None and _an_article(token, nxt)):
             index += 1
             continue
         if (token in _ABU or _ABD.match(token)) and nxt is not None:
@@ -868,6 +869,12 @@ def name_parts(name: str) -> tuple[str, ...]:
             parts.append(_strip_article(token))
         index += 1
     return tuple(p for p in parts if p)
+
+
+def _dropped(word: str, first: bool) -> bool:
+    """Whether ``word`` is a particle left out of the parts: bin, ibn, ould...; b only after the
+    first part, as bin cut short (Muhammad b. Ali), not the initial B opening a name."""
+    return word in _DROPPED and not (first and word == "b")
 
 
 def _an_article(word: str, nxt: str) -> bool:

@@ -31,6 +31,8 @@ def test_particles_and_compounds_give_the_same_parts() -> None:
     assert name_parts("Ed Miliband") == ("ed", "miliband") and name_parts("Ad Melkert") == ("ad", "melkert")
     assert name_parts("Kim Il-sung") == ("kim", "il", "sung") and name_parts("Park An Sook")[1] == "an"
     assert name_parts("Zia ul Haq") == ("zia", "haq")
+    # b. is bin cut short between two names, an initial before them
+    assert name_parts("Muhammad b. Ali") == ("muhammad", "ali") and name_parts("B. Haddad") == ("b", "haddad")
 
 
 def test_a_zero_width_space_parts_words_and_symbols_are_not_parts() -> None:
