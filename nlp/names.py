@@ -181,6 +181,9 @@ _ABBREVIATED = re.compile(r"([A-Za-z]+)\.")
 # generational suffixes ("Jr.", "Sr.", "III"), written after a given name or at the end: not parts
 _GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _ABU = frozenset({"abu", "abou", "abo", "abi"})
+# abi and abo are also given names (Abi Morgan): the particle only after the name's first word
+# (Ali ibn Abi Talib)
+_ABU_AFTER_FIRST = frozenset({"abo", "abi"})
 # abd with the article in the spellings of Arabic, French, Turkish and Albanian (abdil, abdyl) use
 _ABD = re.compile(r"^a?bd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|an|ud|u|e|a|o)?$")
 _ABD_JOINED = re.compile(r"^abd(?:ul|el|al|ol|il|yl|ur|ir|ar|er|us|as|an|ud|u|e|a|o)?(?=[a-z]{3,})")
@@ -855,7 +858,8 @@ def name_parts(name: str) -> tuple[str, ...]:
         if _dropped(token, index == 0) or (nxt is not None and _an_article(token, nxt)):
             index += 1
             continue
-        if (token in _ABU or _ABD.match(token)) and nxt is not None:
+        abu = token in _ABU and (index > 0 or token not in _ABU_AFTER_FIRST)
+        if (abu or _ABD.match(token)) and nxt is not None:
             rest = tokens[index + 2] if nxt in _ARTICLES and index + 2 < len(tokens) else nxt
             step = 3 if rest is not nxt else 2
             prefix = "abu" if token in _ABU else "abd"

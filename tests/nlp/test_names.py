@@ -33,6 +33,11 @@ def test_particles_and_compounds_give_the_same_parts() -> None:
     assert name_parts("Zia ul Haq") == ("zia", "haq")
     # b. is bin cut short between two names, an initial before them
     assert name_parts("Muhammad b. Ali") == ("muhammad", "ali") and name_parts("B. Haddad") == ("b", "haddad")
+    # abi is Abu after the first word (Ali ibn Abi Talib), a given name before it
+    assert name_parts("Ali ibn Abi Talib") == ("ali", "abutalib") and name_parts("Abi Morgan") == (
+        "abi",
+        "morgan",
+    )
 
 
 def test_a_zero_width_space_parts_words_and_symbols_are_not_parts() -> None:
