@@ -158,8 +158,10 @@ MAX_CANDIDATES = 3000
 #: a family name few stored names share tells more than a given name thousands share
 RARITY = 0.25
 
+# (ud, ur, us... as Urdu, Pashto and Persian names write the article: Zia ur Rahman, Ghiyas ud Din)
 _ARTICLES = frozenset(
-    {"al", "el", "ul", "il", "ad", "ed", "ud", "ar", "er", "as", "es", "ash", "at", "az", "an"}
+    {"al", "el", "ul", "il", "ad", "ed", "ud", "ar", "er", "ur", "as", "es", "us", "ash", "ush"}
+    | {"at", "ut", "az", "uz", "an", "un"}
 )
 # the article said as the first letter of the word after it (ad-Din, ar-Rahman, an-Nur) is written
 # as a word of its own only before that letter: Ad, Ed, An and Il are also names (Ad Melkert, Ed

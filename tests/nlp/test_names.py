@@ -31,6 +31,9 @@ def test_particles_and_compounds_give_the_same_parts() -> None:
     assert name_parts("Ed Miliband") == ("ed", "miliband") and name_parts("Ad Melkert") == ("ad", "melkert")
     assert name_parts("Kim Il-sung") == ("kim", "il", "sung") and name_parts("Park An Sook")[1] == "an"
     assert name_parts("Zia ul Haq") == ("zia", "haq")
+    assert name_parts("Khalil ur Rahman Haqqani") == name_parts(
+        "Khalil al-Rahman Haqqani"
+    )  # as Urdu writes it
     # b. is bin cut short between two names, an initial before them
     assert name_parts("Muhammad b. Ali") == ("muhammad", "ali") and name_parts("B. Haddad") == ("b", "haddad")
     # abi is Abu after the first word (Ali ibn Abi Talib), a given name before it
