@@ -827,13 +827,16 @@ def _match_for_the_reason(pairs: list[tuple[str, str]], way: str) -> None:
 
 
 def test_west_african_and_abbreviated_forms_of_names_of_arabic_origin() -> None:
-    """Mamadou, Ousmane, Sekou; Md. and Mohd (invented family names)."""
+    """Mamadou, Ousmane, Sekou; Md., Mohd, Muhd, Sk. and Mst. (invented family names)."""
     _match_for_the_reason(
         [
             ("Mamadou Kondiano", "Mohamed Kondiano"),
             ("Ousmane Sidibara", "Uthman Sidibara"),
             ("Sekou Tambadou", "Cheikh Tambadou"),
             ("Md. Rafiqul Hossen", "Muhammad Rafiqul Hossen"),
+            ("Muhd Rafiqul Hossen", "Muhammad Rafiqul Hossen"),
+            ("Sk. Rafiqul Hossen", "Sheikh Rafiqul Hossen"),
+            ("Mst. Rokeya Hossen", "Mosammat Rokeya Hossen"),
         ],
         "another form of the name",
     )
