@@ -1042,13 +1042,16 @@ _KOREAN_SYLLABLES = re.compile(
 
 def _readings(part: str) -> tuple[str, ...]:
     """``part`` with ch read as kh and j before a vowel as y; with dh read as z; with kh read
-    as k; a syllable that opens with ch with j instead; Korean eo and eu as o and u; a final ic
+    as k; with gh read as q; a syllable that opens with ch with j instead; Korean eo and eu as o and u; a final ic
     as ich; and Albanian xh as j, when these change it."""
     found = [
         _J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)),
         _DH_AS_Z.sub("z", part),
         _KH_AS_K.sub("k", part),
     ]
+    if "gh" in part:
+        # Persian says ق as غ, and its romanisation writes both gh (Dehghan, Haghighi: Dehqan, Haqiqi)
+        found.append(part.replace("gh", "q"))
     if "xh" in part:
         # the Albanian xh, the j of other spellings (Xhafer: Jafer, Djafer)
         found.append(part.replace("xh", "j"))

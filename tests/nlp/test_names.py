@@ -887,6 +887,9 @@ def test_persian_romanisation_of_names_of_arabic_origin() -> None:
     assert part_similarity("syed", "sayyid") == (0.9, "same, another form of the name")
     # another spelling, not the same: it scores a little less than the same word
     assert part_similarity("reza", "rida")[0] < 1.0
+    # ق written gh in any word, not only in the names of the table (invented family names)
+    assert part_similarity("dastghani", "dastqani") == (0.95, "same, read another way")
+    assert compare(name_parts("Hamid Dastghani"), name_parts("Hamid Dastqani"))[0] >= DEFAULT_THRESHOLD
 
 
 def test_a_part_cut_short_is_paired_only_while_it_keeps_half_of_the_name() -> None:
