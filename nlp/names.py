@@ -132,6 +132,7 @@ HOW_LABELS = (
     "as Kurdish writes it",
     "as Persian romanises it",
     "without Abd",
+    "without Ben or Bin",
     "an initial",
 )
 #: how a reason names the parts of the longer of two names left out between its first and last
@@ -1006,6 +1007,9 @@ WEIGHTS = (0.2, 0.5, 0.3)
 #: the share of their similarity a pair of parts scores when compared without an article joined to
 #: one of them
 JOINED_ARTICLE = 0.95
+# ben, bin or ibn joined to the family name they open (Benali, Binladen: Ben Ali, bin Laden), as
+# Maghrebi family names write it, with four letters left (not Benson, Bineta's short ones)
+_JOINED_BEN = re.compile(r"^(?:ben|bin|ibn)(?=[a-z]{4,}$)")
 # before a vowel only al and el, and with four letters left (Alomari, Elamin; not Alina, Elias)
 _JOINED_ARTICLE = re.compile(r"^(?:(?:al|el|ul)(?=[^aeiou][a-z]{3,}$)|(?:al|el)(?=[aeiou][a-z]{3,}$))")
 
@@ -1042,8 +1046,8 @@ _KOREAN_SYLLABLES = re.compile(
 
 def _readings(part: str) -> tuple[str, ...]:
     """``part`` with ch read as kh and j before a vowel as y; with dh read as z; with kh read
-    as k; with gh read as q; a syllable that opens with ch with j instead; Korean eo and eu as o and u; a final ic
-    as ich; and Albanian xh as j, when these change it."""
+    as k; with gh read as q; a syllable that opens with ch with j instead; Korean eo and eu as o
+    and u; a final ic as ich; and Albanian xh as j, when these change it."""
     found = [
         _J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)),
         _DH_AS_Z.sub("z", part),
@@ -1275,6 +1279,9 @@ def labelled_forms(part: str) -> tuple[tuple[str, str], ...]:
     bare = _JOINED_ARTICLE.sub("", part)
     if bare != part:
         found.append((_strip_article(bare), "without the article"))
+    unjoined = _JOINED_BEN.sub("", part)
+    if unjoined != part:
+        found.append((unjoined, "without Ben or Bin"))
     somali = _somali_reading(part)
     if somali is not None:
         found.append((somali, "as Somali spelling writes it"))
@@ -1328,7 +1335,7 @@ def part_similarity(a: str, b: str) -> tuple[float, str]:
         for y, y_how in labelled_forms(b):
             if (x, y) != (a, b):
                 score, why = _form_similarity(x, y)
-                if "article" in x_how or "article" in y_how:
+                if "article" in x_how or "article" in y_how or "Ben or Bin" in x_how or "Ben or Bin" in y_how:
                     score *= JOINED_ARTICLE
                 if "Abd" in x_how or "Abd" in y_how:
                     score *= WITHOUT_ABD

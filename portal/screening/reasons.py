@@ -38,6 +38,7 @@ HOW = {
     "as Kurdish writes it": _l("as Kurdish writes it"),
     "as Persian romanises it": _l("as Persian romanises it"),
     "without Abd": _l("without Abd"),
+    "without Ben or Bin": _l("without Ben or Bin"),
     "an initial": _l("an initial"),
 }
 assert set(HOW) == set(HOW_LABELS), "every way the matcher names has its words here"

@@ -31,6 +31,9 @@ def test_particles_and_compounds_give_the_same_parts() -> None:
     assert name_parts("Ed Miliband") == ("ed", "miliband") and name_parts("Ad Melkert") == ("ad", "melkert")
     assert name_parts("Kim Il-sung") == ("kim", "il", "sung") and name_parts("Park An Sook")[1] == "an"
     assert name_parts("Zia ul Haq") == ("zia", "haq")
+    # ben or bin joined to the family name it opens, as Maghrebi names write it
+    assert part_similarity("benkhaldi", "khaldi") == (0.95, "same, without Ben or Bin")
+    assert compare(name_parts("Ahmed Ben Khaldi"), name_parts("Ahmed Benkhaldi"))[0] >= DEFAULT_THRESHOLD
     assert name_parts("Khalil ur Rahman Haqqani") == name_parts(
         "Khalil al-Rahman Haqqani"
     )  # as Urdu writes it
