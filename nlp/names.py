@@ -722,6 +722,7 @@ def thai_word(word: str) -> str:
                 # ห or อ marking the tone of the letter after it (หญิง, ying; อยู่, yu)
                 onset, signs, i = _THAI_CONSONANTS[nxt], units[i].signs, i + 1
         vowel, short = _thai_vowel(lead, signs, units, i)
+        three = False
         if vowel is not None:
             i += vowel.count("|")
             vowel = vowel.replace("|", "")
@@ -733,10 +734,12 @@ def thai_word(word: str) -> str:
             i += 2
             vowel, short = ("a", True) if bare(i) else ("an", False)
         else:
-            vowel = "o" if bare(i) or (i >= len(units) and out) else "a"
+            # a word of three letters and no vowel is said a, then o: กมล kamon, ถนน thanon
+            three = not out and len(units) == 3 and i == 1 and bare(1) and bare(2)
+            vowel = "o" if (bare(i) and not three) or (i >= len(units) and out) else "a"
             short = vowel == "o"
         out.append(onset + vowel)
-        if not bare(i) or letter(i) in _THAI_VOWEL_LETTERS:
+        if not bare(i) or letter(i) in _THAI_VOWEL_LETTERS or (vowel == "a" and three):
             continue
         # the letter after a vowel closes its syllable unless it opens one of its own: before อ
         # read as a vowel (ทอง), before รร or ว read as ua, or as the first of the two letters

@@ -596,6 +596,7 @@ def test_thai_is_read_syllable_by_syllable_as_the_royal_system_writes_it() -> No
     assert thai_word("หนู") == "nu"  # ห only marks the tone of the sonorant after it
     assert thai_word("ขวัญ") == "khwan" and thai_word("กลม") == "klom"  # clusters
     assert thai_word("สรรพ") == "sap"  # รร between two letters is a
+    assert thai_word("ถนน") == "thanon" and thai_word("ชนก") == "chanok"  # three letters, no vowel
     assert thai_word("อำนวย") == "amnuai"  # อ opening a word carries its vowel
     assert name_parts("ะ์ เ ๆ") == ()  # signs with no letter: no part
     assert compare(name_parts("สมพงษ์ ใจดี"), name_parts("Somphong Chaidi"))[0] == 1.0
