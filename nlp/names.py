@@ -632,15 +632,16 @@ def ethiopic_word(word: str) -> str:
     return "".join(out)
 
 
-# Thai, read as the Royal Thai General System writes it, syllable by syllable: vowels written before
-# their consonant (เ, แ, โ, ใ, ไ) read after it, and around it with the signs after (เ-ีย ia, เ-ือ
-# uea, เ-า ao); a letter under ์ unsaid, with the ท, ต, ด or ธ before a silenced ร (จันทร์, chan);
-# ห before a sonorant, and อ before ย, only marking tone; a letter with no vowel of its own closing
-# the syllable before it, as one of k, t, p, n, ng, m, i or o (but l and r as written, as the
-# spellings of names keep them: ศิลปอาชา, Silpa-archa, not sinlapa); where no vowel is written, o before
-# a letter closing the syllable (สมชาย, somchai), a before another that opens one (ทวี, thawi); ว
-# between two letters ua (ชวน, chuan), รร a or an (บรรหาร, banhan); a word's last letter after the
-# one closing as written (ชินวัตร, chinwatr, as Shinawatra spells it). Tone marks are not written.
+# Thai, read as the Royal Thai General System writes it, syllable by syllable: vowels written
+# before their consonant (เ, แ, โ, ใ, ไ) read after it, and around it with the signs after (เ-ีย
+# ia, เ-ือ uea, เ-า ao); a letter under ์ unsaid, with the ท, ต, ด or ธ before a silenced ร
+# (จันทร์, chan); ห before a sonorant, and อ before ย, only marking tone; a letter with no vowel
+# of its own closing the syllable before it, as one of k, t, p, n, ng, m, i or o (but l and r as
+# written, as the spellings of names keep them: ศิลปอาชา, Silpa-archa, not sinlapa); where no
+# vowel is written, o before a letter closing the syllable (สมชาย, somchai), a before another that
+# opens one (ทวี, thawi), a then o in a word of three letters (ถนน, thanon); ว between two letters
+# ua (ชวน, chuan), รร a or an (บรรหาร, banhan); a word's last letter after the one closing as
+# written (ชินวัตร, chinwatr, as Shinawatra spells it). Tone marks are not written.
 _THAI_RUN = re.compile("[\u0e01-\u0e4e]+")
 _THAI_CONSONANTS = {
     "ก": "k", "ข": "kh", "ฃ": "kh", "ค": "kh", "ฅ": "kh", "ฆ": "kh", "ง": "ng", "จ": "ch", "ฉ": "ch",
