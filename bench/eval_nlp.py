@@ -309,9 +309,10 @@ def score_geoparsing(
 
 
 def re3d_type(mention: Any) -> str | None:
-    """re3d's type of one of our mentions: a country named for its government ("Iraq agreed")
-    is an Organisation there, as the state is in ours; other places are Locations."""
-    if mention.kind in ORG_KINDS or (mention.kind == "country" and mention.actor):
+    """re3d's type of one of our mentions: a country or a capital named for its government ("Iraq
+    agreed", "Baghdad said") is an Organisation there, as the state is in ours; other places are
+    Locations."""
+    if mention.kind in ORG_KINDS or (mention.kind in ("country", "city") and mention.actor):
         return "Organisation"
     if mention.kind in LOCATION_KINDS:
         return "Location"

@@ -37,7 +37,8 @@ class Mention:
     country: str | None  # ISO 3166-1 alpha-2
     ucdp: str | None = None
     province: Province | None = None  # set on place mentions the gazetteer can place in a division
-    #: a country named for its government ("France condemned ..."): actor, not place, of events
+    #: a country or a large city named for its government ("France condemned ...", "Ankara said"):
+    #: actor, not place, of events
     actor: bool = False
 
 

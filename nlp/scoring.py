@@ -88,12 +88,13 @@ def collect_evidence(
 
     Mentions starting before ``title_end`` (the title) weigh double. Armed
     groups active in several countries spread their weight over them. Country
-    mentions whose (start, end) is in ``acting`` are actor evidence.
+    and city mentions whose (start, end) is in ``acting`` (a state named for its
+    government: "Russia said", "Ankara said") are actor evidence.
     """
     evidence: Evidence = {}
     for mention in mentions:
         factor = TITLE_FACTOR if mention.start < title_end else 1.0
-        if mention.kind == "country" and mention.country and (mention.start, mention.end) in acting:
+        if mention.kind in ("country", "city") and mention.country and (mention.start, mention.end) in acting:
             evidence.setdefault(mention.country, [0.0, 0.0])[1] += ACTING_WEIGHT * factor
         elif mention.kind in PLACE_WEIGHTS and mention.country:
             if mention.kind == "location" and mention.entity_id.startswith("location:"):

@@ -406,7 +406,8 @@ class EntityLinker:
                 spans.append(Span(doc, cand.start, cand.end, label=label))
         # One sense per text: a name read as a place elsewhere in it is a place here too, and so is
         # the name of a country the text names otherwise ("join Jordan ... the Hashemite Kingdom
-        # of Jordan", "Jordanian troops").
+        # of Jordan", "Jordanian troops"), and of a city of a million or more in it, even as the
+        # subject of speech ("Turkish drones ... Ankara said", a capital for its government).
         place_spans = [sp for sp in spans if sp.label_ in ("COI_PLACE", "COI_NAT", "GPE", "LOC")]
         place_texts = {sp.text for sp in place_spans}
         named_countries: set[str] = set()
@@ -415,9 +416,19 @@ class EntityLinker:
             if len(found) == 1 and next(iter(found)).startswith("country:"):
                 named_countries |= found
         for cand, ent, label in deferred:
-            same_place = cand.text in place_texts or (
-                cand.text.lower() not in speakers
-                and any(c.kind == "country" and c.entity_id in named_countries for c in gaz.lookup(cand.text))
+            entries = gaz.lookup(cand.text) if named_countries else []
+            same_place = (
+                cand.text in place_texts
+                or (
+                    cand.text.lower() not in speakers
+                    and any(c.kind == "country" and c.entity_id in named_countries for c in entries)
+                )
+                or any(
+                    c.kind == "city"
+                    and c.population >= BIG_CITY
+                    and "country:" + str(c.country) in named_countries
+                    for c in entries
+                )
             )
             if same_place and cand.text.lower() not in person_words and ent in spans:
                 spans.remove(ent)
@@ -478,8 +489,12 @@ class EntityLinker:
                 mentions.append(mention)
         # "Russia said", "France condemned": a country named for its government stays a country
         # mention, marked as an actor: actor evidence, not place evidence, for the focus.
+        # So is a city of a million or more named for its government ("Ankara said", "Moscow denied").
         for i, m in enumerate(mentions):
-            named = doc.char_span(m.start, m.end) if m.kind == "country" and m.country else None
+            acting = m.country is not None and (
+                m.kind == "country" or (m.kind == "city" and self._big_city(m))
+            )
+            named = doc.char_span(m.start, m.end) if acting else None
             if named is not None and self._acts(doc, named):
                 mentions[i] = replace(m, actor=True)
         # Office holders and the post-link rewrites (their own components) run on these.
@@ -654,6 +669,13 @@ class EntityLinker:
         if not _opens(cand, outer) or cand.end >= outer.end:
             return False
         return any(tok.text in self._office_words for tok in outer.doc[cand.end : outer.end])
+
+    def _big_city(self, mention: Mention) -> bool:
+        """A city mention of a city of :data:`BIG_CITY` people or more."""
+        return any(
+            c.entity_id == mention.entity_id and c.population >= BIG_CITY
+            for c in self.gazetteer.lookup(mention.text)
+        )
 
     def _acts(self, doc: Doc, span: Span) -> bool:
         """A country name used for its government: followed by a speech or stance verb, maybe

@@ -33,6 +33,12 @@ def test_a_foreign_army_in_a_named_town_is_mentioned_not_focus(blank_pipeline: L
     assert list(focus(scores)) == ["SY"]
 
 
+def test_a_capital_named_for_its_government_is_mentioned_not_focus(blank_pipeline: Language) -> None:
+    scores = countries(blank_pipeline, "Nairobi condemned the raid on Kismayo.")
+    assert list(focus(scores)) == ["SO"]
+    assert "KE" in {s.code for s in scores if s.role == "mentioned"}
+
+
 def test_a_transnational_group_with_no_place_gives_no_focus(blank_pipeline: Language) -> None:
     assert focus(countries(blank_pipeline, "Islamic State fighters attacked an army convoy at dawn.")) == {}
 

@@ -153,6 +153,16 @@ def test_a_country_acts_through_an_auxiliary_or_an_adverb_but_not_through_other_
     assert acting(blank_pipeline, expected) == expected
 
 
+def test_a_city_of_a_million_acts_for_its_government_but_not_a_small_town(blank_pipeline: Language) -> None:
+    expected = {
+        "Nairobi condemned the raid on Kismayo.": ["Nairobi"],
+        "Lima warned of floods in Piura.": ["Lima"],
+        "Piura warned of floods.": [],  # a town of a few hundred thousand speaks for its people
+        "Residents of Nairobi said the roads were closed.": [],
+    }
+    assert acting(blank_pipeline, expected) == expected
+
+
 def test_a_country_owning_its_state_bodies_acts_but_not_one_owning_places(blank_pipeline: Language) -> None:
     expected = {
         "Peru's foreign minister flew to Chile.": ["Peru"],

@@ -106,6 +106,12 @@ def test_a_country_named_otherwise_in_the_text_is_no_person_for_sharing_a_given_
     results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
     assert {m.kind for m in results[0].entities if m.text == "Jordan"} == {"country"}
     assert "country" not in {m.kind for m in results[1].entities if m.text == "Jordan"}
+    # a capital the model reads as a person, as the subject of speech, in a text naming its country
+    text = "Turkish drones struck a vehicle near Qamishli. Ankara said the strike targeted PKK militants."
+    found = next(tag([TagInput("t", text)], model=MODEL))
+    ankara = next(m for m in found.entities if m.text == "Ankara")
+    assert ankara.kind == "city" and ankara.actor
+    assert [c.code for c in found.countries if c.role == "focus"] == ["SY"]
 
 
 @pytest.mark.slow
