@@ -1,4 +1,4 @@
-"""Person names within one text: a name given in full, then by one of its parts.
+"""Person names within one text: a name given in full, then by one of its parts or another name.
 
 News and reports name a person in full once ("Rebel commander Anas Khudair") and by one part of
 the name after that ("Khudair said", "Anas and his men"). The NER reads many of those short forms
@@ -7,6 +7,11 @@ family reads them as the person named in full, under that person's entity. A par
 persons of the text share names neither; a part that is a common word ("Will", "Rose") or that the
 gazetteers know as a place, an armed group or a state force is left as it is. A part the NER read
 as a place the gazetteers do not know ("Marta was treated in hospital") is the person.
+
+Another name given right after a person's ("Yusuf Haddad, known as Abu Layla", "alias Layla") is
+that person too, whatever the NER read it as, unless the gazetteers know it as a group, a country,
+a region or a city of a million: it becomes one of the names the person is stored and screened
+under.
 """
 
 from __future__ import annotations
@@ -14,13 +19,21 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from nlp.components.common import _sentence_initial, _text
+from nlp.components.common import BIG_CITY, _sentence_initial, _text
+from nlp.components.words import word_tuple
 from nlp.gazetteer import Ambiguity, get_gazetteer
 from nlp.normalise import slug
 from nlp.records import Mention
 
 # a part shorter than this (initials, "Al") is no name on its own
 _MIN_PART = 3
+# the words that introduce another name of a person, longest first; what may stand before them and
+# around the name; the words of a name that need not be capitalised, and the longest name read
+_ALIAS_MARKERS = sorted((tuple(m.split()) for m in word_tuple("alias_markers")), key=len, reverse=True)
+_BEFORE_ALIAS = frozenset({",", "(", "-", "–", "—"})
+_QUOTES = frozenset({'"', "'", "“", "”", "‘", "’"})
+_NAME_PARTICLES = frozenset({"al", "el", "bin", "ibn", "bint", "abu", "abd", "ould", "-"})
+_MAX_ALIAS = 5
 
 
 def _name_parts(mention: Mention) -> tuple[str, ...]:
@@ -103,6 +116,68 @@ def person_short_forms(doc: Doc, mentions: list[Mention], amb: Ambiguity) -> lis
     return out
 
 
+def _an_alias(m: Mention) -> bool:
+    """A mention that may be another name of a person: one no gazetteer knows, or a town of fewer
+    than :data:`BIG_CITY` people (Rani, a town of India, is also a name)."""
+    if _unlinked(m) or m.entity_id.startswith("location:"):
+        return True
+    if m.kind != "city":
+        return False
+    return all(c.population < BIG_CITY for c in get_gazetteer().lookup(m.text) if c.entity_id == m.entity_id)
+
+
+def _capitalised_word(word: Token) -> bool:
+    return word.text[:1].isupper() and (word.is_alpha or "-" in word.text or "." in word.text)
+
+
+def _alias_end(doc: Doc, i: int) -> int:
+    """Where the name that starts at token ``i`` ends: capitalised words, with the particles of
+    names between them ("Abu Mohammad al-Julani")."""
+    j = i
+    while j < len(doc) and j - i < _MAX_ALIAS and _capitalised_word(doc[j]):
+        j += 1
+        particles = j
+        while particles < len(doc) and particles - j < 2 and doc[particles].lower_ in _NAME_PARTICLES:
+            particles += 1
+        if particles > j and particles < len(doc) and _capitalised_word(doc[particles]):
+            j = particles
+    return j
+
+
+def person_aliases(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` with another name given right after a person's read as that person."""
+    out = list(mentions)
+    for person in mentions:
+        span = doc.char_span(person.start, person.end, alignment_mode="expand")
+        if person.kind != "person" or span is None:
+            continue
+        i = span.end + (span.end < len(doc) and doc[span.end].text in _BEFORE_ALIAS)
+        words = [t.lower_ for t in doc[i : i + 4]]
+        # "a.k.a." is read as "a.k.a" and a full stop
+        written = next((m for m in _ALIAS_MARKERS if "".join(words).startswith("".join(m))), None)
+        if written is None:
+            continue
+        length, size = 0, len("".join(written))
+        while length < len(words) and len("".join(words[: length + 1])) <= size:
+            length += 1
+        if "".join(words[:length]) != "".join(written):
+            continue  # "known asprin"
+        i += length
+        while i < len(doc) and doc[i].text in _QUOTES:
+            i += 1
+        j = _alias_end(doc, i)
+        if j == i:
+            continue
+        start, end = doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
+        inside = [m for m in out if m.start < end and start < m.end]
+        if not all(_an_alias(m) for m in inside):
+            continue  # a name the gazetteers know: a group, a country, a city
+        out = [m for m in out if m not in inside]
+        out.append(_as(start, end, _text(doc)[start:end], person))
+    out.sort(key=lambda m: (m.start, m.end))
+    return out
+
+
 @Language.factory("coi_person_names", default_config={"enabled": True})
 def make_person_names(nlp: Language, name: str, enabled: bool) -> PersonNames:
     return PersonNames(enabled=enabled)
@@ -118,5 +193,5 @@ class PersonNames:
         amb = get_gazetteer().ambiguity
         mentions: list[Mention] | None = doc._.coi_mentions
         if self.enabled and mentions is not None and amb is not None:
-            doc._.coi_mentions = person_short_forms(doc, mentions, amb)
+            doc._.coi_mentions = person_short_forms(doc, person_aliases(doc, mentions), amb)
         return doc

@@ -115,6 +115,25 @@ def test_a_country_named_otherwise_in_the_text_is_no_person_for_sharing_a_given_
 
 
 @pytest.mark.slow
+def test_another_name_given_after_a_person_is_that_person() -> None:
+    texts = [
+        "Yusuf Tamrazi, known as Abu Layla al-Hamdani, denied the charges.",
+        "The unit was led by Karim Salloum (alias Dhib) until 2019.",
+        "Rania Okafor, a.k.a. Rani, was questioned in Lagos.",
+        "Karim Salloum, also known as Aleppo, was arrested.",  # a place the gazetteers know stays one
+    ]
+    results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
+    persons = [{m.text: m.entity_id for m in r.entities if m.kind == "person"} for r in results]
+    assert persons[0] == {
+        "Yusuf Tamrazi": "person:yusuf-tamrazi",
+        "Abu Layla al-Hamdani": "person:yusuf-tamrazi",
+    }
+    assert persons[1]["Dhib"] == "person:karim-salloum"
+    assert persons[2]["Rani"] == "person:rania-okafor"
+    assert {m.text: m.kind for m in results[3].entities}["Aleppo"] == "city"
+
+
+@pytest.mark.slow
 def test_a_footnote_mark_is_no_name() -> None:
     # the model reads a reference mark at the end of a paragraph as a person or an organisation
     texts = [
