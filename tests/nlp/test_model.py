@@ -121,6 +121,7 @@ def test_another_name_given_after_a_person_is_that_person() -> None:
         "The unit was led by Karim Salloum (alias Dhib) until 2019.",
         "Rania Okafor, a.k.a. Rani, was questioned in Lagos.",
         "Karim Salloum, also known as Aleppo, was arrested.",  # a place the gazetteers know stays one
+        "The commander Abu Dhib, whose real name is Karim Salloum, was killed.",
     ]
     results = list(tag([TagInput(str(i), t) for i, t in enumerate(texts)], model=MODEL))
     persons = [{m.text: m.entity_id for m in r.entities if m.kind == "person"} for r in results]
@@ -131,6 +132,7 @@ def test_another_name_given_after_a_person_is_that_person() -> None:
     assert persons[1]["Dhib"] == "person:karim-salloum"
     assert persons[2]["Rani"] == "person:rania-okafor"
     assert {m.text: m.kind for m in results[3].entities}["Aleppo"] == "city"
+    assert persons[4] == {"Abu Dhib": "person:abu-dhib", "Karim Salloum": "person:abu-dhib"}
 
 
 @pytest.mark.slow
