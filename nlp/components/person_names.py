@@ -145,8 +145,10 @@ def _alias_end(doc: Doc, i: int) -> int:
 
 
 def person_aliases(doc: Doc, mentions: list[Mention]) -> list[Mention]:
-    """``mentions`` with another name given right after a person's read as that person."""
+    """``mentions`` with another name given right after a person's read as that person, there and
+    wherever the text uses it again."""
     out = list(mentions)
+    given: dict[str, Mention] = {}
     for person in mentions:
         span = doc.char_span(person.start, person.end, alignment_mode="expand")
         if person.kind != "person" or span is None:
@@ -173,7 +175,16 @@ def person_aliases(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         if not all(_an_alias(m) for m in inside):
             continue  # a name the gazetteers know: a group, a country, a city
         out = [m for m in out if m not in inside]
-        out.append(_as(start, end, _text(doc)[start:end], person))
+        alias = _as(start, end, _text(doc)[start:end], person)
+        out.append(alias)
+        given[alias.text] = person
+    # the other name used again later in the text ("Hemedti said") names the same person
+    out = [
+        _as(m.start, m.end, m.text, given[m.text])
+        if m.text in given and m.entity_id != given[m.text].entity_id and _an_alias(m)
+        else m
+        for m in out
+    ]
     out.sort(key=lambda m: (m.start, m.end))
     return out
 

@@ -133,6 +133,10 @@ def test_another_name_given_after_a_person_is_that_person() -> None:
     assert persons[2]["Rani"] == "person:rania-okafor"
     assert {m.text: m.kind for m in results[3].entities}["Aleppo"] == "city"
     assert persons[4] == {"Abu Dhib": "person:abu-dhib", "Karim Salloum": "person:abu-dhib"}
+    # the other name used again later names the same person
+    text = "Witnesses named Yusuf Tamrazi, known as Dhib, as the commander. Dhib was seen in Homs in May."
+    found = next(tag([TagInput("d", text)], model=MODEL))
+    assert [m.entity_id for m in found.entities if m.text == "Dhib"] == ["person:yusuf-tamrazi"] * 2
 
 
 @pytest.mark.slow
