@@ -107,6 +107,7 @@ __all__ = [
     "NameQuery",
     "compare",
     "name_parts",
+    "read_cell",
     "skeleton",
 ]
 
@@ -835,8 +836,9 @@ def _tokens(name: str) -> list[str]:
 
 
 def name_parts(name: str) -> tuple[str, ...]:
-    """The comparable parts of ``name`` (see the module docstring)."""
-    tokens = _tokens(name)
+    """The comparable parts of ``name`` (see the module docstring); a number (an age, a year
+    written beside the name) is none."""
+    tokens = [t for t in _tokens(name) if not t.isdigit()]
     abbreviated = {word.lower() for word in _ABBREVIATED.findall(name)}
     while len(tokens) > 1 and tokens[0] in _TITLES:  # Latin parts are lower-cased; Arabic script is not
         if tokens[0] in _TITLES_ALSO_NAMES and tokens[0] not in abbreviated:
@@ -1572,6 +1574,44 @@ def _without_vowels(part: str) -> bool:
     """Whether ``part`` looks written without its vowels: three consonants or more and no vowel
     (nor y) after the first letter (brdwl, smr; not ekk or uzzy, which are written in full)."""
     return not _VOWELS_Y.search(part[1:]) and len(_VOWELS_Y.sub("", part)) >= 3
+
+
+# what a list writes in one name's cell besides the name: other names after a semicolon or a word
+# that introduces them, or in brackets; notes in brackets (a year, lower-case words)
+_CELL_ALIASES = re.compile(r"\s*;\s*|\s+(?:a\.?k\.?a\.?|aka|alias|also known as|known as)\s+", re.IGNORECASE)
+_BRACKETED = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+_CELL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def read_cell(cell: str) -> tuple[str, tuple[str, ...], int | None]:
+    """What a list's cell for one name holds: the name, the other names written with it (after a
+    semicolon, a.k.a., aka or alias, or in brackets) and a year written in brackets with it.
+
+    A bracket with a digit in it, or in lower case, is a note, not a name.
+
+    >>> read_cell("Yusuf HADDAD a.k.a. Abu Layla (born 1979)")
+    ('Yusuf HADDAD', ('Abu Layla',), 1979)
+    >>> read_cell("Haddad, Yusuf (Abu Layla); Y. Haddad")
+    ('Haddad, Yusuf', ('Y. Haddad', 'Abu Layla'), None)
+    """
+    year: int | None = None
+    inside: list[str] = []
+
+    def bracket(found: re.Match[str]) -> str:
+        nonlocal year
+        text = found.group(1).strip()
+        written = _CELL_YEAR.search(text)
+        if written is not None and year is None:
+            year = int(written.group(1))
+        if any(c.isalpha() for c in text) and not any(c.isdigit() for c in text) and not text.islower():
+            inside.append(text)
+        return " "
+
+    pieces = [p.strip(" ,") for p in _CELL_ALIASES.split(_BRACKETED.sub(bracket, cell))]
+    pieces = [p for p in pieces if p]
+    if not pieces:
+        return cell.strip(), (), year
+    return pieces[0], tuple(dict.fromkeys([*pieces[1:], *inside])), year
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from nlp.names import NameQuery
+from nlp.names import NameQuery, read_cell
 from portal.api import api_blueprint, openapi
 from portal.api.args import int_arg
 from portal.api.auth import token_required
@@ -54,10 +54,11 @@ def _query(item: Any, number: int) -> NameQuery:
     year = item.get("birth_year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100):
         raise ApiError(400, f"names[{number}].birth_year must be a year from 1900 to 2100")
+    name, written, written_year = read_cell(name)
     return NameQuery(
         name=name,
-        aliases=tuple(a.strip() for a in aliases if a.strip()),
-        birth_year=year,
+        aliases=tuple(dict.fromkeys([*(a.strip() for a in aliases if a.strip()), *written])),
+        birth_year=year if year is not None else written_year,
         nationality=_text(item.get("nationality"), f"names[{number}].nationality", 100),
         unit=_text(item.get("unit"), f"names[{number}].unit"),
     )

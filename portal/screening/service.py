@@ -30,7 +30,7 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 
-from nlp.names import DEFAULT_THRESHOLD, Candidate, NameIndex, NameQuery, StoredName
+from nlp.names import DEFAULT_THRESHOLD, Candidate, NameIndex, NameQuery, StoredName, read_cell
 from portal.models import Entity, Mention
 
 __all__ = ["ScreeningError", "decode_list", "documents_of", "parse_list", "people_index", "screen"]
@@ -89,11 +89,13 @@ def _parse_list(text: str) -> list[NameQuery]:
         if year_text and not (year_text.isdigit() and 1900 <= int(year_text) <= 2100):
             raise ScreeningError(f"line {line}: birth_year must be a year, not {year_text!r}")
         aliases = tuple(a.strip() for a in (row.get("aliases") or "").split(";") if a.strip())
+        # other names and a year written in the name's cell: "Yusuf Haddad a.k.a. Abu Layla (1979)"
+        name, written, year = read_cell(name)
         queries.append(
             NameQuery(
                 name=name,
-                aliases=aliases,
-                birth_year=int(year_text) if year_text else None,
+                aliases=tuple(dict.fromkeys([*aliases, *written])),
+                birth_year=int(year_text) if year_text else year,
                 nationality=(row.get("nationality") or "").strip() or None,
                 unit=(row.get("unit") or "").strip() or None,
             )

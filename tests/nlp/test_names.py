@@ -79,6 +79,8 @@ def test_titles_before_a_name_are_not_parts_of_it() -> None:
     # a religious title is borne as a name and stays; a title alone is what there is
     assert name_parts("Mullah Yusuf")[0] == "mullah"
     assert name_parts("Dr") == ("dr",)
+    # nor is a number written beside a name (an age, a year)
+    assert name_parts("Yusuf Haddad, 45") == name_parts("Yusuf Haddad 1979") == ("yusuf", "haddad")
     # a title that is also a name is a title only with its full stop
     assert name_parts("Hon Lik") == ("hon", "lik") and name_parts("Hon. Peter Mensah") == ("peter", "mensah")
     assert name_parts("Maj. Gen. Ilya Sokolov") == ("ilya", "sokolov")

@@ -36,3 +36,17 @@ def test_lists_saved_by_spreadsheets_are_read() -> None:
     assert decode_list("\ufeffname\nعمر حداد\n".encode()) == "name\nعمر حداد\n"
     with pytest.raises(UnicodeDecodeError):
         decode_list("name\nOmar Haddad é\n".encode("cp1252"))
+
+
+def test_other_names_and_a_year_written_in_the_name_cell_are_read_as_such() -> None:
+    queries = parse_list(
+        "name,aliases,birth_year\n"
+        '"Omar Haddad a.k.a. Abu Layla (born 1981)",,\n'
+        '"HADDAD, Omar (Abu Layla); O. Haddad",Umar Hadad,1980\n'
+        "Omar Haddad (Syrian),,\n"
+    )
+    read = [(q.name, q.aliases, q.birth_year) for q in queries]
+    assert read[0] == ("Omar Haddad", ("Abu Layla",), 1981)
+    # the columns keep their word: the year given there, the aliases given there first
+    assert read[1] == ("HADDAD, Omar", ("Umar Hadad", "O. Haddad", "Abu Layla"), 1980)
+    assert read[2][0] == "Omar Haddad"
