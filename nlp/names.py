@@ -27,7 +27,8 @@ How a name is compared:
    vowel that its sixth forms leave unwritten where names are said with it (:func:`ethiopic_word`:
    ብርሃነ, Berhane); Thai syllable by syllable as the Royal Thai General System writes it, with the
    vowels written before their consonant read after it and the vowels it does not write
-   (:func:`thai_word`: สมชาย, somchai).
+   (:func:`thai_word`: สมชาย, somchai); Khmer with the vowels of its consonants' two series
+   (:func:`khmer_word`: ជា, chea).
 2. **Similarity per part**, from what the romanisation systems for Arabic and Cyrillic do (BGN/PCGN,
    ISO 9 and scholarly systems, English, French, German and Polish transcriptions):
 
@@ -787,6 +788,86 @@ def _thai_vowel(lead: str, signs: str, units: list[_ThaiLetter], at: int) -> tup
     return "".join(_THAI_SIGNS[c] for c in signs), signs.startswith("ั")
 
 
+# Khmer, syllable by syllable: each consonant is of the first series, whose vowels are said as
+# written, or the second (:data:`_KHMER_SECOND`), which says them otherwise (ា a or ea: ជា Chea; ុ o
+# or u), as the marks ៉ and ៊ may change (ប៉ is p: ប៉ុល, Pol; ហ៊ុន, Hun); a subscript consonant
+# joins the one above it, and only one that is not a sonorant brings its series; a consonant with
+# no vowel after a vowel closes the syllable, and otherwise has the series' own vowel, a or o (សម,
+# Sam; ពត, Pot); ់ shortens a vowel anyascii would write out (ចាន់, Chan).
+_KHMER_RUN = re.compile("[\u1780-\u17ff]+")
+_KHMER_SECOND = frozenset("គឃងជឈញឌឍទធនពភមយរលវ")
+_KHMER_SONORANTS = frozenset("ងញនមយរលវ")
+_KHMER_VOWELS = {
+    "ា": ("a", "ea"), "ិ": ("e", "i"), "ី": ("ei", "i"), "ឹ": ("oe", "ue"), "ឺ": ("oe", "ue"),
+    "ុ": ("o", "u"), "ូ": ("o", "u"), "ួ": ("uo", "uo"), "ើ": ("aeu", "eu"), "ឿ": ("oea", "oea"),
+    "ៀ": ("ie", "ie"), "េ": ("e", "e"), "ែ": ("e", "e"), "ៃ": ("ai", "ey"), "ោ": ("ao", "ou"),
+    "ៅ": ("au", "ov"),
+}  # fmt: skip
+
+
+@dataclass
+class _KhmerSyllable:
+    onset: str
+    second: bool  # of the second series
+    vowel: str | None
+    closed: bool = False  # by a final nasal sign (ំ)
+
+
+def _khmer_syllables(word: str) -> list[_KhmerSyllable]:
+    chars = [c for c in unicodedata.normalize("NFC", word) if c != "\u17cb"]
+    found: list[_KhmerSyllable] = []
+    at = 0
+    while at < len(chars):
+        c = chars[at]
+        if not "\u1780" <= c <= "\u17a2":
+            if found and c == "\u17c6":  # ំ: a final m
+                last = found[-1]
+                last.vowel, last.closed = (last.vowel or ("o" if last.second else "a")) + "m", True
+            at += 1
+            continue
+        second, onset = c in _KHMER_SECOND, anyascii(c).lower()
+        if c == "ប" and chars[at + 1 : at + 2] == ["\u17c9"]:
+            onset = "p"
+        at += 1
+        while at + 1 < len(chars) and chars[at] == "\u17d2" and "\u1780" <= chars[at + 1] <= "\u17a2":
+            below = chars[at + 1]
+            onset += anyascii(below).lower()
+            second = second or (below in _KHMER_SECOND and below not in _KHMER_SONORANTS)
+            at += 2
+        if at < len(chars) and chars[at] in "\u17c9\u17ca":
+            second, at = chars[at] == "\u17ca", at + 1
+        vowel = None
+        if at < len(chars) and "\u17b6" <= chars[at] <= "\u17c5":
+            pair = _KHMER_VOWELS.get(chars[at])
+            vowel = pair[second] if pair else anyascii(chars[at]).lower()
+            at += 1
+        found.append(_KhmerSyllable(onset, second, vowel))
+    return found
+
+
+def khmer_word(word: str) -> str:
+    """A word in Khmer script in Latin letters, with the vowels of its consonants' series.
+
+    >>> khmer_word("ហ៊ុន"), khmer_word("ជា"), khmer_word("ប៉ុល"), khmer_word("ពត"), khmer_word("សំផន")
+    ('hun', 'chea', 'pol', 'pot', 'samphan')
+    """
+    letters = _khmer_syllables(word)
+    out: list[str] = []
+    open_before = False  # the syllable before has its vowel and no final consonant yet
+    for at, letter in enumerate(letters):
+        vowel = letter.vowel
+        if vowel is None:
+            after = letters[at + 1] if at + 1 < len(letters) else None
+            if open_before and (after is None or after.vowel is not None or at + 2 >= len(letters)):
+                out.append(letter.onset)  # closes the syllable before
+                open_before = False
+                continue
+            vowel = "o" if letter.second else "a"
+        out.append(letter.onset + vowel)
+        open_before = not letter.closed
+    return "".join(out)
+
+
 def _latin(segment: str, uyghur: bool = False) -> str:
     """A segment of a name in Latin letters: Arabic and Hebrew script word by word (Arabic script as
     Uyghur writes it with ``uyghur``), the rest by anyascii."""
@@ -807,6 +888,7 @@ _SCRIPT_READERS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
     (_ETHIOPIC_RUN, ethiopic_word),
     (_KANA_RUN, kana_word),
     (_THAI_RUN, thai_word),
+    (_KHMER_RUN, khmer_word),
 )
 
 

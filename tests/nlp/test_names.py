@@ -606,6 +606,19 @@ def test_thai_is_read_syllable_by_syllable_as_the_royal_system_writes_it() -> No
     assert compare(name_parts("สุวิทย์ ทองสุข"), name_parts("Suwit Thongsuk"))[0] >= DEFAULT_THRESHOLD
 
 
+def test_khmer_is_read_with_the_vowels_of_its_consonants_series() -> None:
+    from nlp.names import khmer_word
+
+    assert khmer_word("ជា") == "chea" and khmer_word("កា") == "ka"  # ា after the second series, the first
+    assert khmer_word("ម៉ា") == "ma" and khmer_word("ហ៊ុ") == "hu"  # the marks that change the series
+    assert khmer_word("ប៉ុ") == "po"  # ប with ៉ is p
+    assert khmer_word("ពត") == "pot" and khmer_word("សម") == "sam"  # the series' own vowel
+    assert khmer_word("ចាន់") == "chan"  # ់ shortens, it adds no vowel
+    assert khmer_word("ស្រី") == "srei"  # a sonorant below keeps the series of the consonant above
+    assert compare(name_parts("ហ៊ុន ម៉ាណែត"), name_parts("Hun Manet"))[0] == 1.0
+    assert name_parts("\u17cb\u17c9 \u17d2") == ()  # signs with no consonant: no part
+
+
 def test_japanese_kana_are_read_as_hepburn_writes_them() -> None:
     from nlp.names import kana_word
 
