@@ -724,11 +724,10 @@ def thai_word(word: str) -> str:
             elif (unit.letter == "ห" and nxt in _THAI_SONORANTS) or (unit.letter == "อ" and nxt == "ย"):
                 # ห or อ marking the tone of the letter after it (หญิง, ying; อยู่, yu)
                 onset, signs, i = _THAI_CONSONANTS[nxt], units[i].signs, i + 1
-        vowel, short = _thai_vowel(lead, signs, units, i)
+        vowel, short, takes_next = _thai_vowel(lead, signs, units, i)
         three = False
         if vowel is not None:
-            i += vowel.count("|")
-            vowel = vowel.replace("|", "")
+            i += takes_next
         elif nxt == "อ" and bare(i) and i + 1 < len(units):
             vowel, short, i = "o", False, i + 1
         elif nxt == "ว" and bare(i) and bare(i + 1):
@@ -761,31 +760,30 @@ def thai_word(word: str) -> str:
     return "".join(out)
 
 
-def _thai_vowel(lead: str, signs: str, units: list[_ThaiLetter], at: int) -> tuple[str | None, bool]:
-    """The vowel written by ``lead`` and ``signs`` and whether it is short a (ั), with a "|" for the
-    letter at ``at`` when it is part of the vowel (เ-ีย, เ-ือ, เ-อ, -ัว, -ือ); None when no vowel is
-    written."""
+def _thai_vowel(lead: str, signs: str, units: list[_ThaiLetter], at: int) -> tuple[str | None, bool, bool]:
+    """The vowel written by ``lead`` and ``signs`` (None when none is), whether it is short a (ั),
+    and whether the letter at ``at`` is part of it (เ-ีย, เ-ือ, เ-อ, -ัว, -ือ)."""
     if not lead and not signs:
-        return None, False
+        return None, False, False
     following = units[at].letter if at < len(units) and not units[at].lead and not units[at].signs else ""
     if lead == "เ":
         if signs.startswith("ี") and following == "ย":
-            return "ia|", False
+            return "ia", False, True
         if signs.startswith("ื") and following == "อ":
-            return "uea|", False
+            return "uea", False, True
         if not signs and following == "อ":
-            return "oe|", False
+            return "oe", False, True
         if signs == "ิ":
-            return "oe", False
+            return "oe", False, False
         if signs.startswith("า"):
-            return "ao", False
+            return "ao", False, False
     if lead:
-        return _THAI_LEADING[lead], False
+        return _THAI_LEADING[lead], False, False
     if signs.startswith("ั") and following == "ว":
-        return "ua|", False
+        return "ua", False, True
     if signs == "ื" and following == "อ":
-        return "ue|", False
-    return "".join(_THAI_SIGNS[c] for c in signs), signs.startswith("ั")
+        return "ue", False, True
+    return "".join(_THAI_SIGNS[c] for c in signs), signs.startswith("ั"), False
 
 
 # Khmer, syllable by syllable: each consonant is of the first series, whose vowels are said as

@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span, Token
 
 from nlp.components.labels import _NAME_LABELS, PLACE_KINDS, RULER_LABELS, TEXT_KEY
 from nlp.components.words import word_set
-from nlp.gazetteer import Candidate
+from nlp.gazetteer import Candidate, get_gazetteer
 from nlp.normalise import slug
 from nlp.records import Mention
 
@@ -273,6 +273,14 @@ def _populated(entries: list[Candidate]) -> bool:
     no country at all.
     """
     return any(c.kind != "city" or c.population >= LONE_TOWN for c in entries)
+
+
+def _big_city(mention: Mention) -> bool:
+    """A city mention of a city of :data:`BIG_CITY` people or more."""
+    return mention.kind == "city" and any(
+        c.entity_id == mention.entity_id and c.population >= BIG_CITY
+        for c in get_gazetteer().lookup(mention.text)
+    )
 
 
 def _person(span: Span, name: str) -> Mention:

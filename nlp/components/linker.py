@@ -28,6 +28,7 @@ from nlp.components.common import (
     _among_places,
     _apposed,
     _before_local_noun,
+    _big_city,
     _capitalised,
     _local_office,
     _mended,
@@ -491,11 +492,8 @@ class EntityLinker:
         # mention, marked as an actor: actor evidence, not place evidence, for the focus.
         # So is a city of a million or more named for its government ("Ankara said", "Moscow denied").
         for i, m in enumerate(mentions):
-            acting = m.country is not None and (
-                m.kind == "country" or (m.kind == "city" and self._big_city(m))
-            )
-            named = doc.char_span(m.start, m.end) if acting else None
-            if named is not None and self._acts(doc, named):
+            named = doc.char_span(m.start, m.end) if m.country and m.kind in ("country", "city") else None
+            if named is not None and self._acts(doc, named) and (m.kind == "country" or _big_city(m)):
                 mentions[i] = replace(m, actor=True)
         # Office holders and the post-link rewrites (their own components) run on these.
         doc.user_data[DOMINANT_KEY] = dominant
@@ -669,13 +667,6 @@ class EntityLinker:
         if not _opens(cand, outer) or cand.end >= outer.end:
             return False
         return any(tok.text in self._office_words for tok in outer.doc[cand.end : outer.end])
-
-    def _big_city(self, mention: Mention) -> bool:
-        """A city mention of a city of :data:`BIG_CITY` people or more."""
-        return any(
-            c.entity_id == mention.entity_id and c.population >= BIG_CITY
-            for c in self.gazetteer.lookup(mention.text)
-        )
 
     def _acts(self, doc: Doc, span: Span) -> bool:
         """A country name used for its government: followed by a speech or stance verb, maybe

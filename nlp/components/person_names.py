@@ -19,7 +19,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from nlp.components.common import BIG_CITY, _sentence_initial, _text
+from nlp.components.common import _big_city, _sentence_initial, _text
 from nlp.components.words import word_tuple
 from nlp.gazetteer import Ambiguity, get_gazetteer
 from nlp.normalise import slug
@@ -121,9 +121,7 @@ def _an_alias(m: Mention) -> bool:
     than :data:`BIG_CITY` people (Rani, a town of India, is also a name)."""
     if _unlinked(m) or m.entity_id.startswith("location:"):
         return True
-    if m.kind != "city":
-        return False
-    return all(c.population < BIG_CITY for c in get_gazetteer().lookup(m.text) if c.entity_id == m.entity_id)
+    return m.kind == "city" and not _big_city(m)
 
 
 def _capitalised_word(word: Token) -> bool:
