@@ -35,7 +35,13 @@ home country and home province of their source, read as the portal reads them
 countries and provinces of the source's other items; ``--no-home`` leaves that out.
 
 UCDP rows ``A@0.95``/``B@0.95``: focus at the score threshold calibrated on half A for 0.95
-precision, applied to both halves. ``--ablate`` reruns every set without each rule family.
+precision, applied to both halves.
+
+A corpus whose gold holds no demonym at all (GeoVirus marks places only) is not charged for the
+tagger's demonyms ("Malian"): the corpus's scheme leaves them out, they are not false places.
+A demonym in a corpus that marks them is scored as a toponym.
+
+``--ablate`` reruns every set without each rule family.
 
 Further files put beside these are scored too: every other ``geoparsing_news/*.jsonl`` (the
 toponyms' ``country`` codes where given, else as GeoWebNews: GeoNames id or coordinates), and
@@ -261,14 +267,36 @@ def source_homes(
 # --------------------------------------------------------------------------- scorers
 
 
+def is_demonym(text: str) -> bool:
+    """A name the gazetteer knows only as a people's or a country's adjective ("Malian"),
+    never as a place ("U.S.", "DRC" are places even where the tagger reads them as modifiers)."""
+    from nlp.gazetteer import get_gazetteer
+
+    found = get_gazetteer().lookup(text.strip())
+    return bool(found) and all(c.kind == "nationality" for c in found)
+
+
+def annotates_demonyms(items: list[dict[str, Any]]) -> bool:
+    """Whether a corpus's annotators marked demonyms at all: some do (LGL, GeoWebNews's
+    modifiers), some mark places only (GeoVirus has none of them)."""
+    return any(
+        is_demonym(item["text"][t["start"] : t["end"]])
+        for item in items
+        for t in item.get("toponyms", [])
+        if t.get("type") not in GWN_EXCLUDED
+    )
+
+
 def score_geoparsing(
     items: list[dict[str, Any]],
     results: dict[str, Any],
     gold_country: Callable[[dict[str, Any]], str | None],
     gold_admin1: Callable[[dict[str, Any]], str | None] | None = None,
+    demonyms: bool = True,
 ) -> dict[str, float]:
     """Toponym P/R/F1, country accuracy and, where ``gold_admin1`` gives the gold's GeoNames
-    admin1 key, province accuracy of matched toponyms.
+    admin1 key, province accuracy of matched toponyms. With ``demonyms`` false (a corpus whose
+    annotators marked none), the tagger's demonyms are not scored: they are no error there.
 
     A predicted town is right when its GeoNames key is the gold's; a predicted region when it
     is the province the gold's key maps to. A matched toponym with no province is wrong.
@@ -280,7 +308,11 @@ def score_geoparsing(
     right = judged = prov_right = prov_judged = 0
     for item in items:
         gold = [t for t in item.get("toponyms", []) if t.get("type") not in GWN_EXCLUDED]
-        pred = [m for m in results[str(item["id"])].entities if m.kind in TOPONYM_KINDS]
+        pred = [
+            m
+            for m in results[str(item["id"])].entities
+            if m.kind in TOPONYM_KINDS and (demonyms or not (m.kind == "nationality" and is_demonym(m.text)))
+        ]
         pairs = match_spans([(g["start"], g["end"]) for g in gold], [(m.start, m.end) for m in pred])
         counts.add(Counts(len(pairs), len(pred) - len(pairs), len(gold) - len(pairs)))
         for gi, pi in pairs:
@@ -568,13 +600,18 @@ def main(argv: Iterable[str] | None = None) -> int:
 
             gold_country = geonames_country
 
+        demonyms = annotates_demonyms(items)
+        if not demonyms:
+            print(f"{key}: its annotators marked no demonyms; the tagger's are not scored there")
+
         def geo_scorer(
             subset: list[dict[str, Any]],
             results: dict[str, Any],
             gc: Callable[..., str | None] = gold_country,
             ga: Callable[..., str | None] = geonames_admin1,
+            dm: bool = demonyms,
         ) -> dict[str, float]:
-            return score_geoparsing(subset, results, gc, ga)
+            return score_geoparsing(subset, results, gc, ga, dm)
 
         datasets.append((key, items, geo_scorer))
 
