@@ -1130,10 +1130,15 @@ _KOREAN_SYLLABLES = re.compile(
 )
 
 
+_AW_DIPHTHONG = re.compile(r"[ao]w(?=[^aeiouyw])")
+_OU_DIPHTHONG = re.compile(r"(?<![aeiou])ou(?=[^aeiouyw]|$)")
+
+
 def _readings(part: str) -> tuple[str, ...]:
     """``part`` with ch read as kh and j before a vowel as y; with dh read as z; with kh read
-    as k; with gh read as q; a syllable that opens with ch with j instead; Korean eo and eu as o
-    and u; a final ic as ich; and Albanian xh as j, when these change it."""
+    as k; with gh read as q; with aw or ou before a consonant read as au; a syllable that opens
+    with ch with j instead; Korean eo and eu as o and u; a final ic as ich; and Albanian xh as j,
+    when these change it."""
     found = [
         _J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)),
         _DH_AS_Z.sub("z", part),
@@ -1142,6 +1147,15 @@ def _readings(part: str) -> tuple[str, ...]:
     if "gh" in part:
         # Persian says ق as غ, and its romanisation writes both gh (Dehghan, Haghighi: Dehqan, Haqiqi)
         found.append(part.replace("gh", "q"))
+    if _AW_DIPHTHONG.search(part):
+        # the Arabic diphthong aw written aw, au or, in Persian romanisation, ow before a consonant
+        # (Shawqi, Shauqi; Mawlawi, Maulawi, Mowlavi), where Polish and German spellings read aw
+        # and ow as av and ov (Jarosławski, Romanowski)
+        found.append(_AW_DIPHTHONG.sub("au", part))
+    if _OU_DIPHTHONG.search(part):
+        # and written ou, as French spellings write it and as Egyptian and Levantine Arabic say it
+        # (Noufal, Nawfal; Chouki, Shawqi), where ou is otherwise a u (Mourad, Murad)
+        found.append(_OU_DIPHTHONG.sub("au", part))
     if "xh" in part:
         # the Albanian xh, the j of other spellings (Xhafer: Jafer, Djafer)
         found.append(part.replace("xh", "j"))

@@ -266,7 +266,7 @@ def test_an_article_joined_to_a_part_is_compared_without_it() -> None:
     from nlp.names import forms
 
     assert forms("alqudsani") == ("alqudsani", "qudsani")
-    assert forms("elbardouni") == ("elbardouni", "bardouni")
+    assert forms("elbardouni")[:2] == ("elbardouni", "bardouni")  # then ou read as a diphthong
     assert forms("aludrani") == ("aludrani", "udrani")  # before a vowel too
     assert forms("elimsad") == ("elimsad", "imsad")
     assert forms("alina") == ("alina",)  # before a vowel, four letters must be left
@@ -909,6 +909,19 @@ def test_persian_romanisation_of_names_of_arabic_origin() -> None:
     # ق written gh in any word, not only in the names of the table (invented family names)
     assert part_similarity("dastghani", "dastqani") == (0.95, "same, read another way")
     assert compare(name_parts("Hamid Dastghani"), name_parts("Hamid Dastqani"))[0] >= DEFAULT_THRESHOLD
+
+
+def test_the_diphthong_aw_in_its_spellings() -> None:
+    # written aw, au, ou or ow before a consonant: the same sound (invented family names)
+    for a, b in [("tawfari", "taufari"), ("noufari", "nawfari"), ("mowsani", "mausani"), ("zouf", "zawf")]:
+        assert part_similarity(a, b) == (0.95, "same, read another way")
+    assert compare(name_parts("Karim Zouf"), name_parts("Karim Zawf"))[0] >= DEFAULT_THRESHOLD
+    assert compare(name_parts("Salim Tawfari"), name_parts("Salim Taufari"))[0] >= DEFAULT_THRESHOLD
+    # ou is otherwise a u, and more like one than like aw; a w before a vowel is no diphthong
+    assert part_similarity("bourani", "burani")[0] > part_similarity("bourani", "bawrani")[0]
+    assert part_similarity("sawani", "sauani")[1] != "same, read another way"
+    # at the end, aw and ow are Polish and German spellings of av and ov
+    assert "another way" not in part_similarity("korlaw", "korlau")[1]
 
 
 def test_a_part_cut_short_is_paired_only_while_it_keeps_half_of_the_name() -> None:
