@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from nlp.components.common import _big_city, _sentence_initial, _text
-from nlp.components.words import word_tuple
+from nlp.components.words import word_set, word_tuple
 from nlp.gazetteer import Ambiguity, get_gazetteer
 from nlp.normalise import slug
 from nlp.records import Mention
@@ -192,8 +192,16 @@ def make_person_names(nlp: Language, name: str, enabled: bool) -> PersonNames:
     return PersonNames(enabled=enabled)
 
 
+def without_group_nouns(mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` without the persons that are one plural noun for people (``group_nouns``):
+    "Returnees described the camp" names no one."""
+    groups = word_set("group_nouns")
+    return [m for m in mentions if not (m.kind == "person" and m.text.strip().lower() in groups)]
+
+
 class PersonNames:
-    """After the linker: a person's name given in full, then by one of its parts, is one person."""
+    """After the linker: a person's name given in full, then by one of its parts, is one person;
+    a plural noun for people read as a person's name is none."""
 
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
@@ -202,5 +210,6 @@ class PersonNames:
         amb = get_gazetteer().ambiguity
         mentions: list[Mention] | None = doc._.coi_mentions
         if self.enabled and mentions is not None and amb is not None:
+            mentions = without_group_nouns(mentions)
             doc._.coi_mentions = person_short_forms(doc, person_aliases(doc, mentions), amb)
         return doc

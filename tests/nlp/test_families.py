@@ -136,6 +136,18 @@ def test_person_names_family_reads_an_unknown_place_that_is_a_name_part_as_the_p
     assert found["Kharkiv"].kind == "city"
 
 
+def test_person_names_family_drops_a_plural_noun_for_people_read_as_a_name() -> None:
+    text = "Returnees described the camp. Amal Rashed, a returnee, said guards beat Detainees."
+    doc = spacy.blank("en")(text)
+    doc._.coi_mentions = [
+        _mention(text, "Returnees", "person", "person:returnees"),
+        _mention(text, "Amal Rashed", "person", "person:amal-rashed"),
+        _mention(text, "Detainees", "person", "person:detainees"),
+    ]
+    PersonNames(enabled=True)(doc)
+    assert [m.text for m in doc._.coi_mentions] == ["Amal Rashed"]
+
+
 def test_person_names_family_can_be_switched_off() -> None:
     text = "Commander Anas Khudair spoke. Khudair left."
     doc = spacy.blank("en")(text)
