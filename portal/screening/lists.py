@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,9 +46,16 @@ def input_rows(text: str) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if any(c.strip() for c in row)]
 
 
-def create_list(session: Session, user: User, title: str, text: str) -> ScreeningList:
+def _names(count: int) -> str:
+    return f"{count} name" if count == 1 else f"{count} names"
+
+
+def create_list(
+    session: Session, user: User, title: str, text: str, untitled: Callable[[int], str] = _names
+) -> ScreeningList:
     """Screen the names of a CSV text and keep the list with its candidates; :class:`ScreeningError`
-    on a bad list."""
+    on a bad list. A list without a title is named by ``untitled`` (its number of names, in the
+    author's language) and the time."""
     queries = parse_list(text)
     title = " ".join(title.split())[:MAX_TITLE]
     if any(ord(ch) < 32 for ch in title):
@@ -55,7 +63,7 @@ def create_list(session: Session, user: User, title: str, text: str) -> Screenin
     answers = screen(session, queries)
     row = ScreeningList(
         user_id=user.id,
-        title=title or f"{len(queries)} name(s), {utcnow():%Y-%m-%d %H:%M} UTC",
+        title=title or f"{untitled(len(queries))}, {utcnow():%Y-%m-%d %H:%M} UTC",
         rows=input_rows(text),
     )
     for position, (query, answer) in enumerate(zip(queries, answers, strict=True)):
@@ -158,18 +166,39 @@ def delete_list(session: Session, row: ScreeningList) -> None:
 
 @dataclass(frozen=True)
 class Passage:
-    before: str
-    mention: str
-    after: str
+    """A sentence quoted from a document, in pieces: the names of the candidate marked."""
+
+    pieces: tuple[tuple[str, bool], ...]  # (text, is a mention of the candidate)
 
     @property
     def text(self) -> str:
-        return f"{self.before}{self.mention}{self.after}"
+        return "".join(piece for piece, _ in self.pieces)
+
+    def _first(self) -> int:
+        return next((i for i, (_, marked) in enumerate(self.pieces) if marked), len(self.pieces))
+
+    @property
+    def before(self) -> str:
+        """The text before the first mention."""
+        return "".join(piece for piece, _ in self.pieces[: self._first()])
+
+    @property
+    def mention(self) -> str:
+        """The first mention."""
+        first = self._first()
+        return self.pieces[first][0] if first < len(self.pieces) else ""
+
+    @property
+    def after(self) -> str:
+        """The text after the first mention."""
+        return "".join(piece for piece, _ in self.pieces[self._first() + 1 :])
 
 
-def passage(text: str, start: int, end: int, reach: int = REACH) -> Passage:
-    """The sentence around ``text[start:end]``, cut at ``reach`` characters on each side."""
-    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, 0)
+def _bounds(text: str, start: int, end: int, reach: int) -> tuple[int, int]:
+    """Where the sentence around ``text[start:end]`` begins and ends, cut at ``reach`` characters
+    on each side."""
+    stop = text.rfind(". ", 0, start)
+    left = max(stop + 2 if stop != -1 else 0, text.rfind("\n", 0, start) + 1)
     if start - left > reach:
         left = start - reach
         space = text.find(" ", left, start)
@@ -180,9 +209,50 @@ def passage(text: str, start: int, end: int, reach: int = REACH) -> Passage:
         right = end + reach
         space = text.rfind(" ", end, right)
         right = space if space != -1 else right
-    before = ("… " if left > 0 else "") + text[left:start]
-    after = text[end:right].rstrip() + (" …" if right < len(text.rstrip()) else "")
-    return Passage(before, text[start:end], after)
+    return left, right
+
+
+def _excerpt(text: str, left: int, right: int, spans: list[tuple[int, int]]) -> Passage:
+    pieces: list[tuple[str, bool]] = [("… " if left > 0 else "", False)]
+    at = left
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if start < at:
+            continue  # overlaps the (longer) mention before it
+        pieces += [(text[at:start], False), (text[start:end], True)]
+        at = end
+    tail = text[at:right].rstrip() + (" …" if right < len(text.rstrip()) else "")
+    pieces.append((tail, False))
+    merged: list[tuple[str, bool]] = []
+    for piece, marked in pieces:
+        if merged and not marked and not merged[-1][1]:
+            merged[-1] = (merged[-1][0] + piece, False)
+        elif piece or marked:
+            merged.append((piece, marked))
+    return Passage(tuple(merged))
+
+
+def passage(text: str, start: int, end: int, reach: int = REACH) -> Passage:
+    """The sentence around ``text[start:end]``, cut at ``reach`` characters on each side."""
+    return _excerpt(text, *_bounds(text, start, end, reach), [(start, end)])
+
+
+def passages(
+    text: str, spans: Iterable[tuple[int, int]], limit: int = PASSAGES_SHOWN, reach: int = REACH
+) -> tuple[Passage, ...]:
+    """The sentences around the first ``limit`` sentences' worth of ``spans``, one passage per
+    sentence: two names of the candidate in one sentence ("Yusuf Haddad, known as Abu Layla")
+    are marked in one quote, not quoted twice."""
+    windows: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for start, end in spans:
+        if not 0 <= start < end <= len(text):
+            continue
+        bounds = _bounds(text, start, end, reach)
+        if bounds not in windows:
+            if len(windows) >= limit:
+                continue
+            windows[bounds] = []
+        windows[bounds].append((start, end))
+    return tuple(_excerpt(text, left, right, found) for (left, right), found in windows.items())
 
 
 @dataclass(frozen=True)
@@ -271,12 +341,8 @@ def candidate_views(session: Session, row: ScreeningList) -> dict[int, Candidate
             if doc.id not in citations:
                 citations[doc.id] = cite(session, doc)
             mentions = found.mentions.get((doc.id, candidate.entity_id or 0), [])
-            passages = tuple(
-                passage(doc.text, m.start, m.end)
-                for m in mentions[:PASSAGES_SHOWN]
-                if 0 <= m.start < m.end <= len(doc.text)
-            )
-            sources.append(Source(doc, passages, citations[doc.id]))
+            quoted = passages(doc.text, ((m.start, m.end) for m in mentions))
+            sources.append(Source(doc, quoted, citations[doc.id]))
         units: Counter[int] = Counter()
         places: Counter[int] = Counter()
         topics: Counter[str] = Counter()

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
@@ -116,7 +117,13 @@ def create() -> ResponseReturnValue:
         text = _submitted_text(form)
         if not text.strip():
             raise ScreeningError(_("Paste a list or choose a CSV file."))
-        row = lists.create_list(db.session, current_user, form.title.data or "", text)
+        row = lists.create_list(
+            db.session,
+            current_user,
+            form.title.data or "",
+            text,
+            untitled=lambda count: ngettext("%(num)d name", "%(num)d names", count),
+        )
     except ScreeningError as exc:
         return _index_page(form, _("The list cannot be screened: %(reason)s", reason=str(exc)), 400)
     record(

@@ -83,7 +83,7 @@ def test_only_the_author_and_admins_see_a_list(factory: sessionmaker[Session]) -
         other = _user(session, "pieter")
         admin = _user(session, "root", Role.admin)
         row = lists.create_list(session, author, "", "name\nLidia Marenkova\n")
-        assert row.title.startswith("1 name(s), ")
+        assert row.title.startswith("1 name, ")
         assert lists.visible_list(session, row.id, author) is not None
         assert lists.visible_list(session, row.id, admin) is not None
         assert lists.visible_list(session, row.id, other) is None
@@ -154,6 +154,22 @@ def test_passages_are_cut_at_sentences_or_at_the_reach() -> None:
     long = "word " * 100 + "Tomas Eld" + " word" * 100
     cut = lists.passage(long, 500, 509, reach=40)
     assert cut.mention == "Tomas Eld" and len(cut.text) < 100
+
+
+def test_two_names_of_a_candidate_in_one_sentence_are_one_quote() -> None:
+    text = "Guards answered to Idris Varane, known as Abu Tamim. Later Varane left. Varane returned."
+    spans = [(text.index(name), text.index(name) + len(name)) for name in ("Idris Varane", "Abu Tamim")]
+    spans += [(text.index("Varane left"), text.index("Varane left") + 6)]
+    spans += [(text.index("Varane returned"), text.index("Varane returned") + 6)]
+    quoted = lists.passages(text, spans, limit=2)
+    assert [p.text for p in quoted] == [
+        "Guards answered to Idris Varane, known as Abu Tamim. …",
+        "… Later Varane left. …",
+    ]
+    assert [piece for piece, marked in quoted[0].pieces if marked] == ["Idris Varane", "Abu Tamim"]
+    assert (quoted[1].before, quoted[1].mention, quoted[1].after) == ("… Later ", "Varane", " left. …")
+    # a span outside the text or overlapping one already marked is left out, nothing else
+    assert lists.passages(text, [(5, 500), *spans[:2], (19, 24)], limit=1)[0].pieces == quoted[0].pieces
 
 
 def test_the_index_of_names_is_reused_until_the_people_change(factory: sessionmaker[Session]) -> None:

@@ -157,6 +157,9 @@ def test_citations_and_the_matchers_reasons_follow_the_researchers_language(
     # scripts read the reasons as the matcher writes them
     exported = client.get(f"/screening/{list_id}/export.csv").get_data(as_text=True)
     assert "rachid ~ rashid (sounds alike, 0.98)" in exported and "unit co-mentioned" in exported
+    # a list without a title is named in the author's language
+    untitled = client.get(_create(client, title="")).get_data(as_text=True)
+    assert re.search(r"<h1>\d+ namen, \d{4}-\d\d-\d\d \d\d:\d\d UTC</h1>", untitled), untitled[:2000]
 
 
 def test_another_researcher_gets_404_and_an_admin_sees_the_list(
