@@ -15,8 +15,9 @@
   on the 70 documents whole, as the portal tags a document (halves by document).
   re3d's Person spans include pronouns and descriptions ("he", "a spokesman"),
   which the tagger does not tag: its person recall counts those as missed
-  (``name_per_F1`` scores Person against the gold persons given by name only;
-  a person the tagger finds that re3d marks by a description stays a false one).
+  (``name_per_F1`` and ``name_org_F1`` score Person and Organisation against the
+  gold spans that give a name only; a name the tagger finds that re3d marks by a
+  description stays a false one).
 * ucdp_ged Syria headlines: share of headlines that get a focus country
   (coverage) and share of those whose best focus country is the event country
   (precision).
@@ -382,6 +383,9 @@ PRONOUNS = frozenset(
         "their",
         "theirs",
         "themselves",
+        "it",
+        "its",
+        "itself",
         "one",
         "who",
         "whom",
@@ -395,9 +399,10 @@ def named(text: str) -> bool:
 
 
 def score_re3d(items: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, float]:
-    """Location, Person and Organisation P/R/F1; and ``name_per_F1``, Person against the gold
-    persons given by name only (re3d also marks "he", "I" and "the young man": no name tagger
-    finds those, and the row shows how much of the gap they are)."""
+    """Location, Person and Organisation P/R/F1; and ``name_per_F1`` and ``name_org_F1``, Person
+    and Organisation against the gold spans that give a name only (re3d also marks "he", "I", "the
+    young man", "we" and "the army": no name tagger finds those, and these show how much of the
+    gap they are)."""
     out: dict[str, float] = {}
     for gold_type in ("Location", "Person", "Organisation"):
         counts = Counts()
@@ -409,18 +414,19 @@ def score_re3d(items: list[dict[str, Any]], results: dict[str, Any]) -> dict[str
         out[f"{gold_type[:3].lower()}_P"] = counts.precision
         out[f"{gold_type[:3].lower()}_R"] = counts.recall
         out[f"{gold_type[:3].lower()}_F1"] = counts.f1
-    counts = Counts()
-    for item in items:
-        text = item["text"]
-        gold = [
-            (e["start"], e["end"])
-            for e in item["entities"]
-            if e["type"] == "Person" and named(text[e["start"] : e["end"]])
-        ]
-        pred = [(m.start, m.end) for m in results[str(item["id"])].entities if re3d_type(m) == "Person"]
-        n = len(match_spans(gold, pred))
-        counts.add(Counts(n, len(pred) - n, len(gold) - n))
-    out["name_per_F1"] = counts.f1
+    for gold_type in ("Person", "Organisation"):
+        counts = Counts()
+        for item in items:
+            text = item["text"]
+            gold = [
+                (e["start"], e["end"])
+                for e in item["entities"]
+                if e["type"] == gold_type and named(text[e["start"] : e["end"]])
+            ]
+            pred = [(m.start, m.end) for m in results[str(item["id"])].entities if re3d_type(m) == gold_type]
+            n = len(match_spans(gold, pred))
+            counts.add(Counts(n, len(pred) - n, len(gold) - n))
+        out[f"name_{gold_type[:3].lower()}_F1"] = counts.f1
     return out
 
 
