@@ -1130,6 +1130,7 @@ _KOREAN_SYLLABLES = re.compile(
 )
 
 
+_VOWEL_LETTERS = frozenset("aeiou")
 _AW_DIPHTHONG = re.compile(r"[ao]w(?=[^aeiouyw])")
 _OU_DIPHTHONG = re.compile(r"(?<![aeiou])ou(?=[^aeiouyw]|$)")
 
@@ -1137,8 +1138,8 @@ _OU_DIPHTHONG = re.compile(r"(?<![aeiou])ou(?=[^aeiouyw]|$)")
 def _readings(part: str) -> tuple[str, ...]:
     """``part`` with ch read as kh and j before a vowel as y; with dh read as z; with kh read
     as k; with gh read as q; with aw or ou before a consonant read as au; a syllable that opens
-    with ch with j instead; Korean eo and eu as o and u; a final ic as ich; and Albanian xh as j,
-    when these change it."""
+    with hs with x, one that opens with c with ts, one that opens with ch with j instead; Korean
+    eo and eu as o and u; a final ic as ich; and Albanian xh as j, when these change it."""
     found = [
         _J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)),
         _DH_AS_Z.sub("z", part),
@@ -1162,6 +1163,12 @@ def _readings(part: str) -> tuple[str, ...]:
     if _SLAVIC_IC.search(part):
         # the ć of South Slavic names written without its mark (Petrovic: Petrović, Petrovich)
         found.append(part + "h")
+    if part.startswith("hs") and len(part) <= 6:
+        # Wade-Giles writes hs where Pinyin writes x (Hsu, Xu; Hsieh, Xie)
+        found.append("x" + part[2:])
+    if part.startswith("c") and not part.startswith("ch") and len(part) <= 4 and part[1:2] in _VOWEL_LETTERS:
+        # a syllable of Pinyin: its c is the ts of Wade-Giles and of English spellings (Cai, Tsai)
+        found.append("ts" + part[1:])
     if part.startswith("ch") and len(part) <= 5:
         # one syllable of Korean or Chinese: the older romanisations write ch where the newer
         # write j (McCune-Reischauer Chung, Revised Jung; Wade-Giles Chou, Pinyin Zhou)

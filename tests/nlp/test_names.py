@@ -924,6 +924,16 @@ def test_the_diphthong_aw_in_its_spellings() -> None:
     assert "another way" not in part_similarity("korlaw", "korlau")[1]
 
 
+def test_chinese_syllables_in_wade_giles_and_in_pinyin() -> None:
+    # hs and x, ts and c open the same syllables (invented names)
+    assert part_similarity("hsu", "xu") == (0.95, "same, read another way")
+    assert part_similarity("cao", "tsao") == (0.95, "same, read another way")
+    assert compare(name_parts("Hsu Lian-ting"), name_parts("Xu Lianting"))[0] >= DEFAULT_THRESHOLD
+    assert compare(name_parts("Cai Mingjun"), name_parts("Tsai Ming-jun"))[0] >= DEFAULT_THRESHOLD
+    # only in a syllable's length: a longer word opening with c or hs is no Chinese syllable
+    assert "another way" not in part_similarity("carlos", "tsarlos")[1]
+
+
 def test_a_part_cut_short_is_paired_only_while_it_keeps_half_of_the_name() -> None:
     assert part_similarity("tawf", "tawfan")[0] >= PAIR_MIN
     assert part_similarity("bardaw", "bardawil")[0] >= PAIR_MIN
