@@ -1131,15 +1131,17 @@ _KOREAN_SYLLABLES = re.compile(
 
 
 _VOWEL_LETTERS = frozenset("aeiou")
+_OU_BEFORE_VOWEL = re.compile(r"(?<=[^aeiou])ou(?=[aei])")
 _AW_DIPHTHONG = re.compile(r"[ao]w(?=[^aeiouyw])")
 _OU_DIPHTHONG = re.compile(r"(?<![aeiou])ou(?=[^aeiouyw]|$)")
 
 
 def _readings(part: str) -> tuple[str, ...]:
     """``part`` with ch read as kh and j before a vowel as y; with dh read as z; with kh read
-    as k; with gh read as q; with aw or ou before a consonant read as au; a syllable that opens
-    with hs with x, one that opens with c with ts, one that opens with ch with j instead; Korean
-    eo and eu as o and u; a final ic as ich; and Albanian xh as j, when these change it."""
+    as k; with gh read as q; with aw or ou before a consonant read as au, ou before a vowel as u; a
+    syllable that opens with hs with x, one that opens with c with ts, one that opens with ch with
+    j instead; Korean eo and eu as o and u; a final ic as ich; and Albanian xh as j, when these
+    change it."""
     found = [
         _J_AS_Y.sub("y", _CH_AS_KH.sub("kh", part)),
         _DH_AS_Z.sub("z", part),
@@ -1153,6 +1155,10 @@ def _readings(part: str) -> tuple[str, ...]:
         # (Shawqi, Shauqi; Mawlawi, Maulawi, Mowlavi), where Polish and German spellings read aw
         # and ow as av and ov (Jarosławski, Romanowski)
         found.append(_AW_DIPHTHONG.sub("au", part))
+    if _OU_BEFORE_VOWEL.search(part):
+        # French ou before a vowel after a consonant: the u of a hiatus, where Arabic has a glottal
+        # stop or ع between (Fouad, Fuad; Souad, Suad), as well as the w it is at a word's start
+        found.append(_OU_BEFORE_VOWEL.sub("u", part))
     if _OU_DIPHTHONG.search(part):
         # and written ou, as French spellings write it and as Egyptian and Levantine Arabic say it
         # (Noufal, Nawfal; Chouki, Shawqi), where ou is otherwise a u (Mourad, Murad)

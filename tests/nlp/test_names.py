@@ -922,6 +922,9 @@ def test_the_diphthong_aw_in_its_spellings() -> None:
     assert part_similarity("sawani", "sauani")[1] != "same, read another way"
     # at the end, aw and ow are Polish and German spellings of av and ov
     assert "another way" not in part_similarity("korlaw", "korlau")[1]
+    # French ou before a vowel after a consonant is a u, not only a w (invented names)
+    assert part_similarity("bouadi", "buadi") == (0.95, "same, read another way")
+    assert compare(name_parts("Mouanis Kerrad"), name_parts("Muanis Kerrad"))[0] >= DEFAULT_THRESHOLD
 
 
 def test_chinese_syllables_in_wade_giles_and_in_pinyin() -> None:
