@@ -398,6 +398,23 @@ def named(text: str) -> bool:
     return any(word[:1].isupper() and word.lower() not in PRONOUNS for word in text.split())
 
 
+def _re3d_counts(
+    items: list[dict[str, Any]], results: dict[str, Any], gold_type: str, names_only: bool = False
+) -> Counts:
+    counts = Counts()
+    for item in items:
+        text = item["text"]
+        gold = [
+            (e["start"], e["end"])
+            for e in item["entities"]
+            if e["type"] == gold_type and (not names_only or named(text[e["start"] : e["end"]]))
+        ]
+        pred = [(m.start, m.end) for m in results[str(item["id"])].entities if re3d_type(m) == gold_type]
+        n = len(match_spans(gold, pred))
+        counts.add(Counts(n, len(pred) - n, len(gold) - n))
+    return counts
+
+
 def score_re3d(items: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, float]:
     """Location, Person and Organisation P/R/F1; and ``name_per_F1`` and ``name_org_F1``, Person
     and Organisation against the gold spans that give a name only (re3d also marks "he", "I", "the
@@ -405,28 +422,12 @@ def score_re3d(items: list[dict[str, Any]], results: dict[str, Any]) -> dict[str
     gap they are)."""
     out: dict[str, float] = {}
     for gold_type in ("Location", "Person", "Organisation"):
-        counts = Counts()
-        for item in items:
-            gold = [(e["start"], e["end"]) for e in item["entities"] if e["type"] == gold_type]
-            pred = [(m.start, m.end) for m in results[str(item["id"])].entities if re3d_type(m) == gold_type]
-            n = len(match_spans(gold, pred))
-            counts.add(Counts(n, len(pred) - n, len(gold) - n))
+        counts = _re3d_counts(items, results, gold_type)
         out[f"{gold_type[:3].lower()}_P"] = counts.precision
         out[f"{gold_type[:3].lower()}_R"] = counts.recall
         out[f"{gold_type[:3].lower()}_F1"] = counts.f1
     for gold_type in ("Person", "Organisation"):
-        counts = Counts()
-        for item in items:
-            text = item["text"]
-            gold = [
-                (e["start"], e["end"])
-                for e in item["entities"]
-                if e["type"] == gold_type and named(text[e["start"] : e["end"]])
-            ]
-            pred = [(m.start, m.end) for m in results[str(item["id"])].entities if re3d_type(m) == gold_type]
-            n = len(match_spans(gold, pred))
-            counts.add(Counts(n, len(pred) - n, len(gold) - n))
-        out[f"name_{gold_type[:3].lower()}_F1"] = counts.f1
+        out[f"name_{gold_type[:3].lower()}_F1"] = _re3d_counts(items, results, gold_type, names_only=True).f1
     return out
 
 

@@ -1130,7 +1130,8 @@ _KOREAN_SYLLABLES = re.compile(
 )
 
 
-_VOWEL_LETTERS = frozenset("aeiou")
+_WADE_GILES_HS = re.compile(r"hs[a-z]{1,4}")  # a syllable of six letters at most
+_PINYIN_C = re.compile(r"c[aeiou][a-z]{0,2}")  # a syllable of four letters at most, not ch
 _OU_BEFORE_VOWEL = re.compile(r"(?<=[^aeiou])ou(?=[aei])")
 _AW_DIPHTHONG = re.compile(r"[ao]w(?=[^aeiouyw])")
 _OU_DIPHTHONG = re.compile(r"(?<![aeiou])ou(?=[^aeiouyw]|$)")
@@ -1169,10 +1170,10 @@ def _readings(part: str) -> tuple[str, ...]:
     if _SLAVIC_IC.search(part):
         # the ć of South Slavic names written without its mark (Petrovic: Petrović, Petrovich)
         found.append(part + "h")
-    if part.startswith("hs") and len(part) <= 6:
+    if _WADE_GILES_HS.fullmatch(part):
         # Wade-Giles writes hs where Pinyin writes x (Hsu, Xu; Hsieh, Xie)
         found.append("x" + part[2:])
-    if part.startswith("c") and not part.startswith("ch") and len(part) <= 4 and part[1:2] in _VOWEL_LETTERS:
+    if _PINYIN_C.fullmatch(part):
         # a syllable of Pinyin: its c is the ts of Wade-Giles and of English spellings (Cai, Tsai)
         found.append("ts" + part[1:])
     if part.startswith("ch") and len(part) <= 5:

@@ -34,6 +34,8 @@ _BEFORE_ALIAS = frozenset({",", "(", "-", "–", "—"})
 _QUOTES = frozenset({'"', "'", "“", "”", "‘", "’"})
 _NAME_PARTICLES = frozenset({"al", "el", "bin", "ibn", "bint", "abu", "abd", "ould", "-"})
 _MAX_ALIAS = 5
+# plural nouns for people that a model may read as a person's name ("Returnees described...")
+_GROUP_NOUNS = word_set("group_nouns")
 
 
 def _name_parts(mention: Mention) -> tuple[str, ...]:
@@ -195,8 +197,7 @@ def make_person_names(nlp: Language, name: str, enabled: bool) -> PersonNames:
 def without_group_nouns(mentions: list[Mention]) -> list[Mention]:
     """``mentions`` without the persons that are one plural noun for people (``group_nouns``):
     "Returnees described the camp" names no one."""
-    groups = word_set("group_nouns")
-    return [m for m in mentions if not (m.kind == "person" and m.text.strip().lower() in groups)]
+    return [m for m in mentions if not (m.kind == "person" and m.text.strip().lower() in _GROUP_NOUNS)]
 
 
 class PersonNames:
